@@ -1,0 +1,163 @@
+"""The `narrate` command line: clean an article, or convert it to an MP3."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from workers.pipeline.errors import NarrateError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _read_input(source: str) -> tuple[str, str | None]:
+    """The article's text and, for a file, its name (for format detection)."""
+    if source == "-":
+        return sys.stdin.read(), None
+    path = Path(source)
+    if not path.is_file():
+        raise UsageError(f"no such file: {source} (give a .txt or .html article, or - for stdin)")
+    try:
+        return path.read_text(encoding="utf-8-sig"), path.name
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{source} is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
+
+
+class UsageError(NarrateError):
+    title = "Bad command-line input"
+    status = 400
+
+
+def _clean(args: argparse.Namespace) -> None:
+    from workers.pipeline.text import clean
+
+    raw, filename = _read_input(args.file)
+    article = clean(raw, filename=filename)
+    if args.json:
+        report = article.to_dict()
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    if args.spoken:
+        from workers.pipeline.convert import spoken_paragraphs
+
+        paragraphs = [spoken for _, spoken in spoken_paragraphs(article)]
+    else:
+        paragraphs = article.paragraphs
+    print("\n\n".join(paragraphs))
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; silent when stderr is not one."""
+
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.enabled = stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        filled = self.width * done // total
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} paragraphs")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _convert(args: argparse.Namespace) -> None:
+    from workers.pipeline.convert import Outputs, convert_article
+    from workers.pipeline.synth import Pyttsx3Synthesizer
+    from workers.pipeline.text import clean
+
+    started = time.monotonic()
+    raw, filename = _read_input(args.file)
+    out = Path(args.output)
+    if out.suffix.lower() != ".mp3":
+        raise UsageError(f"the output must be an .mp3 file name, got {args.output}")
+    synthesizer = Pyttsx3Synthesizer(voice=args.voice, rate=args.rate)
+    try:  # the engine's child process starts while the text is cleaned
+        synthesizer.start()
+        article = clean(raw, filename=filename)
+        result = convert_article(
+            article,
+            Outputs.beside(out),
+            synthesizer,
+            bitrate_kbps=args.bitrate,
+            on_progress=ProgressBar(),
+        )
+    finally:
+        synthesizer.close()
+    minutes, seconds = divmod(result.duration_ms / 1000, 60)
+    print(
+        f"wrote {out} ({result.paragraphs} paragraphs, {int(minutes)}:{seconds:04.1f} of audio)"
+        f" with {out.with_suffix('.timings.json').name} and {out.with_suffix('.vtt').name}"
+        f" in {time.monotonic() - started:.2f} s"
+    )
+
+
+def _positive_int(low: int, high: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is outside {low}..{high}")
+        return number
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from workers.pipeline.synth import DEFAULT_RATE, DEFAULT_VOICE
+
+    parser = argparse.ArgumentParser(
+        prog="narrate", description="Turn news articles into listenable MP3s."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    clean_cmd = commands.add_parser("clean", help="print the paragraphs that would be read")
+    clean_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")
+    shape = clean_cmd.add_mutually_exclusive_group()
+    shape.add_argument("--spoken", action="store_true", help="print the text sent to the engine")
+    shape.add_argument("--json", action="store_true", help="print metadata and removed lines")
+    clean_cmd.set_defaults(run=_clean)
+
+    convert_cmd = commands.add_parser("convert", help="convert an article to an MP3")
+    convert_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")
+    convert_cmd.add_argument("-o", "--output", required=True, help="OUT.mp3 to write")
+    convert_cmd.add_argument("--voice", default=DEFAULT_VOICE, help="espeak-ng voice or language")
+    convert_cmd.add_argument(
+        "--rate", type=_positive_int(80, 450), default=DEFAULT_RATE, help="words per minute"
+    )
+    convert_cmd.add_argument(
+        "--bitrate", type=_positive_int(8, 160), default=64, help="MP3 bitrate in kb/s"
+    )
+    convert_cmd.set_defaults(run=_convert)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except UsageError as exc:
+        print(f"narrate: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NarrateError as exc:
+        print(f"narrate: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("narrate: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Turn synthesised clips into one MP3 and its timing map, in one streaming pass.
+
+Each clip is shaped on its own with pydub (silence trimmed, converted to one sample
+rate, loudness-normalised, faded at both ends so joins never click) and fed straight
+into a single LAME encoder, with explicit pauses between clips. Nothing holds more
+than one clip of PCM, so memory stays flat however long the article is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from workers.pipeline.loudness import integrated_loudness
+from workers.pipeline.synth import SAMPLE_WIDTH, Clip
+
+SAMPLE_RATE = 22050
+TARGET_LUFS = -16.0
+PEAK_CEILING_DBFS = -1.0
+SILENCE_THRESHOLD_DBFS = -45.0
+KEEP_LEAD_MS = 30  # of the trimmed silence: keeps soft onsets and release tails
+KEEP_TAIL_MS = 60
+FADE_MS = 8
+
+
+@dataclass(frozen=True)
+class Pauses:
+    lead_in_ms: int = 150
+    after_title_ms: int = 1100
+    between_paragraphs_ms: int = 650
+    tail_ms: int = 400
+
+
+@dataclass(frozen=True)
+class Timing:
+    index: int
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Encoded:
+    timings: list[Timing]
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class Tags:
+    title: str
+    artist: str | None = None
+    date: str | None = None
+    album: str | None = None
+
+
+def shape_clip(clip: Clip, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """Trim, resample, normalise to TARGET_LUFS (never above the peak ceiling) and fade."""
+    from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
+
+    segment = AudioSegment(
+        data=clip.pcm, sample_width=SAMPLE_WIDTH, frame_rate=clip.sample_rate, channels=1
+    )
+    lead = detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS, chunk_size=5)
+    tail = detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5)
+    if lead >= len(segment):
+        return b""
+    segment = segment[max(0, lead - KEEP_LEAD_MS) : len(segment) - max(0, tail - KEEP_TAIL_MS)]
+    if segment.frame_rate != sample_rate:
+        segment = segment.set_frame_rate(sample_rate)
+    samples = np.frombuffer(segment.raw_data, dtype=np.int16) / 32768.0
+    loudness = integrated_loudness(samples, sample_rate)
+    if np.isfinite(loudness):
+        gain = min(TARGET_LUFS - loudness, PEAK_CEILING_DBFS - segment.max_dBFS)
+        segment = segment.apply_gain(gain)
+    return segment.fade_in(FADE_MS).fade_out(FADE_MS).raw_data
+
+
+def silence(ms: int, sample_rate: int = SAMPLE_RATE) -> bytes:
+    return bytes(sample_rate * ms // 1000 * SAMPLE_WIDTH)
+
+
+@contextmanager
+def atomic_output(path: Path, mode: str = "wb") -> Iterator:
+    """Write to a temporary name beside `path`, fsync, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _id3_tag(tags: Tags) -> bytes:
+    from mutagen.id3 import ID3, TALB, TDRC, TIT2, TPE1
+
+    frames = ID3()
+    frames.add(TIT2(encoding=3, text=tags.title))
+    if tags.artist:
+        frames.add(TPE1(encoding=3, text=tags.artist))
+    if tags.date:
+        frames.add(TDRC(encoding=3, text=tags.date))
+    if tags.album:
+        frames.add(TALB(encoding=3, text=tags.album))
+    with tempfile.NamedTemporaryFile(suffix=".id3") as scratch:
+        frames.save(scratch.name, padding=lambda info: 0)
+        return Path(scratch.name).read_bytes()
+
+
+class _Mp3Stream:
+    """One LAME encoder fed from a bounded queue by a thread of its own.
+
+    LAME releases the GIL, so encoding one clip overlaps shaping the next; the bound
+    keeps at most a few clips of PCM in memory whatever the article's length.
+    """
+
+    def __init__(self, handle: BinaryIO, bitrate_kbps: int, sample_rate: int) -> None:
+        import lameenc
+
+        self._encoder = lameenc.Encoder()
+        self._encoder.set_bit_rate(bitrate_kbps)
+        self._encoder.set_in_sample_rate(sample_rate)
+        self._encoder.set_out_sample_rate(sample_rate)
+        self._encoder.set_channels(1)
+        self._encoder.set_quality(5)
+        self._handle = handle
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mp3-encoder", daemon=True)
+        self._thread.start()
+        self.frames = 0
+
+    def _run(self) -> None:
+        try:
+            while (pcm := self._queue.get()) is not None:
+                self._handle.write(self._encoder.encode(pcm))
+            self._handle.write(self._encoder.flush())
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._failure = exc
+            while self._queue.get() is not None:  # let the producer finish
+                pass
+
+    def write(self, pcm: bytes) -> None:
+        if pcm:
+            self.frames += len(pcm) // SAMPLE_WIDTH
+            self._queue.put(pcm)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+
+
+def encode_mp3(
+    clips: Iterable[tuple[str, Clip]],
+    out: Path,
+    *,
+    tags: Tags,
+    bitrate_kbps: int = 64,
+    pauses: Pauses = Pauses(),
+    sample_rate: int = SAMPLE_RATE,
+) -> Encoded:
+    """Stream (text, clip) pairs into one MP3 at `out`; return each paragraph's timing."""
+    timings: list[Timing] = []
+
+    def ms(frames: int) -> int:
+        return round(frames * 1000 / sample_rate)
+
+    with atomic_output(out) as mp3:
+        mp3.write(_id3_tag(tags))
+        stream = _Mp3Stream(mp3, bitrate_kbps, sample_rate)
+        try:
+            stream.write(silence(pauses.lead_in_ms, sample_rate))
+            for index, (text, clip) in enumerate(clips):
+                if index:
+                    gap = pauses.after_title_ms if index == 1 else pauses.between_paragraphs_ms
+                    stream.write(silence(gap, sample_rate))
+                start = stream.frames
+                stream.write(shape_clip(clip, sample_rate))
+                timings.append(Timing(index, ms(start), ms(stream.frames), text))
+            stream.write(silence(pauses.tail_ms, sample_rate))
+        finally:
+            stream.finish()
+    return Encoded(timings, ms(stream.frames))
+
+
+def _vtt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def timings_json(timings: list[Timing], total_ms: int) -> str:
+    return json.dumps(
+        {
+            "duration_ms": total_ms,
+            "paragraphs": [
+                {"index": t.index, "start_ms": t.start_ms, "end_ms": t.end_ms, "text": t.text}
+                for t in timings
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def webvtt(timings: list[Timing]) -> str:
+    cues = [
+        f"{t.index + 1}\n{_vtt_time(t.start_ms)} --> {_vtt_time(t.end_ms)}\n"
+        + t.text.replace("-->", "->")
+        for t in timings
+    ]
+    return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"

@@ -1,0 +1,269 @@
+"""Speech synthesis: text in, PCM out.
+
+`Synthesizer` is the small interface the rest of the pipeline uses. `Pyttsx3Synthesizer`
+drives pyttsx3 (libespeak-ng) in a child process that it owns: the engine is created
+lazily inside that child, each utterance gets a deadline, and a child that hangs or
+dies (espeak-ng calls `exit(1)` when voice data is missing) is killed, replaced and
+the utterance retried, without taking the caller down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+
+SAMPLE_WIDTH = 2  # 16-bit signed little-endian, mono
+DEFAULT_VOICE = "gmw/en"  # espeak-ng's British English
+DEFAULT_RATE = 175  # words per minute; espeak-ng's 200 is brisk for long listening
+MAX_UTTERANCE_CHARS = 1200
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono 16-bit PCM."""
+
+    pcm: bytes
+    sample_rate: int
+
+    @property
+    def duration_ms(self) -> float:
+        return len(self.pcm) / SAMPLE_WIDTH / self.sample_rate * 1000
+
+
+class Synthesizer(Protocol):
+    def synthesize_many(self, texts: Iterable[str]) -> Iterator[Clip]:
+        """One clip per text, in order. Implementations may work ahead."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def split_utterances(text: str, limit: int = MAX_UTTERANCE_CHARS) -> list[str]:
+    """Split a paragraph at sentence boundaries into pieces of at most `limit` chars.
+
+    A single sentence longer than `limit` is cut at the last space before the limit.
+    """
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > limit:
+            cut = sentence.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            pieces.extend(p for p in (current, sentence[:cut].strip()) if p)
+            current, sentence = "", sentence[cut:].strip()
+        if current and len(current) + 1 + len(sentence) > limit:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def read_wav(path: Path) -> Clip:
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != SAMPLE_WIDTH or wav.getnchannels() != 1:
+            raise SynthesisFailed(f"engine wrote an unexpected WAV format: {path.name}")
+        return Clip(wav.readframes(wav.getnframes()), wav.getframerate())
+
+
+@dataclass
+class _Request:
+    paragraph: int
+    text: str
+    path: Path
+    attempts: int = 0
+
+
+class Pyttsx3Synthesizer:
+    """pyttsx3 in a killable child process, working one utterance ahead of the caller."""
+
+    def __init__(
+        self,
+        voice: str = DEFAULT_VOICE,
+        rate: int = DEFAULT_RATE,
+        *,
+        timeout_s: float = 20.0,
+        attempts: int = 3,
+        lookahead: int = 2,
+    ) -> None:
+        self.voice = voice
+        self.rate = rate
+        self.timeout_s = timeout_s
+        self.attempts = attempts
+        self.lookahead = lookahead
+        self._child: subprocess.Popen[bytes] | None = None
+        self._workdir = Path(tempfile.mkdtemp(prefix="narrate-synth-"))
+        self._serial = 0
+
+    # -- child process -------------------------------------------------------------------
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._child is None or self._child.poll() is not None:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "workers.pipeline.synth_child", self.voice, str(self.rate)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        return self._child
+
+    def _kill(self) -> str:
+        child, self._child = self._child, None
+        if child is None:
+            return ""
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        stderr = child.stderr.read().decode(errors="replace").strip() if child.stderr else ""
+        for stream in (child.stdin, child.stdout, child.stderr):
+            if stream:
+                stream.close()
+        return stderr.splitlines()[-1] if stderr else f"exit status {child.returncode}"
+
+    def _send(self, request: _Request) -> None:
+        child = self._start()
+        line = json.dumps({"text": request.text, "path": str(request.path)}) + "\n"
+        assert child.stdin is not None
+        try:
+            child.stdin.write(line.encode())
+            child.stdin.flush()
+        except BrokenPipeError:
+            pass  # the child died; _receive notices and retries
+
+    def _receive(self, deadline: float) -> dict | None:
+        """The child's next reply, or None when it died or missed the deadline."""
+        child = self._child
+        if child is None or child.stdout is None:
+            return None
+        with selectors.DefaultSelector() as selector:
+            selector.register(child.stdout, selectors.EVENT_READ)
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                return None
+        line = child.stdout.readline()
+        return json.loads(line) if line else None
+
+    # -- public ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the engine's process now rather than at the first utterance."""
+        self._start()
+
+    def synthesize_many(self, texts: Iterable[str]) -> Iterator[Clip]:
+        requests: Iterator[_Request] = self._requests(texts)
+        in_flight: deque[_Request] = deque()
+        parts: list[Clip] = []
+        current = 0
+        exhausted = False
+        while True:
+            while not exhausted and len(in_flight) < self.lookahead:
+                request = next(requests, None)
+                if request is None:
+                    exhausted = True
+                else:
+                    in_flight.append(request)
+                    self._send(request)
+            if not in_flight:
+                break
+            request = in_flight[0]
+            clip = self._await(request, in_flight)
+            in_flight.popleft()
+            if request.paragraph != current:
+                yield _join(parts)
+                parts, current = [], request.paragraph
+            parts.append(clip)
+        if parts:
+            yield _join(parts)
+
+    def _requests(self, texts: Iterable[str]) -> Iterator[_Request]:
+        for paragraph, text in enumerate(texts):
+            for piece in split_utterances(text):
+                self._serial += 1
+                yield _Request(paragraph, piece, self._workdir / f"u{self._serial}.wav")
+
+    def _await(self, request: _Request, in_flight: deque[_Request]) -> Clip:
+        while True:
+            request.attempts += 1
+            deadline = time.monotonic() + self.timeout_s + len(request.text) / 100
+            reply = self._receive(deadline)
+            if reply is not None and reply.get("ok"):
+                clip = read_wav(request.path)
+                request.path.unlink(missing_ok=True)
+                if clip.duration_ms >= self._shortest_plausible_ms(request.text):
+                    return clip
+                reply = {"detail": f"only {clip.duration_ms:.0f} ms of audio came back"}
+            if reply is not None and reply.get("error") == "engine-unavailable":
+                self._kill()
+                raise EngineUnavailable(reply.get("detail", "the speech engine did not start"))
+            if reply is not None and reply.get("error") == "unknown-voice":
+                self._kill()
+                raise InvalidInput(
+                    f"unknown voice {self.voice!r}: use an espeak-ng voice id such as "
+                    f"'{DEFAULT_VOICE}' or a language code such as 'en-gb' or 'en-us' "
+                    "(`espeak-ng --voices=en` lists them)"
+                )
+            reason = (
+                reply.get("detail", "engine error")
+                if reply is not None
+                else (self._kill() or "no answer")
+            )
+            if reply is None and time.monotonic() >= deadline:
+                reason = f"timed out after {self.timeout_s:.0f}s"
+            if request.attempts >= self.attempts:
+                self._kill()
+                raise SynthesisFailed(
+                    f"paragraph {request.paragraph + 1} could not be synthesised after "
+                    f"{request.attempts} attempts ({reason})"
+                )
+            self._kill()
+            for pending in in_flight:  # the new child has seen none of them
+                self._send(pending)
+
+    def _shortest_plausible_ms(self, text: str) -> float:
+        """A third of the time the words take at this rate: less means speech was lost."""
+        return len(text.split()) * 60_000 / self.rate / 3
+
+    def close(self) -> None:
+        child = self._child
+        if child is not None and child.poll() is None and child.stdin:
+            try:
+                child.stdin.close()
+                child.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self._kill()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def __enter__(self) -> Pyttsx3Synthesizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _join(parts: list[Clip]) -> Clip:
+    if len(parts) == 1:
+        return parts[0]
+    rate = parts[0].sample_rate
+    gap = bytes(int(rate * 0.25) * SAMPLE_WIDTH)  # a sentence-sized breath between pieces
+    return Clip(gap.join(p.pcm for p in parts), rate)

@@ -1,0 +1,70 @@
+"""The process that owns the pyttsx3 engine (see `synth.Pyttsx3Synthesizer`).
+
+Protocol: one JSON request per line on stdin, {"text", "path"}; one JSON reply per line
+on the original stdout, {"ok": true} once the WAV at `path` is complete on disk. The
+engine and espeak-ng print to stdout themselves, so replies go over a private copy of
+that descriptor and everything else is sent to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import wave
+from pathlib import Path
+from typing import TextIO
+
+WAV_HEADER_BYTES = 44
+
+
+def _wav_complete(path: Path) -> bool:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            expected = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
+        return path.stat().st_size >= WAV_HEADER_BYTES + expected
+    except (OSError, EOFError, wave.Error):
+        return False
+
+
+def _reply(channel: TextIO, **fields: object) -> None:
+    channel.write(json.dumps(fields) + "\n")
+    channel.flush()
+
+
+def serve(voice: str, rate: int) -> None:
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init()
+        known = {v.id: v for v in engine.getProperty("voices")}
+        by_language = {lang: v.id for v in known.values() for lang in v.languages or ()}
+        voice_id = voice if voice in known else by_language.get(voice)
+        if voice_id is None:
+            _reply(replies, error="unknown-voice", detail=f"unknown voice {voice!r}")
+            return
+        engine.setProperty("voice", voice_id)
+        engine.setProperty("rate", rate)
+    except Exception as exc:  # any failure here means there is no usable engine
+        _reply(replies, error="engine-unavailable", detail=f"speech engine unavailable: {exc}")
+        return
+    for line in sys.stdin:
+        request = json.loads(line)
+        path = Path(request["path"])
+        engine.save_to_file(request["text"], str(path))
+        engine.runAndWait()
+        for _ in range(200):  # the driver writes the file from its callback; be sure it is whole
+            if _wav_complete(path):
+                _reply(replies, ok=True)
+                break
+            time.sleep(0.005)
+        else:
+            _reply(replies, ok=False, detail="engine produced no complete WAV")
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))

@@ -1,0 +1,260 @@
+"""Article text in (pasted plain text or an HTML page), a structured `Article` out.
+
+HTML first goes through trafilatura's main-content extraction; then both kinds of input
+meet the same table of junk rules (data/junk_rules.toml). Every dropped line is kept in
+`Article.removed` with the name of the rule that dropped it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from workers.pipeline.article import Article, Removed
+from workers.pipeline.errors import NoSpeakableText
+
+Format = Literal["text", "html"]
+RULES_FILE = Path(__file__).with_name("data") / "junk_rules.toml"
+
+_PLACEHOLDERS = {
+    "{Name}": r"(?-i:[A-Z])[\w'’.-]+",
+    "{Month}": r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?",
+    "{NoSentence}": r"(?!.*[.!?…][\"'”’)\]]*$)",
+}
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_CREDIT_TAIL = re.compile(
+    r"[.,]?\s*\(?(?:picture|photograph|photo|image|credit|pictured|illustration)s?\b.*",
+    re.IGNORECASE,
+)
+_HTML_SNIFF = re.compile(r"<(?:!doctype html|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
+TEASER_MIN_WORDS = 8
+LIST_ITEM_MAX_WORDS = 15
+
+
+@dataclass(frozen=True)
+class Line:
+    """What a structural test sees: the line, its neighbours and the cleaner's state."""
+
+    text: str
+    next: str | None
+    kept: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    matches: Callable[[Line], bool]
+    pattern: re.Pattern[str] | None = None
+    capture: str | None = None
+    before_body: bool = False
+    drops_list: bool = False
+
+
+def is_teaser_headline(line: Line) -> bool:
+    """A long, unpunctuated line after the headline: another story's or video's title."""
+    return (
+        bool(line.kept)
+        and not _SENTENCE_END.search(line.text)
+        and len(line.text.split()) >= TEASER_MIN_WORDS
+    )
+
+
+def is_caption_repeat(line: Line) -> bool:
+    """Image alt text followed by the same words with a credit: the caption twice."""
+    following = line.next or ""
+    return (
+        len(line.text) >= 20
+        and following.startswith(line.text)
+        and bool(_CREDIT_TAIL.fullmatch(following[len(line.text) :]))
+    )
+
+
+def is_repeat(line: Line) -> bool:
+    """A line already kept (pull quotes, the headline repeated by an extractor)."""
+    return line.text in line.kept
+
+
+STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
+    "is_teaser_headline": is_teaser_headline,
+    "is_caption_repeat": is_caption_repeat,
+    "is_repeat": is_repeat,
+}
+
+
+@cache
+def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    rules = []
+    for entry in table["rule"]:
+        if "test" in entry:
+            rules.append(Rule(entry["name"], STRUCTURAL_TESTS[entry["test"]]))
+            continue
+        source = entry["pattern"]
+        for placeholder, regex in _PLACEHOLDERS.items():
+            source = source.replace(placeholder, regex)
+        pattern = re.compile(source, re.IGNORECASE)
+        rules.append(
+            Rule(
+                name=entry["name"],
+                matches=lambda line, p=pattern: p.fullmatch(line.text) is not None,
+                pattern=pattern,
+                capture=entry.get("capture"),
+                before_body=entry.get("before") == "body",
+                drops_list=entry.get("rest") == "drop_list",
+            )
+        )
+    return tuple(rules)
+
+
+def detect_format(raw: str, filename: str | None = None) -> Format:
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if suffix in {".html", ".htm", ".xhtml"}:
+        return "html"
+    if suffix in {".txt", ".text", ".md"}:
+        return "text"
+    return "html" if len(_HTML_SNIFF.findall(raw[:20000])) >= 2 else "text"
+
+
+def clean(raw: str, *, filename: str | None = None, format: Format | None = None) -> Article:
+    """Clean an article given as plain text or HTML (detected unless `format` says)."""
+    if (format or detect_format(raw, filename)) == "html":
+        return clean_html(raw)
+    return clean_text(raw)
+
+
+def clean_html(html: str) -> Article:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        deduplicate=False,
+    )
+    if document is None or not (document.text or "").strip():
+        raise NoSpeakableText(
+            "no article text found in the HTML: send the page's full HTML, "
+            "or the article as plain text"
+        )
+    lines = document.text.splitlines()
+    if document.title and not _rules_drop(document.title):
+        lines.insert(0, document.title)
+    return clean_lines(lines, byline=document.author, published=document.date)
+
+
+def clean_text(text: str) -> Article:
+    return clean_lines(_unwrap(text.splitlines()))
+
+
+def _rules_drop(text: str) -> bool:
+    line = Line(text, None, ())
+    return any(rule.pattern is not None and rule.matches(line) for rule in load_rules())
+
+
+def _unwrap(raw_lines: list[str]) -> list[str]:
+    """Join lines hard-wrapped inside a paragraph; keep every other line break."""
+    lines: list[str] = []
+    joinable = False
+    for raw in raw_lines:
+        line = " ".join(raw.split())
+        if lines and joinable and line and (line[0].islower() or line[0].isdigit()):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+        joinable = bool(line) and not _SENTENCE_END.search(lines[-1])
+    return lines
+
+
+def clean_lines(
+    raw_lines: Sequence[str], *, byline: str | None = None, published: str | None = None
+) -> Article:
+    lines = [" ".join(line.split()) for line in raw_lines]
+    lines = [line for line in lines if line]
+    rules = load_rules()
+    kept: list[str] = []
+    removed: list[Removed] = []
+    metadata = {"byline": byline, "published": _iso_date(published) if published else None}
+    list_rule: str | None = None
+    for index, text in enumerate(lines):
+        line = Line(text, lines[index + 1] if index + 1 < len(lines) else None, kept)
+        if (
+            list_rule
+            and not _SENTENCE_END.search(text)
+            and len(text.split()) <= LIST_ITEM_MAX_WORDS
+        ):
+            removed.append(Removed(text, list_rule))
+            continue
+        list_rule = None
+        rule = next(
+            (r for r in rules if not (r.before_body and len(kept) > 1) and r.matches(line)),
+            None,
+        )
+        if rule is None:
+            kept.append(text)
+            continue
+        removed.append(Removed(text, rule.name))
+        if rule.drops_list:
+            list_rule = rule.name
+        if rule.capture and not metadata.get(rule.capture):
+            metadata[rule.capture] = _captured(rule, text)
+    if not kept:
+        raise NoSpeakableText(
+            "nothing left to read after cleaning: every line looked like page furniture "
+            "(bylines, captions, links, prompts); send the article's own paragraphs"
+        )
+    return Article(
+        title=kept[0],
+        paragraphs=kept,
+        byline=metadata["byline"],
+        published=metadata["published"],
+        removed=removed,
+    )
+
+
+def _captured(rule: Rule, text: str) -> str | None:
+    assert rule.pattern is not None
+    match = rule.pattern.fullmatch(text)
+    value = match.group("value") if match else None
+    if value and rule.capture == "published":
+        return _iso_date(value, text)
+    return value.strip() if value else None
+
+
+_DATE_FORMATS = (
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+)
+_TIME = re.compile(r"\b(\d{1,2})[:.](\d{2})\b(?!\d)")
+
+
+def _iso_date(value: str, context: str = "") -> str | None:
+    """'15 February 2023' (+ '00:36' in context) -> '2023-02-15T00:36'; None if unreadable."""
+    cleaned = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", value.replace(",", " ").replace(".", " "))
+    cleaned = " ".join(cleaned.split())
+    cleaned = re.sub(r"\bSept\b", "Sep", cleaned, flags=re.IGNORECASE)
+    iso_prefix = re.match(r"\d{4}-\d{2}-\d{2}", cleaned)
+    if iso_prefix:
+        cleaned = iso_prefix.group()
+    for fmt in _DATE_FORMATS:
+        try:
+            day = datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+        time = _TIME.search(context[context.find(value) + len(value) :]) if context else None
+        if time and int(time.group(1)) < 24:
+            return f"{day.isoformat()}T{int(time.group(1)):02d}:{time.group(2)}"
+        return day.isoformat()
+    return None
