@@ -112,23 +112,30 @@ class Pyttsx3Synthesizer:
         self.attempts = attempts
         self.lookahead = lookahead
         self._child: subprocess.Popen[bytes] | None = None
+        self._child_ready = False
+        self._unread = b""
         self._workdir = Path(tempfile.mkdtemp(prefix="narrate-synth-"))
         self._serial = 0
 
     # -- child process -------------------------------------------------------------------
 
+    def _command(self) -> list[str]:
+        return [sys.executable, "-m", "workers.pipeline.synth_child", self.voice, str(self.rate)]
+
     def _start(self) -> subprocess.Popen[bytes]:
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "workers.pipeline.synth_child", self.voice, str(self.rate)],
+                self._command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
+            self._child_ready = False
+            self._unread = b""
         return self._child
 
     def _kill(self) -> str:
+        """Stop the child; return the last line it wrote to stderr (or its exit status)."""
         child, self._child = self._child, None
         if child is None:
             return ""
@@ -153,15 +160,33 @@ class Pyttsx3Synthesizer:
 
     def _receive(self, deadline: float) -> dict | None:
         """The child's next reply, or None when it died or missed the deadline."""
+        while True:
+            line = self._read_line(deadline)
+            if line is None:
+                return None
+            reply = json.loads(line)
+            if not reply.get("ready"):
+                return reply
+            self._child_ready = True
+
+    def _read_line(self, deadline: float) -> bytes | None:
+        # Raw reads with our own buffer: a buffered reader can hold a whole reply that
+        # select() then never reports as readable.
         child = self._child
         if child is None or child.stdout is None:
             return None
+        fd = child.stdout.fileno()
         with selectors.DefaultSelector() as selector:
-            selector.register(child.stdout, selectors.EVENT_READ)
-            if not selector.select(max(0.0, deadline - time.monotonic())):
-                return None
-        line = child.stdout.readline()
-        return json.loads(line) if line else None
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._unread:
+                if not selector.select(max(0.0, deadline - time.monotonic())):
+                    return None
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return None
+                self._unread += chunk
+        line, _, self._unread = self._unread.partition(b"\n")
+        return line
 
     # -- public ----------------------------------------------------------------------------
 
@@ -202,42 +227,50 @@ class Pyttsx3Synthesizer:
                 yield _Request(paragraph, piece, self._workdir / f"u{self._serial}.wav")
 
     def _await(self, request: _Request, in_flight: deque[_Request]) -> Clip:
+        """Wait for the oldest request; replace the child and resend on any failure."""
         while True:
             request.attempts += 1
             deadline = time.monotonic() + self.timeout_s + len(request.text) / 100
             reply = self._receive(deadline)
-            if reply is not None and reply.get("ok"):
+            if reply is None:
+                timed_out = time.monotonic() >= deadline
+                last_words = self._kill()
+                if not timed_out and not self._child_ready:
+                    raise EngineUnavailable(
+                        f"the speech engine exited while starting ({last_words}); "
+                        "is espeak-ng installed? (apt-get install espeak-ng)"
+                    )
+                reason = f"timed out after {self.timeout_s:.0f}s" if timed_out else last_words
+            elif reply.get("ok"):
                 clip = read_wav(request.path)
                 request.path.unlink(missing_ok=True)
                 if clip.duration_ms >= self._shortest_plausible_ms(request.text):
                     return clip
-                reply = {"detail": f"only {clip.duration_ms:.0f} ms of audio came back"}
-            if reply is not None and reply.get("error") == "engine-unavailable":
-                self._kill()
-                raise EngineUnavailable(reply.get("detail", "the speech engine did not start"))
-            if reply is not None and reply.get("error") == "unknown-voice":
-                self._kill()
-                raise InvalidInput(
-                    f"unknown voice {self.voice!r}: use an espeak-ng voice id such as "
-                    f"'{DEFAULT_VOICE}' or a language code such as 'en-gb' or 'en-us' "
-                    "(`espeak-ng --voices=en` lists them)"
-                )
-            reason = (
-                reply.get("detail", "engine error")
-                if reply is not None
-                else (self._kill() or "no answer")
-            )
-            if reply is None and time.monotonic() >= deadline:
-                reason = f"timed out after {self.timeout_s:.0f}s"
+                reason = f"only {clip.duration_ms:.0f} ms of audio came back"
+            else:
+                self._raise_if_final(reply)
+                reason = reply.get("detail", "engine error")
+            self._kill()
             if request.attempts >= self.attempts:
-                self._kill()
                 raise SynthesisFailed(
                     f"paragraph {request.paragraph + 1} could not be synthesised after "
                     f"{request.attempts} attempts ({reason})"
                 )
-            self._kill()
             for pending in in_flight:  # the new child has seen none of them
                 self._send(pending)
+
+    def _raise_if_final(self, reply: dict) -> None:
+        """Errors a retry cannot fix."""
+        if reply.get("error") == "engine-unavailable":
+            self._kill()
+            raise EngineUnavailable(reply.get("detail", "the speech engine did not start"))
+        if reply.get("error") == "unknown-voice":
+            self._kill()
+            raise InvalidInput(
+                f"unknown voice {self.voice!r}: use an espeak-ng voice id such as "
+                f"'{DEFAULT_VOICE}' or a language code such as 'en-gb' or 'en-us' "
+                "(`espeak-ng --voices=en` lists them)"
+            )
 
     def _shortest_plausible_ms(self, text: str) -> float:
         """A third of the time the words take at this rate: less means speech was lost."""

@@ -1,7 +1,8 @@
 """The process that owns the pyttsx3 engine (see `synth.Pyttsx3Synthesizer`).
 
-Protocol: one JSON request per line on stdin, {"text", "path"}; one JSON reply per line
-on the original stdout, {"ok": true} once the WAV at `path` is complete on disk. The
+Protocol: {"ready": true} once the engine is up; then one JSON request per line on stdin,
+{"text", "path"}, and one JSON reply per line on the original stdout, {"ok": true} once
+the WAV at `path` is complete on disk, or {"error"/"detail"} when it cannot be. The
 engine and espeak-ng print to stdout themselves, so replies go over a private copy of
 that descriptor and everything else is sent to stderr.
 """
@@ -49,6 +50,7 @@ def serve(voice: str, rate: int) -> None:
             return
         engine.setProperty("voice", voice_id)
         engine.setProperty("rate", rate)
+        _reply(replies, ready=True)
     except Exception as exc:  # any failure here means there is no usable engine
         _reply(replies, error="engine-unavailable", detail=f"speech engine unavailable: {exc}")
         return

@@ -1,0 +1,56 @@
+"""A stand-in for synth_child that speaks its protocol without pyttsx3.
+
+Usage: fake_engine.py MODE STATE_FILE. Each word becomes 300 ms of a 220 Hz tone at
+22050 Hz. STATE_FILE counts requests across restarts, so a fault can happen once.
+MODE: ok | hang-once | crash-once | crash-always | die-at-start | unavailable | mute
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import sys
+import time
+import wave
+from pathlib import Path
+
+RATE = 22050
+MS_PER_WORD = 300
+
+
+def tone(words: int) -> bytes:
+    frames = RATE * MS_PER_WORD // 1000
+    word = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / RATE))) for i in range(frames)
+    )
+    return word * words
+
+
+def main(mode: str, state: Path) -> None:
+    if mode == "die-at-start":
+        print("espeak-ng: no voice data", file=sys.stderr)
+        sys.exit(1)
+    if mode == "unavailable":
+        print(json.dumps({"error": "engine-unavailable", "detail": "no engine here"}), flush=True)
+        return
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        count = int(state.read_text() or 0) + 1 if state.exists() else 1
+        state.write_text(str(count))
+        if mode == "hang-once" and count == 1:
+            time.sleep(3600)
+        if mode == "crash-always" or (mode == "crash-once" and count == 1):
+            sys.exit(1)
+        words = 0 if mode == "mute" else len(request["text"].split())
+        with wave.open(request["path"], "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(RATE)
+            wav.writeframes(tone(words))
+        print(json.dumps({"ok": True}), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], Path(sys.argv[2]))

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+
+from tests.decode import decode_mp3
+from workers.pipeline.audio import (
+    TARGET_LUFS,
+    Pauses,
+    Tags,
+    Timing,
+    encode_mp3,
+    shape_clip,
+    silence,
+    timings_json,
+    webvtt,
+)
+from workers.pipeline.loudness import integrated_loudness
+from workers.pipeline.synth import Clip
+
+RATE = 22050
+
+
+def tone(seconds: float, amplitude: float = 0.05, rate: int = RATE, hz: float = 300) -> bytes:
+    t = np.arange(int(seconds * rate)) / rate
+    wave = amplitude * np.sin(2 * np.pi * hz * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    return (wave * 32767).astype("<i2").tobytes()
+
+
+def quiet(seconds: float, rate: int = RATE) -> bytes:
+    return bytes(int(seconds * rate) * 2)
+
+
+def as_float(pcm: bytes) -> np.ndarray:
+    return np.frombuffer(pcm, dtype="<i2") / 32768.0
+
+
+def test_shaping_trims_silence_but_keeps_a_margin():
+    shaped = shape_clip(Clip(quiet(0.3) + tone(1.0) + quiet(0.5), RATE))
+    seconds = len(shaped) / 2 / RATE
+    assert 1.0 < seconds < 1.0 + 0.03 + 0.06 + 0.02
+
+
+def test_shaping_normalises_loudness():
+    for amplitude in (0.01, 0.05, 0.3):
+        shaped = shape_clip(Clip(tone(2.0, amplitude), RATE))
+        assert integrated_loudness(as_float(shaped), RATE) == pytest.approx(TARGET_LUFS, abs=0.3)
+
+
+def test_shaping_never_lifts_peaks_above_the_ceiling():
+    pcm = bytearray(tone(2.0, 0.002))
+    pcm[20000:20002] = (30000).to_bytes(2, "little", signed=True)  # one sharp click
+    shaped = as_float(shape_clip(Clip(bytes(pcm), RATE)))
+    assert np.abs(shaped).max() <= 10 ** (-1 / 20) + 1e-3
+
+
+def test_shaped_clip_starts_and_ends_at_rest_so_joins_do_not_click():
+    shaped = as_float(shape_clip(Clip(tone(1.0, 0.3, hz=1000), RATE)))
+    assert abs(shaped[0]) < 0.01
+    assert abs(shaped[-1]) < 0.01
+
+
+def test_shaping_resamples_to_one_rate():
+    shaped = shape_clip(Clip(tone(1.0, rate=16000), 16000), RATE)
+    assert len(shaped) / 2 / RATE == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_silent_clip_shapes_to_nothing():
+    assert shape_clip(Clip(quiet(1.0), RATE)) == b""
+
+
+def test_silence_is_exactly_as_long_as_asked():
+    assert len(silence(650)) == RATE * 650 // 1000 * 2
+
+
+@pytest.fixture
+def encoded(tmp_path):
+    clips = [
+        ("Headline", Clip(tone(1.0), RATE)),
+        ("First paragraph.", Clip(quiet(0.2) + tone(2.0, 0.2) + quiet(0.2), RATE)),
+        ("Second paragraph.", Clip(tone(1.5, 0.01), RATE)),
+    ]
+    out = tmp_path / "article.mp3"
+    tags = Tags(title="Headline", artist="Jane Smith", date="2023-02-15")
+    return out, encode_mp3(clips, out, tags=tags, bitrate_kbps=48)
+
+
+def test_mp3_is_mono_at_the_pipeline_rate_and_as_long_as_its_timings(encoded):
+    out, result = encoded
+    samples, rate, channels = decode_mp3(out)
+    assert (rate, channels) == (RATE, 1)
+    # LAME adds about 50 ms of priming and padding that a decoder without the
+    # LAME header does not remove.
+    assert len(samples) / rate * 1000 == pytest.approx(result.duration_ms, abs=120)
+
+
+def test_timings_follow_the_pauses(encoded):
+    _, result = encoded
+    pauses = Pauses()
+    first, second, third = result.timings
+    assert first.start_ms == pauses.lead_in_ms
+    assert second.start_ms - first.end_ms == pauses.after_title_ms
+    assert third.start_ms - second.end_ms == pauses.between_paragraphs_ms
+    assert result.duration_ms - third.end_ms == pauses.tail_ms
+    assert [t.text for t in result.timings] == ["Headline", "First paragraph.", "Second paragraph."]
+
+
+def test_paragraph_audio_sits_inside_its_timing_and_pauses_are_silent(encoded):
+    out, result = encoded
+    samples, rate, _ = decode_mp3(out)
+    delay = 1105 + 529  # LAME's encoder delay plus decoder delay, in samples
+
+    def window(start_ms: int, end_ms: int) -> np.ndarray:
+        return samples[delay + start_ms * rate // 1000 : delay + end_ms * rate // 1000]
+
+    first, second, _ = result.timings
+    pause = window(first.end_ms + 100, second.start_ms - 100)
+    speech = window(second.start_ms + 100, second.end_ms - 100)
+    assert np.abs(pause).max() < 0.01
+    assert np.sqrt(np.mean(speech**2)) > 0.05
+
+
+def test_mp3_carries_id3_tags(encoded):
+    out, _ = encoded
+    tags = ID3(out)
+    assert str(tags["TIT2"]) == "Headline"
+    assert str(tags["TPE1"]) == "Jane Smith"
+    assert str(tags["TDRC"]) == "2023-02-15"
+
+
+def test_bitrate_is_what_was_asked(encoded):
+    out, result = encoded
+    audio_bytes = out.stat().st_size - ID3(out).size
+    kbps = audio_bytes * 8 / result.duration_ms
+    assert kbps == pytest.approx(48, rel=0.15)
+
+
+def test_failure_mid_article_leaves_no_file_behind(tmp_path):
+    def clips():
+        yield "Headline", Clip(tone(1.0), RATE)
+        raise RuntimeError("engine gave up")
+
+    out = tmp_path / "article.mp3"
+    with pytest.raises(RuntimeError):
+        encode_mp3(clips(), out, tags=Tags(title="Headline"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_timing_map_as_json_and_webvtt():
+    timings = [Timing(0, 150, 2150, "Headline"), Timing(1, 3250, 3_725_004, "Body --> text")]
+    document = json.loads(timings_json(timings, 3_725_404))
+    assert document["duration_ms"] == 3_725_404
+    assert document["paragraphs"][1] == {
+        "index": 1,
+        "start_ms": 3250,
+        "end_ms": 3_725_004,
+        "text": "Body --> text",
+    }
+    assert webvtt(timings) == (
+        "WEBVTT\n\n1\n00:00:00.150 --> 00:00:02.150\nHeadline\n\n"
+        "2\n00:00:03.250 --> 01:02:05.004\nBody -> text\n"
+    )

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from workers.pipeline.errors import EngineUnavailable, SynthesisFailed
+from workers.pipeline.synth import Pyttsx3Synthesizer, split_utterances
+
+FAKE_ENGINE = Path(__file__).with_name("fake_engine.py")
+
+
+class FakeEngineSynthesizer(Pyttsx3Synthesizer):
+    """The real process management around tests/unit/fake_engine.py."""
+
+    def __init__(self, mode: str, state: Path, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mode, self.state = mode, state
+
+    def _command(self) -> list[str]:
+        return [sys.executable, str(FAKE_ENGINE), self.mode, str(self.state)]
+
+
+def synthesise(mode: str, texts: list[str], tmp_path: Path, **kwargs) -> list[float]:
+    with FakeEngineSynthesizer(mode, tmp_path / "count", **kwargs) as synth:
+        return [clip.duration_ms for clip in synth.synthesize_many(texts)]
+
+
+def test_short_text_is_one_utterance():
+    assert split_utterances("One sentence. Two sentences.", limit=100) == [
+        "One sentence. Two sentences."
+    ]
+
+
+def test_long_text_splits_at_sentence_ends_within_limit():
+    sentences = [f"Sentence number {i} says something quite ordinary." for i in range(40)]
+    pieces = split_utterances(" ".join(sentences), limit=200)
+    assert len(pieces) > 1
+    assert all(len(piece) <= 200 for piece in pieces)
+    assert all(piece.endswith(".") for piece in pieces)
+    assert " ".join(pieces).split() == " ".join(sentences).split()
+
+
+def test_sentence_longer_than_limit_is_cut_between_words():
+    text = "word " * 100
+    pieces = split_utterances(text.strip(), limit=50)
+    assert all(len(piece) <= 50 for piece in pieces)
+    assert " ".join(pieces).split() == text.split()
+
+
+def test_clips_come_back_in_order(tmp_path):
+    texts = ["one", "one two three", "one two", "one two three four five"]
+    durations = synthesise("ok", texts, tmp_path)
+    assert durations == pytest.approx([300, 900, 600, 1500], abs=1)
+
+
+def test_long_paragraph_is_one_clip_made_of_several_utterances(tmp_path):
+    paragraph = " ".join(["This is a sentence of eight words here."] * 60)  # ~2400 chars
+    (duration,) = synthesise("ok", [paragraph], tmp_path)
+    words_ms = len(paragraph.split()) * 300
+    assert words_ms < duration < words_ms + 250 * 3  # plus a breath between pieces
+
+
+def test_hung_engine_is_killed_and_the_paragraph_retried(tmp_path):
+    started = time.monotonic()
+    durations = synthesise("hang-once", ["one two", "one"], tmp_path, timeout_s=1.0)
+    assert durations == pytest.approx([600, 300], abs=1)
+    assert 1.0 <= time.monotonic() - started < 10
+
+
+def test_crashed_engine_is_replaced_and_the_paragraph_retried(tmp_path):
+    assert synthesise("crash-once", ["one two", "one"], tmp_path) == pytest.approx(
+        [600, 300], abs=1
+    )
+
+
+def test_engine_that_keeps_crashing_fails_with_the_paragraph_named(tmp_path):
+    with pytest.raises(SynthesisFailed, match=r"paragraph 1 .* after 3 attempts"):
+        synthesise("crash-always", ["one two"], tmp_path)
+
+
+def test_engine_that_cannot_start_is_reported_as_unavailable(tmp_path):
+    with pytest.raises(EngineUnavailable, match="no voice data"):
+        synthesise("die-at-start", ["hello"], tmp_path)
+    with pytest.raises(EngineUnavailable, match="no engine here"):
+        synthesise("unavailable", ["hello"], tmp_path)
+
+
+def test_silent_result_counts_as_a_failure(tmp_path):
+    with pytest.raises(SynthesisFailed, match="only 0 ms of audio"):
+        synthesise("mute", ["several words that should take time"], tmp_path)

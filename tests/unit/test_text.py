@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, SEED, SEED_EXPECTED
+from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.text import clean, clean_text, detect_format, load_rules
+
+ARTICLES = DATA / "articles"
+CORPUS = sorted(ARTICLES.glob("*.expected.txt"))
+
+
+def _name(path: Path) -> str:
+    return path.name.removesuffix(".expected.txt")
+
+
+def test_seed_is_cleaned_to_exactly_its_expected_text():
+    article = clean(SEED.read_text(encoding="utf-8"), filename=SEED.name)
+    assert "\n\n".join(article.paragraphs) + "\n" == SEED_EXPECTED.read_text(encoding="utf-8")
+
+
+def test_seed_keeps_byline_and_date_as_metadata_not_text():
+    article = clean(SEED.read_text(encoding="utf-8"))
+    assert article.title.startswith("West risks running out of ammunition")
+    assert article.byline == "Emma Soteriou"
+    assert article.published == "2023-02-15T00:36"
+    assert not any("Soteriou" in p for p in article.paragraphs)
+
+
+def test_seed_reports_every_removed_line_with_a_rule():
+    removed = clean(SEED.read_text(encoding="utf-8")).removed
+    rules = {r.text.split(":")[0][:25]: r.rule for r in removed}
+    assert rules["By Emma Soteriou"] == "byline"
+    assert rules["Listen to this article"] == "player-widget"
+    assert rules["Read more"] == "related-link"
+    assert {r.rule for r in removed} >= {"dateline", "caption", "photo-credit"}
+    assert len(removed) == 10
+
+
+@pytest.mark.parametrize("expected", CORPUS, ids=[_name(p) for p in CORPUS])
+@pytest.mark.parametrize("kind", ["txt", "html"])
+def test_corpus_article_is_cleaned_to_its_expected_text(expected: Path, kind: str):
+    source = expected.with_name(f"{_name(expected)}.{kind}")
+    article = clean(source.read_text(encoding="utf-8"), filename=source.name)
+    assert "\n\n".join(article.paragraphs) == expected.read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.parametrize("expected", CORPUS, ids=[_name(p) for p in CORPUS])
+def test_corpus_article_metadata(expected: Path):
+    meta = json.loads(expected.with_name(f"{_name(expected)}.meta.json").read_text())
+    source = expected.with_name(f"{_name(expected)}.txt")
+    article = clean(source.read_text(encoding="utf-8"), filename=source.name)
+    assert article.title == meta["title"]
+    if meta.get("byline"):
+        assert article.byline == meta["byline"]
+    if meta.get("published"):
+        assert (article.published or "")[:10] == meta["published"]
+
+
+def test_there_is_a_corpus_of_at_least_ten_other_layouts():
+    assert len(CORPUS) >= 10
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("By Jane Smith, Political Editor", "byline"),
+        ("By JANE SMITH and TOM JONES", "byline"),
+        ("Posted by Sam Lee on March 3, 2024", "byline"),
+        ("Mon 6 Mar 2023 14.02 GMT", "dateline"),
+        ("Published 3 hours ago", "dateline"),
+        ("The minister arrives in Paris. Photograph: Stefan Rousseau/PA", "photo-credit"),
+        ("Rescue workers at the scene (Image: Getty)", "photo-credit"),
+        ("Share this article", "share-prompt"),
+        ("Follow us on Twitter @localnews", "share-prompt"),
+        ("READ MORE: Minister quits after row over expenses", "related-link"),
+        ("Listen 4 min", "player-widget"),
+        ("Watch: Moment the bridge collapsed", "video-title"),
+        ("Sign up to our daily newsletter for the latest news", "newsletter-prompt"),
+        ("We use cookies to improve your experience on our site.", "cookie-prompt"),
+        ("Advertisement", "advert"),
+        ("Join the conversation", "comments-prompt"),
+    ],
+)
+def test_kinds_of_junk_are_removed_by_their_rule(line: str, rule: str):
+    text = f"A headline\n\nA first paragraph of the story.\n\n{line}\n\nThe story goes on."
+    article = clean_text(text)
+    assert article.paragraphs == [
+        "A headline",
+        "A first paragraph of the story.",
+        "The story goes on.",
+    ]
+    assert [r.rule for r in article.removed] == [rule]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By the end of the year, prices had risen by 5%.",
+        "Share prices fell sharply on Monday.",
+        "He said the picture: was unclear, and that nobody knew why.",
+        "Watching the match, fans were stunned.",
+        "Listen to the experts, she said.",
+        "What happens next",  # a short subheading
+        "Read the full report on the council's website, officials said.",
+    ],
+)
+def test_prose_that_resembles_junk_is_kept(line: str):
+    text = f"A headline\n\nA first paragraph of the story.\n\n{line}\n\nThe story goes on."
+    assert line in clean_text(text).paragraphs
+
+
+def test_related_links_block_is_dropped_up_to_the_next_paragraph():
+    text = (
+        "A headline\n\nFirst paragraph.\n\nMore on this story\n\nFloods hit the north\n\n"
+        "Council leader resigns\n\nThe story goes on after the links."
+    )
+    assert clean_text(text).paragraphs == [
+        "A headline",
+        "First paragraph.",
+        "The story goes on after the links.",
+    ]
+
+
+def test_hard_wrapped_lines_are_joined_into_their_paragraph():
+    text = "A headline\n\nThe council said the road would\nreopen in the spring, after repairs.\n"
+    assert clean_text(text).paragraphs[1] == (
+        "The council said the road would reopen in the spring, after repairs."
+    )
+
+
+def test_text_with_nothing_to_read_says_why():
+    with pytest.raises(NoSpeakableText, match="nothing left to read"):
+        clean_text("Share this article\n\nAdvertisement\n\n")
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "kind"),
+    [
+        ("<p>x</p>", "a.txt", "text"),
+        ("plain words", "a.html", "html"),
+        ("<!DOCTYPE html><html><body><p>Hi</p></body></html>", None, "html"),
+        ("A headline\n\nUse <b> for bold.", None, "text"),
+    ],
+)
+def test_format_detection(raw: str, filename: str | None, kind: str):
+    assert detect_format(raw, filename) == kind
+
+
+def test_every_rule_has_a_name_and_either_a_pattern_or_a_test():
+    rules = load_rules()
+    assert len({r.name for r in rules}) >= 12
+    assert all(r.name and r.matches for r in rules)
