@@ -101,6 +101,25 @@ def _convert(args: argparse.Namespace) -> None:
     )
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from service.serve import serve
+    from workers.settings import Settings
+
+    return serve(Settings.from_env(), args.host, args.port, args.workers)
+
+
+def _worker(args: argparse.Namespace) -> None:
+    import os
+
+    from service.serve import worker_command
+    from workers.settings import Settings
+
+    settings = Settings.from_env()
+    os.environ.setdefault("REDIS_URL", settings.broker_url)
+    command = worker_command(args.concurrency)
+    os.execv(command[0], command)
+
+
 def _positive_int(low: int, high: int):
     def parse(value: str) -> int:
         try:
@@ -140,13 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--bitrate", type=_positive_int(8, 160), default=64, help="MP3 bitrate in kb/s"
     )
     convert_cmd.set_defaults(run=_convert)
+
+    serve_cmd = commands.add_parser(
+        "serve", help="run the web service, a worker and (unless REDIS_URL is set) Redis"
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=_positive_int(1, 65535), default=8000)
+    serve_cmd.add_argument("--workers", type=_positive_int(1, 64), help="worker processes")
+    serve_cmd.set_defaults(run=_serve)
+
+    worker_cmd = commands.add_parser("worker", help="run a Celery worker with these settings")
+    worker_cmd.add_argument("--concurrency", type=_positive_int(1, 64))
+    worker_cmd.set_defaults(run=_worker)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        status = args.run(args)
     except UsageError as exc:
         print(f"narrate: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -156,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("narrate: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

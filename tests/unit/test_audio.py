@@ -79,9 +79,9 @@ def test_silence_is_exactly_as_long_as_asked():
 @pytest.fixture
 def encoded(tmp_path):
     clips = [
-        ("Headline", Clip(tone(1.0), RATE)),
-        ("First paragraph.", Clip(quiet(0.2) + tone(2.0, 0.2) + quiet(0.2), RATE)),
-        ("Second paragraph.", Clip(tone(1.5, 0.01), RATE)),
+        ("Headline", shape_clip(Clip(tone(1.0), RATE))),
+        ("First paragraph.", shape_clip(Clip(quiet(0.2) + tone(2.0, 0.2) + quiet(0.2), RATE))),
+        ("Second paragraph.", shape_clip(Clip(tone(1.5, 0.01), RATE))),
     ]
     out = tmp_path / "article.mp3"
     tags = Tags(title="Headline", artist="Jane Smith", date="2023-02-15")
@@ -140,7 +140,7 @@ def test_bitrate_is_what_was_asked(encoded):
 
 def test_failure_mid_article_leaves_no_file_behind(tmp_path):
     def clips():
-        yield "Headline", Clip(tone(1.0), RATE)
+        yield "Headline", tone(1.0)
         raise RuntimeError("engine gave up")
 
     out = tmp_path / "article.mp3"

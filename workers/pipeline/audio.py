@@ -169,7 +169,7 @@ class _Mp3Stream:
 
 
 def encode_mp3(
-    clips: Iterable[tuple[str, Clip]],
+    paragraphs: Iterable[tuple[str, bytes]],
     out: Path,
     *,
     tags: Tags,
@@ -177,7 +177,10 @@ def encode_mp3(
     pauses: Pauses = Pauses(),
     sample_rate: int = SAMPLE_RATE,
 ) -> Encoded:
-    """Stream (text, clip) pairs into one MP3 at `out`; return each paragraph's timing."""
+    """Stream (text, shaped PCM) pairs into one MP3 at `out`; return each one's timing.
+
+    The PCM is what `shape_clip` returns: mono 16-bit at `sample_rate`.
+    """
     timings: list[Timing] = []
 
     def ms(frames: int) -> int:
@@ -188,12 +191,12 @@ def encode_mp3(
         stream = _Mp3Stream(mp3, bitrate_kbps, sample_rate)
         try:
             stream.write(silence(pauses.lead_in_ms, sample_rate))
-            for index, (text, clip) in enumerate(clips):
+            for index, (text, pcm) in enumerate(paragraphs):
                 if index:
                     gap = pauses.after_title_ms if index == 1 else pauses.between_paragraphs_ms
                     stream.write(silence(gap, sample_rate))
                 start = stream.frames
-                stream.write(shape_clip(clip, sample_rate))
+                stream.write(pcm)
                 timings.append(Timing(index, ms(start), ms(stream.frames), text))
             stream.write(silence(pauses.tail_ms, sample_rate))
         finally:

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workers.pipeline.article import Article
-from workers.pipeline.audio import Tags, atomic_output, encode_mp3, timings_json, webvtt
+from workers.pipeline.audio import (
+    Tags,
+    atomic_output,
+    encode_mp3,
+    shape_clip,
+    timings_json,
+    webvtt,
+)
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.synth import Synthesizer
@@ -57,7 +64,7 @@ def convert_article(
     def clips():
         clip_stream = synthesizer.synthesize_many(spoken for _, spoken in pairs)
         for done, ((written, _), clip) in enumerate(zip(pairs, clip_stream, strict=True), 1):
-            yield written, clip
+            yield written, shape_clip(clip)
             if on_progress:
                 on_progress(done, total)
 

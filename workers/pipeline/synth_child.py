@@ -52,7 +52,12 @@ def serve(voice: str, rate: int) -> None:
         engine.setProperty("rate", rate)
         _reply(replies, ready=True)
     except Exception as exc:  # any failure here means there is no usable engine
-        _reply(replies, error="engine-unavailable", detail=f"speech engine unavailable: {exc}")
+        _reply(
+            replies,
+            error="engine-unavailable",
+            detail=f"speech engine unavailable ({exc}): install espeak-ng "
+            "(apt-get install espeak-ng)",
+        )
         return
     for line in sys.stdin:
         request = json.loads(line)

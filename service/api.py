@@ -1,0 +1,218 @@
+"""The versioned JSON API: /api/v1."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+
+from service.errors import ApiError, bad_request
+from service.openapi import document as openapi_document
+from service.submissions import read_submission
+from workers.catalog.db import session_scope
+from workers.catalog.models import ArticleRow
+from workers.catalog.repository import Metadata, VoiceOptions, list_articles, submit
+from workers.jobs import audio_key
+from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.text import clean
+from workers.settings import Settings
+from workers.storage import LocalStorage
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+STATUSES = ("queued", "processing", "done", "failed")
+RETRY_AFTER_S = 5
+
+
+def settings() -> Settings:
+    return current_app.extensions["narrate.settings"]
+
+
+def storage() -> LocalStorage:
+    return LocalStorage(settings().audio_dir)
+
+
+def links(article_id: str) -> dict[str, str]:
+    return {
+        "self": url_for("api.get_article", article_id=article_id, _external=True),
+        "audio": url_for("api.audio", article_id=article_id, _external=True),
+        "timings": url_for("api.timings", article_id=article_id, _external=True),
+        "captions": url_for("api.captions", article_id=article_id, _external=True),
+        "player": url_for("api.get_article", article_id=article_id, _external=True).replace(
+            "/api/v1/articles/", "/player/"
+        ),
+    }
+
+
+def summary(row: ArticleRow) -> dict:
+    revision, job = row.current, row.current.job
+    return {
+        "id": row.id,
+        "status": job.status,
+        "title": revision.title,
+        "revision": revision.number,
+        "progress": {
+            "done": job.done,
+            "total": job.total,
+            "percent": round(100 * job.done / job.total) if job.total else 100,
+        },
+        "duration_ms": revision.duration_ms,
+        "created_at": row.created_at.isoformat() + "Z",
+        "updated_at": row.updated_at.isoformat() + "Z",
+        "links": links(row.id),
+    }
+
+
+def detail(row: ArticleRow) -> dict:
+    revision, job = row.current, row.current.job
+    return {
+        **summary(row),
+        "external_id": row.external_id,
+        "byline": revision.byline,
+        "published": revision.published,
+        "source_url": revision.source_url,
+        "voice": revision.voice,
+        "rate": revision.rate,
+        "paragraphs": [p.text for p in revision.paragraphs],
+        "removed": revision.removed,
+        "error": job.error,
+    }
+
+
+def _find(session, article_id: str) -> ArticleRow:
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        raise ApiError(
+            404, "Not found", f"there is no article {article_id!r}; list them at /api/v1/articles"
+        )
+    return row
+
+
+def _accept(article_id: str | None = None):
+    """Clean and store a submission; queue a job unless identical content exists."""
+    config = settings()
+    submission = read_submission(request)
+    article = clean(submission.raw, format=submission.format)
+    spoken = spoken_paragraphs(article)
+    options = VoiceOptions(
+        voice=submission.voice or config.voice,
+        rate=submission.rate or config.rate,
+        bitrate_kbps=config.bitrate_kbps,
+    )
+    metadata = Metadata(submission.external_id, submission.source_url, submission.callback_url)
+    with session_scope(config.database_url) as session:
+        if article_id is not None:
+            _find(session, article_id)
+        result = submit(session, article, spoken, options, metadata, article_id=article_id)
+        body = summary(result.article)
+    if result.job_id is not None:
+        current_app.extensions["narrate.queue"].convert(result.job_id)
+    response = jsonify(body)
+    response.status_code = 202 if result.job_id is not None else 200
+    response.headers["Location"] = body["links"]["self"]
+    return response
+
+
+@api.post("/articles")
+def create_article():
+    return _accept()
+
+
+@api.put("/articles/<article_id>")
+def update_article(article_id: str):
+    return _accept(article_id)
+
+
+@api.get("/articles")
+def list_all():
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        raise bad_request(f"status must be one of {', '.join(STATUSES)}")
+    page = _positive_arg("page", 1, 10_000)
+    per_page = _positive_arg("per_page", 20, 100)
+    with session_scope(settings().database_url) as session:
+        rows, total = list_articles(session, status=status, page=page, per_page=per_page)
+        items = [summary(row) for row in rows]
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
+
+
+def _positive_arg(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise bad_request(f"{name} must be a whole number from 1 to {maximum}")
+    return int(raw)
+
+
+@api.get("/articles/<article_id>")
+def get_article(article_id: str):
+    with session_scope(settings().database_url) as session:
+        return jsonify(detail(_find(session, article_id)))
+
+
+@api.delete("/articles/<article_id>")
+def delete_article(article_id: str):
+    with session_scope(settings().database_url) as session:
+        session.delete(_find(session, article_id))
+    storage().delete_tree(f"articles/{article_id}")
+    return "", 204
+
+
+def _ready_file(article_id: str, suffix: str):
+    """The current revision's file, or a 409 with Retry-After while it is being made."""
+    with session_scope(settings().database_url) as session:
+        row = _find(session, article_id)
+        revision, job = row.current, row.current.job
+        key = audio_key(row.id, revision.number, suffix)
+        title, status, error = revision.title, job.status, job.error
+    if status == "failed":
+        raise ApiError(409, "Conversion failed", f"this article could not be converted: {error}")
+    path = storage().path(key)
+    if status != "done" or not path.is_file():
+        raise ApiError(
+            409,
+            "Not ready",
+            f"the audio is still being made (status: {status}); try again shortly",
+            {"Retry-After": str(RETRY_AFTER_S)},
+        )
+    return path, title
+
+
+def _download_name(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:80]
+    return slug or "article"
+
+
+@api.get("/articles/<article_id>/audio.mp3")
+def audio(article_id: str):
+    path, title = _ready_file(article_id, ".mp3")
+    response = send_file(
+        path,
+        mimetype="audio/mpeg",
+        conditional=True,
+        etag=True,
+        download_name=f"{_download_name(title)}.mp3",
+        as_attachment=request.args.get("download") == "1",
+        max_age=60,
+    )
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
+
+
+@api.get("/articles/<article_id>/timings.json")
+def timings(article_id: str):
+    path, _ = _ready_file(article_id, ".json")
+    return send_file(path, mimetype="application/json", conditional=True, max_age=60)
+
+
+@api.get("/articles/<article_id>/captions.vtt")
+def captions(article_id: str):
+    path, _ = _ready_file(article_id, ".vtt")
+    return send_file(path, mimetype="text/vtt", conditional=True, max_age=60)
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

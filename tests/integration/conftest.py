@@ -1,0 +1,109 @@
+"""Real services for integration tests: Redis (REDIS_URL, default the machine's own on
+127.0.0.1:6379, database 15), the catalog (TEST_DATABASE_URL, default SQLite in a temp
+dir) and, where asked for, a real `celery worker` process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from workers.settings import Settings
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+QUEUE = "narrate"
+
+
+@pytest.fixture
+def broker() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, broker) -> Settings:
+    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'narrate.db'}"
+    if not database_url.startswith("sqlite"):
+        _reset_database(database_url)
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, redis_url=REDIS_URL)
+
+
+def _reset_database(url: str) -> None:
+    from sqlalchemy import text
+
+    from workers.catalog.db import engine_for
+
+    with engine_for(url).begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+
+
+@pytest.fixture
+def app(settings: Settings):
+    from service.app import create_app
+
+    return create_app({"TESTING": True, "NARRATE_SETTINGS": settings})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def environment_for(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NARRATE_DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url or "",
+    }
+
+
+@pytest.fixture
+def worker(settings: Settings, app, tmp_path: Path) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process (2 prefork children) on the test broker."""
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+            "-Q",
+            QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=environment_for(settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in (tmp_path / "worker.log").read_text():
+        assert process.poll() is None, (tmp_path / "worker.log").read_text()
+        assert time.monotonic() < deadline, "worker did not start in 60 s"
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

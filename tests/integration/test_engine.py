@@ -1,0 +1,48 @@
+"""The real pyttsx3 engine behind the synthesiser's process isolation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SEED
+from workers.pipeline.errors import InvalidInput
+from workers.pipeline.synth import Pyttsx3Synthesizer
+
+pytestmark = pytest.mark.integration
+
+
+def test_real_engine_speaks_each_paragraph_at_22050_hz():
+    with Pyttsx3Synthesizer() as synth:
+        clips = list(synth.synthesize_many(["Hello.", "A longer sentence takes longer to say."]))
+    assert [clip.sample_rate for clip in clips] == [22050, 22050]
+    assert 300 < clips[0].duration_ms < clips[1].duration_ms < 5000
+
+
+def test_unknown_voice_says_how_to_pick_one():
+    with (
+        Pyttsx3Synthesizer(voice="klingon") as synth,
+        pytest.raises(InvalidInput, match="espeak-ng --voices"),
+    ):
+        list(synth.synthesize_many(["Hello."]))
+
+
+def test_missing_engine_library_is_one_clear_line(tmp_path):
+    broken = tmp_path / "lib"
+    broken.mkdir()
+    (broken / "libespeak-ng.so.1").write_bytes(b"")  # shadows the real library
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "convert", str(SEED), "-o", str(tmp_path / "o.mp3")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "LD_LIBRARY_PATH": str(broken)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("narrate: error: speech engine unavailable")
+    assert "espeak" in result.stderr.lower()
+    assert result.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "o.mp3").exists()

@@ -1,0 +1,174 @@
+"""Submit through the API, convert in a real `celery worker` with the real engine."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import SEED, SEED_EXPECTED
+from tests.decode import decode_mp3
+
+pytestmark = pytest.mark.integration
+
+EXPECTED = SEED_EXPECTED.read_text(encoding="utf-8").strip().split("\n\n")
+
+
+def wait_for(client, url: str, status: str, timeout: float = 120) -> list[dict]:
+    """Poll an article until it reaches `status`; return every state seen on the way."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(url).get_json()
+        if (
+            not seen
+            or body["progress"] != seen[-1]["progress"]
+            or body["status"] != seen[-1]["status"]
+        ):
+            seen.append(body)
+        if body["status"] in {status, "failed"}:
+            assert body["status"] == status, body["error"]
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"still {seen[-1]['status']} after {timeout} s: {seen[-1]}")
+
+
+def test_seed_is_converted_by_a_real_worker(client, worker, artifacts):
+    created = client.post("/api/v1/articles", json={"text": SEED.read_text(encoding="utf-8")})
+    assert created.status_code == 202
+    links = created.get_json()["links"]
+    states = wait_for(client, links["self"], "done")
+
+    done_counts = [s["progress"]["done"] for s in states]
+    assert done_counts == sorted(done_counts)
+    assert len(set(done_counts)) >= 3, states  # progress rose in steps, not all at once
+    assert states[-1]["progress"]["percent"] == 100
+
+    whole = client.get(links["audio"])
+    (artifacts / "worker-seed.mp3").write_bytes(whole.data)
+    size = len(whole.data)
+    first = client.get(links["audio"], headers={"Range": f"bytes=0-{size // 2 - 1}"})
+    rest = client.get(links["audio"], headers={"Range": f"bytes={size // 2}-"})
+    assert (first.status_code, rest.status_code) == (206, 206)
+    assert first.data + rest.data == whole.data
+
+    samples, rate, channels = decode_mp3(artifacts / "worker-seed.mp3")
+    timings = client.get(links["timings"]).get_json()
+    assert (rate, channels) == (22050, 1)
+    assert len(samples) / rate * 1000 == pytest.approx(timings["duration_ms"], abs=150)
+    assert [p["text"] for p in timings["paragraphs"]] == EXPECTED
+    assert client.get(links["self"]).get_json()["duration_ms"] == timings["duration_ms"]
+
+
+def test_a_revision_regenerates_only_the_changed_paragraph(client, worker, tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    first = client.post("/api/v1/articles", json={"text": text, "external_id": "seed"})
+    wait_for(client, first.get_json()["links"]["self"], "done")
+    edited = text.replace("this weekend.", "this weekend, officials said.")
+    second = client.post("/api/v1/articles", json={"text": edited, "external_id": "seed"})
+    assert second.get_json()["revision"] == 2
+    wait_for(client, second.get_json()["links"]["self"], "done")
+    log = (tmp_path / "worker.log").read_text()
+    synthesised = [line for line in log.splitlines() if "to synthesise" in line]
+    assert synthesised[-1].endswith(f"1 of {len(EXPECTED)} paragraphs to synthesise")
+
+
+def test_a_job_whose_worker_died_is_finished_by_the_next_worker(client, settings, app, tmp_path):
+    from tests.integration.conftest import environment_for
+
+    def start_worker(name: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.celery_app",
+                "worker",
+                "--concurrency",
+                "1",
+                "-Q",
+                "narrate",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{name}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            env=environment_for(settings),
+            stdout=(tmp_path / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+    long_article = "Headline\n\n" + "\n\n".join(
+        f"Paragraph {n} has a few words of its own to say, number {n}." for n in range(40)
+    )
+    created = client.post("/api/v1/articles", json={"text": long_article}).get_json()
+    doomed = start_worker("doomed")
+    deadline = time.monotonic() + 60
+    while client.get(created["links"]["self"]).get_json()["progress"]["done"] < 3:
+        assert time.monotonic() < deadline, "the first worker never started"
+        time.sleep(0.05)
+    doomed.send_signal(signal.SIGKILL)  # no warm shutdown, no chance to hand work back
+    doomed.wait()
+    interrupted = client.get(created["links"]["self"]).get_json()
+    assert interrupted["status"] == "processing"
+    assert interrupted["progress"]["done"] < interrupted["progress"]["total"]
+
+    rescuer = start_worker("rescuer")
+    try:
+        wait_for(client, created["links"]["self"], "done", timeout=180)
+    finally:
+        rescuer.terminate()
+        rescuer.wait(timeout=30)
+    timings = client.get(created["links"]["timings"]).get_json()
+    assert len(timings["paragraphs"]) == 41
+
+
+def test_a_paragraph_that_keeps_failing_fails_the_job_with_a_clear_error(
+    client, settings, tmp_path
+):
+    from tests.integration.conftest import environment_for
+
+    env = {**environment_for(settings), "LD_LIBRARY_PATH": str(tmp_path / "nolib")}
+    (tmp_path / "nolib").mkdir()
+    (tmp_path / "nolib" / "libespeak-ng.so.1").write_bytes(b"")  # the engine cannot load
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "-c",
+            "1",
+            "-Q",
+            "narrate",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        created = client.post("/api/v1/articles", json={"text": "Headline\n\nBody."}).get_json()
+        deadline = time.monotonic() + 60
+        while (body := client.get(created["links"]["self"]).get_json())["status"] != "failed":
+            assert time.monotonic() < deadline, body
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert "speech engine unavailable" in body["error"]
+    assert "espeak-ng" in body["error"]
+    audio = client.get(created["links"]["audio"])
+    assert audio.status_code == 409
+    assert "could not be converted" in audio.get_json()["detail"]

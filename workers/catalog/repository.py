@@ -1,0 +1,148 @@
+"""Catalog operations the service and the workers share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow, now
+from workers.pipeline.article import Article
+
+PIPELINE_VERSION = "1"  # bump to invalidate cached clips when shaping changes
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    voice: str
+    rate: int
+    bitrate_kbps: int
+
+
+@dataclass(frozen=True)
+class Metadata:
+    external_id: str | None = None
+    source_url: str | None = None
+    callback_url: str | None = None
+
+
+def clip_key(spoken: str, options: VoiceOptions) -> str:
+    """Content hash of one paragraph's audio: the same words in the same voice are reused."""
+    material = json.dumps([PIPELINE_VERSION, options.voice, options.rate, spoken])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def content_hash(article: Article, options: VoiceOptions) -> str:
+    material = json.dumps(
+        [PIPELINE_VERSION, options.voice, options.rate, options.bitrate_kbps, article.paragraphs]
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submitted:
+    article: ArticleRow
+    job_id: int | None  # None: identical content already exists, nothing to do
+
+
+def submit(
+    session: Session,
+    article: Article,
+    spoken: list[tuple[str, str]],
+    options: VoiceOptions,
+    metadata: Metadata,
+    *,
+    article_id: str | None = None,
+) -> Submitted:
+    """Store a submission: reuse identical content, add a revision to a known article
+    (by id or external_id), or create a new article."""
+    digest = content_hash(article, options)
+    existing = None
+    if article_id is not None:
+        existing = session.get(ArticleRow, article_id)
+    elif metadata.external_id:
+        existing = session.scalar(
+            select(ArticleRow).where(ArticleRow.external_id == metadata.external_id)
+        )
+    else:
+        existing = session.scalar(
+            select(ArticleRow)
+            .join(RevisionRow)
+            .where(RevisionRow.content_hash == digest, ArticleRow.external_id.is_(None))
+            .order_by(RevisionRow.id.desc())
+            .limit(1)
+        )
+        if existing is not None and existing.current.content_hash != digest:
+            existing = None
+    if existing is not None and existing.current.content_hash == digest:
+        return Submitted(existing, None)
+
+    stamp = now()
+    row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
+    revision = RevisionRow(
+        number=(row.current.number + 1) if existing else 1,
+        content_hash=digest,
+        title=article.title,
+        byline=article.byline,
+        published=article.published,
+        source_url=metadata.source_url,
+        callback_url=metadata.callback_url,
+        voice=options.voice,
+        rate=options.rate,
+        bitrate_kbps=options.bitrate_kbps,
+        removed=[{"text": r.text, "rule": r.rule} for r in article.removed],
+        paragraphs=[
+            ParagraphRow(index=i, text=text, spoken=said, clip_key=clip_key(said, options))
+            for i, (text, said) in enumerate(spoken)
+        ],
+        job=JobRow(total=len(spoken), created_at=stamp),
+        created_at=stamp,
+    )
+    row.revisions.append(revision)
+    row.updated_at = stamp
+    session.add(row)
+    session.flush()
+    return Submitted(row, revision.job.id)
+
+
+def list_articles(
+    session: Session, *, status: str | None, page: int, per_page: int
+) -> tuple[list[ArticleRow], int]:
+    latest = (
+        select(RevisionRow.article_id, func.max(RevisionRow.id).label("revision_id"))
+        .group_by(RevisionRow.article_id)
+        .subquery()
+    )
+    query = select(ArticleRow).join(latest, latest.c.article_id == ArticleRow.id)
+    if status:
+        query = query.join(JobRow, JobRow.revision_id == latest.c.revision_id).where(
+            JobRow.status == status
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(ArticleRow.created_at.desc(), ArticleRow.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int | None:
+    """Record one finished paragraph once; return the job's new done count, or None when
+    it was already recorded (a redelivered task)."""
+    claimed = session.execute(
+        update(ParagraphRow)
+        .where(ParagraphRow.id == paragraph_id, ParagraphRow.done.is_(False))
+        .values(done=True)
+    ).rowcount
+    if not claimed:
+        return None
+    return session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id)
+        .values(done=JobRow.done + 1)
+        .returning(JobRow.done)
+    ).scalar_one()

@@ -1,0 +1,132 @@
+"""The units of work behind the Celery tasks: start a job, synthesise one paragraph,
+stitch the paragraphs into the article's MP3. Each is idempotent: running it twice
+(a redelivered task) changes nothing the first run did not."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workers.catalog.db import session_scope
+from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow, now
+from workers.catalog.repository import mark_paragraph_done
+from workers.pipeline.audio import Tags, encode_mp3, shape_clip, timings_json, webvtt
+from workers.pipeline.synth import Synthesizer
+from workers.settings import Settings
+from workers.storage import LocalStorage
+
+log = logging.getLogger("narrate.jobs")
+
+SynthesizerFor = Callable[[str, int], Synthesizer]  # (voice, rate) -> a synthesiser
+
+
+def clip_storage_key(clip_key: str) -> str:
+    return f"clips/{clip_key[:2]}/{clip_key}.pcm"
+
+
+def audio_key(article_id: str, revision: int, suffix: str) -> str:
+    return f"articles/{article_id}/{revision}{suffix}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    to_synthesise: list[int]  # paragraph ids
+    ready_to_stitch: bool
+
+
+def start(settings: Settings, job_id: int) -> Plan:
+    """Mark the job processing; count paragraphs whose audio is cached as done already."""
+    storage = LocalStorage(settings.audio_dir)
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is None or job.status in {"done", "failed"}:
+            return Plan([], False)
+        if job.status == "queued":
+            job.status, job.started_at = "processing", now()
+        pending = []
+        for paragraph in job.revision.paragraphs:
+            if paragraph.done:
+                continue
+            if storage.exists(clip_storage_key(paragraph.clip_key)):
+                mark_paragraph_done(session, job_id, paragraph.id)
+            else:
+                pending.append(paragraph.id)
+        session.flush()
+        session.refresh(job)
+        log.info("job %s: %d of %d paragraphs to synthesise", job_id, len(pending), job.total)
+        return Plan(pending, job.done >= job.total)
+
+
+def synthesise_paragraph(
+    settings: Settings, job_id: int, paragraph_id: int, synthesizer_for: SynthesizerFor
+) -> bool:
+    """Synthesise and shape one paragraph into the clip cache; True when it was the last."""
+    storage = LocalStorage(settings.audio_dir)
+    with session_scope(settings.database_url) as session:
+        paragraph = session.get(ParagraphRow, paragraph_id)
+        job = session.get(JobRow, job_id)
+        if paragraph is None or job is None or job.status in {"done", "failed"}:
+            return False
+        spoken, key = paragraph.spoken, paragraph.clip_key
+        voice, rate = job.revision.voice, job.revision.rate
+    storage_key = clip_storage_key(key)
+    if not storage.exists(storage_key):
+        clip = next(iter(synthesizer_for(voice, rate).synthesize_many([spoken])))
+        storage.write_bytes(storage_key, shape_clip(clip))
+    with session_scope(settings.database_url) as session:
+        done = mark_paragraph_done(session, job_id, paragraph_id)
+        total = session.get(JobRow, job_id).total
+    return done is not None and done >= total
+
+
+def stitch(settings: Settings, job_id: int) -> int | None:
+    """Encode the cached clips into the revision's MP3, timings and captions."""
+    storage = LocalStorage(settings.audio_dir)
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is None or job.status == "done":
+            return None
+        revision: RevisionRow = job.revision
+        article: ArticleRow = revision.article
+        paragraphs = [(p.text, clip_storage_key(p.clip_key)) for p in revision.paragraphs]
+        tags = Tags(
+            title=revision.title,
+            artist=revision.byline or "Narrate",
+            date=revision.published[:10] if revision.published else None,
+        )
+        keys = {s: audio_key(article.id, revision.number, s) for s in (".mp3", ".json", ".vtt")}
+        bitrate = revision.bitrate_kbps
+    encoded = encode_mp3(
+        ((text, storage.read_bytes(key)) for text, key in paragraphs),
+        storage.path(keys[".mp3"]),
+        tags=tags,
+        bitrate_kbps=bitrate,
+    )
+    storage.write_bytes(keys[".json"], timings_json(encoded.timings, encoded.duration_ms).encode())
+    storage.write_bytes(keys[".vtt"], webvtt(encoded.timings).encode())
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        job.status, job.finished_at, job.error = "done", now(), None
+        job.revision.duration_ms = encoded.duration_ms
+    log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
+    return encoded.duration_ms
+
+
+def unfinished(settings: Settings) -> list[int]:
+    from sqlalchemy import select
+
+    with session_scope(settings.database_url) as session:
+        return list(
+            session.scalars(
+                select(JobRow.id).where(JobRow.status.in_(("queued", "processing")))
+            )
+        )
+
+
+def fail(settings: Settings, job_id: int, message: str) -> None:
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is not None and job.status != "done":
+            job.status, job.error, job.finished_at = "failed", message, now()
+    log.warning("job %s: failed: %s", job_id, message)

@@ -1,0 +1,84 @@
+"""Configuration from environment variables, read once and passed around.
+
+Every setting has a safe embedded default, so `narrate serve` runs with nothing set:
+files and the SQLite catalog under NARRATE_DATA_DIR, and an embedded Redis when
+REDIS_URL is unset.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from workers.pipeline.errors import NarrateError
+
+
+class ConfigurationError(NarrateError):
+    title = "Configuration error"
+    status = 500
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "narrate"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None  # None: `narrate serve` starts an embedded Redis
+    max_upload_bytes: int = 1_000_000
+    voice: str = "gmw/en"
+    rate: int = 175
+    bitrate_kbps: int = 64
+    synth_timeout_s: float = 20.0
+    synth_attempts: int = 3
+    cors_origins: tuple[str, ...] = ("*",)
+    visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @property
+    def embedded_redis_socket(self) -> Path:
+        return self.data_dir / "redis.sock"
+
+    @property
+    def broker_url(self) -> str:
+        return self.redis_url or f"redis+socket://{self.embedded_redis_socket}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("NARRATE_DATA_DIR") or default_data_dir(env)).expanduser()
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'narrate.db'}",
+            redis_url=env.get("REDIS_URL") or None,
+            max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000),
+            voice=env.get("NARRATE_VOICE", "gmw/en"),
+            rate=_int(env, "NARRATE_RATE", 175),
+            bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64),
+            synth_timeout_s=float(_int(env, "NARRATE_SYNTH_TIMEOUT_S", 20)),
+            cors_origins=tuple(
+                o.strip() for o in env.get("NARRATE_CORS_ORIGINS", "*").split(",") if o.strip()
+            ),
+            visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
