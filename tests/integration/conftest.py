@@ -1,6 +1,7 @@
 """Real services for integration tests: Redis (REDIS_URL, default the machine's own on
-127.0.0.1:6379, database 15), the catalog (TEST_DATABASE_URL, default SQLite in a temp
-dir) and, where asked for, a real `celery worker` process."""
+127.0.0.1:6379, database 15), the catalog on both SQLite (a temp file) and PostgreSQL
+(TEST_DATABASE_URL, default the machine's own `test` database), and, where asked for,
+a real `celery worker` process."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import redis
 from workers.settings import Settings
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
 QUEUE = "narrate"
 
 
@@ -29,10 +31,12 @@ def broker() -> Iterator[redis.Redis]:
     client.flushdb()
 
 
-@pytest.fixture
-def settings(tmp_path: Path, broker) -> Settings:
-    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'narrate.db'}"
-    if not database_url.startswith("sqlite"):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, tmp_path: Path, broker) -> Settings:
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{tmp_path / 'narrate.db'}"
+    else:
+        database_url = POSTGRES_URL
         _reset_database(database_url)
     return Settings(data_dir=tmp_path / "data", database_url=database_url, redis_url=REDIS_URL)
 
