@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from service.cors import init_cors
 from service.errors import register_error_handlers
 from service.queue import TaskQueue
 from workers.catalog.db import engine_for, migrate
@@ -31,9 +32,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["narrate.queue"] = TaskQueue(settings)
 
     from service.api import api
+    from service.web import web
 
     app.register_blueprint(api)
+    app.register_blueprint(web)
     register_error_handlers(app)
+    init_cors(app, settings)
 
     @app.get("/healthz")
     def healthz():
