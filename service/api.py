@@ -8,14 +8,13 @@ import unicodedata
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 
 from service.errors import ApiError, bad_request
+from service.intake import accept
 from service.openapi import document as openapi_document
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
-from workers.catalog.repository import Metadata, VoiceOptions, list_articles, submit
+from workers.catalog.repository import list_articles
 from workers.jobs import audio_key
-from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.text import clean
 from workers.settings import Settings
 from workers.storage import LocalStorage
 
@@ -76,6 +75,19 @@ def detail(row: ArticleRow) -> dict:
         "paragraphs": [p.text for p in revision.paragraphs],
         "removed": revision.removed,
         "error": job.error,
+        "collection": row.collection,
+        "webhooks": [
+            {
+                "event": d.event,
+                "url": d.url,
+                "status": d.status,
+                "attempts": d.attempts,
+                "last_status_code": d.last_status_code,
+                "last_error": d.last_error,
+                "delivered_at": d.delivered_at.isoformat() + "Z" if d.delivered_at else None,
+            }
+            for d in row.webhooks
+        ],
     }
 
 
@@ -90,20 +102,11 @@ def _find(session, article_id: str) -> ArticleRow:
 
 def _accept(article_id: str | None = None):
     """Clean and store a submission; queue a job unless identical content exists."""
-    config = settings()
     submission = read_submission(request)
-    article = clean(submission.raw, format=submission.format)
-    spoken = spoken_paragraphs(article)
-    options = VoiceOptions(
-        voice=submission.voice or config.voice,
-        rate=submission.rate or config.rate,
-        bitrate_kbps=config.bitrate_kbps,
-    )
-    metadata = Metadata(submission.external_id, submission.source_url, submission.callback_url)
-    with session_scope(config.database_url) as session:
+    with session_scope(settings().database_url) as session:
         if article_id is not None:
             _find(session, article_id)
-        result = submit(session, article, spoken, options, metadata, article_id=article_id)
+        result = accept(session, submission, settings(), article_id=article_id)
         body = summary(result.article)
     if result.job_id is not None:
         current_app.extensions["narrate.queue"].convert(result.job_id)
@@ -128,15 +131,15 @@ def list_all():
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise bad_request(f"status must be one of {', '.join(STATUSES)}")
-    page = _positive_arg("page", 1, 10_000)
-    per_page = _positive_arg("per_page", 20, 100)
+    page = positive_arg("page", 1, 10_000)
+    per_page = positive_arg("per_page", 20, 100)
     with session_scope(settings().database_url) as session:
         rows, total = list_articles(session, status=status, page=page, per_page=per_page)
         items = [summary(row) for row in rows]
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
 
 
-def _positive_arg(name: str, default: int, maximum: int) -> int:
+def positive_arg(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
@@ -179,7 +182,7 @@ def _ready_file(article_id: str, suffix: str):
     return path, title
 
 
-def _download_name(title: str) -> str:
+def download_name(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:80]
     return slug or "article"
@@ -193,7 +196,7 @@ def audio(article_id: str):
         mimetype="audio/mpeg",
         conditional=True,
         etag=True,
-        download_name=f"{_download_name(title)}.mp3",
+        download_name=f"{download_name(title)}.mp3",
         as_attachment=request.args.get("download") == "1",
         max_age=60,
     )

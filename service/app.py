@@ -32,10 +32,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["narrate.queue"] = TaskQueue(settings)
 
     from service.api import api
+    from service.batches import batches
+    from service.feeds import feeds
     from service.web import web
 
-    app.register_blueprint(api)
-    app.register_blueprint(web)
+    for blueprint in (api, batches, feeds, web):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from workers.celery_app import CONVERT, create_celery
+from workers.celery_app import CONVERT, INTERACTIVE_QUEUE, create_celery
 from workers.settings import Settings
 
 log = logging.getLogger("narrate.queue")
@@ -14,11 +14,11 @@ class TaskQueue:
     def __init__(self, settings: Settings) -> None:
         self._celery = create_celery(settings)
 
-    def convert(self, job_id: int) -> bool:
+    def convert(self, job_id: int, queue: str = INTERACTIVE_QUEUE) -> bool:
         """Enqueue a job; False (logged) when the broker is down. The job stays queued in
         the catalog and workers pick it up when they start."""
         try:
-            self._celery.send_task(CONVERT, args=[job_id], retry=False)
+            self._celery.send_task(CONVERT, args=[job_id], queue=queue, retry=False)
         except Exception:  # kombu raises many kinds; the catalog keeps the job either way
             log.exception("job %s: could not reach the broker; it stays queued", job_id)
             return False

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from workers.catalog.db import migrate
-from workers.celery_app import INTERACTIVE_QUEUE
+from workers.celery_app import QUEUES
 from workers.pipeline.errors import NarrateError
 from workers.settings import Settings
 
@@ -88,7 +88,7 @@ def worker_command(concurrency: int | None = None) -> list[str]:
         "workers.celery_app",
         "worker",
         "-Q",
-        INTERACTIVE_QUEUE,
+        ",".join(QUEUES),
         "--loglevel",
         "INFO",
     ]

@@ -17,7 +17,18 @@ TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
 UPLOAD_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 ACCEPTED = "text/plain, text/html, application/json or multipart/form-data with a .txt/.html file"
 _VOICE = re.compile(r"^[A-Za-z0-9_/+-]{1,60}$")
-FIELDS = ("title", "text", "html", "voice", "rate", "external_id", "callback_url", "source_url")
+FIELDS = (
+    "title",
+    "text",
+    "html",
+    "voice",
+    "rate",
+    "external_id",
+    "callback_url",
+    "source_url",
+    "collection",
+)
+_COLLECTION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class Submission:
     external_id: str | None = None
     callback_url: str | None = None
     source_url: str | None = None
+    collection: str = "all"
 
 
 def read_submission(request: Request) -> Submission:
@@ -54,11 +66,19 @@ def _decode(data: bytes, what: str) -> str:
         raise bad_request(f"{what} is not UTF-8 text; re-encode it as UTF-8") from None
 
 
-def _from_json(request: Request) -> Submission:
+def parse_json(data: bytes, shape: str) -> object:
     try:
-        body = json.loads(request.get_data() or b"null")
+        return json.loads(data or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise bad_request(f"the body is not valid JSON ({exc}); send a JSON object") from None
+        raise bad_request(f"the body is not valid JSON ({exc}); send {shape}") from None
+
+
+def _from_json(request: Request) -> Submission:
+    return from_fields(parse_json(request.get_data(), "a JSON object"))
+
+
+def from_fields(body: object) -> Submission:
+    """A submission from a JSON object (one article of the API or of a batch)."""
     if not isinstance(body, dict):
         raise bad_request('the JSON body must be an object such as {"title": …, "text": …}')
     unknown = sorted(set(body) - set(FIELDS))
@@ -83,15 +103,15 @@ def _from_upload(request: Request) -> Submission:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise bad_request("multipart uploads need the article in a field named 'file'")
-    kind = UPLOAD_SUFFIXES.get(Path(upload.filename).suffix.lower())
+    return from_file(upload.filename, upload.read(), request.form)
+
+
+def from_file(filename: str, data: bytes, fields) -> Submission:
+    """A submission from an uploaded (or zipped) .txt/.html file."""
+    kind = UPLOAD_SUFFIXES.get(Path(filename).suffix.lower())
     if kind is None:
-        raise ApiError(
-            415,
-            "Unsupported media type",
-            f"{upload.filename}: upload a .txt or .html file",
-        )
-    raw = _decode(upload.read(), upload.filename)
-    return _with_options(raw, kind, request.form)
+        raise ApiError(415, "Unsupported media type", f"{filename}: upload a .txt or .html file")
+    return _with_options(_decode(data, filename), kind, fields)
 
 
 def _with_options(raw: str, kind: Format, fields) -> Submission:
@@ -115,6 +135,12 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
     external_id = fields.get("external_id") or None
     if external_id is not None and len(external_id) > 200:
         raise bad_request("external_id must be at most 200 characters")
+    collection = fields.get("collection") or "all"
+    if not _COLLECTION.match(collection):
+        raise bad_request(
+            "collection must be lower-case letters, digits, '-' or '_' (at most 100), "
+            f"got {collection!r}"
+        )
     return Submission(
         raw=raw,
         format=kind,
@@ -123,4 +149,5 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         external_id=external_id,
         callback_url=fields.get("callback_url") or None,
         source_url=fields.get("source_url") or None,
+        collection=collection,
     )

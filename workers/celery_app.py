@@ -10,7 +10,10 @@ from workers.settings import Settings
 CONVERT = "narrate.convert_article"
 SYNTHESISE = "narrate.synthesise_paragraph"
 STITCH = "narrate.stitch"
+DELIVER = "narrate.deliver_webhook"
 INTERACTIVE_QUEUE = "narrate"
+BATCH_QUEUE = "narrate-batch"
+QUEUES = (INTERACTIVE_QUEUE, BATCH_QUEUE)  # in priority order
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -23,7 +26,12 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         # Redis redelivers unacknowledged tasks after this; every task is far shorter.
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_s,
+            # Always take from the interactive queue first: a backfill of thousands of
+            # articles must never delay one published now.
+            "queue_order_strategy": "priority",
+        },
         worker_hijack_root_logger=False,
     )
     return app
@@ -47,5 +55,5 @@ def _resume_unfinished_jobs(sender, **_: object) -> None:
     broker restart, a worker killed mid-job): queue them again. Tasks are idempotent."""
     from workers.jobs import unfinished
 
-    for job_id in unfinished(settings):
-        sender.app.send_task(CONVERT, args=[job_id])
+    for job_id, queue in unfinished(settings):
+        sender.app.send_task(CONVERT, args=[job_id], queue=queue)

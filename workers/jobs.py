@@ -29,10 +29,14 @@ def audio_key(article_id: str, revision: int, suffix: str) -> str:
     return f"articles/{article_id}/{revision}{suffix}"
 
 
+FINISHED = ("done", "failed", "cancelled")
+
+
 @dataclass(frozen=True)
 class Plan:
     to_synthesise: list[int]  # paragraph ids
     ready_to_stitch: bool
+    queue: str = "narrate"
 
 
 def start(settings: Settings, job_id: int) -> Plan:
@@ -40,7 +44,7 @@ def start(settings: Settings, job_id: int) -> Plan:
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
-        if job is None or job.status in {"done", "failed"}:
+        if job is None or job.status in FINISHED:
             return Plan([], False)
         if job.status == "queued":
             job.status, job.started_at = "processing", now()
@@ -55,7 +59,7 @@ def start(settings: Settings, job_id: int) -> Plan:
         session.flush()
         session.refresh(job)
         log.info("job %s: %d of %d paragraphs to synthesise", job_id, len(pending), job.total)
-        return Plan(pending, job.done >= job.total)
+        return Plan(pending, job.done >= job.total, job.queue)
 
 
 def synthesise_paragraph(
@@ -66,7 +70,7 @@ def synthesise_paragraph(
     with session_scope(settings.database_url) as session:
         paragraph = session.get(ParagraphRow, paragraph_id)
         job = session.get(JobRow, job_id)
-        if paragraph is None or job is None or job.status in {"done", "failed"}:
+        if paragraph is None or job is None or job.status in FINISHED:
             return False
         spoken, key = paragraph.spoken, paragraph.clip_key
         voice, rate = job.revision.voice, job.revision.rate
@@ -85,7 +89,7 @@ def stitch(settings: Settings, job_id: int) -> int | None:
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
-        if job is None or job.status == "done":
+        if job is None or job.status in FINISHED:
             return None
         revision: RevisionRow = job.revision
         article: ArticleRow = revision.article
@@ -106,27 +110,52 @@ def stitch(settings: Settings, job_id: int) -> int | None:
     storage.write_bytes(keys[".json"], timings_json(encoded.timings, encoded.duration_ms).encode())
     storage.write_bytes(keys[".vtt"], webvtt(encoded.timings).encode())
     with session_scope(settings.database_url) as session:
-        job = session.get(JobRow, job_id)
-        job.status, job.finished_at, job.error = "done", now(), None
-        job.revision.duration_ms = encoded.duration_ms
+        if not _finish(session, job_id, "done"):
+            return None  # a concurrent stitch got there first
+        session.get(JobRow, job_id).revision.duration_ms = encoded.duration_ms
     log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
     return encoded.duration_ms
 
 
-def unfinished(settings: Settings) -> list[int]:
+def _finish(session, job_id: int, status: str, error: str | None = None) -> bool:
+    """Move an unfinished job to a final state; False if it had one already."""
+    from sqlalchemy import update
+
+    changed = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status.not_in(FINISHED))
+        .values(status=status, error=error, finished_at=now())
+    ).rowcount
+    return changed == 1
+
+
+def unfinished(settings: Settings) -> list[tuple[int, str]]:
+    """(job id, queue) of every job not yet finished."""
     from sqlalchemy import select
 
     with session_scope(settings.database_url) as session:
-        return list(
-            session.scalars(
-                select(JobRow.id).where(JobRow.status.in_(("queued", "processing")))
-            )
+        rows = session.execute(
+            select(JobRow.id, JobRow.queue).where(JobRow.status.in_(("queued", "processing")))
         )
+        return [(job_id, queue) for job_id, queue in rows]
 
 
-def fail(settings: Settings, job_id: int, message: str) -> None:
+def article_of(settings: Settings, job_id: int) -> str | None:
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
-        if job is not None and job.status != "done":
-            job.status, job.error, job.finished_at = "failed", message, now()
-    log.warning("job %s: failed: %s", job_id, message)
+        return job.revision.article_id if job else None
+
+
+def queue_of(settings: Settings, job_id: int) -> str:
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        return job.queue if job else "narrate"
+
+
+def fail(settings: Settings, job_id: int, message: str) -> bool:
+    """Fail the job with a message for the user; False if it had finished already."""
+    with session_scope(settings.database_url) as session:
+        failed = _finish(session, job_id, "failed", message)
+    if failed:
+        log.warning("job %s: failed: %s", job_id, message)
+    return failed

@@ -38,6 +38,22 @@ class Settings:
     synth_attempts: int = 3
     cors_origins: tuple[str, ...] = ("*",)
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
+    public_url: str = "http://127.0.0.1:8000"  # for links in webhooks and feeds
+    webhook_secret: str | None = None  # None: a random one kept in the data directory
+    webhook_attempts: int = 6
+    webhook_backoff_s: float = 5.0  # doubles after every failed attempt
+    max_batch_bytes: int = 50_000_000
+    max_batch_items: int = 10_000
+
+    def article_links(self, article_id: str) -> dict[str, str]:
+        base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
+        return {
+            "self": base,
+            "audio": f"{base}/audio.mp3",
+            "timings": f"{base}/timings.json",
+            "captions": f"{base}/captions.vtt",
+            "player": f"{self.public_url.rstrip('/')}/player/{article_id}",
+        }
 
     @property
     def audio_dir(self) -> Path:
@@ -71,6 +87,12 @@ class Settings:
                 o.strip() for o in env.get("NARRATE_CORS_ORIGINS", "*").split(",") if o.strip()
             ),
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
+            public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
+            webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
+            webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6),
+            webhook_backoff_s=float(env.get("NARRATE_WEBHOOK_BACKOFF_S") or 5.0),
+            max_batch_bytes=_int(env, "NARRATE_MAX_BATCH_BYTES", 50_000_000),
+            max_batch_items=_int(env, "NARRATE_MAX_BATCH_ITEMS", 10_000),
         )
 
 

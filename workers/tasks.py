@@ -5,8 +5,8 @@ from __future__ import annotations
 import atexit
 import logging
 
-from workers import jobs
-from workers.celery_app import CONVERT, STITCH, SYNTHESISE, celery, settings
+from workers import jobs, webhooks
+from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, celery, settings
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
 from workers.pipeline.synth import Pyttsx3Synthesizer
 
@@ -30,13 +30,26 @@ def _close_synthesizers() -> None:
         synthesizer.close()
 
 
+def _announce(job_id: int) -> None:
+    """Queue the webhooks a job that just finished calls for."""
+    article_id = jobs.article_of(settings, job_id)
+    links = settings.article_links(article_id) if article_id else {}
+    for delivery_id in webhooks.events_for_job(settings, job_id, links):
+        deliver_webhook.apply_async((delivery_id,), queue=jobs.queue_of(settings, job_id))
+
+
+def _fail(job_id: int, message: str) -> None:
+    if jobs.fail(settings, job_id, message):
+        _announce(job_id)
+
+
 @celery.task(name=CONVERT)
 def convert_article(job_id: int) -> None:
     plan = jobs.start(settings, job_id)
     for paragraph_id in plan.to_synthesise:
-        synthesise_paragraph.delay(job_id, paragraph_id)
+        synthesise_paragraph.apply_async((job_id, paragraph_id), queue=plan.queue)
     if plan.ready_to_stitch:
-        stitch.delay(job_id)
+        stitch.apply_async((job_id,), queue=plan.queue)
 
 
 @celery.task(
@@ -52,16 +65,28 @@ def synthesise_paragraph(self, job_id: int, paragraph_id: int) -> None:
         last = jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
     except SynthesisFailed as exc:
         if self.request.retries >= self.max_retries:
-            jobs.fail(settings, job_id, f"{exc} (gave up after {self.max_retries} retries)")
+            _fail(job_id, f"{exc} (gave up after {self.max_retries} retries)")
             return
         raise
     except (EngineUnavailable, InvalidInput) as exc:
-        jobs.fail(settings, job_id, str(exc))
+        _fail(job_id, str(exc))
         return
     if last:
-        stitch.delay(job_id)
+        stitch.apply_async((job_id,), queue=jobs.queue_of(settings, job_id))
 
 
 @celery.task(name=STITCH)
 def stitch(job_id: int) -> None:
-    jobs.stitch(settings, job_id)
+    if jobs.stitch(settings, job_id) is not None:
+        _announce(job_id)
+
+
+@celery.task(name=DELIVER, bind=True, max_retries=None)
+def deliver_webhook(self, delivery_id: int) -> None:
+    attempt = webhooks.deliver(settings, delivery_id)
+    if attempt.delivered:
+        return
+    if self.request.retries + 1 >= settings.webhook_attempts:
+        webhooks.give_up(settings, delivery_id)
+        return
+    raise self.retry(countdown=settings.webhook_backoff_s * 2**self.request.retries)

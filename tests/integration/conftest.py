@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.unit.test_synth import FakeEngineSynthesizer
+from workers import jobs
 from workers.settings import Settings
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
-QUEUE = "narrate"
+QUEUES = "narrate,narrate-batch"
 
 
 @pytest.fixture
@@ -38,7 +40,13 @@ def settings(request, tmp_path: Path, broker) -> Settings:
     else:
         database_url = POSTGRES_URL
         _reset_database(database_url)
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, redis_url=REDIS_URL)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        webhook_secret="test-secret",
+        webhook_backoff_s=0.2,
+    )
 
 
 def _reset_database(url: str) -> None:
@@ -68,12 +76,18 @@ def environment_for(settings: Settings) -> dict[str, str]:
         "NARRATE_DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url or "",
+        "NARRATE_WEBHOOK_SECRET": settings.webhook_secret or "",
+        "NARRATE_WEBHOOK_BACKOFF_S": str(settings.webhook_backoff_s),
     }
 
 
 @pytest.fixture
 def worker(settings: Settings, app, tmp_path: Path) -> Iterator[subprocess.Popen]:
     """A real Celery worker process (2 prefork children) on the test broker."""
+    yield from run_worker(settings, tmp_path, concurrency=2)
+
+
+def run_worker(settings: Settings, tmp_path: Path, concurrency: int) -> Iterator[subprocess.Popen]:
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
         [
@@ -84,11 +98,11 @@ def worker(settings: Settings, app, tmp_path: Path) -> Iterator[subprocess.Popen
             "workers.celery_app",
             "worker",
             "--concurrency",
-            "2",
+            str(concurrency),
             "--loglevel",
             "INFO",
             "-Q",
-            QUEUE,
+            QUEUES,
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -111,3 +125,18 @@ def worker(settings: Settings, app, tmp_path: Path) -> Iterator[subprocess.Popen
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+def run_jobs_in_process(settings, tmp_path):
+    """Do what the worker would, with the fake engine, for every queued job."""
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import JobRow
+
+    with session_scope(settings.database_url) as session:
+        job_ids = [j.id for j in session.query(JobRow).filter(JobRow.status != "done")]
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        for job_id in job_ids:
+            plan = jobs.start(settings, job_id)
+            for paragraph_id in plan.to_synthesise:
+                jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
+            jobs.stitch(settings, job_id)

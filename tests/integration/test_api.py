@@ -13,7 +13,7 @@ import pytest
 
 from service.openapi import document
 from tests.conftest import SEED, SEED_EXPECTED
-from tests.unit.test_synth import FakeEngineSynthesizer
+from tests.integration.conftest import run_jobs_in_process
 from workers import jobs
 
 pytestmark = pytest.mark.integration
@@ -44,21 +44,6 @@ def conforms(response, path: str, method: str = "get") -> dict | None:
 def queued_jobs(broker) -> list[int]:
     messages = [json.loads(m) for m in broker.lrange("narrate", 0, -1)]
     return [json.loads(base64.b64decode(m["body"]))[0][0] for m in messages]
-
-
-def run_jobs_in_process(settings, tmp_path):
-    """Do what the worker would, with the fake engine, for every queued job."""
-    from workers.catalog.db import session_scope
-    from workers.catalog.models import JobRow
-
-    with session_scope(settings.database_url) as session:
-        job_ids = [j.id for j in session.query(JobRow).filter(JobRow.status != "done")]
-    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
-        for job_id in job_ids:
-            plan = jobs.start(settings, job_id)
-            for paragraph_id in plan.to_synthesise:
-                jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
-            jobs.stitch(settings, job_id)
 
 
 def post_seed(client, **fields):

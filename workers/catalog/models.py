@@ -24,6 +24,7 @@ class ArticleRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_article_id)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    collection: Mapped[str] = mapped_column(String(100), default="all", index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     revisions: Mapped[list[RevisionRow]] = relationship(
@@ -31,6 +32,9 @@ class ArticleRow(Base):
         cascade="all, delete-orphan",
         order_by="RevisionRow.number",
         passive_deletes=True,
+    )
+    webhooks: Mapped[list[WebhookDeliveryRow]] = relationship(
+        cascade="all, delete-orphan", order_by="WebhookDeliveryRow.id", passive_deletes=True
     )
 
     @property
@@ -89,6 +93,7 @@ class ParagraphRow(Base):
 
 class JobRow(Base):
     __tablename__ = "jobs"
+    # status: queued, processing, done, failed, cancelled
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision_id: Mapped[int] = mapped_column(
@@ -98,8 +103,68 @@ class JobRow(Base):
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int]
     error: Mapped[str | None] = mapped_column(Text)
+    queue: Mapped[str] = mapped_column(String(40), default="narrate")
     created_at: Mapped[datetime] = mapped_column(default=now)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     revision: Mapped[RevisionRow] = relationship(back_populates="job")
+
+
+class BatchRow(Base):
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_article_id)
+    callback_url: Mapped[str | None] = mapped_column(Text)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    notified: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    items: Mapped[list[BatchItemRow]] = relationship(
+        back_populates="batch",
+        cascade="all, delete-orphan",
+        order_by="BatchItemRow.position",
+        passive_deletes=True,
+    )
+
+
+class BatchItemRow(Base):
+    """One submission of a batch: an article, or the reason it was refused."""
+
+    __tablename__ = "batch_items"
+    __table_args__ = (UniqueConstraint("batch_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[str | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    batch: Mapped[BatchRow] = relationship(back_populates="items")
+    article: Mapped[ArticleRow | None] = relationship()
+    revision: Mapped[RevisionRow | None] = relationship()
+
+
+class WebhookDeliveryRow(Base):
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_article_id)
+    article_id: Mapped[str | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    batch_id: Mapped[str | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # delivered, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    delivered_at: Mapped[datetime | None]

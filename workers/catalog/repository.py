@@ -27,6 +27,7 @@ class Metadata:
     external_id: str | None = None
     source_url: str | None = None
     callback_url: str | None = None
+    collection: str = "all"
 
 
 def clip_key(spoken: str, options: VoiceOptions) -> str:
@@ -56,6 +57,7 @@ def submit(
     metadata: Metadata,
     *,
     article_id: str | None = None,
+    queue: str = "narrate",
 ) -> Submitted:
     """Store a submission: reuse identical content, add a revision to a known article
     (by id or external_id), or create a new article."""
@@ -82,6 +84,7 @@ def submit(
 
     stamp = now()
     row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
+    row.collection = metadata.collection
     revision = RevisionRow(
         number=(row.current.number + 1) if existing else 1,
         content_hash=digest,
@@ -98,7 +101,7 @@ def submit(
             ParagraphRow(index=i, text=text, spoken=said, clip_key=clip_key(said, options))
             for i, (text, said) in enumerate(spoken)
         ],
-        job=JobRow(total=len(spoken), created_at=stamp),
+        job=JobRow(total=len(spoken), created_at=stamp, queue=queue),
         created_at=stamp,
     )
     row.revisions.append(revision)

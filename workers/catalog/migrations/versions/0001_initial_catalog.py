@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 03:54:05.137175
+
 """
 
 import sqlalchemy as sa

@@ -1,0 +1,332 @@
+"""Batches: many articles in one request, converted on the low-priority batch queue."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
+from sqlalchemy import update
+
+from service.api import STATUSES, download_name, positive_arg, settings, storage
+from service.errors import ApiError, bad_request
+from service.intake import accept
+from service.submissions import Submission, from_fields, from_file, parse_json
+from workers.catalog.db import session_scope
+from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
+from workers.celery_app import BATCH_QUEUE
+from workers.jobs import audio_key
+from workers.pipeline.errors import NarrateError
+from workers.webhooks import item_status
+
+batches = Blueprint("batches", __name__, url_prefix="/api/v1")
+ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
+ITEM_STATUSES = (*STATUSES, "cancelled")
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    submission: Submission | None
+    error: str | None = None
+
+
+def _limits_error(detail: str) -> ApiError:
+    return ApiError(413, "Batch too large", detail)
+
+
+def _items_from_request() -> tuple[list[Item], str | None]:
+    """Every article of the request, each parsed or with its own error; and a callback."""
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        body = parse_json(request.get_data(), "a JSON array of articles")
+        callback = None
+        if isinstance(body, dict) and "articles" in body:
+            callback = body.get("callback_url")
+            body = body["articles"]
+        if not isinstance(body, list):
+            raise bad_request(
+                'send a JSON array of articles, or {"articles": [...], "callback_url": ...}'
+            )
+        return [
+            _item(f"#{n + 1}", lambda a=article: from_fields(a)) for n, article in enumerate(body)
+        ], callback
+    if mimetype == "application/x-ndjson":
+        items = []
+        lines = [line for line in request.get_data().splitlines() if line.strip()]
+        for n, line in enumerate(lines):
+            items.append(
+                _item(f"line {n + 1}", lambda line=line: from_fields(parse_json(line, "JSON")))
+            )
+        return items, request.args.get("callback_url")
+    if mimetype in {"application/zip", "application/x-zip-compressed"}:
+        return _items_from_zip(request.get_data(), "upload.zip"), request.args.get("callback_url")
+    if mimetype == "multipart/form-data":
+        items = []
+        for upload in request.files.getlist("files") + request.files.getlist("file"):
+            data = upload.read()
+            if (upload.filename or "").lower().endswith(".zip"):
+                items.extend(_items_from_zip(data, upload.filename))
+            else:
+                name = upload.filename or "upload"
+                items.append(_item(name, lambda n=name, d=data: from_file(n, d, request.form)))
+        return items, request.form.get("callback_url")
+    raise ApiError(
+        415,
+        "Unsupported media type",
+        f"Content-Type {mimetype or '(none)'} is not accepted for batches; send a JSON array, "
+        "NDJSON, a zip of .txt/.html files, or multipart/form-data files",
+    )
+
+
+def _item(name: str, parse) -> Item:
+    try:
+        return Item(name, parse())
+    except NarrateError as error:
+        return Item(name, None, error.detail)
+
+
+def _items_from_zip(data: bytes, zip_name: str) -> list[Item]:
+    config = settings()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise bad_request(f"{zip_name} is not a valid zip file") from None
+    entries = [e for e in archive.infolist() if not e.is_dir() and not _hidden(e.filename)]
+    if len(entries) > config.max_batch_items:
+        raise _limits_error(
+            f"{zip_name} has {len(entries)} files; at most {config.max_batch_items} per batch"
+        )
+    if sum(e.file_size for e in entries) > config.max_batch_bytes:
+        raise _limits_error(
+            f"{zip_name} unpacks to more than {config.max_batch_bytes} bytes; split it"
+        )
+    items = []
+    for entry in sorted(entries, key=lambda e: e.filename):
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > ZIP_MAX_RATIO:
+            raise _limits_error(
+                f"{entry.filename} in {zip_name} is compressed {ratio:.0f}:1; "
+                f"more than {ZIP_MAX_RATIO}:1 is refused"
+            )
+        if entry.file_size > config.max_upload_bytes:
+            items.append(Item(entry.filename, None, "larger than the per-article limit"))
+            continue
+        with archive.open(entry) as handle:  # read no more than the header promised
+            content = handle.read(config.max_upload_bytes + 1)
+        items.append(_item(entry.filename, lambda e=entry, c=content: from_file(e.filename, c, {})))
+    return items
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith((".", "__MACOSX")) for part in path.split("/"))
+
+
+@batches.post("/batches")
+def create_batch():
+    config = settings()
+    request.max_content_length = config.max_batch_bytes
+    items, callback = _items_from_request()
+    if not items:
+        raise bad_request("the batch has no articles")
+    if len(items) > config.max_batch_items:
+        raise _limits_error(f"{len(items)} articles; at most {config.max_batch_items} per batch")
+    if callback is not None:
+        from_fields({"text": "x", "callback_url": callback})  # same validation as articles
+    queued: list[int] = []
+    with session_scope(config.database_url) as session:
+        batch = BatchRow(callback_url=callback)
+        session.add(batch)
+        for position, item in enumerate(items):
+            row = BatchItemRow(position=position, name=item.name, error=item.error)
+            if item.submission is not None:
+                try:
+                    with session.begin_nested():
+                        result = accept(session, item.submission, config, queue=BATCH_QUEUE)
+                except NarrateError as error:
+                    row.error = error.detail
+                else:
+                    row.article_id = result.article.id
+                    row.revision_id = result.article.current.id
+                    if result.job_id is not None:
+                        queued.append(result.job_id)
+            batch.items.append(row)
+        session.flush()
+        body = _batch_body(batch, page=1, per_page=0)
+    for job_id in queued:
+        current_app.extensions["narrate.queue"].convert(job_id, BATCH_QUEUE)
+    response = jsonify(body)
+    response.status_code = 202
+    response.headers["Location"] = body["links"]["self"]
+    return response
+
+
+def _find_batch(session, batch_id: str) -> BatchRow:
+    batch = session.get(BatchRow, batch_id)
+    if batch is None:
+        raise ApiError(404, "Not found", f"there is no batch {batch_id!r}")
+    return batch
+
+
+def _eta_seconds(batch: BatchRow, finished: int, total: int) -> int | None:
+    """Time left, from the pace so far: elapsed / finished * remaining."""
+    if finished == 0 or finished == total:
+        return 0 if finished == total else None
+    elapsed = (now() - batch.created_at).total_seconds()
+    return round(elapsed / finished * (total - finished))
+
+
+def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
+    statuses = [item_status(item) for item in batch.items]
+    counts = Counter(statuses)
+    total = len(statuses)
+    finished = sum(counts[s] for s in ("done", "failed", "cancelled"))
+    if finished == total:
+        overall = "cancelled" if batch.cancelled and counts["cancelled"] else "done"
+    else:
+        overall = "processing" if counts["processing"] or finished else "queued"
+    window = batch.items[(page - 1) * per_page : page * per_page]
+    return {
+        "id": batch.id,
+        "status": overall,
+        "total": total,
+        "counts": {status: counts[status] for status in ITEM_STATUSES},
+        "progress": {
+            "finished": finished,
+            "total": total,
+            "percent": round(100 * finished / total) if total else 100,
+        },
+        "eta_seconds": _eta_seconds(batch, finished, total),
+        "created_at": batch.created_at.isoformat() + "Z",
+        "items": [
+            {
+                "position": item.position,
+                "name": item.name,
+                "id": item.article_id,
+                "status": status,
+                "error": item.error or (item.revision.job.error if item.revision else None),
+                "links": {
+                    "self": url_for("api.get_article", article_id=item.article_id, _external=True),
+                    "audio": url_for("api.audio", article_id=item.article_id, _external=True),
+                }
+                if item.article_id
+                else None,
+            }
+            for item, status in zip(window, statuses[(page - 1) * per_page :], strict=False)
+        ],
+        "page": page,
+        "per_page": per_page,
+        "links": {
+            "self": url_for("batches.get_batch", batch_id=batch.id, _external=True),
+            "archive": url_for("batches.archive", batch_id=batch.id, _external=True),
+        },
+    }
+
+
+@batches.get("/batches/<batch_id>")
+def get_batch(batch_id: str):
+    page = positive_arg("page", 1, 100_000)
+    per_page = positive_arg("per_page", 100, 1000)
+    with session_scope(settings().database_url) as session:
+        return jsonify(_batch_body(_find_batch(session, batch_id), page=page, per_page=per_page))
+
+
+@batches.delete("/batches/<batch_id>")
+def cancel_batch(batch_id: str):
+    """Cancel every item not yet started; finished and running ones are kept."""
+    with session_scope(settings().database_url) as session:
+        batch = _find_batch(session, batch_id)
+        revision_ids = [item.revision_id for item in batch.items if item.revision_id]
+        session.execute(
+            update(JobRow)
+            .where(JobRow.revision_id.in_(revision_ids), JobRow.status == "queued")
+            .values(status="cancelled", finished_at=now(), error="cancelled with its batch")
+        )
+        batch.cancelled = True
+        session.flush()
+        session.expire_all()
+        return jsonify(_batch_body(_find_batch(session, batch_id), page=1, per_page=0))
+
+
+@batches.get("/batches/<batch_id>/archive.zip")
+def archive(batch_id: str):
+    """Every finished MP3 with its timings, and manifest.csv, streamed as one zip."""
+    with session_scope(settings().database_url) as session:
+        batch = _find_batch(session, batch_id)
+        rows = []
+        for item in batch.items:
+            status = item_status(item)
+            revision = item.revision
+            title = revision.title if revision else item.name
+            stem = f"{item.position + 1:04d}-{download_name(title)}"
+            done = status == "done"
+            rows.append(
+                {
+                    "position": item.position + 1,
+                    "name": item.name,
+                    "article_id": item.article_id or "",
+                    "status": status,
+                    "title": revision.title if revision else "",
+                    "duration_ms": revision.duration_ms if done else "",
+                    "mp3": f"{stem}.mp3" if done else "",
+                    "timings": f"{stem}.timings.json" if done else "",
+                    "error": item.error or (revision.job.error if revision else "") or "",
+                    "_keys": (
+                        audio_key(item.article_id, revision.number, ".mp3"),
+                        audio_key(item.article_id, revision.number, ".json"),
+                    )
+                    if done
+                    else None,
+                }
+            )
+    stamp = datetime.now().timetuple()[:6]
+    response = Response(stream_with_context(_zip_stream(rows, stamp)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}.zip"'
+    return response
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream whose bytes are handed on as they come (zipfile needs no seek)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def drain(self) -> bytes:
+        data, self.chunks = b"".join(self.chunks), []
+        return data
+
+
+def _zip_stream(rows: list[dict], stamp: tuple) -> Iterator[bytes]:
+    sink = _Sink()
+    store = storage()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for row in rows:
+            if row["_keys"] is None:
+                continue
+            for key, name in zip(row["_keys"], (row["mp3"], row["timings"]), strict=True):
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                with store.path(key).open("rb") as source, archive.open(info, "w") as target:
+                    while chunk := source.read(256 * 1024):
+                        target.write(chunk)
+                        yield sink.drain()
+        manifest = io.StringIO()
+        fields = [f for f in rows[0] if not f.startswith("_")] if rows else []
+        writer = csv.DictWriter(manifest, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        archive.writestr(
+            zipfile.ZipInfo("manifest.csv", date_time=stamp), manifest.getvalue().encode()
+        )
+    yield sink.drain()

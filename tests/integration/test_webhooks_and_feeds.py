@@ -1,0 +1,172 @@
+"""Webhooks to a real receiver on a local port, and the podcast feed read by feedparser."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import feedparser
+import pytest
+
+from tests.integration.conftest import run_jobs_in_process
+from workers.webhooks import SIGNATURE_HEADER, verify
+
+pytestmark = pytest.mark.integration
+
+
+class Receiver:
+    """An HTTP endpoint that answers 500 to the first `failures` posts, then 200."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.posts: list[tuple[dict, bytes, int]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status = 500 if len(receiver.posts) < receiver.failures else 200
+                receiver.posts.append((dict(self.headers), body, status))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def accepted(self) -> list[dict]:
+        return [json.loads(body) for _, body, status in self.posts if status == 200]
+
+
+@pytest.fixture
+def receiver():
+    receivers = []
+
+    def make(failures: int = 0) -> Receiver:
+        receivers.append(Receiver(failures))
+        return receivers[-1]
+
+    yield make
+    for r in receivers:
+        r.server.shutdown()
+
+
+def wait_until(predicate, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_receiver_that_fails_twice_gets_the_event_exactly_once(client, worker, receiver, settings):
+    hook = receiver(failures=2)
+    created = client.post(
+        "/api/v1/articles",
+        json={"title": "Webhook story", "text": "It has one paragraph.", "callback_url": hook.url},
+    ).get_json()
+    wait_until(lambda: hook.accepted())
+    time.sleep(2)  # a duplicate would arrive in this time (backoff is 0.2 s here)
+    assert [status for _, _, status in hook.posts] == [500, 500, 200]
+    (event,) = hook.accepted()
+    assert event["event"] == "article.done"
+    assert event["article"]["id"] == created["id"]
+    assert event["article"]["links"]["audio"].endswith(f"/articles/{created['id']}/audio.mp3")
+    deliveries = {headers["X-Narrate-Delivery"] for headers, _, _ in hook.posts}
+    assert len(deliveries) == 1  # retries carry the same id, so receivers can dedupe
+    secret = settings.webhook_secret.encode()
+    for headers, body, _ in hook.posts:
+        assert verify(secret, body, headers[SIGNATURE_HEADER])
+        assert not verify(b"wrong secret", body, headers[SIGNATURE_HEADER])
+    (record,) = client.get(created["links"]["self"]).get_json()["webhooks"]
+    assert (record["status"], record["attempts"], record["last_status_code"]) == (
+        "delivered",
+        3,
+        200,
+    )
+
+
+def test_failed_article_and_finished_batch_are_announced(client, worker, receiver):
+    article_hook, batch_hook = receiver(), receiver()
+    failed = client.post(
+        "/api/v1/articles",
+        json={"text": "Headline\n\nBody.", "voice": "klingon", "callback_url": article_hook.url},
+    ).get_json()
+    batch = client.post(
+        "/api/v1/batches",
+        json={
+            "articles": [{"text": f"Batch headline {n}\n\nBody {n}."} for n in range(3)],
+            "callback_url": batch_hook.url,
+        },
+    ).get_json()
+    wait_until(lambda: article_hook.accepted() and batch_hook.accepted())
+    (article_event,) = article_hook.accepted()
+    assert article_event["event"] == "article.failed"
+    assert "unknown voice 'klingon'" in article_event["article"]["error"]
+    assert client.get(failed["links"]["self"]).get_json()["status"] == "failed"
+    (batch_event,) = batch_hook.accepted()
+    assert batch_event == {
+        "delivery": batch_event["delivery"],
+        "event": "batch.done",
+        "batch": {"id": batch["id"], "counts": {"done": 3}},
+    }
+
+
+def test_receiver_that_never_answers_is_recorded_as_failed(client, worker, settings):
+    created = client.post(
+        "/api/v1/articles",
+        json={"text": "Headline\n\nBody.", "callback_url": "http://127.0.0.1:9/nothing-here"},
+    ).get_json()
+    wait_until(
+        lambda: (
+            client.get(created["links"]["self"]).get_json()["webhooks"][:1]
+            and client.get(created["links"]["self"]).get_json()["webhooks"][0]["status"] == "failed"
+        ),
+        timeout=60,
+    )
+    (record,) = client.get(created["links"]["self"]).get_json()["webhooks"]
+    assert record["attempts"] == settings.webhook_attempts
+    assert "unreachable" in record["last_error"]
+
+
+def test_podcast_feed_per_collection(client, settings, tmp_path):
+    for n, collection in enumerate(["news", "news", "sport"]):
+        client.post(
+            "/api/v1/articles",
+            json={
+                "title": f"Episode {n}",
+                "text": f"By Jo Bloggs\n\nThe story of episode {n} in full.",
+                "collection": collection,
+            },
+        )
+    client.post("/api/v1/articles", json={"title": "Unfinished", "text": "Still queued."})
+    run_jobs_in_process(settings, tmp_path)
+    client.post("/api/v1/articles", json={"title": "Queued", "text": "Not converted yet."})
+
+    news = feedparser.parse(client.get("/feeds/news.xml").data)
+    assert not news.bozo, news.bozo_exception
+    assert news.feed.title == "Narrate: news"
+    assert sorted(entry.title for entry in news.entries) == ["Episode 0", "Episode 1"]
+    for entry in news.entries:
+        (enclosure,) = entry.enclosures
+        assert enclosure.type == "audio/mpeg"
+        audio = client.get(enclosure.href)
+        assert audio.status_code == 200 and audio.data[:3] == b"ID3"
+        assert int(enclosure.length) == len(audio.data)
+        assert entry.itunes_duration.count(":") == 2
+        assert entry.author == "Jo Bloggs"
+        assert entry.published_parsed is not None
+
+    everything = feedparser.parse(client.get("/feeds/all.xml").data)
+    assert {e.title for e in everything.entries} == {
+        "Episode 0",
+        "Episode 1",
+        "Episode 2",
+        "Unfinished",
+    }
+    assert feedparser.parse(client.get("/feeds/empty.xml").data).entries == []
+    assert client.get("/feeds/Bad%20Name.xml").status_code == 404

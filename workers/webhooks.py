@@ -1,0 +1,179 @@
+"""Webhooks: tell a publisher's system when an article or a batch is done or failed.
+
+Each event becomes a delivery row in the catalog (so attempts and failures are visible
+on the article), then a task POSTs it, retrying with backoff until a 2xx answer.
+The body is signed: X-Narrate-Signature: sha256=HMAC-SHA256(secret, body) in hex.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from workers.catalog.db import session_scope
+from workers.catalog.models import (
+    BatchItemRow,
+    BatchRow,
+    JobRow,
+    WebhookDeliveryRow,
+    now,
+)
+from workers.settings import Settings
+
+log = logging.getLogger("narrate.webhooks")
+SIGNATURE_HEADER = "X-Narrate-Signature"
+TIMEOUT_S = 10
+FINISHED = ("done", "failed", "cancelled")
+
+
+def webhook_secret(settings: Settings) -> bytes:
+    """NARRATE_WEBHOOK_SECRET, or a random secret kept in the data directory."""
+    if settings.webhook_secret:
+        return settings.webhook_secret.encode()
+    path = settings.data_dir / "webhook-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: bytes, body: bytes, signature: str) -> bool:
+    """What a receiver does: compare in constant time."""
+    return hmac.compare_digest(sign(secret, body), signature)
+
+
+def events_for_job(settings: Settings, job_id: int, links: dict[str, str]) -> list[int]:
+    """Record the deliveries a finished job calls for; return their ids."""
+    deliveries: list[WebhookDeliveryRow] = []
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is None or job.status not in ("done", "failed"):
+            return []
+        revision = job.revision
+        event = f"article.{job.status}"
+        if revision.callback_url:
+            payload = {
+                "event": event,
+                "article": {
+                    "id": revision.article_id,
+                    "revision": revision.number,
+                    "status": job.status,
+                    "title": revision.title,
+                    "duration_ms": revision.duration_ms,
+                    "error": job.error,
+                    "links": links,
+                },
+            }
+            deliveries.append(
+                WebhookDeliveryRow(
+                    article_id=revision.article_id,
+                    url=revision.callback_url,
+                    event=event,
+                    payload=payload,
+                )
+            )
+        deliveries.extend(_finished_batches(session, revision.id))
+        session.add_all(deliveries)
+        session.flush()
+        return [d.id for d in deliveries]
+
+
+def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
+    """A batch event once every item of a batch holding this revision has finished."""
+    batches = session.scalars(
+        select(BatchRow)
+        .join(BatchItemRow)
+        .where(BatchItemRow.revision_id == revision_id, BatchRow.notified.is_(False))
+    ).all()
+    deliveries = []
+    for batch in batches:
+        statuses = [item_status(item) for item in batch.items]
+        if not all(status in FINISHED for status in statuses):
+            continue
+        batch.notified = True
+        if not batch.callback_url:
+            continue
+        counts = {s: statuses.count(s) for s in FINISHED if statuses.count(s)}
+        event = "batch.failed" if counts.get("failed") else "batch.done"
+        deliveries.append(
+            WebhookDeliveryRow(
+                batch_id=batch.id,
+                url=batch.callback_url,
+                event=event,
+                payload={"event": event, "batch": {"id": batch.id, "counts": counts}},
+            )
+        )
+    return deliveries
+
+
+def item_status(item: BatchItemRow) -> str:
+    if item.error is not None or item.revision is None:
+        return "failed"
+    return item.revision.job.status
+
+
+@dataclass(frozen=True)
+class Attempt:
+    delivered: bool
+    detail: str
+
+
+def deliver(settings: Settings, delivery_id: int) -> Attempt:
+    """POST one delivery once and record the attempt."""
+    with session_scope(settings.database_url) as session:
+        delivery = session.get(WebhookDeliveryRow, delivery_id)
+        if delivery is None or delivery.status == "delivered":
+            return Attempt(True, "already delivered")
+        url, public_id, event = delivery.url, delivery.delivery_id, delivery.event
+        body = json.dumps({"delivery": public_id, **delivery.payload}).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Narrate-Webhook/1",
+            "X-Narrate-Event": event,
+            "X-Narrate-Delivery": public_id,
+            SIGNATURE_HEADER: sign(webhook_secret(settings), body),
+        },
+    )
+    status_code: int | None = None
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            status_code = response.status
+        delivered, detail = True, f"HTTP {status_code}"
+    except urllib.error.HTTPError as exc:
+        status_code, delivered, detail = exc.code, False, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        delivered, detail = False, f"unreachable: {getattr(exc, 'reason', exc)}"
+    with session_scope(settings.database_url) as session:
+        delivery = session.get(WebhookDeliveryRow, delivery_id)
+        delivery.attempts += 1
+        delivery.last_status_code = status_code
+        if delivered:
+            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now(), None
+        else:
+            delivery.last_error = detail
+    log.info("webhook %s to %s: %s", public_id, url, detail)
+    return Attempt(delivered, detail)
+
+
+def give_up(settings: Settings, delivery_id: int) -> None:
+    with session_scope(settings.database_url) as session:
+        delivery = session.get(WebhookDeliveryRow, delivery_id)
+        if delivery is not None and delivery.status != "delivered":
+            delivery.status = "failed"
