@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from tests.integration.conftest import run_jobs_in_process, run_worker
+from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow
 
@@ -41,7 +42,7 @@ def queued_jobs_by_queue(broker) -> dict[str, int]:
 def test_json_array_is_accepted_and_queued_on_the_batch_queue(client, broker):
     response = client.post("/api/v1/batches", json=[article(n) for n in range(3)])
     assert response.status_code == 202
-    body = response.get_json()
+    body = conforms(response, "/api/v1/batches", "post")
     assert response.headers["Location"] == body["links"]["self"]
     assert (body["total"], body["counts"]["queued"], body["status"]) == (3, 3, "queued")
     assert queued_jobs_by_queue(broker) == {"narrate": 0, "narrate-batch": 3}
@@ -51,7 +52,7 @@ def test_one_bad_item_fails_alone_with_its_reason(client, settings, tmp_path):
     items = [article(1), {"text": "Share this article\n\nAdvertisement"}, {"title": 5}, article(2)]
     body = client.post("/api/v1/batches", json=items).get_json()
     assert body["counts"]["failed"] == 2
-    listing = client.get(body["links"]["self"]).get_json()
+    listing = conforms(client.get(body["links"]["self"]), "/api/v1/batches/{batch_id}")
     failed = {
         item["position"]: item["error"] for item in listing["items"] if item["status"] == "failed"
     }
@@ -140,7 +141,9 @@ def test_cancel_stops_what_has_not_started(client, settings, tmp_path):
     with session_scope(settings.database_url) as session:
         first = session.query(JobRow).order_by(JobRow.id).first()
         first.status = "processing"  # as if a worker had started it
-    cancelled = client.delete(body["links"]["self"]).get_json()
+    cancelled = conforms(
+        client.delete(body["links"]["self"]), "/api/v1/batches/{batch_id}", "delete"
+    )
     assert cancelled["counts"]["cancelled"] == 3
     assert cancelled["counts"]["processing"] == 1
     assert client.delete("/api/v1/batches/nope").status_code == 404
