@@ -132,6 +132,8 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None) 
         "NARRATE_DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,
     }
+    url = f"http://{host}:{port}/"
+    env.setdefault("NARRATE_PUBLIC_URL", url.rstrip("/"))
     children: dict[str, subprocess.Popen] = {}
 
     def on_sigterm(_signum: int, _frame: object) -> None:
@@ -159,7 +161,6 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None) 
             ],
             env,
         )
-        url = f"http://{host}:{port}/"
         _wait_until_serving(url, web)
         print(
             f"Narrate is running at {url}  (data in {settings.data_dir}; Ctrl-C stops it)",
