@@ -1,0 +1,76 @@
+"""The Procfile's processes, as a platform runs them, against the machine's Redis and
+PostgreSQL: submit the seed, download its MP3."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEED
+from tests.integration.conftest import POSTGRES_URL, REDIS_URL, _reset_database
+from tests.integration.test_serve import free_port
+
+pytestmark = pytest.mark.integration
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
+def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker):
+    _reset_database(POSTGRES_URL)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": POSTGRES_URL,
+        "NARRATE_DATA_DIR": str(tmp_path / "data"),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    processes = {
+        name: subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            env=env,
+            cwd=ROOT,
+            stdout=(tmp_path / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for name, command in procfile().items()
+    }
+    assert set(processes) == {"web", "worker"}
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/readyz", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "web.log").read_text()
+                time.sleep(0.2)
+        request = urllib.request.Request(
+            f"{base}/api/v1/articles", SEED.read_bytes(), {"Content-Type": "text/plain"}
+        )
+        article = json.load(urllib.request.urlopen(request, timeout=10))
+        deadline = time.monotonic() + 120
+        while json.load(urllib.request.urlopen(article["links"]["self"]))["status"] != "done":
+            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
+            time.sleep(0.2)
+        mp3 = urllib.request.urlopen(article["links"]["audio"]).read()
+        assert mp3[:3] == b"ID3" and len(mp3) > 100_000
+    finally:
+        for process in processes.values():
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes.values():
+            process.wait(timeout=30)
