@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,13 +14,13 @@ from pathlib import Path
 import pytest
 import redis
 
+from service.serve import worker_command
 from tests.unit.test_synth import FakeEngineSynthesizer
 from workers import jobs
 from workers.settings import Settings
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
-QUEUES = "narrate,narrate-batch"
 
 
 @pytest.fixture
@@ -87,44 +86,50 @@ def worker(settings: Settings, app, tmp_path: Path) -> Iterator[subprocess.Popen
     yield from run_worker(settings, tmp_path, concurrency=2)
 
 
-def run_worker(settings: Settings, tmp_path: Path, concurrency: int) -> Iterator[subprocess.Popen]:
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
+def start_worker(
+    settings: Settings,
+    log: Path,
+    *,
+    concurrency: int = 1,
+    name: str = "test",
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """`narrate worker`'s command, started and not waited for."""
+    return subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "worker",
-            "--concurrency",
-            str(concurrency),
-            "--loglevel",
-            "INFO",
-            "-Q",
-            QUEUES,
+            *worker_command(concurrency),
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"{name}-{os.getpid()}@%h",
         ],
-        env=environment_for(settings),
-        stdout=log,
+        env={**environment_for(settings), **(extra_env or {})},
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while "ready." not in (tmp_path / "worker.log").read_text():
-        assert process.poll() is None, (tmp_path / "worker.log").read_text()
-        assert time.monotonic() < deadline, "worker did not start in 60 s"
-        time.sleep(0.2)
-    yield process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+        process.wait()
+
+
+def run_worker(settings: Settings, tmp_path: Path, concurrency: int) -> Iterator[subprocess.Popen]:
+    """Start a worker, wait until it is ready, yield it, stop it."""
+    log = tmp_path / "worker.log"
+    process = start_worker(settings, log, concurrency=concurrency)
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "worker did not start in 60 s"
+        time.sleep(0.2)
+    yield process
+    stop_worker(process)
 
 
 def run_jobs_in_process(settings, tmp_path):

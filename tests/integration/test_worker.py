@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
 from tests.conftest import SEED, SEED_EXPECTED
 from tests.decode import decode_mp3
+from tests.integration.conftest import start_worker, stop_worker
 
 pytestmark = pytest.mark.integration
 
@@ -77,39 +76,11 @@ def test_a_revision_regenerates_only_the_changed_paragraph(client, worker, tmp_p
 
 
 def test_a_job_whose_worker_died_is_finished_by_the_next_worker(client, settings, app, tmp_path):
-    from tests.integration.conftest import environment_for
-
-    def start_worker(name: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "--concurrency",
-                "1",
-                "-Q",
-                "narrate,narrate-batch",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"{name}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            env=environment_for(settings),
-            stdout=(tmp_path / f"{name}.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
     long_article = "Headline\n\n" + "\n\n".join(
         f"Paragraph {n} has a few words of its own to say, number {n}." for n in range(40)
     )
     created = client.post("/api/v1/articles", json={"text": long_article}).get_json()
-    doomed = start_worker("doomed")
+    doomed = start_worker(settings, tmp_path / "doomed.log", name="doomed")
     deadline = time.monotonic() + 60
     while client.get(created["links"]["self"]).get_json()["progress"]["done"] < 3:
         assert time.monotonic() < deadline, "the first worker never started"
@@ -120,12 +91,11 @@ def test_a_job_whose_worker_died_is_finished_by_the_next_worker(client, settings
     assert interrupted["status"] == "processing"
     assert interrupted["progress"]["done"] < interrupted["progress"]["total"]
 
-    rescuer = start_worker("rescuer")
+    rescuer = start_worker(settings, tmp_path / "rescuer.log", name="rescuer")
     try:
         wait_for(client, created["links"]["self"], "done", timeout=180)
     finally:
-        rescuer.terminate()
-        rescuer.wait(timeout=30)
+        stop_worker(rescuer)
     timings = client.get(created["links"]["timings"]).get_json()
     assert len(timings["paragraphs"]) == 41
 
@@ -133,30 +103,10 @@ def test_a_job_whose_worker_died_is_finished_by_the_next_worker(client, settings
 def test_a_paragraph_that_keeps_failing_fails_the_job_with_a_clear_error(
     client, settings, tmp_path
 ):
-    from tests.integration.conftest import environment_for
-
-    env = {**environment_for(settings), "LD_LIBRARY_PATH": str(tmp_path / "nolib")}
     (tmp_path / "nolib").mkdir()
     (tmp_path / "nolib" / "libespeak-ng.so.1").write_bytes(b"")  # the engine cannot load
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "worker",
-            "-c",
-            "1",
-            "-Q",
-            "narrate,narrate-batch",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    worker = start_worker(
+        settings, tmp_path / "broken.log", extra_env={"LD_LIBRARY_PATH": str(tmp_path / "nolib")}
     )
     try:
         created = client.post("/api/v1/articles", json={"text": "Headline\n\nBody."}).get_json()
@@ -165,8 +115,7 @@ def test_a_paragraph_that_keeps_failing_fails_the_job_with_a_clear_error(
             assert time.monotonic() < deadline, body
             time.sleep(0.1)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)
     assert "speech engine unavailable" in body["error"]
     assert "espeak-ng" in body["error"]
     audio = client.get(created["links"]["audio"])
