@@ -171,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker_cmd = commands.add_parser("worker", help="run a Celery worker with these settings")
     worker_cmd.add_argument("--concurrency", type=_positive_int(1, 64))
     worker_cmd.set_defaults(run=_worker)
+
+    from service.batch import add_batch_command
+
+    add_batch_command(commands)
     return parser
 
 
