@@ -91,3 +91,29 @@ def test_engine_that_cannot_start_is_reported_as_unavailable(tmp_path):
 def test_silent_result_counts_as_a_failure(tmp_path):
     with pytest.raises(SynthesisFailed, match="only 0 ms of audio"):
         synthesise("mute", ["several words that should take time"], tmp_path)
+
+
+def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
+    """A parent killed outright (SIGKILL) must not leave an engine process behind."""
+    import os
+    import signal
+    import subprocess
+
+    script = (
+        "import sys, time\n"
+        "from workers.pipeline.synth import Pyttsx3Synthesizer\n"
+        "s = Pyttsx3Synthesizer(); s.start()\n"
+        "print(s._child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child_pid = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child_pid}").exists():
+        state = Path(f"/proc/{child_pid}/stat").read_text().split(")")[-1].split()[0]
+        if state == "Z":
+            break
+        assert time.monotonic() < deadline, "the engine process outlived its parent"
+        time.sleep(0.1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 import wave
 from pathlib import Path
@@ -34,7 +35,21 @@ def _reply(channel: TextIO, **fields: object) -> None:
     channel.flush()
 
 
+def _exit_when_orphaned(poll_s: float = 0.5) -> None:
+    """Leave if the parent dies, even while blocked inside the engine: an orphaned
+    engine process would otherwise sleep forever waiting for requests."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def serve(voice: str, rate: int) -> None:
+    _exit_when_orphaned()
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
