@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import DATA, ROOT, SEED_EXPECTED
+from workers.pipeline import speech
+from workers.pipeline.speech import STEPS, Spoken, normalise, to_spoken
+
+CASES_FILE = DATA / "speech_cases.tsv"
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(cell: str) -> str:
+    """'\\u00a0' in a cell stands for that character (so invisible ones stay visible)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), cell)
+
+
+def _cases() -> list[pytest.param]:
+    cases = []
+    for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        written, expected, note = line.split("\t")
+        cases.append(pytest.param(_unescape(written), _unescape(expected), id=note))
+    return cases
+
+
+CASES = _cases()
+
+
+def test_the_case_table_is_big_and_its_ids_unique():
+    ids = [case.id for case in CASES]
+    assert len(ids) >= 80
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize(("written", "expected"), CASES)
+def test_spoken_form(written: str, expected: str):
+    assert to_spoken(written) == expected
+
+
+@pytest.mark.parametrize(("written", "expected"), CASES)
+def test_spoken_form_is_stable(written: str, expected: str):
+    """Spoken text has nothing left to rewrite: normalising it again changes nothing."""
+    del expected
+    once = to_spoken(written)
+    assert to_spoken(once) == once
+
+
+def test_fired_names_the_steps_that_changed_something_in_pipeline_order():
+    result = normalise("Mr Smith paid £5 on 15 February 2023 \u2014 “twice”.")
+    assert result == Spoken(
+        'Mister Smith paid five pounds on the fifteenth of February, twenty twenty-three, "twice".',
+        ("quotes", "dashes", "abbreviations", "dates", "money"),
+    )
+
+
+def test_fired_for_typography_only():
+    assert normalise("<i>Hello</i>\u00a0world\u2026").fired == ("markup", "invisible", "ellipsis")
+
+
+def test_fired_for_numbers_only():
+    assert normalise("It took 12 days.").fired == ("numbers",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both Ukraine and NATO are in danger of running out of ammunition.",
+        "The UK will be the first nation to train pilots, and the US agreed.",
+        'He said: "We will not give up," and left.',
+        "Nato, the NHS and the BBC: all spelled or read well by espeak-ng.",
+        "",
+    ],
+)
+def test_nothing_to_change_comes_back_unchanged(text: str):
+    assert normalise(text) == Spoken(text, ())
+
+
+def test_seed_article_only_changes_where_it_should():
+    paragraphs = SEED_EXPECTED.read_text(encoding="utf-8").split("\n\n")
+    fired = {name for p in paragraphs for name in normalise(p.strip()).fired}
+    assert fired == {"quotes", "abbreviations"}
+    spoken = "\n".join(to_spoken(p) for p in paragraphs)
+    assert "Mister Stoltenberg" in spoken
+    assert not re.search(r"[“”‘’<>&]", spoken)
+
+
+def test_steps_have_unique_names_listed_in_the_module_docstring_in_order():
+    names = [step.name for step in STEPS]
+    assert len(set(names)) == len(names)
+    documented = re.findall(r"^\s*\d+\.\s+(\w+)", speech.__doc__ or "", re.MULTILINE)
+    assert documented == names
+
+
+def test_each_step_is_pure_and_total_on_plain_text():
+    for step in STEPS:
+        assert step.apply("plain words") == "plain words", step.name
+
+
+def test_no_markup_or_typographic_characters_reach_the_engine():
+    text = '<div class="x"><p>“Yes” — <a href="/x">it’s</a> &hellip;&#8203;</p></div>'
+    spoken = to_spoken(text)
+    assert spoken == '"Yes", it\'s...'
+    assert not re.search(r"[<>“”’—\u200b]", spoken)
+
+
+def test_year_words():
+    assert speech.year_words(1990) == "nineteen ninety"
+    assert speech.year_words(2000) == "two thousand"
+    assert speech.year_words(2005) == "two thousand and five"
+    assert speech.year_words(2010) == "twenty ten"
+    assert speech.year_words(1900) == "nineteen hundred"
+    assert speech.year_words(1066) == "ten sixty-six"
+
+
+def test_importing_the_module_is_light():
+    code = (
+        "import sys; import workers.pipeline.speech as s; "
+        "assert 'num2words' not in sys.modules; "
+        "s._words.cache_info().currsize == 0 or sys.exit(1)"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
