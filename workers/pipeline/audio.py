@@ -81,9 +81,30 @@ def shape_clip(clip: Clip, sample_rate: int = SAMPLE_RATE) -> bytes:
     samples = np.frombuffer(segment.raw_data, dtype=np.int16) / 32768.0
     loudness = integrated_loudness(samples, sample_rate)
     if np.isfinite(loudness):
-        gain = min(TARGET_LUFS - loudness, PEAK_CEILING_DBFS - segment.max_dBFS)
-        segment = segment.apply_gain(gain)
+        levelled = soft_limit(samples * 10 ** ((TARGET_LUFS - loudness) / 20))
+        pcm = np.round(levelled * 32767).astype("<i2").tobytes()
+        segment = segment._spawn(pcm)
     return segment.fade_in(FADE_MS).fade_out(FADE_MS).raw_data
+
+
+def soft_limit(samples: np.ndarray, ceiling_dbfs: float = PEAK_CEILING_DBFS) -> np.ndarray:
+    """Leave samples below a knee alone; bend the rest smoothly under the ceiling.
+
+    Synthetic speech has sharp peaks: plain gain to the target loudness would clip them,
+    and capping the gain at the peak leaves quiet voices quiet.
+    """
+    ceiling = 10 ** (ceiling_dbfs / 20)
+    knee = ceiling * 0.85
+    magnitude = np.abs(samples)
+    over = magnitude > knee
+    if not over.any():
+        return samples
+    span = ceiling - knee
+    limited = samples.copy()
+    limited[over] = np.sign(samples[over]) * (
+        knee + span * np.tanh((magnitude[over] - knee) / span)
+    )
+    return limited
 
 
 def silence(ms: int, sample_rate: int = SAMPLE_RATE) -> bytes:
