@@ -1,0 +1,306 @@
+"""Speed and memory of `narrate convert` against the floor, side by side in one run.
+
+The floor is the least any converter built on espeak-ng and LAME can do: espeak-ng
+speaking the same cleaned text straight to one WAV, then `lame` encoding it at the same
+bitrate. Each case runs floor and narrate alternately; medians are compared.
+
+    python bench/run.py            # seed, 200 and 1000 paragraphs
+    python bench/run.py --quick    # seed and 200 only
+    python bench/run.py --check    # exit 1 if a target is missed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_4b34dbe536c86be2.txt"
+BITRATE = 64
+RATE_WPM = 175
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    article: Path
+    repeats: int
+    max_ratio: float
+    max_rss_mb: float | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_rss_mb: float
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, frontier = 0, [pid]
+    while frontier:
+        current = frontier.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                frontier.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def timed(command: list[str], watch_memory: bool = False) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    if watch_memory:
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss_kb(process.pid))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    if watch_memory:
+        done.set()
+        sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
+    return Run(elapsed, peak / 1024)
+
+
+def floor(cleaned: Path, work: Path) -> Run:
+    """espeak-ng to WAV, then lame to MP3: the same words, voice, rate and bitrate."""
+    wav, mp3 = work / "floor.wav", work / "floor.mp3"
+    started = time.perf_counter()
+    subprocess.run(
+        ["espeak-ng", "-v", "en-gb", "-s", str(RATE_WPM), "-w", str(wav), "-f", str(cleaned)],
+        check=True,
+    )
+    subprocess.run(["lame", "--quiet", "-b", str(BITRATE), str(wav), str(mp3)], check=True)
+    return Run(time.perf_counter() - started, 0.0)
+
+
+SUBJECTS = [
+    "The council",
+    "Mr Patel",
+    "Dr Okafor",
+    "The minister",
+    "Ms Lindqvist",
+    "The company",
+    "Police",
+    "The union",
+    "Scientists",
+    "The club",
+    "Residents",
+    "The regulator",
+    "Prof Adeyemi",
+    "The charity",
+    "Officials",
+]
+VERBS = [
+    "said",
+    "warned",
+    "confirmed",
+    "announced",
+    "denied",
+    "revealed",
+    "argued",
+    "estimated",
+    "insisted",
+    "reported",
+]
+OBJECTS = [
+    "the plan would cost £{m}m over {y} years",
+    "prices had risen by {p}% since {year}",
+    "{n} people were affected on {d} {month}",
+    "the deal was worth ${b}bn",
+    "the project began in the {dec}s",
+    "about {n} homes had lost power by {h}pm",
+    "the bridge would reopen on {d} {month} {year2}",
+    "No. {n2} would be rebuilt",
+    "the team won {s1}-{s2} in front of {n} fans",
+    "a further {p}% rise was likely",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+WORDS = [
+    "harbour",
+    "river",
+    "market",
+    "station",
+    "budget",
+    "ferry",
+    "school",
+    "hospital",
+    "library",
+    "garden",
+    "warehouse",
+    "tunnel",
+    "factory",
+    "orchard",
+    "museum",
+    "bakery",
+    "theatre",
+    "airport",
+    "stadium",
+    "cathedral",
+    "village",
+    "quarry",
+    "lighthouse",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    fill = {
+        "m": rng.randint(2, 900),
+        "y": rng.randint(2, 12),
+        "p": round(rng.uniform(1, 40), 1),
+        "year": rng.randint(1950, 2024),
+        "n": rng.randint(12, 98_000),
+        "d": rng.randint(1, 28),
+        "month": rng.choice(MONTHS),
+        "b": rng.randint(1, 90),
+        "dec": rng.choice(range(1950, 2011, 10)),
+        "h": rng.randint(1, 11),
+        "year2": rng.randint(2025, 2030),
+        "n2": rng.randint(2, 99),
+        "s1": rng.randint(0, 5),
+        "s2": rng.randint(0, 5),
+    }
+    clause = rng.choice(OBJECTS).format(**fill)
+    place = " ".join(rng.sample(WORDS, 2))
+    return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} that {clause}, near the {place}."
+
+
+def generated_article(paragraphs: int, seed: int) -> str:
+    """Varied news-like text: no two paragraphs alike, so no cache can help."""
+    rng = random.Random(seed)
+    body = [" ".join(sentence(rng) for _ in range(rng.randint(1, 2))) for _ in range(paragraphs)]
+    return f"Generated article number {seed} with {paragraphs} paragraphs\n\n" + "\n\n".join(body)
+
+
+def measure(case: Case, work: Path) -> dict:
+    narrate = [sys.executable, "-m", "service.cli"]
+    cleaned = work / f"{case.name}.cleaned.txt"
+    spoken = subprocess.run(
+        [*narrate, "clean", str(case.article)], check=True, capture_output=True, text=True
+    ).stdout
+    cleaned.write_text(spoken)
+    out = work / f"{case.name}.mp3"
+    floors, ours = [], []
+    for _ in range(case.repeats):
+        floors.append(floor(cleaned, work))
+        ours.append(
+            timed(
+                [
+                    *narrate,
+                    "convert",
+                    str(case.article),
+                    "-o",
+                    str(out),
+                    "--bitrate",
+                    str(BITRATE),
+                    "--rate",
+                    str(RATE_WPM),
+                ],
+                watch_memory=True,
+            )
+        )
+    timings = json.loads(out.with_suffix(".timings.json").read_text())
+    floor_s = statistics.median(r.seconds for r in floors)
+    ours_s = statistics.median(r.seconds for r in ours)
+    return {
+        "case": case.name,
+        "paragraphs": len(timings["paragraphs"]),
+        "audio": timings["duration_ms"] / 1000,
+        "floor_s": floor_s,
+        "narrate_s": ours_s,
+        "ratio": ours_s / floor_s,
+        "rss_mb": max(r.peak_rss_mb for r in ours),
+        "target": case,
+    }
+
+
+def verdict(row: dict) -> tuple[str, bool]:
+    case: Case = row["target"]
+    ok = row["ratio"] <= case.max_ratio
+    target = f"<= {case.max_ratio}x"
+    if case.max_rss_mb is not None:
+        ok = ok and row["rss_mb"] <= case.max_rss_mb
+        target += f", <= {case.max_rss_mb:.0f} MB"
+    return target, ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 1000-paragraph case")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="narrate-bench-") as tmp:
+        work = Path(tmp)
+        cases = [Case("seed", SEED, 5, 2.0)]
+        for paragraphs, repeats in [(200, 3), (1000, 1)][: 1 if args.quick else 2]:
+            article = work / f"generated-{paragraphs}.txt"
+            article.write_text(generated_article(paragraphs, seed=paragraphs))
+            rss = 300.0 if paragraphs == 1000 else None
+            cases.append(Case(f"{paragraphs} paragraphs", article, repeats, 1.3, rss))
+        print(
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{platform.machine()}; medians of alternating runs",
+            flush=True,
+        )
+        header = (
+            f"{'case':<16}{'paras':>6}{'audio':>9}{'floor s':>9}{'narrate s':>11}"
+            f"{'ratio':>7}{'peak RSS':>10}  target"
+        )
+        print(header)
+        print("-" * (len(header) + 24))
+        missed = False
+        for case in cases:
+            row = measure(case, work)
+            target, ok = verdict(row)
+            missed |= not ok
+            minutes, seconds = divmod(row["audio"], 60)
+            print(
+                f"{row['case']:<16}{row['paragraphs']:>6}{int(minutes):>5}:{seconds:04.1f}"
+                f"{row['floor_s']:>9.2f}{row['narrate_s']:>11.2f}{row['ratio']:>6.2f}x"
+                f"{row['rss_mb']:>7.0f} MB  {target}  {'ok' if ok else 'MISSED'}",
+                flush=True,
+            )
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
