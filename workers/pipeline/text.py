@@ -32,6 +32,8 @@ _CREDIT_TAIL = re.compile(
     r"[.,]?\s*\(?(?:picture|photograph|photo|image|credit|pictured|illustration)s?\b.*",
     re.IGNORECASE,
 )
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+_LIST_ITEM_END = re.compile(r"[.!…:;][\"'”’)\]]*$")  # a question can be a link's title
 _HTML_SNIFF = re.compile(r"<(?:!doctype html|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 TEASER_MIN_WORDS = 8
 LIST_ITEM_MAX_WORDS = 15
@@ -44,6 +46,7 @@ class Line:
     text: str
     next: str | None
     kept: Sequence[str]
+    link_only: frozenset[str] = frozenset()  # HTML lines that were nothing but a link
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,6 @@ class Rule:
     name: str
     matches: Callable[[Line], bool]
     pattern: re.Pattern[str] | None = None
-    capture: str | None = None
     before_body: bool = False
     drops_list: bool = False
 
@@ -75,6 +77,11 @@ def is_caption_repeat(line: Line) -> bool:
     )
 
 
+def is_link_only(line: Line) -> bool:
+    """In HTML, a paragraph that is one link and nothing else points at another page."""
+    return line.text in line.link_only
+
+
 def is_repeat(line: Line) -> bool:
     """A line already kept (pull quotes, the headline repeated by an extractor)."""
     return line.text in line.kept
@@ -84,6 +91,7 @@ STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
     "is_teaser_headline": is_teaser_headline,
     "is_caption_repeat": is_caption_repeat,
     "is_repeat": is_repeat,
+    "is_link_only": is_link_only,
 }
 
 
@@ -104,7 +112,6 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                 name=entry["name"],
                 matches=lambda line, p=pattern: p.fullmatch(line.text) is not None,
                 pattern=pattern,
-                capture=entry.get("capture"),
                 before_body=entry.get("before") == "body",
                 drops_list=entry.get("rest") == "drop_list",
             )
@@ -137,6 +144,7 @@ def clean_html(html: str) -> Article:
         include_comments=False,
         include_tables=False,
         include_images=False,
+        include_links=True,  # to tell teaser links from prose; removed again below
         deduplicate=False,
     )
     if document is None or not (document.text or "").strip():
@@ -144,10 +152,18 @@ def clean_html(html: str) -> Article:
             "no article text found in the HTML: send the page's full HTML, "
             "or the article as plain text"
         )
-    lines = document.text.splitlines()
+    lines, link_only = [], set()
+    for raw in document.text.splitlines():
+        whole_link = _MARKDOWN_LINK.fullmatch(raw.strip())
+        line = _MARKDOWN_LINK.sub(r"\1", raw)
+        if whole_link:
+            link_only.add(" ".join(line.split()))
+        lines.append(line)
     if document.title and not _rules_drop(document.title):
         lines.insert(0, document.title)
-    return clean_lines(lines, byline=document.author, published=document.date)
+    return clean_lines(
+        lines, byline=document.author, published=document.date, link_only=frozenset(link_only)
+    )
 
 
 def clean_text(text: str) -> Article:
@@ -174,7 +190,11 @@ def _unwrap(raw_lines: list[str]) -> list[str]:
 
 
 def clean_lines(
-    raw_lines: Sequence[str], *, byline: str | None = None, published: str | None = None
+    raw_lines: Sequence[str],
+    *,
+    byline: str | None = None,
+    published: str | None = None,
+    link_only: frozenset[str] = frozenset(),
 ) -> Article:
     lines = [" ".join(line.split()) for line in raw_lines]
     lines = [line for line in lines if line]
@@ -184,10 +204,10 @@ def clean_lines(
     metadata = {"byline": byline, "published": _iso_date(published) if published else None}
     list_rule: str | None = None
     for index, text in enumerate(lines):
-        line = Line(text, lines[index + 1] if index + 1 < len(lines) else None, kept)
+        line = Line(text, lines[index + 1] if index + 1 < len(lines) else None, kept, link_only)
         if (
             list_rule
-            and not _SENTENCE_END.search(text)
+            and not _LIST_ITEM_END.search(text)
             and len(text.split()) <= LIST_ITEM_MAX_WORDS
         ):
             removed.append(Removed(text, list_rule))
@@ -203,8 +223,8 @@ def clean_lines(
         removed.append(Removed(text, rule.name))
         if rule.drops_list:
             list_rule = rule.name
-        if rule.capture and not metadata.get(rule.capture):
-            metadata[rule.capture] = _captured(rule, text)
+        for key, value in _captured(rule, text).items():
+            metadata[key] = metadata.get(key) or value
     if not kept:
         raise NoSpeakableText(
             "nothing left to read after cleaning: every line looked like page furniture "
@@ -219,13 +239,15 @@ def clean_lines(
     )
 
 
-def _captured(rule: Rule, text: str) -> str | None:
-    assert rule.pattern is not None
-    match = rule.pattern.fullmatch(text)
-    value = match.group("value") if match else None
-    if value and rule.capture == "published":
-        return _iso_date(value, text)
-    return value.strip() if value else None
+def _captured(rule: Rule, text: str) -> dict[str, str | None]:
+    """The byline and publication date a metadata rule's named groups hold."""
+    match = rule.pattern.fullmatch(text) if rule.pattern is not None else None
+    if match is None:
+        return {}
+    found = {key: value.strip() for key, value in match.groupdict().items() if value}
+    if "published" in found:
+        found["published"] = _iso_date(found["published"], text)
+    return {key: found.get(key) for key in ("byline", "published") if key in found}
 
 
 _DATE_FORMATS = (
