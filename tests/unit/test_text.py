@@ -83,6 +83,13 @@ def test_there_is_a_corpus_of_at_least_ten_other_layouts():
         ("We use cookies to improve your experience on our site.", "cookie-prompt"),
         ("Advertisement", "advert"),
         ("Join the conversation", "comments-prompt"),
+        ("Jo Bloggs is a freelance journalist based in Leeds", "author-bio"),
+        ("Analysis", "section-label"),
+        ("Sky News", "publisher-label"),
+        ("Image source, PA Media", "photo-credit"),
+        ("Reporting by Ana Ruiz; Editing by Tom Hogue", "byline"),
+        ("Home › News › Local", "page-chrome"),
+        ("Get the latest news sent straight to your inbox", "newsletter-prompt"),
     ],
 )
 def test_kinds_of_junk_are_removed_by_their_rule(line: str, rule: str):
@@ -123,6 +130,23 @@ def test_related_links_block_is_dropped_up_to_the_next_paragraph():
         "First paragraph.",
         "The story goes on after the links.",
     ]
+
+
+def test_html_paragraph_that_is_only_a_link_is_a_teaser():
+    page = (
+        "<html><body><article><h1>Bridge to reopen</h1>"
+        "<p>The bridge will reopen in <a href='/may'>May</a>, the council said.</p>"
+        "<p><a href='/other'>Council tax to rise by five per cent next year</a></p>"
+        "<p>Work began last spring and has cost more than expected.</p>"
+        "</article></body></html>"
+    )
+    article = clean(page, format="html")
+    assert article.paragraphs == [
+        "Bridge to reopen",
+        "The bridge will reopen in May, the council said.",
+        "Work began last spring and has cost more than expected.",
+    ]
+    assert [r.rule for r in article.removed] == ["link-only"]
 
 
 def test_hard_wrapped_lines_are_joined_into_their_paragraph():

@@ -159,8 +159,10 @@ def clean_html(html: str) -> Article:
         if whole_link:
             link_only.add(" ".join(line.split()))
         lines.append(line)
-    if document.title and not _rules_drop(document.title):
-        lines.insert(0, document.title)
+    first = next((" ".join(line.split()) for line in lines if line.strip()), "")
+    title = " ".join((document.title or "").split())
+    if title and title != first and not _rules_drop(title):
+        lines.insert(0, title)
     return clean_lines(
         lines, byline=document.author, published=document.date, link_only=frozenset(link_only)
     )
