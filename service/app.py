@@ -34,9 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.api import api
     from service.batches import batches
     from service.feeds import feeds
-    from service.web import web
+    from service.player import player
 
-    for blueprint in (api, batches, feeds, web):
+    for blueprint in (api, batches, feeds, player):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)
