@@ -37,9 +37,7 @@ def links(article_id: str) -> dict[str, str]:
         "audio": url_for("api.audio", article_id=article_id, _external=True),
         "timings": url_for("api.timings", article_id=article_id, _external=True),
         "captions": url_for("api.captions", article_id=article_id, _external=True),
-        "player": url_for("api.get_article", article_id=article_id, _external=True).replace(
-            "/api/v1/articles/", "/player/"
-        ),
+        "player": url_for("player.iframe_player", article_id=article_id, _external=True),
     }
 
 
