@@ -44,21 +44,23 @@ def index():
     return render_template("narrate_index.html", recent=recent)
 
 
-@player.get("/articles/<article_id>")
-def article_page(article_id: str):
+def _article_page(article_id: str, template: str, headers: dict[str, str] | None = None):
     article = _article(article_id)
     if article is None:
         return render_template("narrate_missing.html", article_id=article_id), 404
-    return render_template("narrate_article.html", article=article)
+    return render_template(template, article=article), 200, headers or {}
+
+
+@player.get("/articles/<article_id>")
+def article_page(article_id: str):
+    return _article_page(article_id, "narrate_article.html")
 
 
 @player.get("/player/<article_id>")
 def iframe_player(article_id: str):
-    article = _article(article_id)
-    if article is None:
-        return render_template("narrate_missing.html", article_id=article_id), 404
-    response = render_template("narrate_player.html", article=article)
-    return response, 200, {"Content-Security-Policy": "frame-ancestors *"}
+    return _article_page(
+        article_id, "narrate_player.html", {"Content-Security-Policy": "frame-ancestors *"}
+    )
 
 
 @player.get("/embed.js")
