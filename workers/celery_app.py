@@ -31,6 +31,7 @@ def create_celery(settings: Settings) -> Celery:
             # Always take from the interactive queue first: a backfill of thousands of
             # articles must never delay one published now.
             "queue_order_strategy": "priority",
+            **({"global_keyprefix": settings.broker_prefix} if settings.broker_prefix else {}),
         },
         worker_hijack_root_logger=False,
     )

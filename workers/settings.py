@@ -30,6 +30,7 @@ class Settings:
     data_dir: Path
     database_url: str
     redis_url: str | None  # None: `narrate serve` starts an embedded Redis
+    broker_prefix: str = ""  # prefixes every Redis key, so deployments can share a server
     max_upload_bytes: int = 1_000_000
     voice: str = "gmw/en"
     rate: int = 175
@@ -78,6 +79,7 @@ class Settings:
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'narrate.db'}",
             redis_url=env.get("REDIS_URL") or None,
+            broker_prefix=env.get("NARRATE_BROKER_PREFIX", ""),
             max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000),
             voice=env.get("NARRATE_VOICE", "gmw/en"),
             rate=_int(env, "NARRATE_RATE", 175),

@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.integration.conftest import (  # noqa: F401  (fixtures)
+    BROKER_PREFIX,
     REDIS_URL,
     app,
     broker,
@@ -36,6 +37,7 @@ def settings(tmp_path: Path, broker) -> Settings:  # noqa: F811
         data_dir=tmp_path / "data",
         database_url=f"sqlite:///{tmp_path / 'narrate.db'}",
         redis_url=REDIS_URL,
+        broker_prefix=BROKER_PREFIX,
     )
 
 

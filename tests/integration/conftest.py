@@ -20,16 +20,33 @@ from workers import jobs
 from workers.settings import Settings
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
+# Each test run keeps to its own Redis keys and PostgreSQL schema, so two runs on one
+# machine (two developers, or a developer and CI) never take each other's jobs.
+RUN = f"t{os.getpid()}"
+BROKER_PREFIX = f"{RUN}:"
+POSTGRES_SCHEMA = f"narrate_{RUN}"
+POSTGRES_URL = (
+    os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
+    + f"?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+)
 
 
 @pytest.fixture
 def broker() -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(REDIS_URL)
     client.ping()
-    client.flushdb()
+    _forget_keys(client)
     yield client
-    client.flushdb()
+    _forget_keys(client)
+
+
+def _forget_keys(client: redis.Redis) -> None:
+    for key in client.scan_iter(match=f"{BROKER_PREFIX}*"):
+        client.delete(key)
+
+
+def queue_key(queue: str) -> str:
+    return BROKER_PREFIX + queue
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -43,6 +60,7 @@ def settings(request, tmp_path: Path, broker) -> Settings:
         data_dir=tmp_path / "data",
         database_url=database_url,
         redis_url=REDIS_URL,
+        broker_prefix=BROKER_PREFIX,
         webhook_secret="test-secret",
         webhook_backoff_s=0.2,
     )
@@ -54,7 +72,11 @@ def _reset_database(url: str) -> None:
     from workers.catalog.db import engine_for
 
     with engine_for(url).begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        connection.execute(
+            text(
+                f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE; CREATE SCHEMA {POSTGRES_SCHEMA}"
+            )
+        )
 
 
 @pytest.fixture
@@ -75,6 +97,7 @@ def environment_for(settings: Settings) -> dict[str, str]:
         "NARRATE_DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url or "",
+        "NARRATE_BROKER_PREFIX": settings.broker_prefix,
         "NARRATE_WEBHOOK_SECRET": settings.webhook_secret or "",
         "NARRATE_WEBHOOK_BACKOFF_S": str(settings.webhook_backoff_s),
     }

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import run_jobs_in_process
+from tests.integration.conftest import queue_key, run_jobs_in_process
 from tests.openapi_check import conforms
 from workers import jobs
 
@@ -22,7 +22,7 @@ EXPECTED = SEED_EXPECTED.read_text(encoding="utf-8").strip().split("\n\n")
 
 
 def queued_jobs(broker) -> list[int]:
-    messages = [json.loads(m) for m in broker.lrange("narrate", 0, -1)]
+    messages = [json.loads(m) for m in broker.lrange(queue_key("narrate"), 0, -1)]
     return [json.loads(base64.b64decode(m["body"]))[0][0] for m in messages]
 
 

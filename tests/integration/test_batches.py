@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process, run_worker
+from tests.integration.conftest import queue_key, run_jobs_in_process, run_worker
 from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow
@@ -36,7 +36,7 @@ def zipped(files: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
 
 
 def queued_jobs_by_queue(broker) -> dict[str, int]:
-    return {queue: broker.llen(queue) for queue in ("narrate", "narrate-batch")}
+    return {queue: broker.llen(queue_key(queue)) for queue in ("narrate", "narrate-batch")}
 
 
 def test_json_array_is_accepted_and_queued_on_the_batch_queue(client, broker):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEED
-from tests.integration.conftest import POSTGRES_URL, REDIS_URL, _reset_database
+from tests.integration.conftest import BROKER_PREFIX, POSTGRES_URL, REDIS_URL, _reset_database
 from tests.integration.test_serve import free_port
 
 pytestmark = pytest.mark.integration
@@ -33,6 +33,7 @@ def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker)
         **os.environ,
         "PORT": str(port),
         "REDIS_URL": REDIS_URL,
+        "NARRATE_BROKER_PREFIX": BROKER_PREFIX,
         "DATABASE_URL": POSTGRES_URL,
         "NARRATE_DATA_DIR": str(tmp_path / "data"),
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -51,7 +52,7 @@ def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker)
     assert set(processes) == {"web", "worker"}
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # generous: a loaded 2-core machine starts slowly
         while True:
             try:
                 urllib.request.urlopen(f"{base}/readyz", timeout=2)

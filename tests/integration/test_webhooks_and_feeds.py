@@ -91,7 +91,7 @@ def test_receiver_that_fails_twice_gets_the_event_exactly_once(client, worker, r
 
 
 def test_failed_article_and_finished_batch_are_announced(client, worker, receiver):
-    article_hook, batch_hook = receiver(), receiver()
+    article_hook, batch_hook, item_hook = receiver(), receiver(), receiver()
     failed = client.post(
         "/api/v1/articles",
         json={"text": "Headline\n\nBody.", "voice": "klingon", "callback_url": article_hook.url},
@@ -99,15 +99,24 @@ def test_failed_article_and_finished_batch_are_announced(client, worker, receive
     batch = client.post(
         "/api/v1/batches",
         json={
-            "articles": [{"text": f"Batch headline {n}\n\nBody {n}."} for n in range(3)],
+            "articles": [
+                {"text": f"Batch headline {n}\n\nBody {n}.", "callback_url": item_hook.url}
+                for n in range(3)
+            ],
             "callback_url": batch_hook.url,
         },
     ).get_json()
-    wait_until(lambda: article_hook.accepted() and batch_hook.accepted())
+    wait_until(
+        lambda: article_hook.accepted() and batch_hook.accepted() and len(item_hook.posts) >= 3
+    )
     (article_event,) = article_hook.accepted()
     assert article_event["event"] == "article.failed"
     assert "unknown voice 'klingon'" in article_event["article"]["error"]
     assert client.get(failed["links"]["self"]).get_json()["status"] == "failed"
+    items = client.get(batch["links"]["self"]).get_json()["items"]
+    per_article = sorted(event["article"]["id"] for event in item_hook.accepted())
+    assert per_article == sorted(item["id"] for item in items)  # one webhook per article
+    assert {event["event"] for event in item_hook.accepted()} == {"article.done"}
     (batch_event,) = batch_hook.accepted()
     assert batch_event == {
         "delivery": batch_event["delivery"],
