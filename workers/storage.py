@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
@@ -16,9 +16,13 @@ from workers.pipeline.audio import atomic_output
 
 
 class Storage(Protocol):
+    """What jobs and the API need of a place to keep files."""
+
     def path(self, key: str) -> Path: ...
     def exists(self, key: str) -> bool: ...
-    def writer(self, key: str) -> contextmanager[BinaryIO]: ...
+    def writer(self, key: str) -> AbstractContextManager[BinaryIO]: ...
+    def write_bytes(self, key: str, data: bytes) -> None: ...
+    def read_bytes(self, key: str) -> bytes: ...
     def delete_tree(self, prefix: str) -> None: ...
 
 
