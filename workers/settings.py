@@ -21,7 +21,8 @@ class ConfigurationError(NarrateError):
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    home = Path(env.get("HOME") or Path.home())
+    base = env.get("XDG_DATA_HOME") or str(home / ".local" / "share")
     return Path(base) / "narrate"
 
 

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workers.settings import ConfigurationError, Settings
+from workers.storage import LocalStorage
+
+
+def test_storage_writes_reads_and_deletes_trees(tmp_path: Path):
+    storage = LocalStorage(tmp_path)
+    storage.write_bytes("articles/a1/1.mp3", b"ID3...")
+    assert storage.exists("articles/a1/1.mp3")
+    assert storage.read_bytes("articles/a1/1.mp3") == b"ID3..."
+    assert (tmp_path / "articles" / "a1" / "1.mp3").stat().st_mode & 0o777 == 0o644
+    storage.delete_tree("articles/a1")
+    assert not storage.exists("articles/a1/1.mp3")
+    assert list((tmp_path / "articles").iterdir()) == []
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path):
+    storage = LocalStorage(tmp_path)
+    storage.write_bytes("x.json", b"old")
+    with pytest.raises(RuntimeError), storage.writer("x.json") as handle:
+        handle.write(b"half of the new")
+        raise RuntimeError("disk full")
+    assert storage.read_bytes("x.json") == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+@pytest.mark.parametrize("key", ["../outside", "/etc/passwd", "a/../../b"])
+def test_keys_cannot_leave_the_root(tmp_path: Path, key: str):
+    with pytest.raises(ValueError, match="relative path"):
+        LocalStorage(tmp_path).path(key)
+
+
+def test_settings_have_embedded_defaults(tmp_path: Path):
+    settings = Settings.from_env({"HOME": str(tmp_path)})
+    assert settings.data_dir == tmp_path / ".local" / "share" / "narrate"
+    assert settings.database_url == f"sqlite:///{settings.data_dir / 'narrate.db'}"
+    assert settings.redis_url is None
+    assert settings.broker_url == f"redis+socket://{settings.data_dir / 'redis.sock'}"
+
+
+def test_settings_from_environment(tmp_path: Path):
+    settings = Settings.from_env(
+        {
+            "NARRATE_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://db/narrate",
+            "REDIS_URL": "redis://cache:6379/2",
+            "NARRATE_RATE": "160",
+            "NARRATE_CORS_ORIGINS": "https://a.example, https://b.example",
+        }
+    )
+    assert settings.broker_url == "redis://cache:6379/2"
+    assert settings.rate == 160
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+
+
+def test_a_bad_number_in_the_environment_says_which_variable():
+    with pytest.raises(ConfigurationError, match="NARRATE_RATE must be a whole number"):
+        Settings.from_env({"NARRATE_RATE": "fast"})
