@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -70,6 +72,27 @@ def test_shaping_resamples_to_one_rate():
 
 def test_a_silent_clip_shapes_to_nothing():
     assert shape_clip(Clip(quiet(1.0), RATE)) == b""
+
+
+def test_shaping_writes_nothing_to_stderr_without_ffmpeg(tmp_path):
+    """Workers report a dead process by its last stderr line; pydub must not fill it with
+    an ffmpeg warning, since raw PCM never needs ffmpeg."""
+    script = (
+        "import shutil; assert shutil.which('ffmpeg') is None\n"
+        "from workers.pipeline.audio import shape_clip\n"
+        "from workers.pipeline.synth import Clip\n"
+        "print(len(shape_clip(Clip(bytes(4410) + b'\\x10\\x20' * 2205, 22050))))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PATH": str(tmp_path)},  # an empty directory: no ffmpeg, no avconv
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert int(run.stdout) > 0
+    assert run.stderr == ""
 
 
 def test_silence_is_exactly_as_long_as_asked():

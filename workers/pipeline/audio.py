@@ -13,11 +13,12 @@ import os
 import queue
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -63,11 +64,19 @@ class Tags:
     album: str | None = None
 
 
+def _pydub() -> tuple[Any, Any]:
+    """pydub's AudioSegment and detect_leading_silence, imported quietly: pydub warns on
+    import when ffmpeg is missing, but we only hand it raw PCM, which needs no ffmpeg."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Couldn't find ffmpeg", RuntimeWarning)
+        from pydub import AudioSegment
+        from pydub.silence import detect_leading_silence
+    return AudioSegment, detect_leading_silence
+
+
 def shape_clip(clip: Clip, sample_rate: int = SAMPLE_RATE) -> bytes:
     """Trim, resample, normalise to TARGET_LUFS (never above the peak ceiling) and fade."""
-    from pydub import AudioSegment
-    from pydub.silence import detect_leading_silence
-
+    AudioSegment, detect_leading_silence = _pydub()
     segment = AudioSegment(
         data=clip.pcm, sample_width=SAMPLE_WIDTH, frame_rate=clip.sample_rate, channels=1
     )
