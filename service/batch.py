@@ -489,11 +489,14 @@ class _Worker:
         return Outcome(item, True, reply["sha256"], "", reply.get("duration_ms"), elapsed)
 
     def last_words(self) -> str:
+        """Why the worker ended: the signal that killed it, or its exit status and the
+        last line it wrote to stderr (a signal is the whole story; stderr then is noise)."""
         status = self.process.wait()
+        if status < 0:
+            return f"killed by {signal.Signals(-status).name}"
         self.log.seek(0)
         lines = self.log.read().decode(errors="replace").strip().splitlines()
-        how = f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
-        return how + (f": {lines[-1]}" if lines else "")
+        return f"exit status {status}" + (f": {lines[-1]}" if lines else "")
 
     def stop(self, grace_s: float = 5.0) -> None:
         """SIGTERM (the worker cleans up its temporary files), then SIGKILL after `grace_s`."""
@@ -728,18 +731,41 @@ class _Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-@contextmanager
-def _term_as_interrupt() -> Iterator[None]:
-    """`kill PID` stops the batch as cleanly as Ctrl-C does."""
+class _Stoppable:
+    """While active, Ctrl-C and `kill PID` both raise `_Interrupted` in the main thread,
+    except inside `deferred()`, which finishes its block first. Python runs signal
+    handlers only in the main thread, so a flag is enough to hold one back."""
 
-    def handler(signum: int, _frame: object) -> None:
-        raise _Interrupted(signum)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    def __init__(self) -> None:
+        self._holding = False
+        self._pending: int | None = None
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self._holding:
+            self._pending = self._pending or signum
+        else:
+            raise _Interrupted(signum)
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        previous = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._pending is not None:
+            raise _Interrupted(self._pending)
 
 
 def prepare_out_dir(out: Path) -> Path:
@@ -795,23 +821,25 @@ def run_batch(
     progress = make_progress(len(work.todo) + len(work.failed), stderr)
 
     todo = set(work.todo)
+    stoppable = _Stoppable()
 
     def report(outcome: Outcome) -> None:
-        if outcome.ok and outcome.sha256:
-            state.record(outcome.item, outcome.sha256, options)
-        if outcome.item in todo:
-            tally.remaining -= 1
-        tally.add(outcome)
+        with stoppable.deferred():  # the state file and the tally agree, whenever Ctrl-C comes
+            if outcome.ok and outcome.sha256:
+                state.record(outcome.item, outcome.sha256, options)
+            if outcome.item in todo:
+                tally.remaining -= 1
+            tally.add(outcome)
         progress.finished(outcome)
 
     try:
-        with _term_as_interrupt():
+        with stoppable.active():
             for outcome in work.failed:
                 report(outcome)
             for item in work.todo:
                 remove_stale_temporaries(out_dir, item.name)
             runner.run(work.todo, report)
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt as exc:  # _Interrupted, or a Ctrl-C before the handlers were set
         tally.interrupted_by = exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT
     finally:
         progress.close()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ from service.batch import (
     Options,
     Outcome,
     Tally,
+    _Interrupted,
+    _Stoppable,
     convert_file,
     discover,
     exit_status,
@@ -279,3 +284,26 @@ def test_bad_server_options_are_usage_errors(tmp_path, argv, message):
     assert status == 2
     assert message in stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_an_interrupt_waits_for_the_bookkeeping_in_hand():
+    stoppable = _Stoppable()
+    steps = []
+    with pytest.raises(_Interrupted) as raised, stoppable.active():
+        with stoppable.deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            steps.append("state file written")
+            os.kill(os.getpid(), signal.SIGINT)  # a second stop changes nothing
+            steps.append("tally counted")
+        steps.append("next article")
+    assert steps == ["state file written", "tally counted"]
+    assert raised.value.signum == signal.SIGTERM
+
+
+def test_outside_bookkeeping_an_interrupt_stops_at_once():
+    stoppable = _Stoppable()
+    with pytest.raises(_Interrupted) as raised, stoppable.active():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    assert raised.value.signum == signal.SIGINT
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
