@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker_cmd.add_argument("--concurrency", type=_positive_int(1, 64))
     worker_cmd.set_defaults(run=_worker)
 
-    from service.batch import add_batch_command
+    from service.batch_cli.command import add_batch_command
 
     add_batch_command(commands)
     return parser

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch import STATE_FILE
+from service.batch_cli.state import STATE_FILE
 from tests.conftest import ROOT
 from tests.decode import decode_mp3
 

@@ -11,22 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from service.batch import (
+from service.batch_cli.command import _Interrupted, _Stoppable
+from service.batch_cli.inputs import Item, discover, output_name
+from service.batch_cli.local import convert_file
+from service.batch_cli.outcomes import Outcome, Tally, exit_status, failure, format_summary
+from service.batch_cli.progress import LineProgress
+from service.batch_cli.state import (
     STATE_FILE,
     BatchState,
-    Item,
-    LineProgress,
     Options,
-    Outcome,
-    Tally,
-    _Interrupted,
-    _Stoppable,
-    convert_file,
-    discover,
-    exit_status,
-    failure,
-    format_summary,
-    output_name,
     plan,
     remove_stale_temporaries,
     sha256_bytes,
