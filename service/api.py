@@ -14,6 +14,7 @@ from service.submissions import read_submission
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
+from workers.clips import clip_keys_of, release_clips
 from workers.jobs import audio_key
 from workers.settings import Settings
 from workers.storage import LocalStorage
@@ -155,7 +156,11 @@ def get_article(article_id: str):
 @api.delete("/articles/<article_id>")
 def delete_article(article_id: str):
     with session_scope(settings().database_url) as session:
-        session.delete(_find(session, article_id))
+        article = _find(session, article_id)
+        clips = clip_keys_of(session, [revision.id for revision in article.revisions])
+        session.delete(article)
+        session.flush()  # its jobs no longer count as needing the clips
+        release_clips(session, storage(), clips)
     storage().delete_tree(f"articles/{article_id}")
     return "", 204
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow, now
 from workers.catalog.repository import mark_paragraph_done
+from workers.clips import clip_keys_of, clip_storage_key, release_clips
 from workers.pipeline.audio import Tags, encode_mp3, shape_clip, timings_json, webvtt
 from workers.pipeline.synth import Synthesizer
 from workers.settings import Settings
@@ -19,10 +20,6 @@ from workers.storage import LocalStorage
 log = logging.getLogger("narrate.jobs")
 
 SynthesizerFor = Callable[[str, int], Synthesizer]  # (voice, rate) -> a synthesiser
-
-
-def clip_storage_key(clip_key: str) -> str:
-    return f"clips/{clip_key[:2]}/{clip_key}.pcm"
 
 
 def audio_key(article_id: str, revision: int, suffix: str) -> str:
@@ -76,16 +73,20 @@ def synthesise_paragraph(
         voice, rate = job.revision.voice, job.revision.rate
     storage_key = clip_storage_key(key)
     if not storage.exists(storage_key):
-        clip = next(iter(synthesizer_for(voice, rate).synthesize_many([spoken])))
-        storage.write_bytes(storage_key, shape_clip(clip))
+        storage.write_bytes(storage_key, _shaped_speech(synthesizer_for, voice, rate, spoken))
     with session_scope(settings.database_url) as session:
         done = mark_paragraph_done(session, job_id, paragraph_id)
         total = session.get(JobRow, job_id).total
     return done is not None and done >= total
 
 
-def stitch(settings: Settings, job_id: int) -> int | None:
-    """Encode the cached clips into the revision's MP3, timings and captions."""
+def _shaped_speech(synthesizer_for: SynthesizerFor, voice: str, rate: int, spoken: str) -> bytes:
+    return shape_clip(next(iter(synthesizer_for(voice, rate).synthesize_many([spoken]))))
+
+
+def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> int | None:
+    """Encode the cached clips into the revision's MP3, timings and captions, then
+    release the clips. A clip missing from the cache is synthesised again here."""
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
@@ -93,7 +94,8 @@ def stitch(settings: Settings, job_id: int) -> int | None:
             return None
         revision: RevisionRow = job.revision
         article: ArticleRow = revision.article
-        paragraphs = [(p.text, clip_storage_key(p.clip_key)) for p in revision.paragraphs]
+        paragraphs = [(p.text, p.spoken, p.clip_key) for p in revision.paragraphs]
+        voice, rate = revision.voice, revision.rate
         tags = Tags(
             title=revision.title,
             artist=revision.byline or "Narrate",
@@ -101,8 +103,16 @@ def stitch(settings: Settings, job_id: int) -> int | None:
         )
         keys = {s: audio_key(article.id, revision.number, s) for s in (".mp3", ".json", ".vtt")}
         bitrate = revision.bitrate_kbps
+
+    def clip(spoken: str, key: str) -> bytes:
+        try:
+            return storage.read_bytes(clip_storage_key(key))
+        except FileNotFoundError:  # released by a job that shared it, or lost with the disk
+            log.info("job %s: clip %s is gone; synthesising it again", job_id, key)
+            return _shaped_speech(synthesizer_for, voice, rate, spoken)
+
     encoded = encode_mp3(
-        ((text, storage.read_bytes(key)) for text, key in paragraphs),
+        ((text, clip(spoken, key)) for text, spoken, key in paragraphs),
         storage.path(keys[".mp3"]),
         tags=tags,
         bitrate_kbps=bitrate,
@@ -113,6 +123,7 @@ def stitch(settings: Settings, job_id: int) -> int | None:
         if not _finish(session, job_id, "done"):
             return None  # a concurrent stitch got there first
         session.get(JobRow, job_id).revision.duration_ms = encoded.duration_ms
+    _release_clips_of(settings, job_id)
     log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
     return encoded.duration_ms
 
@@ -157,5 +168,14 @@ def fail(settings: Settings, job_id: int, message: str) -> bool:
     with session_scope(settings.database_url) as session:
         failed = _finish(session, job_id, "failed", message)
     if failed:
+        _release_clips_of(settings, job_id)
         log.warning("job %s: failed: %s", job_id, message)
     return failed
+
+
+def _release_clips_of(settings: Settings, job_id: int) -> None:
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is not None:
+            keys = clip_keys_of(session, [job.revision_id])
+            release_clips(session, LocalStorage(settings.audio_dir), keys)

@@ -77,7 +77,7 @@ def synthesise_paragraph(self, job_id: int, paragraph_id: int) -> None:
 
 @celery.task(name=STITCH)
 def stitch(job_id: int) -> None:
-    if jobs.stitch(settings, job_id) is not None:
+    if jobs.stitch(settings, job_id, synthesizer_for) is not None:
         _announce(job_id)
 
 

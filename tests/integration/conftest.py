@@ -164,7 +164,13 @@ def run_jobs_in_process(settings, tmp_path):
         job_ids = [j.id for j in session.query(JobRow).filter(JobRow.status != "done")]
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
         for job_id in job_ids:
-            plan = jobs.start(settings, job_id)
-            for paragraph_id in plan.to_synthesise:
-                jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
-            jobs.stitch(settings, job_id)
+            run_job(settings, job_id, synth)
+
+
+def run_job(settings: Settings, job_id: int, synth, *, stitch: bool = True) -> None:
+    """Start one job and synthesise its paragraphs with `synth`; stitch if asked."""
+    plan = jobs.start(settings, job_id)
+    for paragraph_id in plan.to_synthesise:
+        jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
+    if stitch:
+        jobs.stitch(settings, job_id, lambda v, r: synth)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import base64
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import queue_key, run_jobs_in_process
+from tests.integration.conftest import queue_key, run_job, run_jobs_in_process
 from tests.openapi_check import conforms
+from tests.unit.test_synth import FakeEngineSynthesizer
 from workers import jobs
 
 pytestmark = pytest.mark.integration
@@ -108,16 +110,56 @@ def test_changed_text_for_the_same_external_id_is_a_new_revision(client, broker)
     assert len(queued_jobs(broker)) == 2
 
 
-def test_put_revises_and_regenerates_only_what_changed(client, settings, tmp_path):
+def clip_files(settings) -> list[Path]:
+    return sorted((settings.audio_dir / "clips").rglob("*.pcm"))
+
+
+def test_put_revises_and_regenerates_sharing_the_unchanged_paragraphs(client, settings, tmp_path):
     created = post_seed(client).get_json()
-    run_jobs_in_process(settings, tmp_path)
+    first_job = queued_job_id(settings)
     edited = SEED_TEXT.replace("this weekend.", "this weekend, officials said.")
     response = client.put(
         f"/api/v1/articles/{created['id']}", data=edited.encode(), content_type="text/plain"
     )
     assert conforms(response, "/api/v1/articles/{article_id}", "put")["revision"] == 2
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        run_job(settings, first_job, synth)  # revision 1 finishes while 2 waits
+    assert len(clip_files(settings)) == len(EXPECTED) - 1  # kept for revision 2 only
     plan = jobs.start(settings, queued_job_id(settings))
     assert len(plan.to_synthesise) == 1  # the one changed paragraph
+
+
+def test_a_finished_job_releases_its_clips(client, settings, tmp_path):
+    created = post_seed(client).get_json()
+    run_jobs_in_process(settings, tmp_path)
+    assert client.get(created["links"]["self"]).get_json()["status"] == "done"
+    assert clip_files(settings) == []  # PCM is about 5x the MP3: none is kept
+    assert client.get(created["links"]["audio"]).status_code == 200
+
+
+def test_stitch_makes_a_missing_clip_again(client, settings, tmp_path):
+    created = post_seed(client).get_json()
+    job_id = queued_job_id(settings)
+    count = tmp_path / "count"
+    with FakeEngineSynthesizer("ok", count) as synth:
+        run_job(settings, job_id, synth, stitch=False)
+        clip_files(settings)[0].unlink()  # released by a job that shared it, say
+        assert jobs.stitch(settings, job_id, lambda v, r: synth) is not None
+    assert int(count.read_text()) == len(EXPECTED) + 1  # one request per paragraph, one more
+    timings = client.get(created["links"]["timings"]).get_json()
+    assert [p["text"] for p in timings["paragraphs"]] == EXPECTED
+    assert all(p["end_ms"] > p["start_ms"] for p in timings["paragraphs"])
+
+
+def test_deleting_an_unfinished_article_releases_its_clips(client, settings, tmp_path):
+    created = post_seed(client).get_json()
+    job_id = queued_job_id(settings)
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        first = jobs.start(settings, job_id).to_synthesise[0]
+        jobs.synthesise_paragraph(settings, job_id, first, lambda v, r: synth)
+    assert len(clip_files(settings)) == 1
+    assert client.delete(created["links"]["self"]).status_code == 204
+    assert clip_files(settings) == []
 
 
 def queued_job_id(settings) -> int:
@@ -125,7 +167,8 @@ def queued_job_id(settings) -> int:
     from workers.catalog.models import JobRow
 
     with session_scope(settings.database_url) as session:
-        return session.query(JobRow).filter(JobRow.status == "queued").one().id
+        queued = session.query(JobRow).filter(JobRow.status == "queued")
+        return queued.order_by(JobRow.id).first().id  # the oldest
 
 
 def test_put_to_an_unknown_article_is_404(client):
