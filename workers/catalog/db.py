@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x4E415252  # one PostgreSQL advisory lock key for every Narrate process
 
 
 def normalise_url(url: str) -> str:
@@ -21,13 +23,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a sqlite:/// URL; None for other databases and :memory:."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
 @cache
 def engine_for(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite:"):
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if (database := sqlite_file(url)) is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -62,13 +71,32 @@ def session_scope(url: str) -> Iterator[Session]:
 
 
 def migrate(url: str) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revision: idempotent, and safe to run from
+    many processes at once, as the web process and every worker do when they start."""
     from alembic import command
     from alembic.config import Config
 
     engine = engine_for(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
-    command.upgrade(config, "head")
+    with _one_migration_at_a_time(url), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
     engine.dispose()  # no pooled connection may cross a fork (gunicorn --preload, Celery)
+
+
+@contextmanager
+def _one_migration_at_a_time(url: str) -> Iterator[None]:
+    """For SQLite, a lock file beside the database: its DDL is not transactional, so two
+    processes would both see an empty schema and both try to create it. (PostgreSQL
+    takes an advisory lock inside the migration's own transaction instead.)"""
+    database = sqlite_file(normalise_url(url))
+    if database is None:
+        yield
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with open(database.with_name(database.name + ".migrate-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield

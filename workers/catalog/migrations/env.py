@@ -1,4 +1,4 @@
-"""Alembic environment: the engine is handed over by workers.catalog.db.migrate."""
+"""Alembic environment: a connection is handed over by workers.catalog.db.migrate."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from alembic import context
 
 from workers.catalog.models import Base
 
-engine = context.config.attributes["engine"]
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+connection = context.config.attributes["connection"]  # in a transaction, maybe locked
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()
