@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -94,7 +96,8 @@ def test_silent_result_counts_as_a_failure(tmp_path):
 
 
 def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
-    """A parent killed outright (SIGKILL) must not leave an engine process behind."""
+    """A parent killed outright (SIGKILL) must not leave an engine process behind, nor
+    (once another synthesiser starts) its scratch directory."""
     import os
     import signal
     import subprocess
@@ -103,11 +106,12 @@ def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
         "import sys, time\n"
         "from workers.pipeline.synth import Pyttsx3Synthesizer\n"
         "s = Pyttsx3Synthesizer(); s.start()\n"
-        "print(s._child.pid, flush=True)\n"
+        "print(s._child.pid, s._workdir, flush=True)\n"
         "time.sleep(60)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    child_pid = int(parent.stdout.readline())
+    pid, workdir = parent.stdout.readline().split()
+    child_pid = int(pid)
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait()
     deadline = time.monotonic() + 5
@@ -117,3 +121,28 @@ def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
             break
         assert time.monotonic() < deadline, "the engine process outlived its parent"
         time.sleep(0.1)
+
+    assert Path(workdir).is_dir()
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as successor:
+        assert not Path(workdir).exists()
+        assert successor._workdir.is_dir()
+
+
+def test_only_the_workdirs_of_dead_processes_are_removed(tmp_path, monkeypatch):
+    import subprocess
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphaned = tmp_path / f"narrate-synth-{dead.pid}-abc123"
+    owned = tmp_path / f"narrate-synth-{os.getppid()}-def456"  # pytest's parent: alive
+    unrelated = tmp_path / "narrate-synth-notes"
+    for folder in (orphaned, owned, unrelated):
+        folder.mkdir()
+        (folder / "0.wav").write_bytes(b"RIFF")
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        assert synth._workdir.parent == tmp_path
+        assert synth._workdir.name.startswith(f"narrate-synth-{os.getpid()}-")
+        assert sorted(p.name for p in tmp_path.glob("narrate-synth-*")) == sorted(
+            [owned.name, unrelated.name, synth._workdir.name]
+        )

@@ -31,6 +31,7 @@ SAMPLE_WIDTH = 2  # 16-bit signed little-endian, mono
 DEFAULT_VOICE = "gmw/en"  # espeak-ng's British English
 DEFAULT_RATE = 175  # words per minute; espeak-ng's 200 is brisk for long listening
 MAX_UTTERANCE_CHARS = 1200
+WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
@@ -94,6 +95,25 @@ class _Request:
     attempts: int = 0
 
 
+def _remove_orphaned_workdirs() -> None:
+    """Scratch directories of processes killed outright (SIGKILL, OOM) cannot be removed
+    by their owners; the next synthesiser to start on the machine removes them."""
+    for workdir in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        owner = workdir.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 class Pyttsx3Synthesizer:
     """pyttsx3 in a killable child process, working one utterance ahead of the caller."""
 
@@ -114,7 +134,8 @@ class Pyttsx3Synthesizer:
         self._child: subprocess.Popen[bytes] | None = None
         self._child_ready = False
         self._unread = b""
-        self._workdir = Path(tempfile.mkdtemp(prefix="narrate-synth-"))
+        _remove_orphaned_workdirs()
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         self._serial = 0
 
     # -- child process -------------------------------------------------------------------
