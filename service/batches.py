@@ -17,6 +17,7 @@ from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
 from service.submissions import Submission, from_fields, from_file, parse_json
+from workers.callback_urls import check_callback_url
 from workers.catalog.db import session_scope
 from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
 from workers.celery_app import BATCH_QUEUE
@@ -137,7 +138,7 @@ def create_batch():
     if len(items) > config.max_batch_items:
         raise _limits_error(f"{len(items)} articles; at most {config.max_batch_items} per batch")
     if callback is not None:
-        from_fields({"text": "x", "callback_url": callback})  # same validation as articles
+        check_callback_url(callback, allow_private=config.webhook_allow_private)
     queued: list[int] = []
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from service.submissions import Submission
+from workers.callback_urls import check_callback_url
 from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.convert import spoken_paragraphs
@@ -20,7 +21,10 @@ def accept(
     article_id: str | None = None,
     queue: str = INTERACTIVE_QUEUE,
 ) -> Submitted:
-    """Clean the text and store it; raises NoSpeakableText when nothing is left to read."""
+    """Clean the text and store it; raises NoSpeakableText when nothing is left to read,
+    CallbackNotAllowed for a callback_url to a private address (unless allowed)."""
+    if submission.callback_url:
+        check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     article = clean(submission.raw, format=submission.format)
     options = VoiceOptions(
         voice=submission.voice or settings.voice,

@@ -44,6 +44,7 @@ class Settings:
     webhook_secret: str | None = None  # None: a random one kept in the data directory
     webhook_attempts: int = 6
     webhook_backoff_s: float = 5.0  # doubles after every failed attempt
+    webhook_allow_private: bool = False  # callbacks to private/local addresses (see callback_urls)
     max_batch_bytes: int = 50_000_000
     max_batch_items: int = 10_000
 
@@ -94,6 +95,7 @@ class Settings:
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
             webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6),
             webhook_backoff_s=float(env.get("NARRATE_WEBHOOK_BACKOFF_S") or 5.0),
+            webhook_allow_private=_flag(env, "NARRATE_WEBHOOK_ALLOW_PRIVATE"),
             max_batch_bytes=_int(env, "NARRATE_MAX_BATCH_BYTES", 50_000_000),
             max_batch_items=_int(env, "NARRATE_MAX_BATCH_ITEMS", 10_000),
         )
@@ -107,3 +109,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return False
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    raise ConfigurationError(f"{name} must be 1 or 0 (true or false), got {raw!r}")

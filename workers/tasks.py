@@ -84,7 +84,7 @@ def stitch(job_id: int) -> None:
 @celery.task(name=DELIVER, bind=True, max_retries=None)
 def deliver_webhook(self, delivery_id: int) -> None:
     attempt = webhooks.deliver(settings, delivery_id)
-    if attempt.delivered:
+    if attempt.delivered or attempt.final:
         return
     if self.request.retries + 1 >= settings.webhook_attempts:
         webhooks.give_up(settings, delivery_id)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from workers.callback_urls import CallbackNotAllowed, check_callback_url, resolve
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
     BatchItemRow,
@@ -129,6 +130,7 @@ def item_status(item: BatchItemRow) -> str:
 class Attempt:
     delivered: bool
     detail: str
+    final: bool = False  # no point retrying: the destination is not allowed
 
 
 def deliver(settings: Settings, delivery_id: int) -> Attempt:
@@ -139,6 +141,30 @@ def deliver(settings: Settings, delivery_id: int) -> Attempt:
             return Attempt(True, "already delivered")
         url, public_id, event = delivery.url, delivery.delivery_id, delivery.event
         body = json.dumps({"delivery": public_id, **delivery.payload}).encode()
+    status_code, attempt = _post(settings, url, body, event, public_id)
+    with session_scope(settings.database_url) as session:
+        delivery = session.get(WebhookDeliveryRow, delivery_id)
+        delivery.attempts += 1
+        delivery.last_status_code = status_code
+        if attempt.delivered:
+            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now(), None
+        else:
+            delivery.last_error = attempt.detail
+            if attempt.final:
+                delivery.status = "failed"
+    log.info("webhook %s to %s: %s", public_id, url, attempt.detail)
+    return attempt
+
+
+def _post(
+    settings: Settings, url: str, body: bytes, event: str, public_id: str
+) -> tuple[int | None, Attempt]:
+    try:
+        check_callback_url(url, allow_private=settings.webhook_allow_private, resolver=resolve)
+    except CallbackNotAllowed as exc:
+        return None, Attempt(False, str(exc), final=True)
+    except OSError as exc:  # the name does not resolve (now)
+        return None, Attempt(False, f"unreachable: {exc}")
     request = urllib.request.Request(
         url,
         data=body,
@@ -151,25 +177,13 @@ def deliver(settings: Settings, delivery_id: int) -> Attempt:
             SIGNATURE_HEADER: sign(webhook_secret(settings), body),
         },
     )
-    status_code: int | None = None
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            status_code = response.status
-        delivered, detail = True, f"HTTP {status_code}"
+            return response.status, Attempt(True, f"HTTP {response.status}")
     except urllib.error.HTTPError as exc:
-        status_code, delivered, detail = exc.code, False, f"HTTP {exc.code}"
+        return exc.code, Attempt(False, f"HTTP {exc.code}")
     except (urllib.error.URLError, OSError) as exc:
-        delivered, detail = False, f"unreachable: {getattr(exc, 'reason', exc)}"
-    with session_scope(settings.database_url) as session:
-        delivery = session.get(WebhookDeliveryRow, delivery_id)
-        delivery.attempts += 1
-        delivery.last_status_code = status_code
-        if delivered:
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now(), None
-        else:
-            delivery.last_error = detail
-    log.info("webhook %s to %s: %s", public_id, url, detail)
-    return Attempt(delivered, detail)
+        return None, Attempt(False, f"unreachable: {getattr(exc, 'reason', exc)}")
 
 
 def give_up(settings: Settings, delivery_id: int) -> None:

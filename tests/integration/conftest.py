@@ -63,6 +63,7 @@ def settings(request, tmp_path: Path, broker) -> Settings:
         broker_prefix=BROKER_PREFIX,
         webhook_secret="test-secret",
         webhook_backoff_s=0.2,
+        webhook_allow_private=True,  # the test receivers listen on 127.0.0.1
     )
 
 
@@ -100,6 +101,7 @@ def environment_for(settings: Settings) -> dict[str, str]:
         "NARRATE_BROKER_PREFIX": settings.broker_prefix,
         "NARRATE_WEBHOOK_SECRET": settings.webhook_secret or "",
         "NARRATE_WEBHOOK_BACKOFF_S": str(settings.webhook_backoff_s),
+        "NARRATE_WEBHOOK_ALLOW_PRIVATE": "1" if settings.webhook_allow_private else "0",
     }
 
 

@@ -179,3 +179,58 @@ def test_podcast_feed_per_collection(client, settings, tmp_path):
     }
     assert feedparser.parse(client.get("/feeds/empty.xml").data).entries == []
     assert client.get("/feeds/Bad%20Name.xml").status_code == 404
+
+
+@pytest.fixture
+def guarded_client(settings):
+    """A service with the default policy: callbacks to private addresses refused."""
+    from service.app import create_app
+
+    guarded = settings.with_overrides(webhook_allow_private=False)
+    return create_app({"TESTING": True, "NARRATE_SETTINGS": guarded}).test_client(), guarded
+
+
+def test_a_callback_to_a_private_address_is_refused_at_submission(guarded_client, receiver):
+    client, _ = guarded_client
+    article = {"text": "Headline\n\nBody.", "callback_url": receiver().url}
+    refused = client.post("/api/v1/articles", json=article)
+    assert refused.status_code == 400
+    assert "127.0.0.1" in refused.get_json()["detail"]
+    assert "NARRATE_WEBHOOK_ALLOW_PRIVATE=1" in refused.get_json()["detail"]
+    batch = client.post(
+        "/api/v1/batches", json={"articles": [article], "callback_url": "http://localhost/x"}
+    )
+    assert batch.status_code == 400
+    assert client.get("/api/v1/articles").get_json()["total"] == 0  # nothing half-stored
+
+
+def test_a_name_that_resolves_to_a_private_address_is_not_called(
+    guarded_client, receiver, tmp_path, monkeypatch
+):
+    from sqlalchemy import select
+
+    from workers import webhooks
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import JobRow, RevisionRow
+
+    client, guarded = guarded_client
+    listening = receiver()
+    port = listening.server.server_port
+    created = client.post(
+        "/api/v1/articles",
+        json={"text": "Headline\n\nBody.", "callback_url": f"http://cms.example.com:{port}/h"},
+    ).get_json()
+    assert created["status"] == "queued"  # a name passes until it is resolved
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])  # a rebinding
+    run_jobs_in_process(guarded, tmp_path)
+    with session_scope(guarded.database_url) as session:
+        job_id = session.scalar(
+            select(JobRow.id).join(RevisionRow).where(RevisionRow.article_id == created["id"])
+        )
+    (delivery_id,) = webhooks.events_for_job(guarded, job_id, guarded.article_links(created["id"]))
+    attempt = webhooks.deliver(guarded, delivery_id)
+    assert (attempt.delivered, attempt.final) == (False, True)
+    assert listening.posts == []
+    (record,) = client.get(created["links"]["self"]).get_json()["webhooks"]
+    assert (record["status"], record["attempts"]) == ("failed", 1)
+    assert "private or local address" in record["last_error"]

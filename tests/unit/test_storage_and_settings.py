@@ -41,6 +41,7 @@ def test_settings_have_embedded_defaults(tmp_path: Path):
     assert settings.database_url == f"sqlite:///{settings.data_dir / 'narrate.db'}"
     assert settings.redis_url is None
     assert settings.broker_url == f"redis+socket://{settings.data_dir / 'redis.sock'}"
+    assert settings.webhook_allow_private is False
 
 
 def test_settings_from_environment(tmp_path: Path):
@@ -51,8 +52,10 @@ def test_settings_from_environment(tmp_path: Path):
             "REDIS_URL": "redis://cache:6379/2",
             "NARRATE_RATE": "160",
             "NARRATE_CORS_ORIGINS": "https://a.example, https://b.example",
+            "NARRATE_WEBHOOK_ALLOW_PRIVATE": "yes",
         }
     )
+    assert settings.webhook_allow_private is True
     assert settings.broker_url == "redis://cache:6379/2"
     assert settings.rate == 160
     assert settings.cors_origins == ("https://a.example", "https://b.example")
@@ -61,3 +64,8 @@ def test_settings_from_environment(tmp_path: Path):
 def test_a_bad_number_in_the_environment_says_which_variable():
     with pytest.raises(ConfigurationError, match="NARRATE_RATE must be a whole number"):
         Settings.from_env({"NARRATE_RATE": "fast"})
+
+
+def test_a_bad_flag_in_the_environment_says_what_it_takes():
+    with pytest.raises(ConfigurationError, match="NARRATE_WEBHOOK_ALLOW_PRIVATE must be 1 or 0"):
+        Settings.from_env({"NARRATE_WEBHOOK_ALLOW_PRIVATE": "sometimes"})

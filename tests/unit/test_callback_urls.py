@@ -1,0 +1,78 @@
+"""Webhook destinations: public addresses only, unless the operator allows private ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.callback_urls import CallbackNotAllowed, check_callback_url
+
+
+def resolves_to(*addresses: str):
+    asked: list[tuple[str, int]] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return list(addresses)
+
+    resolver.asked = asked  # type: ignore[attr-defined]
+    return resolver
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://api.localhost./hook",
+        "http://10.1.2.3/hook",
+        "http://172.16.0.9/hook",
+        "http://192.168.1.20/hook",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://100.64.0.1/hook",  # carrier-grade NAT
+        "http://0.0.0.0/hook",
+        "http://[::1]/hook",
+        "http://[fe80::1]/hook",
+        "http://[fc00::5]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://224.0.0.1/hook",
+    ],
+)
+def test_private_and_local_addresses_are_refused_with_what_to_do(url):
+    with pytest.raises(CallbackNotAllowed) as refused:
+        check_callback_url(url, allow_private=False)
+    assert "NARRATE_WEBHOOK_ALLOW_PRIVATE=1" in str(refused.value)
+    assert refused.value.status == 400
+
+
+@pytest.mark.parametrize("url", ["http://93.184.215.14/hook", "https://[2606:4700::1111]/"])
+def test_public_addresses_are_allowed(url):
+    check_callback_url(url, allow_private=False)
+
+
+def test_the_operator_may_allow_private_addresses():
+    check_callback_url("http://127.0.0.1:9000/hook", allow_private=True)
+    check_callback_url(
+        "http://cms.internal/hook", allow_private=True, resolver=resolves_to("10.0.0.2")
+    )
+
+
+def test_a_name_is_judged_by_every_address_it_resolves_to():
+    resolver = resolves_to("93.184.215.14", "10.0.0.7")
+    with pytest.raises(CallbackNotAllowed, match=r"10\.0\.0\.7"):
+        check_callback_url("https://cms.example.com/hook", allow_private=False, resolver=resolver)
+    assert resolver.asked == [("cms.example.com", 443)]
+    check_callback_url(
+        "http://cms.example.com:8080/hook",
+        allow_private=False,
+        resolver=resolves_to("93.184.215.14"),
+    )
+
+
+def test_without_a_resolver_names_are_taken_on_trust_until_delivery():
+    check_callback_url("https://cms.example.com/hook", allow_private=False)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "http:///nohost", "javascript:alert(1)"])
+def test_only_http_urls_with_a_host(url):
+    with pytest.raises(CallbackNotAllowed, match="http\\(s\\) URL"):
+        check_callback_url(url, allow_private=True)
