@@ -62,17 +62,28 @@ def test_seed_is_converted_by_a_real_worker(client, worker, artifacts):
     assert client.get(links["self"]).get_json()["duration_ms"] == timings["duration_ms"]
 
 
-def test_a_revision_regenerates_only_the_changed_paragraph(client, worker, tmp_path):
+def test_a_revision_is_made_again_and_no_clips_are_left(client, worker, settings):
     text = SEED.read_text(encoding="utf-8")
     first = client.post("/api/v1/articles", json={"text": text, "external_id": "seed"})
-    wait_for(client, first.get_json()["links"]["self"], "done")
+    done = wait_for(client, first.get_json()["links"]["self"], "done")[-1]
+    clips = settings.audio_dir / "clips"
+    no_clips_within(clips, 10)  # released once the MP3 is made
     edited = text.replace("this weekend.", "this weekend, officials said.")
     second = client.post("/api/v1/articles", json={"text": edited, "external_id": "seed"})
     assert second.get_json()["revision"] == 2
-    wait_for(client, second.get_json()["links"]["self"], "done")
-    log = (tmp_path / "worker.log").read_text()
-    synthesised = [line for line in log.splitlines() if "to synthesise" in line]
-    assert synthesised[-1].endswith(f"1 of {len(EXPECTED)} paragraphs to synthesise")
+    redone = wait_for(client, second.get_json()["links"]["self"], "done")[-1]
+    assert redone["duration_ms"] > done["duration_ms"]  # two more words are read
+    timings = client.get(second.get_json()["links"]["timings"]).get_json()
+    assert any("officials said" in p["text"] for p in timings["paragraphs"])
+    no_clips_within(clips, 10)
+
+
+def no_clips_within(folder, seconds: float) -> None:
+    """The stitch task releases clips just after it marks the job done."""
+    deadline = time.monotonic() + seconds
+    while list(folder.rglob("*.pcm")):
+        assert time.monotonic() < deadline, "clips were still cached"
+        time.sleep(0.1)
 
 
 def test_a_job_whose_worker_died_is_finished_by_the_next_worker(client, settings, app, tmp_path):
