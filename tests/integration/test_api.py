@@ -100,6 +100,18 @@ def test_identical_resubmission_returns_the_same_article_and_queues_nothing(clie
     assert len(queued_jobs(broker)) == 1
 
 
+def test_resubmitting_an_article_that_failed_tries_again(client, broker, settings):
+    first = post_seed(client, external_id="story-7").get_json()
+    jobs.fail(settings, queued_job_id(settings), "the engine crashed")
+    assert client.get(first["links"]["self"]).get_json()["status"] == "failed"
+    again = post_seed(client, external_id="story-7")
+    assert again.status_code == 202
+    body = conforms(again, "/api/v1/articles", "post")
+    assert (body["id"], body["revision"], body["status"]) == (first["id"], 2, "queued")
+    assert len(queued_jobs(broker)) == 2
+    assert post_seed(client, external_id="story-7").status_code == 200  # queued: no third
+
+
 def test_changed_text_for_the_same_external_id_is_a_new_revision(client, broker):
     first = post_seed(client, external_id="story-42").get_json()
     changed = post_seed(client, external_id="story-42", title="Updated headline")

@@ -13,6 +13,7 @@ from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow
 from workers.pipeline.article import Article
 
 PIPELINE_VERSION = "1"  # bump to invalidate cached clips when shaping changes
+GIVEN_UP = ("failed", "cancelled")  # job states after which the same text is tried again
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,15 @@ def submit(
         )
         if existing is not None and existing.current.content_hash != digest:
             existing = None
-    if existing is not None and existing.current.content_hash == digest:
+    current = existing.current if existing is not None else None
+    if (
+        current is not None
+        and current.content_hash == digest
+        and current.job.status not in GIVEN_UP
+    ):
         return Submitted(existing, None)
+    # New text, or the same text after a failure or a cancelled batch (a retry): a new
+    # revision with a new job; earlier revisions stay as history.
 
     stamp = now()
     row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
