@@ -17,6 +17,15 @@ def _name(path: Path) -> str:
     return path.name.removesuffix(".expected.txt")
 
 
+def _sources(expected: Path) -> list[Path]:
+    """The article as pasted text and/or as a whole HTML page."""
+    candidates = (expected.with_name(f"{_name(expected)}.{kind}") for kind in ("txt", "html"))
+    return [path for path in candidates if path.exists()]
+
+
+SOURCES = [source for expected in CORPUS for source in _sources(expected)]
+
+
 def test_seed_is_cleaned_to_exactly_its_expected_text():
     article = clean(SEED.read_text(encoding="utf-8"), filename=SEED.name)
     assert "\n\n".join(article.paragraphs) + "\n" == SEED_EXPECTED.read_text(encoding="utf-8")
@@ -40,10 +49,9 @@ def test_seed_reports_every_removed_line_with_a_rule():
     assert len(removed) == 10
 
 
-@pytest.mark.parametrize("expected", CORPUS, ids=[_name(p) for p in CORPUS])
-@pytest.mark.parametrize("kind", ["txt", "html"])
-def test_corpus_article_is_cleaned_to_its_expected_text(expected: Path, kind: str):
-    source = expected.with_name(f"{_name(expected)}.{kind}")
+@pytest.mark.parametrize("source", SOURCES, ids=[p.name for p in SOURCES])
+def test_corpus_article_is_cleaned_to_its_expected_text(source: Path):
+    expected = source.with_name(f"{source.stem}.expected.txt")
     article = clean(source.read_text(encoding="utf-8"), filename=source.name)
     assert "\n\n".join(article.paragraphs) == expected.read_text(encoding="utf-8").strip()
 
@@ -51,7 +59,7 @@ def test_corpus_article_is_cleaned_to_its_expected_text(expected: Path, kind: st
 @pytest.mark.parametrize("expected", CORPUS, ids=[_name(p) for p in CORPUS])
 def test_corpus_article_metadata(expected: Path):
     meta = json.loads(expected.with_name(f"{_name(expected)}.meta.json").read_text())
-    source = expected.with_name(f"{_name(expected)}.txt")
+    source = _sources(expected)[0]
     article = clean(source.read_text(encoding="utf-8"), filename=source.name)
     assert article.title == meta["title"]
     if meta.get("byline"):
@@ -62,6 +70,7 @@ def test_corpus_article_metadata(expected: Path):
 
 def test_there_is_a_corpus_of_at_least_ten_other_layouts():
     assert len(CORPUS) >= 10
+    assert all(_sources(expected) for expected in CORPUS)
 
 
 @pytest.mark.parametrize(
@@ -90,6 +99,31 @@ def test_there_is_a_corpus_of_at_least_ten_other_layouts():
         ("Reporting by Ana Ruiz; Editing by Tom Hogue", "byline"),
         ("Home › News › Local", "page-chrome"),
         ("Get the latest news sent straight to your inbox", "newsletter-prompt"),
+        ("___", "separator"),
+        ("* * *", "separator"),
+        ("Associated Press writer Jo Bloggs in Leeds contributed to this report.", "byline"),
+        (
+            "Follow AP’s coverage of Britain at https://apnews.com/hub/united-kingdom",
+            "share-prompt",
+        ),
+        (
+            "Follow BBC Leeds on Facebook, X and Instagram. Send your ideas to x@bbc.co.uk",
+            "share-prompt",
+        ),
+        (
+            "We pay for your stories! Email us at tips@example.com or call 020 7946 0000.",
+            "share-prompt",
+        ),
+        (
+            "Get unlimited digital access for £1 for your first 3 months. Cancel anytime.",
+            "paywall-prompt",
+        ),
+        ("— Saltmere Coastguard (@SaltmereCG) October 20, 2024", "embedded-post"),
+        (
+            "Waves over the harbour wall this morning. Stay safe pic.twitter.com/a1B2c3",
+            "embedded-post",
+        ),
+        ("The BBC is not responsible for the content of external sites.", "page-chrome"),
     ],
 )
 def test_kinds_of_junk_are_removed_by_their_rule(line: str, rule: str):
@@ -113,6 +147,10 @@ def test_kinds_of_junk_are_removed_by_their_rule(line: str, rule: str):
         "Listen to the experts, she said.",
         "What happens next",  # a short subheading
         "Read the full report on the council's website, officials said.",
+        "Follow-up tests on the bridge are due next month.",
+        "Call us old-fashioned, but the plan still makes sense, she wrote.",
+        "The firm said customers could cancel at any time without a fee.",
+        "Email is still how most readers first hear about a recall.",
     ],
 )
 def test_prose_that_resembles_junk_is_kept(line: str):
@@ -178,3 +216,44 @@ def test_every_rule_has_a_name_and_either_a_pattern_or_a_test():
     rules = load_rules()
     assert len({r.name for r in rules}) >= 12
     assert all(r.name and r.matches for r in rules)
+
+
+def test_an_unpunctuated_standfirst_under_the_headline_is_read():
+    standfirst = "Rates have come down since the autumn but millions will still pay more"
+    text = f"A headline\n\nBy Jo Bloggs\n\n{standfirst}\n\nThe story begins here."
+    assert clean_text(text).paragraphs == ["A headline", standfirst, "The story begins here."]
+
+
+def test_html_footnotes_are_not_read_and_their_numbers_leave_the_text():
+    html = (
+        "<html><head><title>Fixed rates will still hurt</title></head><body><article>"
+        "<h1>Fixed rates will still hurt</h1>"
+        "<p>The typical borrower pays more than £3,500 a year extra, the lender said."
+        '<a class="footnote-anchor" href="https://x.example/p#footnote-1">1</a> '
+        "That is a rise of about a third on what they pay now for the same home.</p>"
+        "<p>Most of those deals were agreed when rates were below one per cent and the "
+        "economy was still recovering from the pandemic.</p>"
+        '<div class="footnote"><a href="https://x.example/p#footnote-anchor-1">1</a>'
+        "<p>Figures use a 25-year term and assume no fees are added to the loan.</p></div>"
+        "</article></body></html>"
+    )
+    article = clean(html, format="html")
+    assert article.paragraphs[1].startswith("The typical borrower pays more than £3,500")
+    assert "said. That is a rise" in article.paragraphs[1]
+    assert not any("25-year term" in p for p in article.paragraphs)
+    assert "footnote" in {r.rule for r in article.removed}
+
+
+def test_a_byline_in_an_element_marked_as_one_is_found_without_by():
+    html = (
+        "<html><head><title>Reservoir plan divides village</title></head><body><article>"
+        "<h1>Reservoir plan divides village</h1>"
+        '<div data-component="byline-block"><time>14 May 2024</time><span>Share</span>'
+        "<div>Laura Penhale</div><div>BBC News, Somerset</div></div>"
+        "<p>Villagers fear they will lose two hundred acres of farmland to a new reservoir, "
+        "which the water company says is needed to secure supplies for the next fifty years.</p>"
+        "<p>The company will hold a public meeting in the village hall on Thursday evening, "
+        "and says it will publish its full plans in the autumn.</p>"
+        "</article></body></html>"
+    )
+    assert clean(html, format="html").byline == "Laura Penhale"

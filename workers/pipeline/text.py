@@ -8,16 +8,20 @@ meet the same table of junk rules (data/junk_rules.toml). Every dropped line is 
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.errors import NoSpeakableText
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 Format = Literal["text", "html"]
 RULES_FILE = Path(__file__).with_name("data") / "junk_rules.toml"
@@ -33,6 +37,18 @@ _CREDIT_TAIL = re.compile(
     re.IGNORECASE,
 )
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+# A footnote's number linked to its note ("[2](…#footnote-2)"), or back to its place.
+_FOOTNOTE_LINK = re.compile(r"\[\d{1,3}\]\([^)\s]*#(?:footnote|fn|note|ref)[-_:]?[^)\s]*\)")
+_BYLINE_ATTRIBUTES = ("class", "data-component", "data-testid", "itemprop", "rel")
+_BYLINE_MARK = re.compile(r"byline|author", re.IGNORECASE)
+_NOT_BYLINE_MARK = re.compile(r"bio|about|avatar|image|photo|more-by", re.IGNORECASE)
+_PERSON = re.compile(r"(?:by\s+)?((?-i:[A-Z])[\w'’.-]+(?:\s+(?-i:[A-Z])[\w'’.-]+){1,3})", re.I)
+# Class names publishers give the summary under the headline.
+_STANDFIRST_CLASS = re.compile(
+    r"standfirst|sub-?deck|(?<![a-z])dek(?![a-z])|sub-?title|sub-?headline|strap-?line|"
+    r"summary|description|intro(?![a-z]*-?image)",
+    re.IGNORECASE,
+)
 _LIST_ITEM_END = re.compile(r"[.!…:;][\"'”’)\]]*$")  # a question can be a link's title
 _HTML_SNIFF = re.compile(r"<(?:!doctype html|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 TEASER_MIN_WORDS = 8
@@ -47,6 +63,7 @@ class Line:
     next: str | None
     kept: Sequence[str]
     link_only: frozenset[str] = frozenset()  # HTML lines that were nothing but a link
+    footnotes: frozenset[str] = frozenset()  # HTML lines that are the text of a footnote
 
 
 @dataclass(frozen=True)
@@ -59,9 +76,10 @@ class Rule:
 
 
 def is_teaser_headline(line: Line) -> bool:
-    """A long, unpunctuated line after the headline: another story's or video's title."""
+    """A long, unpunctuated line between paragraphs: another story's or video's title.
+    Not the line straight after the headline: that is the standfirst, often unpunctuated."""
     return (
-        bool(line.kept)
+        len(line.kept) > 1
         and not _SENTENCE_END.search(line.text)
         and len(line.text.split()) >= TEASER_MIN_WORDS
     )
@@ -82,6 +100,11 @@ def is_link_only(line: Line) -> bool:
     return line.text in line.link_only
 
 
+def is_footnote(line: Line) -> bool:
+    """In HTML, the text of a footnote, found under its number at the foot of the page."""
+    return line.text in line.footnotes
+
+
 def is_repeat(line: Line) -> bool:
     """A line already kept (pull quotes, the headline repeated by an extractor)."""
     return line.text in line.kept
@@ -92,6 +115,7 @@ STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
     "is_caption_repeat": is_caption_repeat,
     "is_repeat": is_repeat,
     "is_link_only": is_link_only,
+    "is_footnote": is_footnote,
 }
 
 
@@ -152,10 +176,16 @@ def clean_html(html: str) -> Article:
             "no article text found in the HTML: send the page's full HTML, "
             "or the article as plain text"
         )
-    lines, link_only = [], set()
+    lines, link_only, footnotes = [], set(), set()
+    note_follows = False
     for raw in document.text.splitlines():
+        whole_footnote_link = _FOOTNOTE_LINK.fullmatch(raw.strip())
+        raw = _FOOTNOTE_LINK.sub("", raw)  # "year.[1](…)" reads as "year."
         whole_link = _MARKDOWN_LINK.fullmatch(raw.strip())
         line = _MARKDOWN_LINK.sub(r"\1", raw)
+        if note_follows and line.strip():
+            footnotes.add(" ".join(line.split()))
+        note_follows = bool(whole_footnote_link) or (note_follows and not line.strip())
         if whole_link:
             link_only.add(" ".join(line.split()))
         lines.append(line)
@@ -163,9 +193,74 @@ def clean_html(html: str) -> Article:
     title = " ".join((document.title or "").split())
     if title and title != first and not _rules_drop(title):
         lines.insert(0, title)
+    title = title or first
+    tree = _parse(html)
+    standfirst = find_standfirst(tree, title, document.description) if tree is not None else None
+    if standfirst and standfirst not in {" ".join(line.split()) for line in lines}:
+        lines.insert(_index_of(lines, title) + 1, standfirst)
+    byline = document.author or (find_byline(tree) if tree is not None else None)
     return clean_lines(
-        lines, byline=document.author, published=document.date, link_only=frozenset(link_only)
+        lines,
+        byline=byline,
+        published=document.date,
+        link_only=frozenset(link_only),
+        footnotes=frozenset(footnotes),
     )
+
+
+def _parse(html: str) -> HtmlElement | None:
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.fromstring(html)
+    except (ValueError, etree.ParserError):
+        return None
+
+
+def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> str | None:
+    """The summary shown under the headline, which extractors often leave out with the
+    page header: an element just after the <h1> that is named as a standfirst (by its
+    class) or that repeats the summary the page declares in its metadata."""
+    declared = " ".join((description or "").split())
+    for heading in tree.iter("h1"):
+        if " ".join(heading.text_content().split()) != title:
+            continue
+        sibling = heading.getnext()
+        for _ in range(3):  # a byline or a date may stand in between
+            if sibling is None:
+                break
+            text = " ".join(sibling.text_content().split())
+            named = f"{sibling.get('class', '')} {sibling.get('itemprop', '')}"
+            if 5 <= len(text.split()) <= 60 and (
+                text == declared or _STANDFIRST_CLASS.search(named)
+            ):
+                return text
+            sibling = sibling.getnext()
+    return None
+
+
+def find_byline(tree: HtmlElement) -> str | None:
+    """A person's name in an element the page marks as its byline or author, for pages
+    whose metadata names only the organisation ("By" is optional, as on many sites)."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        marks = " ".join(element.get(name, "") for name in _BYLINE_ATTRIBUTES)
+        if not _BYLINE_MARK.search(marks) or _NOT_BYLINE_MARK.search(marks):
+            continue
+        for chunk in element.itertext():
+            name = _PERSON.fullmatch(" ".join(chunk.split()))
+            if name:
+                return name.group(1)
+    return None
+
+
+def _index_of(lines: list[str], text: str) -> int:
+    for index, line in enumerate(lines):
+        if " ".join(line.split()) == text:
+            return index
+    return -1
 
 
 def clean_text(text: str) -> Article:
@@ -197,6 +292,7 @@ def clean_lines(
     byline: str | None = None,
     published: str | None = None,
     link_only: frozenset[str] = frozenset(),
+    footnotes: frozenset[str] = frozenset(),
 ) -> Article:
     lines = [" ".join(line.split()) for line in raw_lines]
     lines = [line for line in lines if line]
@@ -206,7 +302,8 @@ def clean_lines(
     metadata = {"byline": byline, "published": _iso_date(published) if published else None}
     list_rule: str | None = None
     for index, text in enumerate(lines):
-        line = Line(text, lines[index + 1] if index + 1 < len(lines) else None, kept, link_only)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        line = Line(text, following, kept, link_only, footnotes)
         if (
             list_rule
             and not _LIST_ITEM_END.search(text)
@@ -232,10 +329,13 @@ def clean_lines(
             "nothing left to read after cleaning: every line looked like page furniture "
             "(bylines, captions, links, prompts); send the article's own paragraphs"
         )
+    byline = metadata["byline"]
+    if byline and byline.isupper():  # "MARTIN HALE" -> "Martin Hale"
+        byline = string.capwords(byline.lower())
     return Article(
         title=kept[0],
         paragraphs=kept,
-        byline=metadata["byline"],
+        byline=byline,
         published=metadata["published"],
         removed=removed,
     )
