@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from service.auth import init_auth
 from service.cors import init_cors
 from service.errors import register_error_handlers
 from service.queue import TaskQueue
@@ -40,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)
+    init_auth(app, settings)
 
     @app.get("/healthz")
     def healthz():

@@ -41,7 +41,8 @@ def index():
     with session_scope(settings().database_url) as session:
         rows, _ = list_articles(session, status=None, page=1, per_page=RECENT)
         recent = [summary(row) for row in rows]
-    return render_template("narrate_index.html", recent=recent)
+    token_required = bool(settings().api_tokens)
+    return render_template("narrate_index.html", recent=recent, token_required=token_required)
 
 
 def _article_page(article_id: str, template: str, headers: dict[str, str] | None = None):

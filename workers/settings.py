@@ -39,6 +39,7 @@ class Settings:
     synth_timeout_s: float = 20.0
     synth_attempts: int = 3
     cors_origins: tuple[str, ...] = ("*",)
+    api_tokens: tuple[str, ...] = ()  # none: anyone who can reach the service may write
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
     public_url: str = "http://127.0.0.1:8000"  # for links in webhooks and feeds
     webhook_secret: str | None = None  # None: a random one kept in the data directory
@@ -87,9 +88,8 @@ class Settings:
             rate=_int(env, "NARRATE_RATE", 175),
             bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64),
             synth_timeout_s=float(_int(env, "NARRATE_SYNTH_TIMEOUT_S", 20)),
-            cors_origins=tuple(
-                o.strip() for o in env.get("NARRATE_CORS_ORIGINS", "*").split(",") if o.strip()
-            ),
+            cors_origins=_list(env, "NARRATE_CORS_ORIGINS", "*"),
+            api_tokens=_list(env, "NARRATE_API_TOKENS"),
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
             public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
@@ -118,3 +118,8 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in {"1", "true", "yes", "on"}:
         return True
     raise ConfigurationError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+
+
+def _list(env: Mapping[str, str], name: str, default: str = "") -> tuple[str, ...]:
+    """A comma-separated list, blanks dropped."""
+    return tuple(item.strip() for item in env.get(name, default).split(",") if item.strip())

@@ -27,6 +27,8 @@ from service.batch_cli.remote import ServerRunner, check_server_url
 from service.batch_cli.state import BatchState, Options, plan, remove_stale_temporaries
 from service.cli import UsageError, _positive_int
 
+TOKEN_ENV = "NARRATE_API_TOKEN"
+
 
 class Runner(Protocol):
     def run(self, todo: Sequence[Item], report: Report) -> None: ...
@@ -86,6 +88,8 @@ def prepare_out_dir(out: Path) -> Path:
 
 
 def resolve_options(args: argparse.Namespace) -> Options:
+    if args.token and not args.server:
+        raise UsageError("--token is for --server: converting in-process needs no token")
     if args.server:
         if args.bitrate is not None:
             raise UsageError("--bitrate cannot be used with --server: the server's setting applies")
@@ -121,7 +125,7 @@ def run_batch(
     if work.skipped:
         print(f"skipping {len(work.skipped)} already converted (see {state.path})", file=stderr)
     runner: Runner = (
-        ServerRunner(base_url, out_dir, options, jobs)
+        ServerRunner(base_url, out_dir, options, jobs, args.token or os.environ.get(TOKEN_ENV))
         if base_url
         else LocalRunner(out_dir, options, jobs)
     )
@@ -167,6 +171,9 @@ def add_batch_command(commands: argparse._SubParsersAction) -> None:
         "--jobs", type=_positive_int(1, 64), help="parallel conversions (default: CPU count)"
     )
     batch.add_argument("--server", metavar="URL", help="convert with this Narrate server")
+    batch.add_argument(
+        "--token", help=f"the server's API token, if it asks for one (default: ${TOKEN_ENV})"
+    )
     batch.add_argument("--voice", help="espeak-ng voice or language")
     batch.add_argument("--rate", type=_positive_int(80, 450), help="words per minute")
     batch.add_argument("--bitrate", type=_positive_int(8, 160), help="MP3 bitrate in kb/s")

@@ -76,8 +76,11 @@ def _retry_after(error: urllib.error.HTTPError) -> float | None:
 class ServerRunner:
     """`jobs` threads, each submitting, polling and downloading one article at a time."""
 
-    def __init__(self, base_url: str, out_dir: Path, options: Options, jobs: int) -> None:
+    def __init__(
+        self, base_url: str, out_dir: Path, options: Options, jobs: int, token: str | None = None
+    ) -> None:
         self.base, self.out_dir, self.options, self.jobs = base_url, out_dir, options, jobs
+        self.token = token
         self.stop = threading.Event()
 
     def run(self, todo: Sequence[Item], report: Report) -> None:
@@ -145,9 +148,10 @@ class ServerRunner:
         if query:
             url += "?" + urllib.parse.urlencode(query)
         content_type = CONTENT_TYPES[item.source.suffix.lower()] + "; charset=utf-8"
-        request = urllib.request.Request(
-            url, data=data, method="POST", headers={"Content-Type": content_type}
-        )
+        headers = {"Content-Type": content_type}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(url, data=data, method="POST", headers=headers)
         with self._open(request, deadline) as response:
             return json.load(response)
 

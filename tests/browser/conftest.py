@@ -49,7 +49,23 @@ def worker(settings: Settings, app, tmp_path: Path) -> Iterator:  # noqa: F811
 @pytest.fixture
 def server(app) -> Iterator[str]:  # noqa: F811
     """The app on a real socket, as the browser needs."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
+    yield from serve(app)
+
+
+@pytest.fixture
+def guarded_server(settings: Settings) -> Iterator[str]:
+    """A second app on the same catalog that takes changes only with API_TOKEN."""
+    from service.app import create_app
+
+    guarded = settings.with_overrides(api_tokens=(API_TOKEN,))
+    yield from serve(create_app({"TESTING": True, "NARRATE_SETTINGS": guarded}))
+
+
+API_TOKEN = "browser-test-token"
+
+
+def serve(flask_app) -> Iterator[str]:
+    http = make_server("127.0.0.1", 0, flask_app, threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{http.server_port}"
     http.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from tests.browser.conftest import wait_until
+from tests.browser.conftest import API_TOKEN, wait_until
 from tests.conftest import SEED
 
 PLAYER = "narrate-player"
@@ -172,3 +172,18 @@ def test_failed_conversion_reads_as_a_message(page, server, worker):
         timeout=60_000,
     )
     assert page.locator(f"{PLAYER} button.play").is_disabled()
+
+
+def test_a_server_with_api_tokens_takes_the_token_on_the_submit_page(page, guarded_server):
+    page.goto(guarded_server + "/")
+    page.fill("#text", "Token headline\n\nThe council met on Friday to approve the budget.")
+    page.fill("#token", "not-the-token")
+    page.click("button[type=submit]")
+    page.wait_for_function("document.getElementById('error').textContent.length > 0")
+    assert "not one this server accepts" in page.text_content("#error")
+    page.fill("#token", API_TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/articles/*")
+    assert "Token headline" in page.text_content("h1")
+    page.goto(guarded_server + "/")  # remembered in this browser
+    assert page.input_value("#token") == API_TOKEN

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -223,16 +224,24 @@ def test_a_worker_that_dies_fails_only_its_article(tmp_path):
     assert len(list(out.glob("*.mp3"))) == 5
 
 
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
+@contextmanager
+def serving(flask_app) -> Iterator[str]:
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
@@ -271,3 +280,24 @@ def test_server_mode_converts_through_a_live_service_and_worker(
     rerun = narrate_batch(str(inbox), "--out", str(out), "--server", live_server)
     assert counts(rerun.stdout) == {"converted": 0, "skipped": 3, "failed": 0}
     assert rerun.returncode == 0
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_server_mode_sends_the_api_token_the_server_asks_for(settings, worker, tmp_path):
+    from service.app import create_app
+
+    guarded = settings.with_overrides(api_tokens=("batch-token",))
+    app = create_app({"TESTING": True, "NARRATE_SETTINGS": guarded})
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    write_articles(inbox, 1)
+    with serving(app) as base:
+        refused = narrate_batch(str(inbox), "--out", str(out), "--server", base)
+        assert refused.returncode == 1
+        assert "401" in refused.stdout.splitlines()[-1]
+        assert "Authorization: Bearer TOKEN" in refused.stdout.splitlines()[-1]
+        converted = narrate_batch(
+            str(inbox), "--out", str(out), "--server", base, "--token", "batch-token"
+        )
+    assert converted.returncode == 0, converted.stdout + converted.stderr
+    assert counts(converted.stdout) == {"converted": 1, "skipped": 0, "failed": 0}
+    assert (out / "story01.mp3").read_bytes()[:3] == b"ID3"

@@ -269,6 +269,7 @@ def test_an_out_dir_that_is_a_file_is_a_usage_error(tmp_path):
         (["--server", "localhost:8000"], "must be an http(s) URL"),
         (["--server", "http://127.0.0.1:9"], "cannot reach the server"),
         (["--server", "http://127.0.0.1:9", "--bitrate", "32"], "--bitrate cannot be used"),
+        (["--token", "secret"], "--token is for --server"),
     ],
 )
 def test_bad_server_options_are_usage_errors(tmp_path, argv, message):

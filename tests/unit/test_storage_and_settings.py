@@ -42,6 +42,7 @@ def test_settings_have_embedded_defaults(tmp_path: Path):
     assert settings.redis_url is None
     assert settings.broker_url == f"redis+socket://{settings.data_dir / 'redis.sock'}"
     assert settings.webhook_allow_private is False
+    assert settings.api_tokens == ()  # writes open, as suits 127.0.0.1
 
 
 def test_settings_from_environment(tmp_path: Path):
@@ -53,8 +54,10 @@ def test_settings_from_environment(tmp_path: Path):
             "NARRATE_RATE": "160",
             "NARRATE_CORS_ORIGINS": "https://a.example, https://b.example",
             "NARRATE_WEBHOOK_ALLOW_PRIVATE": "yes",
+            "NARRATE_API_TOKENS": "token-one, token-two,",
         }
     )
+    assert settings.api_tokens == ("token-one", "token-two")
     assert settings.webhook_allow_private is True
     assert settings.broker_url == "redis://cache:6379/2"
     assert settings.rate == 160
