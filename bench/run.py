@@ -219,7 +219,7 @@ def measure(case: Case, work: Path) -> dict:
     ).stdout
     cleaned.write_text(spoken)
     out = work / f"{case.name}.mp3"
-    floors, ours = [], []
+    floors, ours, lengths_ms = [], [], []
     for _ in range(case.repeats):
         floors.append(floor(cleaned, work))
         ours.append(
@@ -238,7 +238,10 @@ def measure(case: Case, work: Path) -> dict:
                 watch_memory=True,
             )
         )
-    timings = json.loads(out.with_suffix(".timings.json").read_text())
+        timings = json.loads(out.with_suffix(".timings.json").read_text())
+        lengths_ms.append(timings["duration_ms"])
+    if max(lengths_ms) - min(lengths_ms) > 500:  # the same article must sound the same
+        print(f"WARNING: {case.name}: audio length varied between runs: {lengths_ms} ms")
     floor_s = statistics.median(r.seconds for r in floors)
     ours_s = statistics.median(r.seconds for r in ours)
     return {
