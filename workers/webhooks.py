@@ -126,6 +126,16 @@ def item_status(item: BatchItemRow) -> str:
     return item.revision.job.status
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead a delivery to an address check_callback_url refuses."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # urllib then raises HTTPError with the 3xx status
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 @dataclass(frozen=True)
 class Attempt:
     delivered: bool
@@ -178,10 +188,11 @@ def _post(
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        with _OPENER.open(request, timeout=TIMEOUT_S) as response:
             return response.status, Attempt(True, f"HTTP {response.status}")
     except urllib.error.HTTPError as exc:
-        return exc.code, Attempt(False, f"HTTP {exc.code}")
+        redirect = " (webhooks do not follow redirects)" if 300 <= exc.code < 400 else ""
+        return exc.code, Attempt(False, f"HTTP {exc.code}{redirect}")
     except (urllib.error.URLError, OSError) as exc:
         return None, Attempt(False, f"unreachable: {getattr(exc, 'reason', exc)}")
 

@@ -207,11 +207,7 @@ def test_a_callback_to_a_private_address_is_refused_at_submission(guarded_client
 def test_a_name_that_resolves_to_a_private_address_is_not_called(
     guarded_client, receiver, tmp_path, monkeypatch
 ):
-    from sqlalchemy import select
-
     from workers import webhooks
-    from workers.catalog.db import session_scope
-    from workers.catalog.models import JobRow, RevisionRow
 
     client, guarded = guarded_client
     listening = receiver()
@@ -223,10 +219,7 @@ def test_a_name_that_resolves_to_a_private_address_is_not_called(
     assert created["status"] == "queued"  # a name passes until it is resolved
     monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])  # a rebinding
     run_jobs_in_process(guarded, tmp_path)
-    with session_scope(guarded.database_url) as session:
-        job_id = session.scalar(
-            select(JobRow.id).join(RevisionRow).where(RevisionRow.article_id == created["id"])
-        )
+    job_id = _job_of(guarded, created["id"])
     (delivery_id,) = webhooks.events_for_job(guarded, job_id, guarded.article_links(created["id"]))
     attempt = webhooks.deliver(guarded, delivery_id)
     assert (attempt.delivered, attempt.final) == (False, True)
@@ -234,3 +227,52 @@ def test_a_name_that_resolves_to_a_private_address_is_not_called(
     (record,) = client.get(created["links"]["self"]).get_json()["webhooks"]
     assert (record["status"], record["attempts"]) == ("failed", 1)
     assert "private or local address" in record["last_error"]
+
+
+def test_a_redirecting_receiver_is_not_followed(client, settings, receiver, tmp_path):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from workers import webhooks
+
+    target = receiver()
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(307)  # 307 would even keep the POST and its body
+            self.send_header("Location", target.url)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    redirector = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=redirector.serve_forever, daemon=True).start()
+    try:
+        created = client.post(
+            "/api/v1/articles",
+            json={
+                "text": "Headline\n\nBody.",
+                "callback_url": f"http://127.0.0.1:{redirector.server_port}/hook",
+            },
+        ).get_json()
+        run_jobs_in_process(settings, tmp_path)
+        (delivery_id,) = webhooks.events_for_job(
+            settings, _job_of(settings, created["id"]), settings.article_links(created["id"])
+        )
+        attempt = webhooks.deliver(settings, delivery_id)
+    finally:
+        redirector.shutdown()
+    assert not attempt.delivered
+    assert attempt.detail == "HTTP 307 (webhooks do not follow redirects)"
+    assert target.posts == []
+
+
+def _job_of(settings, article_id: str) -> int:
+    from sqlalchemy import select
+
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import JobRow, RevisionRow
+
+    with session_scope(settings.database_url) as session:
+        query = select(JobRow.id).join(RevisionRow).where(RevisionRow.article_id == article_id)
+        return session.scalars(query).one()
