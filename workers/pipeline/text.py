@@ -196,8 +196,9 @@ def clean_html(html: str) -> Article:
     title = title or first
     tree = _parse(html)
     standfirst = find_standfirst(tree, title, document.description) if tree is not None else None
-    if standfirst and standfirst not in {" ".join(line.split()) for line in lines}:
-        lines.insert(_index_of(lines, title) + 1, standfirst)
+    heading = _index_of(lines, title)
+    if standfirst and heading >= 0 and standfirst not in {" ".join(x.split()) for x in lines}:
+        lines.insert(heading + 1, standfirst)
     byline = document.author or (find_byline(tree) if tree is not None else None)
     return clean_lines(
         lines,
