@@ -3,6 +3,7 @@
 Usage: fake_engine.py MODE STATE_FILE. Each word becomes 300 ms of a 220 Hz tone at
 22050 Hz. STATE_FILE counts requests across restarts, so a fault can happen once.
 MODE: ok | hang-once | crash-once | crash-always | die-at-start | unavailable | mute
+| truncate-once
 """
 
 from __future__ import annotations
@@ -44,11 +45,14 @@ def main(mode: str, state: Path) -> None:
         if mode == "crash-always" or (mode == "crash-once" and count == 1):
             sys.exit(1)
         words = 0 if mode == "mute" else len(request["text"].split())
+        audio = tone(words)
+        if mode == "truncate-once" and count == 1:  # the engine lost the end of the speech
+            audio = audio[: len(audio) * 2 // 5 // 2 * 2]
         with wave.open(request["path"], "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(RATE)
-            wav.writeframes(tone(words))
+            wav.writeframes(audio)
         print(json.dumps({"ok": True}), flush=True)
 
 

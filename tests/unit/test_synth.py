@@ -95,6 +95,18 @@ def test_silent_result_counts_as_a_failure(tmp_path):
         synthesise("mute", ["several words that should take time"], tmp_path)
 
 
+def test_speech_cut_short_is_made_again(tmp_path):
+    """Two fifths of a ten-word paragraph came back: more than a third, but not speech."""
+    text = "one two three four five six seven eight nine ten"
+    assert synthesise("truncate-once", [text], tmp_path) == pytest.approx([3000], abs=1)
+    assert (tmp_path / "count").read_text() == "2"
+
+
+def test_a_short_line_may_be_quick(tmp_path):
+    """Headlines of a few words vary most in pace; only silence-like results fail them."""
+    assert synthesise("truncate-once", ["Why now?"], tmp_path) == pytest.approx([240], abs=1)
+
+
 def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
     """A parent killed outright (SIGKILL) must not leave an engine process behind, nor
     (once another synthesiser starts) its scratch directory."""
