@@ -29,34 +29,39 @@ class CallbackNotAllowed(InvalidInput):
 
 
 def resolve(host: str, port: int) -> list[str]:
-    """Every address `host` resolves to (socket.gaierror when it does not)."""
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+    """Every address `host` resolves to, in the system's order of preference
+    (socket.gaierror when it resolves to none)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def check_callback_url(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> None:
-    """Raise CallbackNotAllowed unless `url` is http(s) to a public host. Without a
-    resolver, host names are taken on trust (except localhost); with one, every address
-    the name resolves to must be public."""
+def check_callback_url(
+    url: str, *, allow_private: bool, resolver: Resolver | None = None
+) -> list[str]:
+    """Raise CallbackNotAllowed unless `url` is http(s) to a public host; return the
+    addresses checked, to connect to exactly those. Without a resolver, host names are
+    taken on trust (except localhost) and [] is returned; with one, every address the
+    name resolves to must be public."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise CallbackNotAllowed(f"callback_url must be an http(s) URL with a host, got {url!r}")
-    if allow_private:
-        return
     host = parts.hostname.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        addresses = ["127.0.0.1"]
-    elif _is_ip(host):
+    if _is_ip(host):
         addresses = [host]
     elif resolver is not None:
         addresses = resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
+    elif host == "localhost" or host.endswith(".localhost"):
+        addresses = ["127.0.0.1"]
     else:
-        return
-    for address in addresses:
-        if not _public(address):
-            raise CallbackNotAllowed(
-                f"callback_url {url!r} points at {address}, a private or local address; "
-                f"use a public URL, or set {ALLOW_SETTING}=1 if your CMS is on this network"
-            )
+        return []
+    if not allow_private:
+        for address in addresses:
+            if not _public(address):
+                raise CallbackNotAllowed(
+                    f"callback_url {url!r} points at {address}, a private or local address; "
+                    f"use a public URL, or set {ALLOW_SETTING}=1 if your CMS is on this network"
+                )
+    return addresses
 
 
 def _is_ip(host: str) -> bool:

@@ -12,12 +12,11 @@ import hmac
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from workers import pinned_http
 from workers.callback_urls import CallbackNotAllowed, check_callback_url, resolve
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
@@ -126,16 +125,6 @@ def item_status(item: BatchItemRow) -> str:
     return item.revision.job.status
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead a delivery to an address check_callback_url refuses."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # urllib then raises HTTPError with the 3xx status
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 @dataclass(frozen=True)
 class Attempt:
     delivered: bool
@@ -170,31 +159,33 @@ def _post(
     settings: Settings, url: str, body: bytes, event: str, public_id: str
 ) -> tuple[int | None, Attempt]:
     try:
-        check_callback_url(url, allow_private=settings.webhook_allow_private, resolver=resolve)
+        addresses = check_callback_url(
+            url, allow_private=settings.webhook_allow_private, resolver=resolve
+        )
     except CallbackNotAllowed as exc:
         return None, Attempt(False, str(exc), final=True)
     except OSError as exc:  # the name does not resolve (now)
         return None, Attempt(False, f"unreachable: {exc}")
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Narrate-Webhook/1",
-            "X-Narrate-Event": event,
-            "X-Narrate-Delivery": public_id,
-            SIGNATURE_HEADER: sign(webhook_secret(settings), body),
-        },
-    )
-    try:
-        with _OPENER.open(request, timeout=TIMEOUT_S) as response:
-            return response.status, Attempt(True, f"HTTP {response.status}")
-    except urllib.error.HTTPError as exc:
-        redirect = " (webhooks do not follow redirects)" if 300 <= exc.code < 400 else ""
-        return exc.code, Attempt(False, f"HTTP {exc.code}{redirect}")
-    except (urllib.error.URLError, OSError) as exc:
-        return None, Attempt(False, f"unreachable: {getattr(exc, 'reason', exc)}")
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Narrate-Webhook/1",
+        "X-Narrate-Event": event,
+        "X-Narrate-Delivery": public_id,
+        SIGNATURE_HEADER: sign(webhook_secret(settings), body),
+    }
+    status, error = None, OSError("the host resolved to no address")
+    for address in addresses:  # the addresses just checked, never a second DNS answer
+        try:
+            status = pinned_http.post(url, address, body, headers, TIMEOUT_S)
+            break
+        except OSError as exc:
+            error = exc
+    if status is None:
+        return None, Attempt(False, f"unreachable: {error}")
+    if 200 <= status < 300:
+        return status, Attempt(True, f"HTTP {status}")
+    redirect = " (webhooks do not follow redirects)" if 300 <= status < 400 else ""
+    return status, Attempt(False, f"HTTP {status}{redirect}")
 
 
 def give_up(settings: Settings, delivery_id: int) -> None:

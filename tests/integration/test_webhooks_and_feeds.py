@@ -22,6 +22,7 @@ class Receiver:
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.posts: list[tuple[dict, bytes, int]] = []
+        self.paths: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,6 +30,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 status = 500 if len(receiver.posts) < receiver.failures else 200
                 receiver.posts.append((dict(self.headers), body, status))
+                receiver.paths.append(self.path)
                 self.send_response(status)
                 self.end_headers()
 
@@ -276,3 +278,93 @@ def _job_of(settings, article_id: str) -> int:
     with session_scope(settings.database_url) as session:
         query = select(JobRow.id).join(RevisionRow).where(RevisionRow.article_id == article_id)
         return session.scalars(query).one()
+
+
+def test_delivery_connects_to_the_address_that_was_checked(
+    client, settings, receiver, tmp_path, monkeypatch
+):
+    """The name is resolved once, checked, and that address used: a second DNS answer
+    (a rebinding) never gets a say. cms.example.com does not resolve here at all."""
+    from workers import webhooks
+
+    listening = receiver()
+    port = listening.server.server_port
+    created = client.post(
+        "/api/v1/articles",
+        json={"text": "Headline\n\nBody.", "callback_url": f"http://cms.example.com:{port}/h?x=1"},
+    ).get_json()
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])
+    run_jobs_in_process(settings, tmp_path)
+    (delivery_id,) = webhooks.events_for_job(
+        settings, _job_of(settings, created["id"]), settings.article_links(created["id"])
+    )
+    assert webhooks.deliver(settings, delivery_id).delivered
+    ((headers, body, _),) = listening.posts
+    assert headers["Host"] == f"cms.example.com:{port}"
+    assert verify(b"test-secret", body, headers[SIGNATURE_HEADER])
+    assert listening.paths == ["/h?x=1"]
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An HTTPS receiver with a certificate for cms.example.com, signed by nobody."""
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=cms.example.com",
+            "-addext",
+            "subjectAltName=DNS:cms.example.com",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    receiver = Receiver(failures=0)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    yield receiver, cert
+    receiver.server.shutdown()
+
+
+def test_https_deliveries_check_the_certificate_of_the_name(
+    client, settings, tls_receiver, tmp_path, monkeypatch
+):
+    from workers import webhooks
+
+    listening, cert = tls_receiver
+    url = f"https://cms.example.com:{listening.server.server_port}/hook"
+    created = client.post(
+        "/api/v1/articles", json={"text": "Headline\n\nBody.", "callback_url": url}
+    ).get_json()
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])
+    run_jobs_in_process(settings, tmp_path)
+    job_id = _job_of(settings, created["id"])
+    (delivery_id,) = webhooks.events_for_job(
+        settings, job_id, settings.article_links(created["id"])
+    )
+
+    untrusted = webhooks.deliver(settings, delivery_id)
+    assert not untrusted.delivered
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.detail
+    assert listening.posts == []
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now the receiver's certificate is trusted
+    assert webhooks.deliver(settings, delivery_id).delivered
+    ((headers, _, _),) = listening.posts
+    assert headers["Host"] == f"cms.example.com:{listening.server.server_port}"

@@ -44,9 +44,15 @@ def test_private_and_local_addresses_are_refused_with_what_to_do(url):
     assert refused.value.status == 400
 
 
-@pytest.mark.parametrize("url", ["http://93.184.215.14/hook", "https://[2606:4700::1111]/"])
-def test_public_addresses_are_allowed(url):
-    check_callback_url(url, allow_private=False)
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("http://93.184.215.14/hook", "93.184.215.14"),
+        ("https://[2606:4700::1111]/", "2606:4700::1111"),
+    ],
+)
+def test_public_addresses_are_allowed(url, address):
+    assert check_callback_url(url, allow_private=False) == [address]
 
 
 def test_the_operator_may_allow_private_addresses():
@@ -61,15 +67,16 @@ def test_a_name_is_judged_by_every_address_it_resolves_to():
     with pytest.raises(CallbackNotAllowed, match=r"10\.0\.0\.7"):
         check_callback_url("https://cms.example.com/hook", allow_private=False, resolver=resolver)
     assert resolver.asked == [("cms.example.com", 443)]
-    check_callback_url(
-        "http://cms.example.com:8080/hook",
-        allow_private=False,
-        resolver=resolves_to("93.184.215.14"),
+    public = resolves_to("93.184.215.14", "2606:4700::1111")
+    addresses = check_callback_url(
+        "http://cms.example.com:8080/hook", allow_private=False, resolver=public
     )
+    assert addresses == ["93.184.215.14", "2606:4700::1111"]  # what delivery connects to
+    assert public.asked == [("cms.example.com", 8080)]
 
 
 def test_without_a_resolver_names_are_taken_on_trust_until_delivery():
-    check_callback_url("https://cms.example.com/hook", allow_private=False)
+    assert check_callback_url("https://cms.example.com/hook", allow_private=False) == []
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "http:///nohost", "javascript:alert(1)"])
