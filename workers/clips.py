@@ -14,10 +14,9 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workers.catalog.models import JobRow, ParagraphRow
+from workers.catalog.models import JOB_UNFINISHED, JobRow, ParagraphRow
 from workers.storage import Storage
 
-UNFINISHED = ("queued", "processing")
 _QUERY_CHUNK = 500  # keys per IN (...) clause, well inside every database's limit
 
 
@@ -40,7 +39,7 @@ def still_needed(session: Session, keys: Iterable[str]) -> set[str]:
         query = (
             select(ParagraphRow.clip_key)
             .join(JobRow, JobRow.revision_id == ParagraphRow.revision_id)
-            .where(JobRow.status.in_(UNFINISHED))
+            .where(JobRow.status.in_(JOB_UNFINISHED))
             .where(ParagraphRow.clip_key.in_(keys[start : start + _QUERY_CHUNK]))
         )
         needed.update(session.scalars(query))

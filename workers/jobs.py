@@ -9,7 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workers.catalog.db import session_scope
-from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow, now
+from workers.catalog.models import (
+    JOB_FINISHED,
+    JOB_UNFINISHED,
+    ArticleRow,
+    JobRow,
+    ParagraphRow,
+    RevisionRow,
+    now,
+)
 from workers.catalog.repository import mark_paragraph_done
 from workers.clips import clip_keys_of, clip_storage_key, release_clips
 from workers.pipeline.audio import Tags, encode_mp3, shape_clip, timings_json, webvtt
@@ -26,9 +34,6 @@ def audio_key(article_id: str, revision: int, suffix: str) -> str:
     return f"articles/{article_id}/{revision}{suffix}"
 
 
-FINISHED = ("done", "failed", "cancelled")
-
-
 @dataclass(frozen=True)
 class Plan:
     to_synthesise: list[int]  # paragraph ids
@@ -41,7 +46,7 @@ def start(settings: Settings, job_id: int) -> Plan:
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
-        if job is None or job.status in FINISHED:
+        if job is None or job.status in JOB_FINISHED:
             return Plan([], False)
         if job.status == "queued":
             job.status, job.started_at = "processing", now()
@@ -67,7 +72,7 @@ def synthesise_paragraph(
     with session_scope(settings.database_url) as session:
         paragraph = session.get(ParagraphRow, paragraph_id)
         job = session.get(JobRow, job_id)
-        if paragraph is None or job is None or job.status in FINISHED:
+        if paragraph is None or job is None or job.status in JOB_FINISHED:
             return False
         spoken, key = paragraph.spoken, paragraph.clip_key
         voice, rate = job.revision.voice, job.revision.rate
@@ -90,7 +95,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
-        if job is None or job.status in FINISHED:
+        if job is None or job.status in JOB_FINISHED:
             return None
         revision: RevisionRow = job.revision
         article: ArticleRow = revision.article
@@ -134,7 +139,7 @@ def _finish(session, job_id: int, status: str, error: str | None = None) -> bool
 
     changed = session.execute(
         update(JobRow)
-        .where(JobRow.id == job_id, JobRow.status.not_in(FINISHED))
+        .where(JobRow.id == job_id, JobRow.status.not_in(JOB_FINISHED))
         .values(status=status, error=error, finished_at=now())
     ).rowcount
     return changed == 1
@@ -146,7 +151,7 @@ def unfinished(settings: Settings) -> list[tuple[int, str]]:
 
     with session_scope(settings.database_url) as session:
         rows = session.execute(
-            select(JobRow.id, JobRow.queue).where(JobRow.status.in_(("queued", "processing")))
+            select(JobRow.id, JobRow.queue).where(JobRow.status.in_(JOB_UNFINISHED))
         )
         return [(job_id, queue) for job_id, queue in rows]
 

@@ -20,6 +20,7 @@ from workers import pinned_http
 from workers.callback_urls import CallbackNotAllowed, check_callback_url, resolve
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
+    JOB_FINISHED,
     BatchItemRow,
     BatchRow,
     JobRow,
@@ -31,7 +32,6 @@ from workers.settings import Settings
 log = logging.getLogger("narrate.webhooks")
 SIGNATURE_HEADER = "X-Narrate-Signature"
 TIMEOUT_S = 10
-FINISHED = ("done", "failed", "cancelled")
 
 
 def webhook_secret(settings: Settings) -> bytes:
@@ -101,12 +101,12 @@ def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
     deliveries = []
     for batch in batches:
         statuses = [item_status(item) for item in batch.items]
-        if not all(status in FINISHED for status in statuses):
+        if not all(status in JOB_FINISHED for status in statuses):
             continue
         batch.notified = True
         if not batch.callback_url:
             continue
-        counts = {s: statuses.count(s) for s in FINISHED if statuses.count(s)}
+        counts = {s: statuses.count(s) for s in JOB_FINISHED if statuses.count(s)}
         event = "batch.failed" if counts.get("failed") else "batch.done"
         deliveries.append(
             WebhookDeliveryRow(

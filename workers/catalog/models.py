@@ -91,9 +91,14 @@ class ParagraphRow(Base):
     revision: Mapped[RevisionRow] = relationship(back_populates="paragraphs")
 
 
+JOB_UNFINISHED = ("queued", "processing")
+JOB_FINISHED = ("done", "failed", "cancelled")
+JOB_GIVEN_UP = ("failed", "cancelled")  # finished without audio: the same text is tried again
+
+
 class JobRow(Base):
     __tablename__ = "jobs"
-    # status: queued, processing, done, failed, cancelled
+    # status: one of JOB_UNFINISHED or JOB_FINISHED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision_id: Mapped[int] = mapped_column(

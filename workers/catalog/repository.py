@@ -9,11 +9,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow, now
+from workers.catalog.models import (
+    JOB_GIVEN_UP,
+    ArticleRow,
+    JobRow,
+    ParagraphRow,
+    RevisionRow,
+    now,
+)
 from workers.pipeline.article import Article
 
 PIPELINE_VERSION = "1"  # bump to invalidate cached clips when shaping changes
-GIVEN_UP = ("failed", "cancelled")  # job states after which the same text is tried again
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def submit(
     if (
         current is not None
         and current.content_hash == digest
-        and current.job.status not in GIVEN_UP
+        and current.job.status not in JOB_GIVEN_UP
     ):
         return Submitted(existing, None)
     # New text, or the same text after a failure or a cancelled batch (a retry): a new
