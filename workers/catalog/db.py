@@ -92,11 +92,10 @@ def _one_migration_at_a_time(url: str) -> Iterator[None]:
     """For SQLite, a lock file beside the database: its DDL is not transactional, so two
     processes would both see an empty schema and both try to create it. (PostgreSQL
     takes an advisory lock inside the migration's own transaction instead.)"""
-    database = sqlite_file(normalise_url(url))
+    database = sqlite_file(url)  # its folder exists: engine_for made it
     if database is None:
         yield
         return
-    database.parent.mkdir(parents=True, exist_ok=True)
     with open(database.with_name(database.name + ".migrate-lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         yield
