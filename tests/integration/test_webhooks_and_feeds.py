@@ -214,15 +214,11 @@ def test_a_name_that_resolves_to_a_private_address_is_not_called(
     client, guarded = guarded_client
     listening = receiver()
     port = listening.server.server_port
-    created = client.post(
-        "/api/v1/articles",
-        json={"text": "Headline\n\nBody.", "callback_url": f"http://cms.example.com:{port}/h"},
-    ).get_json()
-    assert created["status"] == "queued"  # a name passes until it is resolved
     monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])  # a rebinding
-    run_jobs_in_process(guarded, tmp_path)
-    job_id = _job_of(guarded, created["id"])
-    (delivery_id,) = webhooks.events_for_job(guarded, job_id, guarded.article_links(created["id"]))
+    created, delivery_id = made_with_callback(
+        client, guarded, f"http://cms.example.com:{port}/h", tmp_path
+    )
+    assert created["status"] == "queued"  # a name passes until it is resolved
     attempt = webhooks.deliver(guarded, delivery_id)
     assert (attempt.delivered, attempt.final) == (False, True)
     assert listening.posts == []
@@ -250,17 +246,8 @@ def test_a_redirecting_receiver_is_not_followed(client, settings, receiver, tmp_
     redirector = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
     threading.Thread(target=redirector.serve_forever, daemon=True).start()
     try:
-        created = client.post(
-            "/api/v1/articles",
-            json={
-                "text": "Headline\n\nBody.",
-                "callback_url": f"http://127.0.0.1:{redirector.server_port}/hook",
-            },
-        ).get_json()
-        run_jobs_in_process(settings, tmp_path)
-        (delivery_id,) = webhooks.events_for_job(
-            settings, _job_of(settings, created["id"]), settings.article_links(created["id"])
-        )
+        url = f"http://127.0.0.1:{redirector.server_port}/hook"
+        _, delivery_id = made_with_callback(client, settings, url, tmp_path)
         attempt = webhooks.deliver(settings, delivery_id)
     finally:
         redirector.shutdown()
@@ -269,15 +256,24 @@ def test_a_redirecting_receiver_is_not_followed(client, settings, receiver, tmp_
     assert target.posts == []
 
 
-def _job_of(settings, article_id: str) -> int:
+def made_with_callback(client, settings, callback_url: str, tmp_path) -> tuple[dict, int]:
+    """Submit an article with `callback_url`, make it in-process with the fake engine and
+    record its webhook; the submission's answer and the delivery's id (not yet sent)."""
     from sqlalchemy import select
 
+    from workers import webhooks
     from workers.catalog.db import session_scope
     from workers.catalog.models import JobRow, RevisionRow
 
+    article = {"text": "Headline\n\nBody.", "callback_url": callback_url}
+    created = client.post("/api/v1/articles", json=article).get_json()
+    run_jobs_in_process(settings, tmp_path)
     with session_scope(settings.database_url) as session:
-        query = select(JobRow.id).join(RevisionRow).where(RevisionRow.article_id == article_id)
-        return session.scalars(query).one()
+        query = select(JobRow.id).join(RevisionRow).where(RevisionRow.article_id == created["id"])
+        job_id = session.scalars(query).one()
+    links = settings.article_links(created["id"])
+    (delivery_id,) = webhooks.events_for_job(settings, job_id, links)
+    return created, delivery_id
 
 
 def test_delivery_connects_to_the_address_that_was_checked(
@@ -289,15 +285,9 @@ def test_delivery_connects_to_the_address_that_was_checked(
 
     listening = receiver()
     port = listening.server.server_port
-    created = client.post(
-        "/api/v1/articles",
-        json={"text": "Headline\n\nBody.", "callback_url": f"http://cms.example.com:{port}/h?x=1"},
-    ).get_json()
     monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])
-    run_jobs_in_process(settings, tmp_path)
-    (delivery_id,) = webhooks.events_for_job(
-        settings, _job_of(settings, created["id"]), settings.article_links(created["id"])
-    )
+    url = f"http://cms.example.com:{port}/h?x=1"
+    _, delivery_id = made_with_callback(client, settings, url, tmp_path)
     assert webhooks.deliver(settings, delivery_id).delivered
     ((headers, body, _),) = listening.posts
     assert headers["Host"] == f"cms.example.com:{port}"
@@ -349,15 +339,8 @@ def test_https_deliveries_check_the_certificate_of_the_name(
 
     listening, cert = tls_receiver
     url = f"https://cms.example.com:{listening.server.server_port}/hook"
-    created = client.post(
-        "/api/v1/articles", json={"text": "Headline\n\nBody.", "callback_url": url}
-    ).get_json()
     monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])
-    run_jobs_in_process(settings, tmp_path)
-    job_id = _job_of(settings, created["id"])
-    (delivery_id,) = webhooks.events_for_job(
-        settings, job_id, settings.article_links(created["id"])
-    )
+    _, delivery_id = made_with_callback(client, settings, url, tmp_path)
 
     untrusted = webhooks.deliver(settings, delivery_id)
     assert not untrusted.delivered
