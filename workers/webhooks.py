@@ -14,7 +14,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workers import pinned_http
 from workers.callback_urls import CallbackNotAllowed, check_callback_url, resolve
@@ -103,7 +103,8 @@ def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
         statuses = [item_status(item) for item in batch.items]
         if not all(status in JOB_FINISHED for status in statuses):
             continue
-        batch.notified = True
+        if not _claim(session, batch.id):
+            continue  # the worker that finished another of its items announced it
         if not batch.callback_url:
             continue
         counts = {s: statuses.count(s) for s in JOB_FINISHED if statuses.count(s)}
@@ -117,6 +118,17 @@ def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
             )
         )
     return deliveries
+
+
+def _claim(session, batch_id: str) -> bool:
+    """Mark the batch announced; False if another worker did so first. The last items of
+    a batch often finish together, and each worker sees the whole batch finished."""
+    claimed = session.execute(
+        update(BatchRow)
+        .where(BatchRow.id == batch_id, BatchRow.notified.is_(False))
+        .values(notified=True)
+    ).rowcount
+    return claimed == 1
 
 
 def item_status(item: BatchItemRow) -> str:

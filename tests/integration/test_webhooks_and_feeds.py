@@ -351,3 +351,55 @@ def test_https_deliveries_check_the_certificate_of_the_name(
     assert webhooks.deliver(settings, delivery_id).delivered
     ((headers, _, _),) = listening.posts
     assert headers["Host"] == f"cms.example.com:{listening.server.server_port}"
+
+
+def test_a_batch_whose_last_items_finish_together_is_announced_once(
+    client, settings, tmp_path, monkeypatch
+):
+    """Two workers each finish one of the last two items and both see the whole batch
+    finished; only one of them may record the batch event."""
+    from sqlalchemy import func, select
+
+    from workers import webhooks
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import JobRow, WebhookDeliveryRow
+
+    articles = [{"text": f"Headline {n}\n\nBody {n}."} for n in range(2)]
+    batch = client.post(
+        "/api/v1/batches", json={"articles": articles, "callback_url": "http://127.0.0.1:9/b"}
+    ).get_json()
+    run_jobs_in_process(settings, tmp_path)
+    with session_scope(settings.database_url) as session:
+        job_ids = session.scalars(select(JobRow.id)).all()
+    assert len(job_ids) == 2
+
+    both_looked = threading.Barrier(2, timeout=10)
+    looked: set[int] = set()
+    item_status = webhooks.item_status
+
+    def status_once_both_have_looked(item):
+        if threading.get_ident() not in looked:  # each worker has read the batch by now
+            looked.add(threading.get_ident())
+            both_looked.wait()
+        return item_status(item)
+
+    monkeypatch.setattr(webhooks, "item_status", status_once_both_have_looked)
+    errors: list[BaseException] = []
+
+    def announce(job_id: int) -> None:
+        try:
+            webhooks.events_for_job(settings, job_id, {})
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=announce, args=(job_id,)) for job_id in job_ids]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=60)
+    assert errors == []
+    with session_scope(settings.database_url) as session:
+        events = session.scalar(
+            select(func.count()).where(WebhookDeliveryRow.batch_id == batch["id"])
+        )
+    assert events == 1
