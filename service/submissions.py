@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from flask import Request
 
 from service.errors import ApiError, bad_request
+from service.sanitize import checked_string, decode_utf8, refuse_controls, without_controls
 from workers.pipeline.text import Format
 
 TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
@@ -50,7 +51,7 @@ def read_submission(request: Request) -> Submission:
     if mimetype == "multipart/form-data":
         return _from_upload(request)
     if mimetype in TEXT_TYPES:
-        raw = _decode(request.get_data(), "the request body")
+        raw = decode_utf8(request.get_data(), "the request body")
         return _with_options(raw, TEXT_TYPES[mimetype], request.args)
     raise ApiError(
         415,
@@ -59,18 +60,12 @@ def read_submission(request: Request) -> Submission:
     )
 
 
-def _decode(data: bytes, what: str) -> str:
+def parse_json(data: bytes, shape: str, what: str = "the body") -> object:
+    text = decode_utf8(data, what)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise bad_request(f"{what} is not UTF-8 text; re-encode it as UTF-8") from None
-
-
-def parse_json(data: bytes, shape: str) -> object:
-    try:
-        return json.loads(data or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise bad_request(f"the body is not valid JSON ({exc}); send {shape}") from None
+        return json.loads(text or "null")
+    except json.JSONDecodeError as exc:
+        raise bad_request(f"{what} is not valid JSON ({exc}); send {shape}") from None
 
 
 def _from_json(request: Request) -> Submission:
@@ -87,11 +82,13 @@ def from_fields(body: object) -> Submission:
     for name in FIELDS:
         if name != "rate" and body.get(name) is not None and not isinstance(body[name], str):
             raise bad_request(f"'{name}' must be a string")
+        if isinstance(body.get(name), str):
+            checked_string(body[name], name)
     if bool(body.get("text")) == bool(body.get("html")):
         raise bad_request("send exactly one of 'text' (plain text) or 'html' (the page's HTML)")
     if body.get("text"):
-        raw, kind = body["text"], "text"
-        title = (body.get("title") or "").strip()
+        raw, kind = without_controls(body["text"]), "text"
+        title = without_controls(body.get("title") or "").strip()
         if title and not raw.lstrip().startswith(title):
             raw = f"{title}\n\n{raw}"
     else:
@@ -111,10 +108,14 @@ def from_file(filename: str, data: bytes, fields) -> Submission:
     kind = UPLOAD_SUFFIXES.get(Path(filename).suffix.lower())
     if kind is None:
         raise ApiError(415, "Unsupported media type", f"{filename}: upload a .txt or .html file")
-    return _with_options(_decode(data, filename), kind, fields)
+    return _with_options(decode_utf8(data, filename), kind, fields)
 
 
 def _with_options(raw: str, kind: Format, fields) -> Submission:
+    raw = without_controls(raw)
+    for name in ("external_id", "callback_url", "source_url"):
+        if fields.get(name):
+            refuse_controls(fields[name], name)
     voice = fields.get("voice") or None
     if voice is not None and not _VOICE.match(voice):
         raise bad_request(f"voice {voice!r} is not an espeak-ng voice name such as 'en-gb'")
