@@ -16,6 +16,7 @@ from service.errors import bad_request
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")  # str.splitlines() breaks at these
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Anything outside XML 1.0's Char production (and the C1 controls, which it discourages).
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -47,6 +48,19 @@ def without_controls(text: str) -> str:
     """Article text without control characters: page and record separators become line
     breaks, the rest (NUL and the like) are dropped; tabs and line breaks stay."""
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def without_control_references(html: str) -> str:
+    """HTML without character references to control characters (&#1;): the HTML parser
+    gives up on the whole page at the first one."""
+    return _NUMERIC_REFERENCE.sub(_drop_control, html)
+
+
+def _drop_control(reference: re.Match[str]) -> str:
+    hexadecimal, decimal = reference.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    # C0 and DEL only: HTML reads &#128;-&#159; as Windows-1252 (&#128; is a euro sign).
+    return "" if (code < 0x20 and chr(code) not in "\t\n\r") or code == 0x7F else reference.group()
 
 
 def refuse_controls(value: str, field: str) -> str:

@@ -11,7 +11,13 @@ from urllib.parse import urlparse
 from flask import Request
 
 from service.errors import ApiError, bad_request
-from service.sanitize import checked_string, decode_utf8, refuse_controls, without_controls
+from service.sanitize import (
+    checked_string,
+    decode_utf8,
+    refuse_controls,
+    without_control_references,
+    without_controls,
+)
 from workers.pipeline.text import Format
 
 TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
@@ -112,7 +118,7 @@ def from_file(filename: str, data: bytes, fields) -> Submission:
 
 
 def _with_options(raw: str, kind: Format, fields) -> Submission:
-    raw = without_controls(raw)
+    raw = without_controls(raw if kind == "text" else without_control_references(raw))
     for name in ("external_id", "callback_url", "source_url"):
         if fields.get(name):
             refuse_controls(fields[name], name)
