@@ -84,9 +84,15 @@ def submit(
             return Submitted(existing, None)
         # New text, or the same text after a failure or a cancelled batch (a retry): a new
         # revision with a new job; earlier revisions stay as history.
-        try:
+        key = _content_key(session, existing, digest, metadata)
+        try:  # writes only: on SQLite a read first would make the write lock fail at once
             with session.begin_nested():
-                return _store(session, existing, article, spoken, options, metadata, digest, queue)
+                row = existing or ArticleRow(external_id=metadata.external_id)
+                row.content_key = key
+                number = current.number + 1 if current is not None else 1
+                return _store(
+                    session, row, number, digest, article, spoken, options, metadata, queue
+                )
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -113,25 +119,36 @@ def _existing(
     return existing
 
 
+def _content_key(
+    session: Session, existing: ArticleRow | None, digest: str, metadata: Metadata
+) -> str | None:
+    """The key the article will hold: a new article claims its content (a concurrent
+    claim fails the flush); an edit claims its new text unless another article holds it."""
+    if existing is None:
+        return None if metadata.external_id else digest
+    if existing.external_id is not None or existing.content_key == digest:
+        return existing.content_key
+    holder = session.scalar(select(ArticleRow.id).where(ArticleRow.content_key == digest))
+    return digest if holder is None else None
+
+
 def _store(
     session: Session,
-    existing: ArticleRow | None,
+    row: ArticleRow,
+    number: int,
+    digest: str,
     article: Article,
     spoken: list[tuple[str, str]],
     options: VoiceOptions,
     metadata: Metadata,
-    digest: str,
     queue: str,
 ) -> Submitted:
     stamp = now()
-    row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
+    if row.created_at is None:
+        row.created_at = stamp
     row.collection = metadata.collection
-    if row.external_id is None and row.content_key != digest:
-        holder = session.scalar(select(ArticleRow.id).where(ArticleRow.content_key == digest))
-        # An edit to text another article already holds leaves that one the holder.
-        row.content_key = digest if holder is None else None
     revision = RevisionRow(
-        number=(row.current.number + 1) if existing else 1,
+        number=number,
         content_hash=digest,
         title=article.title,
         byline=article.byline,
