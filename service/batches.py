@@ -17,8 +17,8 @@ from sqlalchemy import update
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
-from service.sanitize import checked_string, printable, refuse_controls
-from service.submissions import Submission, from_fields, from_file, parse_json
+from service.sanitize import is_id, printable
+from service.submissions import Submission, checked_url, from_fields, from_file, parse_json
 from workers.callback_urls import check_callback_url
 from workers.catalog.db import session_scope
 from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
@@ -182,7 +182,7 @@ def create_batch():
     if len(items) > config.max_batch_items:
         raise _limits_error(f"{len(items)} articles; at most {config.max_batch_items} per batch")
     if callback is not None:
-        refuse_controls(checked_string(callback, "callback_url"), "callback_url")
+        checked_url(callback, "callback_url")
         check_callback_url(callback, allow_private=config.webhook_allow_private)
     queued: list[int] = []
     with session_scope(config.database_url) as session:
@@ -217,7 +217,7 @@ def create_batch():
 
 
 def _find_batch(session, batch_id: str) -> BatchRow:
-    batch = session.get(BatchRow, batch_id)
+    batch = session.get(BatchRow, batch_id) if is_id(batch_id) else None
     if batch is None:
         raise ApiError(404, "Not found", f"there is no batch {batch_id!r}")
     return batch

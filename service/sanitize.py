@@ -17,6 +17,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")  # str.splitlines() breaks at these
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Anything outside XML 1.0's Char production (and the C1 controls, which it discourages).
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -72,6 +73,12 @@ def refuse_controls(value: str, field: str) -> str:
             f"{found.start()}; remove it"
         )
     return value
+
+
+def is_id(value: str) -> bool:
+    """Whether `value` can be an article or batch id (URL-safe base64, as they are made);
+    anything else is not looked up at all (PostgreSQL refuses a NUL even in a query)."""
+    return _ID.fullmatch(value) is not None
 
 
 def xml_text(text: str) -> str:

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from flask import Request
 
@@ -117,11 +117,23 @@ def from_file(filename: str, data: bytes, fields) -> Submission:
     return _with_options(decode_utf8(data, filename), kind, fields)
 
 
+def checked_url(url: str, name: str) -> str:
+    """An http(s) URL that the standard library can take apart, or a 400 naming `name`."""
+    refuse_controls(checked_string(url, name), name)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as error:
+        raise bad_request(f"{name} is not a valid URL ({error}), got {url!r}") from None
+    if parts.scheme not in {"http", "https"}:
+        raise bad_request(f"{name} must be an http(s) URL, got {url!r}")
+    return url
+
+
 def _with_options(raw: str, kind: Format, fields) -> Submission:
     raw = without_controls(raw if kind == "text" else without_control_references(raw))
-    for name in ("external_id", "callback_url", "source_url"):
-        if fields.get(name):
-            refuse_controls(fields[name], name)
+    if fields.get("external_id"):
+        refuse_controls(fields["external_id"], "external_id")
     voice = fields.get("voice") or None
     if voice is not None and not _VOICE.match(voice):
         raise bad_request(f"voice {voice!r} is not an espeak-ng voice name such as 'en-gb'")
@@ -129,16 +141,15 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
     if rate is not None and rate != "":
         try:
             rate = int(rate)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e400
             rate = None
         if rate is None or not 80 <= rate <= 450 or isinstance(fields.get("rate"), bool):
             raise bad_request("rate must be a whole number of words per minute, 80 to 450")
     else:
         rate = None
     for name in ("callback_url", "source_url"):
-        url = fields.get(name)
-        if url and urlparse(url).scheme not in {"http", "https"}:
-            raise bad_request(f"{name} must be an http(s) URL, got {url!r}")
+        if fields.get(name):
+            checked_url(fields[name], name)
     external_id = fields.get("external_id") or None
     if external_id is not None and len(external_id) > 200:
         raise bad_request("external_id must be at most 200 characters")

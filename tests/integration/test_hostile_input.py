@@ -183,3 +183,45 @@ def test_a_batch_callback_with_a_lone_surrogate_is_refused(client):
     with session_scope(client.application.extensions["narrate.settings"].database_url) as s:
         assert s.query(JobRow).count() == 0
         assert s.query(RevisionRow).count() == s.query(ParagraphRow).count() == 0
+
+
+def test_numbers_and_urls_the_standard_library_cannot_take_are_a_400(client):
+    cases = [
+        ({"text": BODY, "rate": 1e400}, "rate must be a whole number"),  # JSON's infinity
+        ({"text": BODY, "source_url": "http://[::1/x"}, "source_url is not a valid URL"),
+        ({"text": BODY, "callback_url": "https://example.com:port/"}, "callback_url is not a"),
+    ]
+    for body, detail in cases:
+        raw = json.dumps(body).replace("Infinity", "1e400").encode()
+        response = post_json_bytes(client, raw)
+        assert response.status_code == 400, (body, response.data)
+        assert conforms(response, "/api/v1/articles", "post")["detail"].startswith(detail)
+    response = client.post(
+        "/api/v1/batches",
+        data={"files": [(io.BytesIO(BODY.encode()), "a.txt")], "callback_url": "http://["},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "callback_url is not a valid URL" in response.get_json()["detail"]
+    response = client.get("/api/v1/articles?page=%C2%B2")  # "²" is a digit to str.isdigit
+    assert response.status_code == 400
+    assert conforms(response, "/api/v1/articles")["detail"].startswith("page must be")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/articles/%00",
+        "/api/v1/articles/a%00b/audio.mp3",
+        "/api/v1/articles/%ED%A0%80/timings.json",
+        "/api/v1/batches/%00",
+        "/api/v1/batches/%00/archive.zip",
+        "/player/%00",
+        "/articles/%01",
+    ],
+)
+def test_ids_that_no_article_can_have_are_a_404(client, path):
+    """PostgreSQL refuses a NUL even in a query, so such ids are never looked up."""
+    response = client.get(path)
+    assert response.status_code == 404, response.data
+    assert client.delete(path).status_code in {404, 405}
