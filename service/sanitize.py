@@ -35,12 +35,21 @@ def decode_utf8(data: bytes, what: str) -> str:
 
 def checked_string(value: str, field: str) -> str:
     """`value` unchanged, or a 400 when it holds a lone surrogate (which JSON can carry)."""
-    found = _SURROGATE.search(value)
+    return _refuse(
+        _SURROGATE,
+        value,
+        field,
+        "a lone surrogate",
+        "which is not Unicode text; send valid UTF-8 (a surrogate pair or the character itself)",
+    )
+
+
+def _refuse(pattern: re.Pattern[str], value: str, field: str, what: str, advice: str) -> str:
+    found = pattern.search(value)
     if found:
         raise bad_request(
-            f"'{field}' holds a lone surrogate (\\u{ord(found.group()):04x}) at character "
-            f"{found.start()}, which is not Unicode text; send valid UTF-8 (a surrogate pair "
-            "or the character itself)"
+            f"'{field}' holds {what} (\\u{ord(found.group()):04x}) at character "
+            f"{found.start()}, {advice}"
         )
     return value
 
@@ -66,13 +75,7 @@ def _drop_control(reference: re.Match[str]) -> str:
 
 def refuse_controls(value: str, field: str) -> str:
     """For identifiers and URLs, where dropping a character would change what they name."""
-    found = _ANY_CONTROL.search(value)
-    if found:
-        raise bad_request(
-            f"'{field}' holds a control character (\\u{ord(found.group()):04x}) at character "
-            f"{found.start()}; remove it"
-        )
-    return value
+    return _refuse(_ANY_CONTROL, value, field, "a control character", "which it may not; remove it")
 
 
 def is_id(value: str) -> bool:
