@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from lxml import etree
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from workers.catalog.db import MIGRATIONS, engine_for
 from workers.catalog.repository import VoiceOptions, content_hash
@@ -190,3 +190,17 @@ def test_control_characters_stored_on_postgresql_are_cleaned(old, settings):
     assert sorted(entry.title for entry in parsed.entries) == ["Escaped title", "Plain title"]
     detail = client.get("/api/v1/articles/hostile").get_json()
     assert detail["paragraphs"] == ["Escaped title", "Page\nbreak\ttab"]
+
+
+def test_downgrade_keeps_every_row(old, settings):
+    old.article("one", ["1" * 64, "2" * 64])
+    migrate_to(settings.database_url, "head")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, BEFORE)
+    with old.engine.connect() as connection:
+        columns = [c["name"] for c in inspect(connection).get_columns("articles")]
+        revisions = connection.execute(text("SELECT count(*) FROM revisions")).scalar_one()
+    assert "content_key" not in columns and revisions == 2

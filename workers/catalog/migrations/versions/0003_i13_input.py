@@ -19,7 +19,6 @@ podcast feeds, which must be XML.
 """
 
 import re
-from collections import defaultdict
 
 import sqlalchemy as sa
 from alembic import op
@@ -47,8 +46,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_articles_content_key"), table_name="articles")
-    with op.batch_alter_table("articles") as batch_op:
-        batch_op.drop_column("content_key")
+    # Not batch mode: on SQLite that copies the table and drops the old one, and with
+    # foreign keys on, dropping it deletes every revision (ON DELETE CASCADE).
+    op.drop_column("articles", "content_key")
 
 
 def _clean(value: bytes | str | None) -> str | None:
@@ -90,10 +90,10 @@ def _claim_contents(connection) -> None:
             " (SELECT max(number) FROM revisions WHERE article_id = a.id)"
         )
     )
-    holders: dict[str, tuple] = defaultdict(tuple)
+    holders: dict[str, tuple[tuple[bool, int], str]] = {}  # content -> (rank, article)
     for article_id, digest, revision_id, status in rows:
         rank = (status not in _GIVEN_UP, revision_id)
-        if not holders[digest] or rank > holders[digest][0]:
+        if digest not in holders or rank > holders[digest][0]:
             holders[digest] = (rank, article_id)
     claims = [{"key": digest, "id": article_id} for digest, (_, article_id) in holders.items()]
     if claims:
