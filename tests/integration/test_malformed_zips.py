@@ -154,3 +154,22 @@ def test_a_truncated_zip_among_other_files_fails_alone(client):
     assert status["archive.zip"][0] == "failed"
     assert status["archive.zip"][1].startswith("archive.zip is not a readable zip file")
     assert status["bad.txt"][0] == "failed" and "Bad CRC-32" in status["bad.txt"][1]
+
+
+def test_an_entry_that_is_not_utf8_fails_alone(client):
+    latin1 = "Café reopens\n\nThe café on the square reopens on Friday.".encode("latin-1")
+    response = client.post(
+        "/api/v1/batches",
+        data=archive(good(), Entry(b"latin1.txt", latin1)),
+        content_type="application/zip",
+    )
+    assert response.status_code == 202, response.data
+    listing = conforms(
+        client.get(response.get_json()["links"]["self"]), "/api/v1/batches/{batch_id}"
+    )
+    status = {item["name"]: (item["status"], item["error"]) for item in listing["items"]}
+    assert status["good.txt"] == ("queued", None)
+    assert status["latin1.txt"] == (
+        "failed",
+        "latin1.txt is not UTF-8 text (byte 3: invalid continuation byte); re-encode it as UTF-8",
+    )
