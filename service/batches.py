@@ -18,7 +18,14 @@ from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
 from service.sanitize import is_id, printable
-from service.submissions import Submission, checked_url, from_fields, from_file, parse_json
+from service.submissions import (
+    Submission,
+    checked_url,
+    from_fields,
+    from_file,
+    parse_json,
+    query_fields,
+)
 from workers.callback_urls import check_callback_url
 from workers.catalog.db import session_scope
 from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
@@ -71,9 +78,11 @@ def _items_from_request() -> tuple[list[Item], str | None]:
                     lambda n=n, line=line: from_fields(parse_json(line, "JSON", f"line {n + 1}")),
                 )
             )
-        return items, request.args.get("callback_url")
+        return items, query_fields(request).get("callback_url")
     if mimetype in {"application/zip", "application/x-zip-compressed"}:
-        return _items_from_zip(request.get_data(), "upload.zip"), request.args.get("callback_url")
+        return _items_from_zip(request.get_data(), "upload.zip"), query_fields(request).get(
+            "callback_url"
+        )
     if mimetype == "multipart/form-data":
         items = []
         for upload in request.files.getlist("files") + request.files.getlist("file"):

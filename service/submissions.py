@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Request
 
@@ -58,12 +58,21 @@ def read_submission(request: Request) -> Submission:
         return _from_upload(request)
     if mimetype in TEXT_TYPES:
         raw = decode_utf8(request.get_data(), "the request body")
-        return _with_options(raw, TEXT_TYPES[mimetype], request.args)
+        return _with_options(raw, TEXT_TYPES[mimetype], query_fields(request))
     raise ApiError(
         415,
         "Unsupported media type",
         f"Content-Type {mimetype or '(none)'} is not accepted; send {ACCEPTED}.",
     )
+
+
+def query_fields(request: Request) -> dict[str, str]:
+    """The query string's fields, decoded strictly: a value that is not UTF-8 is a 400
+    naming it (Flask's request.args would turn it into U+FFFD replacement characters)."""
+    fields = {}
+    for name, value in parse_qsl(request.query_string.decode("latin-1"), encoding="latin-1"):
+        fields[name] = decode_utf8(value.encode("latin-1"), f"the query parameter {name!r}")
+    return fields
 
 
 def parse_json(data: bytes, shape: str, what: str = "the body") -> object:

@@ -225,3 +225,21 @@ def test_ids_that_no_article_can_have_are_a_404(client, path):
     response = client.get(path)
     assert response.status_code == 404, response.data
     assert client.delete(path).status_code in {404, 405}
+
+
+def test_query_parameters_that_are_not_utf8_are_a_400_naming_them(client):
+    response = client.post(
+        "/api/v1/articles?voice=en-gb&external_id=story-%ED%A0%80",  # an encoded surrogate
+        data=f"Headline\n\n{BODY}".encode(),
+        content_type="text/plain",
+    )
+    assert response.status_code == 400
+    detail = conforms(response, "/api/v1/articles", "post")["detail"]
+    assert detail.startswith("the query parameter 'external_id' is not UTF-8 text (byte 6")
+    response = client.post(
+        "/api/v1/batches?callback_url=https://example.com/%FF",
+        data=json.dumps({"text": BODY}).encode(),
+        content_type="application/x-ndjson",
+    )
+    assert response.status_code == 400
+    assert "'callback_url' is not UTF-8" in conforms(response, "/api/v1/batches", "post")["detail"]
