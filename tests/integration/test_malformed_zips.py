@@ -88,6 +88,14 @@ DAMAGED = {
 }
 
 
+def item_states(client, response) -> dict[str, tuple[str, str | None]]:
+    """(status, error) of every item of the batch just posted, by name."""
+    assert response.status_code == 202, response.data
+    batch = conforms(response, "/api/v1/batches", "post")
+    listing = conforms(client.get(batch["links"]["self"]), "/api/v1/batches/{batch_id}")
+    return {item["name"]: (item["status"], item["error"]) for item in listing["items"]}
+
+
 def test_the_builder_writes_zips_that_zipfile_reads():
     import zipfile
 
@@ -144,11 +152,7 @@ def test_a_truncated_zip_among_other_files_fails_alone(client):
         },
         content_type="multipart/form-data",
     )
-    assert response.status_code == 202, response.data
-    listing = conforms(
-        client.get(response.get_json()["links"]["self"]), "/api/v1/batches/{batch_id}"
-    )
-    status = {item["name"]: (item["status"], item["error"]) for item in listing["items"]}
+    status = item_states(client, response)
     assert status["bridge.txt"] == ("queued", None)
     assert status["good.txt"] == ("queued", None)
     assert status["archive.zip"][0] == "failed"
@@ -163,11 +167,7 @@ def test_an_entry_that_is_not_utf8_fails_alone(client):
         data=archive(good(), Entry(b"latin1.txt", latin1)),
         content_type="application/zip",
     )
-    assert response.status_code == 202, response.data
-    listing = conforms(
-        client.get(response.get_json()["links"]["self"]), "/api/v1/batches/{batch_id}"
-    )
-    status = {item["name"]: (item["status"], item["error"]) for item in listing["items"]}
+    status = item_states(client, response)
     assert status["good.txt"] == ("queued", None)
     assert status["latin1.txt"] == (
         "failed",
