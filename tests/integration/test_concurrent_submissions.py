@@ -98,14 +98,22 @@ def test_identical_concurrent_submissions_create_one_article(server, settings, b
     assert catalog_counts(settings) == (1, 1)
     assert broker.llen(queue_key("narrate")) == 1
 
+    # After a failure the same text is tried again: once, as one new revision and job.
+    with session_scope(settings.database_url) as session:
+        session.query(JobRow).update({"status": "failed", "error": "engine crashed"})
+    results = post_all_at_once(url, {"text": text})
+    assert Counter(status for status, _ in results) == {202: 1, 200: CLIENTS - 1}, results
+    assert catalog_counts(settings) == (1, 2)
+    assert broker.llen(queue_key("narrate")) == 2
+
     # The same race on an external_id, with a new text: one more article, one more job.
     results = post_all_at_once(
         url, {"text": "Roads close\n\nThe coast road closes for repairs.", "external_id": "cms-7"}
     )
     assert Counter(status for status, _ in results) == {202: 1, 200: CLIENTS - 1}, results
     assert len({article_id for _, article_id in results}) == 1
-    assert catalog_counts(settings) == (2, 2)
-    assert broker.llen(queue_key("narrate")) == 2
+    assert catalog_counts(settings) == (2, 3)
+    assert broker.llen(queue_key("narrate")) == 3
 
 
 def test_an_edit_takes_its_new_text_along_unless_another_article_holds_it(client):
