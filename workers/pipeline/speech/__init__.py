@@ -1,0 +1,146 @@
+"""Written news text in, the exact text espeak-ng (en-gb) should speak out.
+
+Shaped like python-ftfy: a fixed list of small, pure, named ``str -> str`` steps
+(`STEPS`), applied in order. `normalise` also reports which steps changed something.
+Word tables (abbreviations, months, currencies, units, acronyms, context words) live in
+``data/speech_*.{tsv,json}`` and are read once, on first use.
+
+Step order, and why it is that order:
+
+ 1. markup         HTML tags and entities out; espeak must never see markup
+ 2. invisible      zero-width characters out, non-breaking and odd spaces to spaces
+ 3. quotes         curly quotes and primes to straight ' and "
+ 4. dashes         em/en dashes between words to ", " (a pause); between numbers to "-"
+ 5. ellipsis       "…" to "..."
+ 6. bullets        list bullets dropped
+ 7. urls           web addresses and e-mails to their spoken domain ("b b c dot co dot uk")
+ 8. phones         phone numbers and 999/111 read digit by digit
+ 9. abbreviations  Mr, Dr, St (Saint/Street), No. 10, vs, e.g., etc. (data table)
+10. acronyms       the few acronyms espeak gets wrong (FTSE, IOPC, MoD ...)
+11. roman          regnal numerals after a monarch's name, "World War II", "Grade II"
+12. dates          full dates (15 February 2023, Feb. 15, 2023, 15/02/2023, 2023-02-15)
+13. times          9am, 9.30pm, 09:39, 14:00 (24-hour times are read on the 12-hour clock)
+14. money          £20m, $5.99, €300,000, 50p, 1.5bn
+15. percent        5%, 5.2 percent, 5-10%
+16. scores         "won 2-1", "a 3-0 defeat", "1-1" (0 is "nil", equal scores "all")
+17. decades        1990s, '90s, 2000s
+18. years          four-digit years in year context, year ranges (2010-15)
+19. ranges         5-10 -> "5 to 10" (the numbers are spoken by later steps)
+20. units          km, kg, mph, km/h, °C, m (metres after a number; "20m people" is million)
+21. ordinals       1st, 22nd, 103rd
+22. fractions      ½, 2 1/2, 3/4, 24/7
+23. symbols        & + # @ x2 | / ° ~ =
+24. numbers        everything numeric left: cardinals, decimals, negatives, long codes
+25. spaces         collapse whitespace, tidy punctuation the earlier steps left behind
+
+Decisions: numbers are said without commas ("one thousand two hundred and fifty"),
+0 before a point is "nought", a bare 0 "zero", a 0 in times and codes "oh". 24-hour
+times are read on the 12-hour clock: 09:39 "nine thirty-nine", 14:00 "two PM",
+12:00 "midday", 00:00 "midnight". Acronyms espeak already spells (NHS, BBC, GMT, BST)
+are left as written. Curly quotes become straight quotes, which espeak reads as a
+short pause, never as words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workers.pipeline.speech.abbreviations import expand_abbreviations
+from workers.pipeline.speech.acronyms import fix_acronyms
+from workers.pipeline.speech.addresses import speak_urls
+from workers.pipeline.speech.dates import speak_dates
+from workers.pipeline.speech.decades import speak_decades, speak_years
+from workers.pipeline.speech.money import speak_money, speak_percent
+from workers.pipeline.speech.numbers import cardinal, digits, number_words, ordinal, year_words
+from workers.pipeline.speech.numerals import speak_numbers, speak_ordinals, speak_roman
+from workers.pipeline.speech.phones import speak_phones
+from workers.pipeline.speech.ranges import speak_ranges
+from workers.pipeline.speech.scores import speak_fractions, speak_scores
+from workers.pipeline.speech.times import speak_times
+from workers.pipeline.speech.typography import (
+    drop_bullets,
+    fix_dashes,
+    fix_ellipsis,
+    fix_invisible,
+    speak_symbols,
+    straighten_quotes,
+    strip_markup,
+    tidy_spaces,
+)
+from workers.pipeline.speech.units import speak_units
+
+__all__ = [
+    "STEPS",
+    "Spoken",
+    "Step",
+    "cardinal",
+    "digits",
+    "normalise",
+    "number_words",
+    "ordinal",
+    "to_spoken",
+    "year_words",
+]
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """The spoken text and the names of the steps that changed something, in order."""
+
+    text: str
+    fired: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    apply: Callable[[str], str]
+
+
+# ---------------------------------------------------------------------------------------
+# The pipeline
+
+STEPS: tuple[Step, ...] = (
+    Step("markup", strip_markup),
+    Step("invisible", fix_invisible),
+    Step("quotes", straighten_quotes),
+    Step("dashes", fix_dashes),
+    Step("ellipsis", fix_ellipsis),
+    Step("bullets", drop_bullets),
+    Step("urls", speak_urls),
+    Step("phones", speak_phones),
+    Step("abbreviations", expand_abbreviations),
+    Step("acronyms", fix_acronyms),
+    Step("roman", speak_roman),
+    Step("dates", speak_dates),
+    Step("times", speak_times),
+    Step("money", speak_money),
+    Step("percent", speak_percent),
+    Step("scores", speak_scores),
+    Step("decades", speak_decades),
+    Step("years", speak_years),
+    Step("ranges", speak_ranges),
+    Step("units", speak_units),
+    Step("ordinals", speak_ordinals),
+    Step("fractions", speak_fractions),
+    Step("symbols", speak_symbols),
+    Step("numbers", speak_numbers),
+    Step("spaces", tidy_spaces),
+)
+
+
+def normalise(text: str) -> Spoken:
+    """One paragraph of written text -> spoken text, with the steps that changed it."""
+    fired = []
+    for step in STEPS:
+        changed = step.apply(text)
+        if changed != text:
+            fired.append(step.name)
+            text = changed
+    return Spoken(text, tuple(fired))
+
+
+def to_spoken(text: str) -> str:
+    """One paragraph of written text -> the text espeak-ng should speak."""
+    return normalise(text).text
