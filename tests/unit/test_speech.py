@@ -10,7 +10,11 @@ from tests.conftest import DATA, ROOT, SEED_EXPECTED
 from workers.pipeline import speech
 from workers.pipeline.speech import STEPS, Spoken, normalise, to_spoken
 
-CASES_FILE = DATA / "speech_cases.tsv"
+CASES_DIR = DATA / "speech"  # one file per family of steps
+FAMILIES = (
+    "abbreviations", "acronyms", "addresses", "ages", "dates", "decades", "money", "news",
+    "numerals", "phones", "ranges", "scores", "times", "typography", "units",
+)  # fmt: skip
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -21,21 +25,27 @@ def _unescape(cell: str) -> str:
 
 def _cases() -> list[pytest.param]:
     cases = []
-    for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        written, expected, note = line.split("\t")
-        cases.append(pytest.param(_unescape(written), _unescape(expected), id=note))
+    for path in sorted(CASES_DIR.glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            written, expected, note = line.split("\t")
+            cases.append(
+                pytest.param(_unescape(written), _unescape(expected), id=f"{path.stem}:{note}")
+            )
     return cases
 
 
 CASES = _cases()
 
 
-def test_the_case_table_is_big_and_its_ids_unique():
+def test_the_case_tables_are_big_grouped_by_family_and_their_ids_unique():
     ids = [case.id for case in CASES]
-    assert len(ids) >= 80
+    assert len(ids) >= 300
     assert len(set(ids)) == len(ids)
+    per_family = {family: sum(i.startswith(f"{family}:") for i in ids) for family in FAMILIES}
+    assert sorted(path.stem for path in CASES_DIR.glob("*.tsv")) == sorted(FAMILIES)
+    assert min(per_family.values()) >= 8, per_family
 
 
 @pytest.mark.parametrize(("written", "expected"), CASES)

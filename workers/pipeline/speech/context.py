@@ -61,9 +61,27 @@ def _counted(word: str | None) -> bool:
 _SENTENCE_START = re.compile(r"[.!?][\"')\]]*\s+[\"'(\[]*$")
 
 
+_LEADING = re.compile(r"[ \"'(\[]*")
+_ENDS_AFTER = re.compile(r"\s*$|\s+[A-Z\"']")
+_NEXT_CHARACTER = re.compile(r" *(.?)", re.DOTALL)
+
+
 def _starts_sentence(text: str, start: int) -> bool:
-    before = text[:start]
-    return not before.strip(" \"'([") or bool(_SENTENCE_START.search(before[-12:]))
+    """Only a few characters before `start` are looked at (never a copy of the text
+    before it), so a step stays linear however many matches a long paragraph has."""
+    if _LEADING.match(text).end() >= start:
+        return True
+    return bool(_SENTENCE_START.search(text, max(0, start - 12), start))
+
+
+def _sentence_ends_at(text: str, end: int) -> bool:
+    """Nothing but space follows `end`, or a new sentence seems to start there."""
+    return bool(_ENDS_AFTER.match(text, end))
+
+
+def _next_character(text: str, end: int) -> str:
+    """The first character after `end` that is not a space ('' at the end)."""
+    return _NEXT_CHARACTER.match(text, end).group(1)
 
 
 def _sub(pattern: re.Pattern[str], say: Callable[[re.Match[str]], str], text: str) -> str:

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from workers.pipeline.speech.context import (
+    _sentence_ends_at,
     _sub,
 )
 from workers.pipeline.speech.numbers import (
@@ -68,7 +69,7 @@ def _year_in_date(written: str) -> str:
 
 def _stop_after_month(match: re.Match[str], text: str) -> str:
     """'5 Dec.' at the end of a sentence: the abbreviation's dot was the full stop too."""
-    ends = re.match(r"\s*$|\s+[A-Z\"']", text[match.end() :])
+    ends = _sentence_ends_at(text, match.end())
     if match.group("mon").endswith(".") and not match.groupdict().get("y") and ends:
         return "."
     return ""

@@ -6,6 +6,7 @@ import re
 
 from workers.pipeline.speech.context import (
     _counted,
+    _next_character,
     _sub,
     _word_after,
     _word_before,
@@ -65,8 +66,8 @@ def _looks_like_year(text: str, match: re.Match[str]) -> bool:
         return True
     if lower in _word_set("quantity_before"):
         return False
-    rest = text[match.end() :].lstrip(" ")
-    if not rest or not rest[0].isalnum():
+    following = _next_character(text, match.end())
+    if not following.isalnum():
         return True  # standing alone: "(1990)", "in 1990.", "2023: a review"
     return bool(after and (after[0].isupper() or after.lower() in _word_set("year_after")))
 

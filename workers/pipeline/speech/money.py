@@ -8,6 +8,7 @@ from functools import cache
 from workers.pipeline.speech.context import (
     _attributive,
     _sub,
+    _word_before,
 )
 from workers.pipeline.speech.numbers import (
     cardinal,
@@ -53,7 +54,8 @@ def speak_money(text: str) -> str:
             first = number_words(a) + (f" {scale_a}" if scale_a and scale_a != scale_b else "")
             second = number_words(b) + (f" {scale_b}" if scale_b else "")
             unit = currency.unit if attributive else currency.units
-            return f"{first} to {second} {unit}"
+            between = (_word_before(text, match.start()) or "").lower() == "between"
+            return f"{first} {'and' if between else 'to'} {second} {unit}"
         if scale_a:
             unit = currency.unit if attributive else currency.units
             return f"{number_words(a)} {scale_a} {unit}"

@@ -105,7 +105,18 @@ def _units() -> dict[str, _Unit]:
 
 @cache
 def _acronyms() -> dict[str, str]:
-    return {written: spoken for written, spoken in _rows("speech_acronyms.tsv")}
+    """Written -> spoken; "=" when espeak-ng says it right as written."""
+    table = {}
+    for written, spoken in _rows("speech_acronyms.tsv"):
+        if spoken == ".":
+            spoken = "".join(f"{letter}." for letter in written)
+        table[written] = spoken
+    return table
+
+
+@cache
+def _codes() -> dict[str, str]:
+    return {written: spoken for written, spoken in _rows("speech_codes.tsv")}
 
 
 def _alternation(forms: Iterable[str]) -> str:

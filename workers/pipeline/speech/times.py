@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from workers.pipeline.speech.context import (
+    _sentence_ends_at,
     _sub,
 )
 from workers.pipeline.speech.numbers import (
@@ -39,7 +40,7 @@ def speak_times(text: str) -> str:
         if match.group("h0"):
             start = _clock(int(match.group("h0")), int(match.group("m0") or 0))
             spoken = f"{start} to {spoken}"
-        ends = match.group(0).endswith(".") and re.match(r"\s*$|\s+[A-Z\"']", text[match.end() :])
+        ends = match.group(0).endswith(".") and _sentence_ends_at(text, match.end())
         return f"{spoken} {match.group('ap').upper()}M" + ("." if ends else "")
 
     def clock_24(match: re.Match[str]) -> str:

@@ -49,8 +49,16 @@ def speak_units(text: str) -> str:
     kilometre race'. '20m' is metres unless it counts something ('20m people': million);
     then every bare 'm' in the paragraph not before a distance word ('long') is million."""
     units = _units()
+    metre_words = _word_set("metre_words")
+
+    def metres_by_context(after: str | None) -> bool:
+        return (after or "").lower() in metre_words  # "400m hurdles", "a 10m fall"
+
+    def millions_by_context(after: str | None) -> bool:
+        return _counted(after) and not metres_by_context(after)
+
     millions = any(  # "2.5m people ... 7.6m in 2023": this paragraph's m is million
-        _counted(_word_after(text, m.end())) for m in re.finditer(r"\dm(?![\w/²])", text)
+        millions_by_context(_word_after(text, m.end())) for m in re.finditer(r"\dm(?![\w/²])", text)
     )
 
     def say(match: re.Match[str]) -> str:
@@ -63,10 +71,8 @@ def speak_units(text: str) -> str:
         spoken = number_words(sign + a) + (f" to {number_words(b)}" if b else "")
         if written == "m" and not match.group("gap"):
             after = _word_after(text, match.end())
-            if _counted(after) or (
-                millions
-                and (after or "").lower() not in _word_set("metre_words")
-                and not _attributive(text, match)
+            if millions_by_context(after) or (
+                millions and not metres_by_context(after) and not _attributive(text, match)
             ):
                 return f"{spoken} million"
         singular = (not b and _is_one(a)) or (
