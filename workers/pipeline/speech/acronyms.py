@@ -54,4 +54,11 @@ def fix_acronyms(text: str) -> str:
         return spoken + (" " if following.isdigit() and not spoken[-1].isdigit() else "")
 
     text = _acronym_pattern().sub(say, text)
-    return _CODE.sub(lambda m: f"{m.group('letters')} {code_number(m.group('number'))}", text)
+    return _CODE.sub(_say_code, text)
+
+
+def _say_code(match: re.Match[str]) -> str:
+    """'G7' 'G seven'; a lone A or I is joined on ('A-one'), or espeak says 'uh one'."""
+    letters = match.group("letters")
+    joint = "-" if letters in ("A", "I") else " "
+    return f"{letters}{joint}{code_number(match.group('number'))}"

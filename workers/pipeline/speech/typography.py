@@ -14,15 +14,21 @@ _TAG = re.compile(r"<(?:/?[A-Za-z][^<>]*|!--.*?--|![^<>]*)>", re.DOTALL)
 _ENTITY_LEFT = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 
 
+_PHONEME_BRACKETS = re.compile(r"\[{2,}|\]{2,}")
+
+
 def strip_markup(text: str) -> str:
-    """Drop HTML tags (inline ones without a gap), decode entities, drop unknown ones."""
+    """Drop HTML tags (inline ones without a gap), decode entities, drop unknown ones;
+    '[[' and ']]' (espeak-ng's phoneme markup) become single brackets."""
     text = _SCRIPT.sub(" ", text)
     text = _INLINE_TAG.sub("", text)
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
     text = _INLINE_TAG.sub("", text)
     text = _TAG.sub(" ", text)
-    return _ENTITY_LEFT.sub("", text)
+    text = _ENTITY_LEFT.sub("", text)
+    # "[[...]]" is espeak-ng's phoneme input: only the lexicon may write it
+    return _PHONEME_BRACKETS.sub(lambda m: m.group(0)[0], text)
 
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
