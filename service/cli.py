@@ -45,10 +45,19 @@ def _clean(args: argparse.Namespace) -> None:
     if args.spoken:
         from workers.pipeline.convert import spoken_paragraphs
 
-        paragraphs = [spoken for _, spoken in spoken_paragraphs(article)]
+        paragraphs = [spoken for _, spoken in spoken_paragraphs(article, _deployment_lexicon())]
     else:
         paragraphs = article.paragraphs
     print("\n\n".join(paragraphs))
+
+
+def _deployment_lexicon():
+    """The deployment-wide entries of the lexicon the service uses (NARRATE_LEXICON, or
+    lexicon.tsv in the data directory)."""
+    from workers.pipeline.lexicon import load
+    from workers.settings import Settings
+
+    return load(Settings.from_env().lexicon_path).for_collection(None)
 
 
 class ProgressBar:
@@ -90,6 +99,7 @@ def _convert(args: argparse.Namespace) -> None:
             synthesizer,
             bitrate_kbps=args.bitrate,
             on_progress=ProgressBar(),
+            lexicon=_deployment_lexicon(),
         )
     finally:
         synthesizer.close()

@@ -9,6 +9,7 @@ from workers.callback_urls import check_callback_url
 from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.text import clean
 from workers.settings import Settings
 
@@ -37,10 +38,11 @@ def accept(
         submission.callback_url,
         submission.collection,
     )
+    lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
     return submit(
         session,
         article,
-        spoken_paragraphs(article),
+        spoken_paragraphs(article, lexicon),
         options,
         metadata,
         article_id=article_id,

@@ -43,9 +43,18 @@ def clip_key(spoken: str, options: VoiceOptions) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def content_hash(article: Article, options: VoiceOptions) -> str:
+def content_hash(article: Article, options: VoiceOptions, spoken: list[str]) -> str:
+    """What makes two submissions the same audio. The spoken text is part of it, so the
+    same article after a lexicon change is a new revision, not 'nothing to do'."""
     material = json.dumps(
-        [PIPELINE_VERSION, options.voice, options.rate, options.bitrate_kbps, article.paragraphs]
+        [
+            PIPELINE_VERSION,
+            options.voice,
+            options.rate,
+            options.bitrate_kbps,
+            article.paragraphs,
+            spoken,
+        ]
     )
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -68,7 +77,7 @@ def submit(
 ) -> Submitted:
     """Store a submission: reuse identical content, add a revision to a known article
     (by id or external_id), or create a new article."""
-    digest = content_hash(article, options)
+    digest = content_hash(article, options, [said for _, said in spoken])
     existing = None
     if article_id is not None:
         existing = session.get(ArticleRow, article_id)
