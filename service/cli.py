@@ -51,13 +51,30 @@ def _clean(args: argparse.Namespace) -> None:
     print("\n\n".join(paragraphs))
 
 
-def _deployment_lexicon():
-    """The deployment-wide entries of the lexicon the service uses (NARRATE_LEXICON, or
-    lexicon.tsv in the data directory)."""
+def _deployment_lexicon(collection: str | None = None):
+    """The lexicon the service uses (NARRATE_LEXICON, or lexicon.tsv in the data
+    directory): its deployment-wide entries and, given a collection, that one's."""
     from workers.pipeline.lexicon import load
     from workers.settings import Settings
 
-    return load(Settings.from_env().lexicon_path).for_collection(None)
+    return load(Settings.from_env().lexicon_path).for_collection(collection)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from workers.pipeline.check import check, describe
+    from workers.pipeline.text import clean
+
+    raw, filename = _read_input(args.file)
+    article = clean(raw, filename=filename)
+    risks = check(article.paragraphs, _deployment_lexicon(args.collection))
+    if args.json:
+        body = {"paragraphs": len(article.paragraphs), "count": len(risks)}
+        print(json.dumps({**body, "risks": [r.as_json() for r in risks]}, ensure_ascii=False))
+    else:
+        for risk in risks:
+            print(describe(risk))
+        print(f"{len(risks)} risky tokens in {len(article.paragraphs)} paragraphs")
+    return EXIT_ERROR if args.strict and risks else 0
 
 
 class ProgressBar:
@@ -157,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--spoken", action="store_true", help="print the text sent to the engine")
     shape.add_argument("--json", action="store_true", help="print metadata and removed lines")
     clean_cmd.set_defaults(run=_clean)
+
+    check_cmd = commands.add_parser(
+        "check", help="list the words and symbols the engine may say wrongly, before any audio"
+    )
+    check_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")
+    check_cmd.add_argument("--strict", action="store_true", help="exit 1 if anything is risky")
+    check_cmd.add_argument("--json", action="store_true", help="print the risks as JSON")
+    check_cmd.add_argument("--collection", help="also use this collection's lexicon entries")
+    check_cmd.set_defaults(run=_check)
 
     convert_cmd = commands.add_parser("convert", help="convert an article to an MP3")
     convert_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")
