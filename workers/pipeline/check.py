@@ -43,6 +43,7 @@ _LEFT_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
 _LEFT_SYMBOL = re.compile(r"[%£$€¥#@&*\\^~<>=+|_{}]")
 _DOTTED = re.compile(r"(?<![\w.])([A-Za-z]{2,6})\.(?=\s+[a-z0-9]|\s+[A-Z][a-z]*\.)")
 _WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]*(?:['’-][A-Za-z][a-z]*)*)(?![\w'’-])")
+_PHONEME_GROUP = re.compile(r"\[\[[^\]]*\]\]")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -127,12 +128,14 @@ def _listed(word: str) -> bool:
 
 
 def _known_word(word: str) -> bool:
-    """In the word list; or, for a lower-case word, a listed word with a common prefix or
-    suffix ("reline", "affordability") or two listed words run together ("seafront")."""
+    """In the word list; or a listed word with a common prefix or suffix ("reline",
+    "affordability"), or two listed words run together ("seafront", "Northfield"):
+    espeak-ng's rules say those as their parts."""
     bare = _POSSESSIVE.sub("", word).replace("’", "'")
     if any(_listed(form) for form in (word, bare, *bare.split("-"))):
         return True
-    if not bare.islower() or len(bare) < 6:
+    bare = bare.lower()
+    if not bare.isalpha() or len(bare) < 6:
         return False
     if any(bare.startswith(p) and _listed(bare[len(p) :]) for p in _PREFIXES):
         return True
@@ -160,7 +163,7 @@ def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
     candidates: list[tuple[str, int, str]] = []  # name candidates: word, paragraph, said
     for index, paragraph in enumerate(paragraphs):
         normalised = to_spoken(paragraph)
-        spoken = lexicon.apply(normalised)
+        spoken = _PHONEME_GROUP.sub(" ", lexicon.apply(normalised))  # entries' own symbols
         covered = {w.lower() for w in lexicon.words_in(normalised)}
         written_words = set(_WORD.findall(paragraph))
         for match in _ALL_CAPS.finditer(paragraph):
