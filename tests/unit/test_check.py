@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import SEED
+from tests.unit.test_cli import narrate
 from workers.pipeline.check import check, in_espeak_dictionary, phonemes_of
 from workers.pipeline.lexicon import Entry, Lexicon
 from workers.pipeline.text import clean
@@ -69,17 +67,6 @@ def test_ordinary_words_codes_and_what_rules_rewrote_are_not_risky():
 
 def test_phonemes_are_said_in_a_sentence_so_capitals_are_spelled():
     assert phonemes_of(["ICU", "Kyiv"]) == {"ICU": ",aIs,i:j'u:", "Kyiv": "kj'Iv"}
-
-
-def narrate(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture

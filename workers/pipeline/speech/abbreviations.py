@@ -5,15 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from workers.pipeline.speech.context import (
-    _sub,
-)
-from workers.pipeline.speech.tables import (
-    _abbreviations_table,
-    _alternation,
-    _Sense,
-    _word_set,
-)
+from workers.pipeline.speech.context import _sub
+from workers.pipeline.speech.tables import _abbreviations_table, _alternation, _Sense, _word_set
 
 _NAME_AFTER = re.compile(r"\s+[A-Z][A-Za-z'’-]*[a-z]")
 _CAP_BEFORE = re.compile(r"[A-Z][A-Za-z'’.-]*\s+$")

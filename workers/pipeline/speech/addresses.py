@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from workers.pipeline.speech.tables import (
-    _alternation,
-    _word_set,
-)
+from workers.pipeline.speech.tables import _alternation, _word_set
 
 
 @cache

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from workers.pipeline.speech.tables import (
-    _word_set,
-)
+from workers.pipeline.speech.tables import _word_set
 
 # ---------------------------------------------------------------------------------------
 # Context helpers (the words either side of a match)

@@ -5,19 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from workers.pipeline.speech.context import (
-    _sentence_ends_at,
-    _sub,
-)
-from workers.pipeline.speech.numbers import (
-    ordinal,
-    year_words,
-)
-from workers.pipeline.speech.tables import (
-    _alternation,
-    _month_numbers,
-    _months,
-)
+from workers.pipeline.speech.context import _sentence_ends_at, _sub
+from workers.pipeline.speech.numbers import ordinal, year_words
+from workers.pipeline.speech.tables import _alternation, _month_numbers, _months
 
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 

@@ -11,15 +11,8 @@ from workers.pipeline.speech.context import (
     _word_after,
     _word_before,
 )
-from workers.pipeline.speech.numbers import (
-    _plural,
-    cardinal,
-    year_words,
-)
-from workers.pipeline.speech.tables import (
-    _months,
-    _word_set,
-)
+from workers.pipeline.speech.numbers import _plural, cardinal, year_words
+from workers.pipeline.speech.tables import _months, _word_set
 
 _DECADE = re.compile(
     r"(?<![\w'])(?:(?P<full>(?:1[0-9]|20)\d0)|'(?P<short>\d)0|(?P<bare>[2-9])0)'?s(?![\w])"

@@ -5,21 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from workers.pipeline.speech.context import (
-    _attributive,
-    _sub,
-    _word_before,
-)
-from workers.pipeline.speech.numbers import (
-    cardinal,
-    number_words,
-)
-from workers.pipeline.speech.tables import (
-    NUM,
-    _alternation,
-    _currencies,
-    _words,
-)
+from workers.pipeline.speech.context import _attributive, _sub, _word_before
+from workers.pipeline.speech.numbers import cardinal, number_words
+from workers.pipeline.speech.tables import NUM, _alternation, _currencies, _words
 
 
 @cache

@@ -26,19 +26,10 @@ def ordinal(n: int) -> str:
 
 def year_words(year: int) -> str:
     """1990 'nineteen ninety', 1905 'nineteen oh five', 1900 'nineteen hundred',
-    2005 'two thousand and five', 2023 'twenty twenty-three'."""
-    if year == 2000:
-        return "two thousand"
-    if 2001 <= year <= 2009:
-        return f"two thousand and {cardinal(year - 2000)}"
+    2005 'two thousand and five', 2023 'twenty twenty-three' (num2words' years)."""
     if not 1000 <= year <= 2099:
         return cardinal(year)
-    high, low = divmod(year, 100)
-    if low == 0:
-        return f"{cardinal(high)} hundred"
-    if low < 10:
-        return f"{cardinal(high)} oh {cardinal(low)}"
-    return f"{cardinal(high)} {cardinal(low)}"
+    return _num2words()(year, lang="en", to="year").replace("oh-", "oh ").replace(",", "")
 
 
 def _digit(d: str, zero: str = "oh") -> str:

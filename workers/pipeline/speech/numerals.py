@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import re
 
-from workers.pipeline.speech.context import (
-    _sub,
-)
-from workers.pipeline.speech.numbers import (
-    cardinal,
-    digits,
-    number_words,
-    ordinal,
-)
-from workers.pipeline.speech.tables import (
-    _word_set,
-)
+from workers.pipeline.speech.context import _sub
+from workers.pipeline.speech.numbers import cardinal, digits, number_words, ordinal
+from workers.pipeline.speech.tables import _word_set
 
 _ROMAN = re.compile(r"(?<![\w])([A-Z][a-z]+)\s+([IVX]+)(?![\w])")
 _ROMAN_VALID = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")

@@ -5,16 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from workers.pipeline.speech.context import (
-    _sub,
-)
-from workers.pipeline.speech.numbers import (
-    digits,
-)
-from workers.pipeline.speech.tables import (
-    _alternation,
-    _word_set,
-)
+from workers.pipeline.speech.context import _sub
+from workers.pipeline.speech.numbers import digits
+from workers.pipeline.speech.tables import _alternation, _word_set
 
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s-]?(?:\(0\)\s?)?\d{2,5}(?:[\s-]\d{3,6}){1,3}"

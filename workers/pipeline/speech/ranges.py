@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from workers.pipeline.speech.context import _word_before
-from workers.pipeline.speech.tables import (
-    NUM,
-)
+from workers.pipeline.speech.tables import NUM
 
 _RANGE = re.compile(rf"(?<![\w.,/-])(?P<a>{NUM})(?:-|\s-\s)(?P<b>{NUM})(?![\d-]|\.\d)")
 

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import re
 
-from workers.pipeline.speech.context import (
-    _counted,
-    _sub,
-    _word_after,
-    _word_before,
-)
-from workers.pipeline.speech.numbers import (
-    cardinal,
-    ordinal,
-)
-from workers.pipeline.speech.tables import (
-    _alternation,
-    _months,
-    _word_set,
-    _words,
-)
+from workers.pipeline.speech.context import _counted, _sub, _word_after, _word_before
+from workers.pipeline.speech.numbers import cardinal, ordinal
+from workers.pipeline.speech.tables import _alternation, _months, _word_set, _words
 
 _SCORE = re.compile(r"(?<![\w.,/-])(?P<a>\d{1,2})-(?P<b>\d{1,2})(?![\w-]|[.,]\d|\s?%)")
 

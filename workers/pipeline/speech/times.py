@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import re
 
-from workers.pipeline.speech.context import (
-    _sentence_ends_at,
-    _sub,
-)
-from workers.pipeline.speech.numbers import (
-    cardinal,
-)
+from workers.pipeline.speech.context import _sentence_ends_at, _sub
+from workers.pipeline.speech.numbers import cardinal
 
 _AM_PM = re.compile(
     r"(?<![\w:.,/])(?:(?P<h0>1[0-2]|0?[1-9])(?:[:.](?P<m0>[0-5]\d))?(?:-|\s-\s|\s+to\s+))?"

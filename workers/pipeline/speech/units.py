@@ -5,23 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from workers.pipeline.speech.context import (
-    _attributive,
-    _counted,
-    _sub,
-    _word_after,
-)
-from workers.pipeline.speech.numbers import (
-    _is_one,
-    cardinal,
-    number_words,
-)
-from workers.pipeline.speech.tables import (
-    NUM,
-    _alternation,
-    _units,
-    _word_set,
-)
+from workers.pipeline.speech.context import _attributive, _counted, _sub, _word_after
+from workers.pipeline.speech.numbers import _is_one, cardinal, number_words
+from workers.pipeline.speech.tables import NUM, _alternation, _units, _word_set
 
 
 @cache
