@@ -146,6 +146,13 @@ def test_a_lexicon_change_gives_new_spoken_text_and_clip_keys_to_exactly_its_par
     ]  # fmt: skip
     assert [a[1] != b[1] for a, b in zip(before, after, strict=True)] == [True, False, True, False]
 
+    reposted = client.post("/api/v1/articles", json={"text": "Kyiv\n\nKyiv again."})
+    assert reposted.status_code == 202
+    put(client, [*ENTRIES[:1], {"word": "again", "say": "once more"}])
+    same = client.post("/api/v1/articles", json={"text": "Kyiv\n\nKyiv again."})
+    assert (same.status_code, same.get_json()["id"]) == (202, reposted.get_json()["id"])
+    assert same.get_json()["revision"] == 2  # the same article, said differently: revision 2
+
     put(client, ENTRIES)
     in_history = client.post(
         "/api/v1/articles", json={"text": "Kyiv\n\nKyiv again.", "collection": "history"}

@@ -43,18 +43,9 @@ def clip_key(spoken: str, options: VoiceOptions) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def content_hash(article: Article, options: VoiceOptions, spoken: list[str]) -> str:
-    """What makes two submissions the same audio. The spoken text is part of it, so the
-    same article after a lexicon change is a new revision, not 'nothing to do'."""
+def content_hash(article: Article, options: VoiceOptions) -> str:
     material = json.dumps(
-        [
-            PIPELINE_VERSION,
-            options.voice,
-            options.rate,
-            options.bitrate_kbps,
-            article.paragraphs,
-            spoken,
-        ]
+        [PIPELINE_VERSION, options.voice, options.rate, options.bitrate_kbps, article.paragraphs]
     )
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -77,7 +68,7 @@ def submit(
 ) -> Submitted:
     """Store a submission: reuse identical content, add a revision to a known article
     (by id or external_id), or create a new article."""
-    digest = content_hash(article, options, [said for _, said in spoken])
+    digest = content_hash(article, options)
     existing = None
     if article_id is not None:
         existing = session.get(ArticleRow, article_id)
@@ -100,10 +91,12 @@ def submit(
         current is not None
         and current.content_hash == digest
         and current.job.status not in JOB_GIVEN_UP
+        and [p.spoken for p in current.paragraphs] == [said for _, said in spoken]
     ):
         return Submitted(existing, None)
-    # New text, or the same text after a failure or a cancelled batch (a retry): a new
-    # revision with a new job; earlier revisions stay as history.
+    # New text, the same text said differently (the lexicon changed), or the same text
+    # after a failure or a cancelled batch (a retry): a new revision with a new job;
+    # earlier revisions stay as history.
 
     stamp = now()
     row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
