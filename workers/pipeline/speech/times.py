@@ -14,6 +14,9 @@ _AM_PM = re.compile(
 _CLOCK_24 = re.compile(
     r"(?<![\w:.,/])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])(?:\s?(?:hrs|h)(?![\w]))?"
 )
+_CLOCK_ZONE = re.compile(  # wire copy: "by 1042 GMT"
+    r"(?<![\w:.,/£$€-])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=\s?(?:GMT|BST|UTC)\b)"
+)
 _TIME_RANGE = re.compile(r"(?<=\b[AP]M)(?:-|\s-\s)(?=\w)")
 
 
@@ -27,8 +30,9 @@ def _clock(hour: int, minute: int) -> str:
 
 def speak_times(text: str) -> str:
     """9am 'nine AM', 9.30pm 'nine thirty PM', 09:39 'nine thirty-nine', 14:00 'two PM',
-    10:05 'ten oh five'. AM/PM, not 'a.m.': espeak-ng ends the sentence after 'a.m.' when
-    a capital follows ('9am BST'), and says 'a m' as 'uh em'."""
+    10:05 'ten oh five', 1042 GMT 'ten forty-two GMT'. AM/PM, not 'a.m.': espeak-ng ends
+    the sentence after 'a.m.' when a capital follows ('9am BST'), and says 'a m' as
+    'uh em'."""
 
     def am_pm(match: re.Match[str]) -> str:
         spoken = _clock(int(match.group("h")), int(match.group("m") or 0))
@@ -52,4 +56,5 @@ def speak_times(text: str) -> str:
 
     text = _sub(_AM_PM, am_pm, text)
     text = _sub(_CLOCK_24, clock_24, text)
+    text = _sub(_CLOCK_ZONE, clock_24, text)
     return _TIME_RANGE.sub(" to ", text)
