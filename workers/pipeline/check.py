@@ -32,8 +32,8 @@ from pathlib import Path
 
 from workers.pipeline.lexicon import Lexicon
 from workers.pipeline.speech import to_spoken
-from workers.pipeline.speech.acronyms import _CODE
-from workers.pipeline.speech.tables import _abbreviations_table, _acronyms
+from workers.pipeline.speech.abbreviations import abbreviation_forms
+from workers.pipeline.speech.acronyms import is_code, known_acronyms
 
 WORD_LISTS = (Path("/usr/share/dict/british-english"), Path("/usr/share/dict/words"))
 ESPEAK_TIMEOUT_S = 60
@@ -67,11 +67,6 @@ def _word_list() -> frozenset[str]:
         if path.is_file():
             return frozenset(path.read_text(encoding="utf-8", errors="replace").split())
     return frozenset()
-
-
-@cache
-def _known_abbreviations() -> frozenset[str]:
-    return frozenset(form.rstrip(".").lower() for form in _abbreviations_table())
 
 
 def _espeak(args: list[str], text: str) -> str | None:
@@ -158,7 +153,7 @@ def _offsets(paragraph: str, token: str, whole_word: bool) -> Iterator[int | Non
 def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
     """Every risky token of the (cleaned) paragraphs, in reading order."""
     lexicon = lexicon or Lexicon()
-    acronyms = _acronyms()
+    acronyms = known_acronyms()
     found: list[tuple[str, str, int, str, str]] = []  # kind, token, paragraph, said, why
     candidates: list[tuple[str, int, str]] = []  # name candidates: word, paragraph, said
     for index, paragraph in enumerate(paragraphs):
@@ -168,7 +163,7 @@ def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
         written_words = set(_WORD.findall(paragraph))
         for match in _ALL_CAPS.finditer(paragraph):
             word = match.group(1)
-            if word in acronyms or word.lower() in covered or _CODE.fullmatch(word):
+            if word in acronyms or word.lower() in covered or is_code(word):
                 continue
             if not re.search(rf"(?<![\w]){word}(?![\w])", spoken):
                 continue  # a rule said it another way (a Roman numeral, a code)
@@ -179,7 +174,7 @@ def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
             found.append(("symbol", match.group(0), index, match.group(0), "no rule read it"))
         for match in _DOTTED.finditer(spoken):
             word = match.group(1)
-            if word.lower() in _known_abbreviations() or _known_word(word):
+            if word.lower() in abbreviation_forms() or _known_word(word):
                 continue
             found.append(
                 ("abbreviation", f"{word}.", index, f"{word}.", "an abbreviation no table has")

@@ -53,3 +53,9 @@ def expand_abbreviations(text: str) -> str:
         return match.group(0)
 
     return _sub(_abbreviation_pattern(), say, text)
+
+
+@cache
+def abbreviation_forms() -> frozenset[str]:
+    """The table's abbreviations, lower case, without their full stop."""
+    return frozenset(form.rstrip(".").lower() for form in _abbreviations_table())

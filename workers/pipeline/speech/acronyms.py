@@ -62,3 +62,14 @@ def _say_code(match: re.Match[str]) -> str:
     letters = match.group("letters")
     joint = "-" if letters in ("A", "I") else " "
     return f"{letters}{joint}{code_number(match.group('number'))}"
+
+
+@cache
+def known_acronyms() -> frozenset[str]:
+    """Every acronym the table has, whether it is rewritten or left as written."""
+    return frozenset(_acronyms())
+
+
+def is_code(word: str) -> bool:
+    """A letters-and-number code the general rule reads ('G7', 'M25')."""
+    return bool(_CODE.fullmatch(word)) or word in _codes()
