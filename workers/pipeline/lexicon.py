@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from workers.pipeline.audio import atomic_output
@@ -129,7 +130,6 @@ class Lexicon:
                     f"{entry.collection!r}: keep one"
                 )
             seen.add(key)
-        self._compiled: tuple[re.Pattern[str], dict[str, str], dict[str, str]] | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -147,22 +147,7 @@ class Lexicon:
         return Lexicon(own + wide)
 
     def _pattern(self) -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
-        if self._compiled is None:
-            from workers.pipeline.speech import to_spoken
-
-            exact: dict[str, str] = {}
-            folded: dict[str, str] = {}
-            for entry in self.entries:
-                for form in {entry.word, to_spoken(entry.word)}:
-                    if entry.case_sensitive:
-                        exact.setdefault(form, entry.say)
-                    else:
-                        folded.setdefault(form.lower(), entry.say)
-            alternatives = [re.escape(f) for f in sorted(exact, key=len, reverse=True)]
-            alternatives += [f"(?i:{re.escape(f)})" for f in sorted(folded, key=len, reverse=True)]
-            body = "|".join(alternatives) or r"(?!x)x"
-            self._compiled = (re.compile(rf"(?<![\w\[])(?:{body})(?![\w\]])"), exact, folded)
-        return self._compiled
+        return _compiled(self.entries)
 
     def apply(self, spoken: str) -> str:
         """The spoken text with every entry's word replaced by what it should say."""
@@ -189,6 +174,25 @@ class Lexicon:
             for e in self.entries
         ]
         return HEADER + "".join(line + "\n" for line in lines)
+
+
+@lru_cache(maxsize=64)  # a collection's lexicon is made anew for every submission
+def _compiled(entries: tuple[Entry, ...]) -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
+    """One pattern for every written and normalised form of the entries' words."""
+    from workers.pipeline.speech import to_spoken
+
+    exact: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for entry in entries:
+        for form in {entry.word, to_spoken(entry.word)}:
+            if entry.case_sensitive:
+                exact.setdefault(form, entry.say)
+            else:
+                folded.setdefault(form.lower(), entry.say)
+    alternatives = [re.escape(f) for f in sorted(exact, key=len, reverse=True)]
+    alternatives += [f"(?i:{re.escape(f)})" for f in sorted(folded, key=len, reverse=True)]
+    body = "|".join(alternatives) or r"(?!x)x"
+    return re.compile(rf"(?<![\w\[])(?:{body})(?![\w\]])"), exact, folded
 
 
 def parse_tsv(text: str, source: str = "lexicon.tsv") -> Lexicon:
