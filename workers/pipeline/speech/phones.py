@@ -21,6 +21,7 @@ def _short_numbers() -> re.Pattern[str]:
     numbers = _alternation(_word_set("phone_numbers"))
     return re.compile(
         rf"\b((?:{words})\s+(?:on\s+)?)({numbers})\b(?![-\w])"
+        rf"(?:(\s+or\s+)({numbers})\b(?![-\w]))?"  # "call 111 or 999"
         rf"|\b({numbers})(?=\s+(?:calls?|operators?|services?|line)\b)",
         re.IGNORECASE,
     )
@@ -37,8 +38,9 @@ def speak_phones(text: str) -> str:
     text = _sub(_PHONE, say, text)
 
     def say_short(match: re.Match[str]) -> str:
-        if match.group(3):
-            return digits(match.group(3))
-        return match.group(1) + digits(match.group(2))
+        if match.group(5):
+            return digits(match.group(5))
+        spoken = match.group(1) + digits(match.group(2))
+        return spoken + (match.group(3) + digits(match.group(4)) if match.group(4) else "")
 
     return _short_numbers().sub(say_short, text)

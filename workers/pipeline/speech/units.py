@@ -23,6 +23,15 @@ _FEET_INCHES = re.compile(r"(?<![\w.])(\d+)\s?(?:ft|')\s?(\d{1,2})\s?(?:in|\")(?
 _HOURS_MINUTES = re.compile(r"(?<![\w.])(\d+)\s?h(?:rs?)?\s?(\d{1,2})\s?m(?:ins?)?(?![\w])")
 
 
+_RELAY = re.compile(r"(?<![\w.])(\d)\s?x\s?(\d{2,3})m(?![\w])")
+_THOUSANDS_K = re.compile(r"(?<![\w.£$€])(\d+(?:\.\d+)?)k(?![\w])")
+
+
+def _relay(match: re.Match[str]) -> str:
+    """'4x100m' 'four by one hundred metres'."""
+    return f"{cardinal(int(match.group(1)))} by {cardinal(int(match.group(2)))} metres"
+
+
 def _hours_minutes(match: re.Match[str]) -> str:
     hours, minutes = int(match.group(1)), int(match.group(2))
     hour_word = "hour" if hours == 1 else "hours"
@@ -31,7 +40,8 @@ def _hours_minutes(match: re.Match[str]) -> str:
 
 
 def speak_units(text: str) -> str:
-    """10km 'ten kilometres', -5C 'minus five degrees Celsius', 'a 10km race' 'a ten
+    """10km 'ten kilometres', -5C 'minus five degrees Celsius', 4x100m 'four by one hundred
+    metres', 10k 'ten thousand' ('a 10k run': 'ten K'), 'a 10km race' 'a ten
     kilometre race'. '20m' is metres unless it counts something ('20m people': million);
     then every bare 'm' in the paragraph not before a distance word ('long') is million."""
     units = _units()
@@ -66,6 +76,14 @@ def speak_units(text: str) -> str:
         )
         return f"{spoken} {unit.singular if singular else unit.plural}"
 
+    def thousands(match: re.Match[str]) -> str:
+        after = (_word_after(text, match.end()) or "").lower()
+        if after in _word_set("k_race_words"):
+            return f"{number_words(match.group(1))} K"  # "a 10k run" is ten kilometres
+        return f"{number_words(match.group(1))} thousand"
+
+    text = _sub(_RELAY, _relay, text)
+    text = _sub(_THOUSANDS_K, thousands, text)
     text = _sub(_HOURS_MINUTES, _hours_minutes, text)
     text = _sub(_FEET_INCHES, lambda m: f"{cardinal(int(m[1]))} foot {cardinal(int(m[2]))}", text)
     return _sub(_unit_pattern(), say, text)
