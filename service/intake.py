@@ -13,6 +13,8 @@ from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.text import clean
 from workers.settings import Settings
 
+TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
+
 
 def accept(
     session: Session,
@@ -39,10 +41,11 @@ def accept(
         submission.collection,
     )
     lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
+    phonemes = not options.voice.startswith(TEXT_ONLY_VOICES)
     return submit(
         session,
         article,
-        spoken_paragraphs(article, lexicon),
+        spoken_paragraphs(article, lexicon, phonemes=phonemes),
         options,
         metadata,
         article_id=article_id,

@@ -137,3 +137,22 @@ def test_the_file_is_saved_whole_and_read_again_when_it_changes(tmp_path):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert load(path).apply("Kyiv, Lviv") == "Kiev, L-veev"
+
+
+def test_an_engine_that_reads_text_gets_only_the_respellings():
+    lexicon = Lexicon([Entry("Kyiv", "Keev"), Entry("Nguyen", "[[w'In]]")])
+    assert lexicon.apply("Nguyen in Kyiv") == "[[w'In]] in Keev"
+    assert lexicon.apply("Nguyen in Kyiv", phonemes=False) == "Nguyen in Keev"
+
+
+def test_the_lexicon_file_is_in_the_data_directory_unless_narrate_lexicon_says_where():
+    from pathlib import Path
+
+    from workers.settings import Settings
+
+    default = Settings.from_env({"NARRATE_DATA_DIR": "/srv/narrate"})
+    assert default.lexicon_path == Path("/srv/narrate/lexicon.tsv")
+    chosen = Settings.from_env(
+        {"NARRATE_DATA_DIR": "/srv/narrate", "NARRATE_LEXICON": "/etc/n.tsv"}
+    )
+    assert chosen.lexicon_path == Path("/etc/n.tsv")

@@ -42,11 +42,16 @@ class Conversion:
     paragraphs: int
 
 
-def spoken_paragraphs(article: Article, lexicon: Lexicon | None = None) -> list[tuple[str, str]]:
+def spoken_paragraphs(
+    article: Article, lexicon: Lexicon | None = None, *, phonemes: bool = True
+) -> list[tuple[str, str]]:
     """(written, spoken) for every paragraph that has something to say, with the
-    lexicon's entries applied to the spoken text."""
+    lexicon's entries applied to the spoken text (its phoneme entries only if the
+    engine reads espeak-ng phonemes)."""
     lexicon = lexicon or Lexicon()
-    pairs = [(text, lexicon.apply(to_spoken(text))) for text in article.paragraphs]
+    pairs = [
+        (text, lexicon.apply(to_spoken(text), phonemes=phonemes)) for text in article.paragraphs
+    ]
     pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
     if not pairs:
         raise NoSpeakableText("the article has no words to read aloud")

@@ -149,11 +149,14 @@ class Lexicon:
     def _pattern(self) -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
         return _compiled(self.entries)
 
-    def apply(self, spoken: str) -> str:
-        """The spoken text with every entry's word replaced by what it should say."""
-        if not self.entries:
+    def apply(self, spoken: str, *, phonemes: bool = True) -> str:
+        """The spoken text with every entry's word replaced by what it should say.
+        `phonemes=False` (an engine that reads text, not espeak-ng phonemes) leaves the
+        words of phoneme entries as they are."""
+        lexicon = self if phonemes else Lexicon(e for e in self.entries if not e.phonemes)
+        if not lexicon.entries:
             return spoken
-        pattern, exact, folded = self._pattern()
+        pattern, exact, folded = lexicon._pattern()
 
         def say(match: re.Match[str]) -> str:
             written = match.group(0)
