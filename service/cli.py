@@ -60,6 +60,37 @@ def _deployment_lexicon(collection: str | None = None):
     return load(Settings.from_env().lexicon_path).for_collection(collection)
 
 
+def _lexicon(args: argparse.Namespace) -> None:
+    """List, add or remove entries of the lexicon file the service uses."""
+    from workers.pipeline.lexicon import EVERY_COLLECTION, Entry, Lexicon, checked, load, save
+    from workers.settings import Settings
+
+    path = Settings.from_env().lexicon_path
+    lexicon = load(path)
+    collection = args.collection or EVERY_COLLECTION
+    if args.action in ("add", "remove"):
+        if not args.word or (args.action == "add" and not args.say):
+            raise UsageError(
+                f"narrate lexicon {args.action} needs WORD"
+                + (" SAY" if args.action == "add" else "")
+            )
+        kept = [
+            e
+            for e in lexicon.entries
+            if not (e.collection == collection and e.word.lower() == args.word.lower())
+        ]
+        if args.action == "remove" and len(kept) == len(lexicon.entries):
+            raise UsageError(f"{args.word!r} is not in the lexicon for collection {collection!r}")
+        if args.action == "add":
+            kept.append(checked(Entry(args.word, args.say, args.exact, collection)))
+        lexicon = Lexicon(kept)
+        save(path, lexicon)
+    for entry in lexicon.entries:
+        case = "exact" if entry.case_sensitive else "any"
+        print(f"{entry.word}\t{entry.say}\t{case}\t{entry.collection}")
+    print(f"{len(lexicon)} entries in {path}", file=sys.stderr)
+
+
 def _check(args: argparse.Namespace) -> int:
     from workers.pipeline.check import check, describe
     from workers.pipeline.text import clean
@@ -183,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--json", action="store_true", help="print the risks as JSON")
     check_cmd.add_argument("--collection", help="also use this collection's lexicon entries")
     check_cmd.set_defaults(run=_check)
+
+    lexicon_cmd = commands.add_parser(
+        "lexicon", help="list, add or remove pronunciation lexicon entries (lexicon.tsv)"
+    )
+    lexicon_cmd.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
+    lexicon_cmd.add_argument("word", nargs="?", help="the word as written")
+    lexicon_cmd.add_argument(
+        "say", nargs="?", help="a respelling, or espeak-ng phonemes as [[...]]"
+    )
+    lexicon_cmd.add_argument("--exact", action="store_true", help="match the word's case exactly")
+    lexicon_cmd.add_argument("--collection", help="only for articles in this collection")
+    lexicon_cmd.set_defaults(run=_lexicon)
 
     convert_cmd = commands.add_parser("convert", help="convert an article to an MP3")
     convert_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")

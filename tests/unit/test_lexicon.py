@@ -156,3 +156,24 @@ def test_the_lexicon_file_is_in_the_data_directory_unless_narrate_lexicon_says_w
         {"NARRATE_DATA_DIR": "/srv/narrate", "NARRATE_LEXICON": "/etc/n.tsv"}
     )
     assert chosen.lexicon_path == Path("/etc/n.tsv")
+
+
+def test_the_cli_adds_lists_and_removes_entries_in_the_file_the_service_reads(tmp_path):
+    from tests.unit.test_cli import narrate
+
+    env = {"NARRATE_LEXICON": str(tmp_path / "lexicon.tsv")}
+    assert narrate("lexicon", "add", "Kyiv", "Keev", env=env).returncode == 0
+    added = narrate(
+        "lexicon", "add", "Nguyen", "[[w'In]]", "--exact", "--collection", "world", env=env
+    )
+    assert added.stdout == "Kyiv\tKeev\tany\t*\nNguyen\t[[w'In]]\texact\tworld\n"
+    assert load(tmp_path / "lexicon.tsv").for_collection("world").apply("Nguyen, Kyiv") == (
+        "[[w'In]], Keev"
+    )
+    missing = narrate("lexicon", "remove", "Nguyen", env=env)  # it is in 'world' only
+    assert missing.returncode == 2
+    assert "not in the lexicon for collection '*'" in missing.stderr
+    bad = narrate("lexicon", "add", "Kyiv", "[[k'i:v", env=env)
+    assert (bad.returncode, bad.stderr.count("\n")) == (1, 1)
+    narrate("lexicon", "remove", "Nguyen", "--collection", "world", env=env)
+    assert narrate("lexicon", env=env).stdout == "Kyiv\tKeev\tany\t*\n"
