@@ -9,6 +9,7 @@ from service.submissions import read_submission
 from workers.pipeline.check import check
 from workers.pipeline.lexicon import (
     Lexicon,
+    check_collection,
     entry_from_json,
     load,
     parse_tsv,
@@ -33,7 +34,7 @@ def get_lexicon():
     lexicon = load(_settings().lexicon_path)
     collection = request.args.get("collection")
     if collection:
-        lexicon = lexicon.for_collection(collection)
+        lexicon = lexicon.for_collection(check_collection(collection))
     return jsonify(_body(lexicon))
 
 
@@ -41,7 +42,11 @@ def get_lexicon():
 def put_lexicon():
     """Replace the whole lexicon: JSON {"entries": [...]}, or the lexicon.tsv format."""
     if request.mimetype in ("text/tab-separated-values", "text/plain"):
-        lexicon = parse_tsv(request.get_data(as_text=True), "the request body")
+        try:
+            text = request.get_data().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise bad_request("the lexicon is not UTF-8 text; re-encode it as UTF-8") from None
+        lexicon = parse_tsv(text, "the request body")
     elif request.mimetype == "application/json":
         body = request.get_json(silent=True)
         entries = body.get("entries") if isinstance(body, dict) else None

@@ -69,9 +69,16 @@ def test_a_bad_lexicon_is_refused_whole_with_what_to_change(client, body, says):
     assert client.get("/api/v1/lexicon").get_json()["count"] == 1  # the old one stays
 
 
-def test_a_lexicon_in_another_format_is_refused(client):
+def test_a_lexicon_in_another_format_or_encoding_is_refused(client):
     refused = client.put("/api/v1/lexicon", data="<xml/>", content_type="application/xml")
     assert conforms(refused, "/api/v1/lexicon", "put")["status"] == 415
+    latin = client.put(
+        "/api/v1/lexicon", data="Malmö\tMalmeu".encode("latin-1"), content_type="text/plain"
+    )
+    assert "not UTF-8" in conforms(latin, "/api/v1/lexicon", "put")["detail"]
+    bad_name = client.get("/api/v1/lexicon?collection=World News")
+    assert bad_name.status_code == 400
+    assert "lower-case letters" in bad_name.get_json()["detail"]
 
 
 def test_changing_the_lexicon_needs_the_api_token_and_reading_it_does_not(settings):
@@ -116,7 +123,7 @@ def test_check_takes_json_with_a_collection_and_says_where_and_what(client):
 
 def test_check_refuses_what_submitting_would(client):
     empty = client.post("/api/v1/check", json={"text": "   "})
-    assert conforms(empty, "/api/v1/check", "post")["status"] in (400, 422)
+    assert conforms(empty, "/api/v1/check", "post")["status"] == 422
     wrong = client.post("/api/v1/check", data="x", content_type="image/png")
     assert conforms(wrong, "/api/v1/check", "post")["status"] == 415
 

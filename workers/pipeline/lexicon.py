@@ -105,12 +105,18 @@ def checked(entry: Entry) -> Entry:
         raise LexiconError(
             f"say for {entry.word!r} must be 1-80 characters without tabs or line breaks"
         )
-    if not re.fullmatch(r"\*|[a-z0-9][a-z0-9_-]{0,99}", entry.collection):
-        raise LexiconError(
-            f"collection {entry.collection!r} must be * (every article) or a collection "
-            "name: lower-case letters, digits, '-' or '_' (at most 100)"
-        )
+    if entry.collection != EVERY_COLLECTION:
+        check_collection(entry.collection)
     return entry
+
+
+def check_collection(name: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,99}", name):
+        raise LexiconError(
+            f"collection {name!r} must be * (every article) or a collection name: "
+            "lower-case letters, digits, '-' or '_' (at most 100)"
+        )
+    return name
 
 
 class Lexicon:
