@@ -13,8 +13,11 @@ from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.article import Article
 from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.text import clean
 from workers.settings import Settings
+
+TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
 
 
 def accept(
@@ -41,10 +44,12 @@ def accept(
         submission.callback_url,
         submission.collection,
     )
+    lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
+    phonemes = not options.voice.startswith(TEXT_ONLY_VOICES)
     return submit(
         session,
         article,
-        spoken_paragraphs(article),
+        spoken_paragraphs(article, lexicon, phonemes=phonemes),
         options,
         metadata,
         article_id=article_id,

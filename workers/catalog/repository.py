@@ -80,10 +80,12 @@ def submit(
             current is not None
             and current.content_hash == digest
             and current.job.status not in JOB_GIVEN_UP
+            and [p.spoken for p in current.paragraphs] == [said for _, said in spoken]
         ):
             return Submitted(existing, None)
-        # New text, or the same text after a failure or a cancelled batch (a retry): a new
-        # revision with a new job; earlier revisions stay as history.
+        # New text, the same text said differently (the lexicon changed), or the same text
+        # after a failure or a cancelled batch (a retry): a new revision with a new job;
+        # earlier revisions stay as history.
         key = _content_key(session, existing, digest, metadata)
         try:  # writes only: on SQLite a read first would make the write lock fail at once
             with session.begin_nested():
