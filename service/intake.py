@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from service.submissions import Submission
 from workers.callback_urls import check_callback_url
+from workers.catalog.boilerplate import publisher_of, remember, strip_learned
 from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.language import declared_language, detect_language, voice_for
 from workers.pipeline.text import clean
 from workers.settings import Settings
 
@@ -26,8 +30,24 @@ def accept(
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     article = clean(submission.raw, format=submission.format)
+    declared = declared_language(submission.raw) if submission.format == "html" else None
+    article = replace(article, language=detect_language(article.paragraphs, declared))
+    publisher = publisher_of(submission.source_url, submission.collection)
+    learned = None
+    if publisher and settings.learn_boilerplate:
+        learned = strip_learned(
+            session,
+            publisher,
+            article,
+            min_articles=settings.boilerplate_min_articles,
+            article_id=article_id,
+            external_id=submission.external_id,
+        )
+        article = learned.article
+        if not submission.external_id:
+            article_id = article_id or learned.same_article
     options = VoiceOptions(
-        voice=submission.voice or settings.voice,
+        voice=submission.voice or voice_for(article.language, settings.voice),
         rate=submission.rate or settings.rate,
         bitrate_kbps=settings.bitrate_kbps,
     )
@@ -37,7 +57,7 @@ def accept(
         submission.callback_url,
         submission.collection,
     )
-    return submit(
+    result = submit(
         session,
         article,
         spoken_paragraphs(article),
@@ -46,3 +66,6 @@ def accept(
         article_id=article_id,
         queue=queue,
     )
+    if learned is not None:
+        remember(session, publisher, result.article.id, learned.fingerprints)
+    return result

@@ -196,7 +196,8 @@ def test_get_article_reports_text_removed_lines_and_progress(client, settings, t
     body = conforms(queued, "/api/v1/articles/{article_id}")
     assert body["status"] == "queued"
     assert body["paragraphs"] == EXPECTED
-    assert {"text": "By Emma Soteriou", "rule": "byline"} in body["removed"]
+    assert {"text": "By Emma Soteriou", "rule": "byline", "position": 1} in body["removed"]
+    assert body["language"] == "en"
     assert body["published"] == "2023-02-15T00:36"
     run_jobs_in_process(settings, tmp_path)
     done = conforms(client.get(created["links"]["self"]), "/api/v1/articles/{article_id}")

@@ -110,7 +110,8 @@ def submit(
         voice=options.voice,
         rate=options.rate,
         bitrate_kbps=options.bitrate_kbps,
-        removed=[{"text": r.text, "rule": r.rule} for r in article.removed],
+        removed=[{"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed],
+        language=article.language,
         paragraphs=[
             ParagraphRow(index=i, text=text, spoken=said, clip_key=clip_key(said, options))
             for i, (text, said) in enumerate(spoken)

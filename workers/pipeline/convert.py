@@ -42,8 +42,11 @@ class Conversion:
 
 
 def spoken_paragraphs(article: Article) -> list[tuple[str, str]]:
-    """(written, spoken) for every paragraph that has something to say."""
-    pairs = [(text, to_spoken(text)) for text in article.paragraphs]
+    """(written, spoken) for every paragraph that has something to say. The newsreader's
+    normalisation (numbers, money, dates) is English; an article known to be in another
+    language goes to its voice as written, and espeak-ng reads numbers in that language."""
+    english = article.language in (None, "en")
+    pairs = [(text, to_spoken(text) if english else text) for text in article.paragraphs]
     pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
     if not pairs:
         raise NoSpeakableText("the article has no words to read aloud")
