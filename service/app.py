@@ -34,10 +34,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from service.api import api
     from service.batches import batches
+    from service.edits import edits
     from service.feeds import feeds
     from service.player import player
 
-    for blueprint in (api, batches, feeds, player):
+    for blueprint in (api, batches, edits, feeds, player):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)

@@ -164,3 +164,10 @@ def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int
         .values(done=JobRow.done + 1)
         .returning(JobRow.done)
     ).scalar_one()
+
+
+def count_synthesised(session: Session, job_id: int) -> None:
+    """One more clip this job had to synthesise (not found in the clip cache)."""
+    session.execute(
+        update(JobRow).where(JobRow.id == job_id).values(synthesised=JobRow.synthesised + 1)
+    )
