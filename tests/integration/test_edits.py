@@ -134,3 +134,32 @@ def test_a_real_worker_makes_only_the_changed_paragraphs_of_an_edit(client, work
         "paragraphs"
     ]
     assert second["duration_ms"] < first["duration_ms"]  # two paragraphs out, a short one in
+
+
+def test_the_article_page_lists_removed_lines_collapsed_with_the_controls(client):
+    article = submitted(client)
+    html = client.get(f"/articles/{article['id']}").get_data(as_text=True)
+    assert '<details class="removed">' in html and "<details class=\"removed\" open" not in html
+    assert f"{len(article['removed'])} lines left out of the audio" in html
+    for index, line in enumerate(article["removed"]):
+        assert f'data-keep="{index}"' in html
+        assert line["text"] in html
+    skips = [f'data-drop="{index}"' for index in range(1, len(article["paragraphs"]))]
+    assert all(skip in html for skip in skips)
+    assert 'data-drop="0"' not in html  # the headline stays
+    assert "const tokenRequired = false;" in html
+
+
+def test_the_page_says_when_the_controls_need_a_token(settings):
+    from service.app import create_app
+
+    guarded = settings.with_overrides(api_tokens=("secret",))
+    client = create_app({"TESTING": True, "NARRATE_SETTINGS": guarded}).test_client()
+    created = client.post(
+        "/api/v1/articles", json={"text": ARTICLE}, headers={"Authorization": "Bearer secret"}
+    ).get_json()
+    html = client.get(f"/articles/{created['id']}").get_data(as_text=True)
+    assert "const tokenRequired = true;" in html
+    assert "secret" not in html
+    refused = client.patch(created["links"]["self"], json={"drop": [1]})
+    assert conforms(refused, PATH, "patch")["status"] == 401
