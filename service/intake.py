@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy.orm import Session
 
 from service.submissions import Submission
@@ -12,7 +10,7 @@ from workers.catalog.boilerplate import publisher_of, remember, strip_learned
 from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.language import declared_language, detect_language, voice_for
+from workers.pipeline.language import voice_for, with_language
 from workers.pipeline.text import clean
 from workers.settings import Settings
 
@@ -30,8 +28,7 @@ def accept(
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     article = clean(submission.raw, format=submission.format)
-    declared = declared_language(submission.raw) if submission.format == "html" else None
-    article = replace(article, language=detect_language(article.paragraphs, declared))
+    article = with_language(article, submission.raw, html=submission.format == "html")
     publisher = publisher_of(submission.source_url, submission.collection)
     learned = None
     if publisher and settings.learn_boilerplate:

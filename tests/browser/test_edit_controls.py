@@ -22,6 +22,14 @@ def read_aloud(page) -> list[str]:
     return page.locator("[data-narrate-paragraph]").all_inner_texts()
 
 
+def skip_the_fishing_paragraph(page) -> None:
+    """Press its "Skip this"; the page reloads on the new revision, without it."""
+    skip = page.locator(".paragraph", has_text=FISHING).get_by_role("button", name="Skip this")
+    with page.expect_navigation():
+        skip.click()
+    assert FISHING not in read_aloud(page)
+
+
 def test_skip_this_and_read_this_too_make_new_revisions(page, server, worker):
     article = converted(server, {"text": ARTICLE})
     page.goto(f"{server}/articles/{article['id']}")
@@ -30,10 +38,7 @@ def test_skip_this_and_read_this_too_make_new_revisions(page, server, worker):
     assert not page.locator("details.removed").evaluate("d => d.open")  # collapsed
     assert not page.get_by_text(NEWSLETTER).is_visible()
 
-    skip = page.locator(".paragraph", has_text=FISHING).get_by_role("button", name="Skip this")
-    with page.expect_navigation():
-        skip.click()
-    assert FISHING not in read_aloud(page)
+    skip_the_fishing_paragraph(page)
     assert fetched(article["links"]["self"])["revision"] == 2
 
     page.click("details.removed summary")
@@ -70,10 +75,7 @@ def test_with_api_tokens_the_controls_need_the_writers_token(page, guarded_serve
 
     page.evaluate(f"localStorage.setItem('narrate-token', {API_TOKEN!r})")  # the submit page's
     page.reload()
-    skip = page.locator(".paragraph", has_text=FISHING).get_by_role("button", name="Skip this")
-    with page.expect_navigation():
-        skip.click()
-    assert FISHING not in read_aloud(page)
+    skip_the_fishing_paragraph(page)
     assert fetched(article["links"]["self"])["revision"] == 2
 
     page.evaluate("localStorage.setItem('narrate-token', 'not-the-token')")

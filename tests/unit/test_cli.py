@@ -34,6 +34,7 @@ def test_clean_json_reports_metadata_and_removed_lines():
     report = json.loads(narrate("clean", str(SEED), "--json").stdout)
     assert set(report) == {"title", "byline", "published", "paragraphs", "removed", "language"}
     assert report["byline"] == "Emma Soteriou"
+    assert report["language"] == "en"
     assert report["paragraphs"][0] == report["title"]
     listen = {"text": "Listen to this article", "rule": "player-widget", "position": 2}
     assert listen in report["removed"]

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
+
+from workers.pipeline.article import Article
 
 VOICES_FILE = Path(__file__).with_name("data") / "language_voices.tsv"
 MIN_LETTERS = 20  # fewer letters than this and the detector guesses
@@ -42,6 +45,12 @@ def detect_language(paragraphs: Sequence[str], declared: str | None = None) -> s
         if confidence >= MIN_CONFIDENCE:
             return language
     return declared
+
+
+def with_language(article: Article, raw: str, html: bool) -> Article:
+    """The article with its `language` detected from its text (and page, for HTML)."""
+    declared = declared_language(raw) if html else None
+    return replace(article, language=detect_language(article.paragraphs, declared))
 
 
 @cache
