@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workers.catalog.models import ArticleRow, PublisherLineRow
@@ -89,31 +90,33 @@ def _with_exactly(session: Session, publisher: str, lines: set[str]) -> str | No
     text submitted again without an id, which must not count towards itself."""
     if not lines:
         return None
-    probe = min(lines)
-    candidates = session.scalars(
-        select(PublisherLineRow.article_id).where(
-            PublisherLineRow.publisher == publisher, PublisherLineRow.fingerprint == probe
-        )
-    ).all()
-    for candidate in candidates:
-        theirs = set(
-            session.scalars(
-                select(PublisherLineRow.fingerprint).where(
-                    PublisherLineRow.publisher == publisher,
-                    PublisherLineRow.article_id == candidate,
-                )
-            )
-        )
-        if theirs == lines:
-            return candidate
-    return None
+    line = PublisherLineRow
+    holding_all = (
+        select(line.article_id)
+        .where(line.publisher == publisher, line.fingerprint.in_(sorted(lines)))
+        .group_by(line.article_id)
+        .having(func.count() == len(lines))
+    )
+    exactly = (
+        select(line.article_id)
+        .where(line.article_id.in_(holding_all))
+        .group_by(line.article_id)
+        .having(func.count() == len(lines))
+        .limit(1)
+    )
+    return session.scalar(exactly)
 
 
 def remember(session: Session, publisher: str, article_id: str, lines: set[str]) -> None:
     """Record the article's lines for its publisher, in place of any it had before."""
-    session.execute(delete(PublisherLineRow).where(PublisherLineRow.article_id == article_id))
-    session.add_all(
-        PublisherLineRow(publisher=publisher, fingerprint=line, article_id=article_id)
-        for line in sorted(lines)
-    )
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.execute(
+                delete(PublisherLineRow).where(PublisherLineRow.article_id == article_id)
+            )
+            session.add_all(
+                PublisherLineRow(publisher=publisher, fingerprint=line, article_id=article_id)
+                for line in sorted(lines)
+            )
+    except IntegrityError:
+        pass  # the same article, submitted at the same moment, recorded them first
