@@ -66,7 +66,7 @@ def test_lines_three_earlier_articles_share_are_removed_from_later_ones(client):
     assert (positions[FACT], positions[NEWSLETTER], positions[BIO_MARA]) == (2, 2, 4)
 
 
-def test_an_article_never_counts_towards_itself(client):
+def test_revisions_and_identical_resubmissions_stay_one_article_each(client):
     for revision in range(1, 6):  # the same article, revised five times
         html = page(1).replace("£2.4m", f"£2.{revision}m")
         response = client.post(
@@ -128,3 +128,26 @@ def test_the_threshold_and_the_switch_are_per_deployment(settings):
     assert learned(post(off, 3)) == set()
     with session_scope(settings.database_url) as session:
         assert session.scalar(select(func.count()).select_from(PublisherLineRow)) == remembered
+
+
+def test_even_at_a_threshold_of_one_an_article_never_counts_towards_itself(settings):
+    from service.app import create_app
+
+    eager = settings.with_overrides(boilerplate_min_articles=1)
+    client = create_app({"TESTING": True, "NARRATE_SETTINGS": eager}).test_client()
+    assert learned(post(client, 1, external_id="harbour")) == set()
+    revised = page(1).replace("£2.4m", "£2.5m")  # every other line is in revision 1
+    second = client.post(
+        "/api/v1/articles",
+        json={"html": revised, "source_url": "https://gazette.example/1", "external_id": "harbour"},
+    )
+    assert learned(client.get(second.get_json()["links"]["self"]).get_json()) == set()
+
+    assert learned(post(client, 2)) == {NEWSLETTER, DISCLAIMER}  # from the harbour article
+    body = {"html": page(2), "source_url": "https://www.gazette.example/2"}
+    again = client.post("/api/v1/articles", json=body)
+    assert again.status_code == 200  # cleaned as before: it does not count itself
+    assert learned(client.get(again.get_json()["links"]["self"]).get_json()) == {
+        NEWSLETTER,
+        DISCLAIMER,
+    }
