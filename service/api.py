@@ -74,6 +74,7 @@ def detail(row: ArticleRow) -> dict:
         "rate": revision.rate,
         "paragraphs": [p.text for p in revision.paragraphs],
         "removed": revision.removed,
+        "language": revision.language,
         "error": job.error,
         "collection": row.collection,
         "webhooks": [

@@ -34,11 +34,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from service.api import api
     from service.batches import batches
+    from service.edits import edits
     from service.feeds import feeds
     from service.player import player
     from service.speech_api import speech
 
-    for blueprint in (api, batches, feeds, player, speech):
+    for blueprint in (api, batches, edits, feeds, player, speech):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)

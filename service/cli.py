@@ -34,10 +34,13 @@ class UsageError(NarrateError):
 
 
 def _clean(args: argparse.Namespace) -> None:
-    from workers.pipeline.text import clean
+    from workers.pipeline.language import with_language
+    from workers.pipeline.text import clean, detect_format
 
     raw, filename = _read_input(args.file)
     article = clean(raw, filename=filename)
+    if args.json or args.spoken:  # the language decides how the text is spoken
+        article = with_language(article, raw, html=detect_format(raw, filename) == "html")
     if args.json:
         report = article.to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))

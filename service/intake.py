@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from service.sanitize import without_controls
 from service.submissions import Submission
 from workers.callback_urls import check_callback_url
+from workers.catalog.boilerplate import publisher_of, remember, strip_learned
 from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.article import Article
 from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.language import voice_for, with_language
 from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.text import clean
 from workers.settings import Settings
@@ -33,8 +35,23 @@ def accept(
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     article = _without_controls(clean(submission.raw, format=submission.format))
+    article = with_language(article, submission.raw, html=submission.format == "html")
+    publisher = publisher_of(submission.source_url, submission.collection)
+    learned = None
+    if publisher and settings.learn_boilerplate:
+        learned = strip_learned(
+            session,
+            publisher,
+            article,
+            min_articles=settings.boilerplate_min_articles,
+            article_id=article_id,
+            external_id=submission.external_id,
+        )
+        article = learned.article
+        if not submission.external_id:
+            article_id = article_id or learned.same_article
     options = VoiceOptions(
-        voice=submission.voice or settings.voice,
+        voice=submission.voice or voice_for(article.language, settings.voice),
         rate=submission.rate or settings.rate,
         bitrate_kbps=settings.bitrate_kbps,
     )
@@ -46,7 +63,7 @@ def accept(
     )
     lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
     phonemes = not options.voice.startswith(TEXT_ONLY_VOICES)
-    return submit(
+    result = submit(
         session,
         article,
         spoken_paragraphs(article, lexicon, phonemes=phonemes),
@@ -55,6 +72,9 @@ def accept(
         article_id=article_id,
         queue=queue,
     )
+    if learned is not None:
+        remember(session, publisher, result.article.id, learned.fingerprints)
+    return result
 
 
 def _without_controls(article: Article) -> Article:

@@ -36,6 +36,9 @@ def _article(article_id: str) -> dict | None:
             "byline": revision.byline,
             "published": revision.published,
             "paragraphs": [p.text for p in revision.paragraphs],
+            "revision": revision.number,
+            "removed": revision.removed,
+            "language": revision.language,
         }
 
 
@@ -52,7 +55,9 @@ def _article_page(article_id: str, template: str, headers: dict[str, str] | None
     article = _article(article_id)
     if article is None:
         return render_template("narrate_missing.html", article_id=article_id), 404
-    return render_template(template, article=article), 200, headers or {}
+    token_required = bool(settings().api_tokens)
+    page = render_template(template, article=article, token_required=token_required)
+    return page, 200, headers or {}
 
 
 @player.get("/articles/<article_id>")

@@ -18,7 +18,7 @@ from workers.catalog.models import (
     RevisionRow,
     now,
 )
-from workers.catalog.repository import mark_paragraph_done
+from workers.catalog.repository import count_synthesised, mark_paragraph_done
 from workers.clips import clip_keys_of, clip_storage_key, release_clips
 from workers.pipeline.audio import Tags, encode_mp3, shape_clip, timings_json, webvtt
 from workers.pipeline.synth import Synthesizer
@@ -77,10 +77,13 @@ def synthesise_paragraph(
         spoken, key = paragraph.spoken, paragraph.clip_key
         voice, rate = job.revision.voice, job.revision.rate
     storage_key = clip_storage_key(key)
-    if not storage.exists(storage_key):
+    made = not storage.exists(storage_key)
+    if made:
         storage.write_bytes(storage_key, _shaped_speech(synthesizer_for, voice, rate, spoken))
         log.info("job %s: paragraph %s synthesised (clip %s)", job_id, paragraph_id, key[:12])
     with session_scope(settings.database_url) as session:
+        if made:
+            count_synthesised(session, job_id)
         done = mark_paragraph_done(session, job_id, paragraph_id)
         total = session.get(JobRow, job_id).total
     return done is not None and done >= total
@@ -115,6 +118,8 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
             return storage.read_bytes(clip_storage_key(key))
         except FileNotFoundError:  # released by a job that shared it, or lost with the disk
             log.info("job %s: clip %s is gone; synthesising it again", job_id, key)
+            with session_scope(settings.database_url) as session:
+                count_synthesised(session, job_id)
             return _shaped_speech(synthesizer_for, voice, rate, spoken)
 
     encoded = encode_mp3(
@@ -180,8 +185,11 @@ def fail(settings: Settings, job_id: int, message: str) -> bool:
 
 
 def _release_clips_of(settings: Settings, job_id: int) -> None:
+    """Release what the job's article no longer needs: its older revisions' clips once a
+    newer one is done, a failed revision's own."""
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is not None:
-            keys = clip_keys_of(session, [job.revision_id])
+            revisions = [revision.id for revision in job.revision.article.revisions]
+            keys = clip_keys_of(session, revisions)
             release_clips(session, LocalStorage(settings.audio_dir), keys)

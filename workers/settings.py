@@ -49,6 +49,8 @@ class Settings:
     max_batch_bytes: int = 50_000_000
     max_batch_items: int = 10_000
     lexicon_file: Path | None = None  # None: lexicon.tsv in the data directory
+    learn_boilerplate: bool = True  # drop lines a publisher's articles share (catalog/boilerplate)
+    boilerplate_min_articles: int = 3  # ... once this many other articles have them
 
     def article_links(self, article_id: str) -> dict[str, str]:
         base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
@@ -106,6 +108,8 @@ class Settings:
             lexicon_file=Path(env["NARRATE_LEXICON"]).expanduser()
             if env.get("NARRATE_LEXICON")
             else None,
+            learn_boilerplate=_flag(env, "NARRATE_LEARN_BOILERPLATE", default=True),
+            boilerplate_min_articles=_at_least_one(env, "NARRATE_BOILERPLATE_MIN_ARTICLES", 3),
         )
 
 
@@ -119,9 +123,18 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigurationError(f"{name} must be 1 or more, got {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     raw = (env.get(name) or "").strip().lower()
-    if raw in {"", "0", "false", "no", "off"}:
+    if raw == "":
+        return default
+    if raw in {"0", "false", "no", "off"}:
         return False
     if raw in {"1", "true", "yes", "on"}:
         return True

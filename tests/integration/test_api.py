@@ -136,17 +136,28 @@ def test_put_revises_and_regenerates_sharing_the_unchanged_paragraphs(client, se
     assert conforms(response, "/api/v1/articles/{article_id}", "put")["revision"] == 2
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
         run_job(settings, first_job, synth)  # revision 1 finishes while 2 waits
-    assert len(clip_files(settings)) == len(EXPECTED) - 1  # kept for revision 2 only
+    assert len(clip_files(settings)) == len(EXPECTED)  # the latest finished revision's
     plan = jobs.start(settings, queued_job_id(settings))
     assert len(plan.to_synthesise) == 1  # the one changed paragraph
 
 
-def test_a_finished_job_releases_its_clips(client, settings, tmp_path):
+def test_clips_stay_for_the_latest_finished_revision_until_a_newer_one_is_done(
+    client, settings, tmp_path
+):
     created = post_seed(client).get_json()
     run_jobs_in_process(settings, tmp_path)
     assert client.get(created["links"]["self"]).get_json()["status"] == "done"
-    assert clip_files(settings) == []  # PCM is about 5x the MP3: none is kept
+    first = clip_files(settings)
+    assert len(first) == len(EXPECTED)  # kept, so an edit synthesises only what changed
     assert client.get(created["links"]["audio"]).status_code == 200
+    edited = SEED_TEXT.replace("this weekend.", "this weekend, officials said.")
+    client.put(created["links"]["self"], data=edited.encode(), content_type="text/plain")
+    run_jobs_in_process(settings, tmp_path)
+    second = clip_files(settings)
+    assert len(second) == len(EXPECTED)  # the changed paragraph's old clip is released
+    assert len(set(first) - set(second)) == 1
+    assert client.delete(created["links"]["self"]).status_code == 204
+    assert clip_files(settings) == []
 
 
 def test_stitch_makes_a_missing_clip_again(client, settings, tmp_path):
@@ -196,7 +207,8 @@ def test_get_article_reports_text_removed_lines_and_progress(client, settings, t
     body = conforms(queued, "/api/v1/articles/{article_id}")
     assert body["status"] == "queued"
     assert body["paragraphs"] == EXPECTED
-    assert {"text": "By Emma Soteriou", "rule": "byline"} in body["removed"]
+    assert {"text": "By Emma Soteriou", "rule": "byline", "position": 1} in body["removed"]
+    assert body["language"] == "en"
     assert body["published"] == "2023-02-15T00:36"
     run_jobs_in_process(settings, tmp_path)
     done = conforms(client.get(created["links"]["self"]), "/api/v1/articles/{article_id}")

@@ -62,12 +62,14 @@ def test_seed_is_converted_by_a_real_worker(client, worker, artifacts):
     assert client.get(links["self"]).get_json()["duration_ms"] == timings["duration_ms"]
 
 
-def test_a_revision_is_made_again_and_no_clips_are_left(client, worker, settings):
+def test_a_revision_synthesises_only_what_changed_and_deleting_leaves_no_clips(
+    client, worker, settings
+):
     text = SEED.read_text(encoding="utf-8")
     first = client.post("/api/v1/articles", json={"text": text, "external_id": "seed"})
     done = wait_for(client, first.get_json()["links"]["self"], "done")[-1]
     clips = settings.audio_dir / "clips"
-    no_clips_within(clips, 10)  # released once the MP3 is made
+    assert len(list(clips.rglob("*.pcm"))) == len(EXPECTED)  # kept for the next revision
     edited = text.replace("this weekend.", "this weekend, officials said.")
     second = client.post("/api/v1/articles", json={"text": edited, "external_id": "seed"})
     assert second.get_json()["revision"] == 2
@@ -75,7 +77,19 @@ def test_a_revision_is_made_again_and_no_clips_are_left(client, worker, settings
     assert redone["duration_ms"] > done["duration_ms"]  # two more words are read
     timings = client.get(second.get_json()["links"]["timings"]).get_json()
     assert any("officials said" in p["text"] for p in timings["paragraphs"])
+    assert synthesised_by_revision(settings, done["id"]) == {1: len(EXPECTED), 2: 1}
+    assert client.delete(second.get_json()["links"]["self"]).status_code == 204
     no_clips_within(clips, 10)
+
+
+def synthesised_by_revision(settings, article_id: str) -> dict[int, int]:
+    """How many clips each revision's job had to synthesise (the rest were cached)."""
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import ArticleRow
+
+    with session_scope(settings.database_url) as session:
+        article = session.get(ArticleRow, article_id)
+        return {revision.number: revision.job.synthesised for revision in article.revisions}
 
 
 def no_clips_within(folder, seconds: float) -> None:

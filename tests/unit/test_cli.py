@@ -36,10 +36,12 @@ def test_clean_reads_stdin():
 
 def test_clean_json_reports_metadata_and_removed_lines():
     report = json.loads(narrate("clean", str(SEED), "--json").stdout)
-    assert set(report) == {"title", "byline", "published", "paragraphs", "removed"}
+    assert set(report) == {"title", "byline", "published", "paragraphs", "removed", "language"}
     assert report["byline"] == "Emma Soteriou"
+    assert report["language"] == "en"
     assert report["paragraphs"][0] == report["title"]
-    assert {"text": "Listen to this article", "rule": "player-widget"} in report["removed"]
+    listen = {"text": "Listen to this article", "rule": "player-widget", "position": 2}
+    assert listen in report["removed"]
 
 
 def test_clean_spoken_prints_what_the_engine_is_given():

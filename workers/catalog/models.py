@@ -64,6 +64,7 @@ class RevisionRow(Base):
     rate: Mapped[int]
     bitrate_kbps: Mapped[int]
     removed: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, as detected
     duration_ms: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -110,6 +111,7 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int]
+    synthesised: Mapped[int] = mapped_column(default=0)  # clips this job had to make
     error: Mapped[str | None] = mapped_column(Text)
     queue: Mapped[str] = mapped_column(String(40), default="narrate")
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -176,3 +178,18 @@ class WebhookDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now)
     delivered_at: Mapped[datetime | None]
+
+
+class PublisherLineRow(Base):
+    """One line (its fingerprint) of one article of a publisher: lines many articles of
+    a publisher share are that publisher's boilerplate (workers/catalog/boilerplate.py)."""
+
+    __tablename__ = "publisher_lines"
+    __table_args__ = (UniqueConstraint("publisher", "fingerprint", "article_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(300))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )

@@ -160,7 +160,8 @@ def _store(
         voice=options.voice,
         rate=options.rate,
         bitrate_kbps=options.bitrate_kbps,
-        removed=[{"text": r.text, "rule": r.rule} for r in article.removed],
+        removed=[{"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed],
+        language=article.language,
         paragraphs=[
             ParagraphRow(index=i, text=text, spoken=said, clip_key=clip_key(said, options))
             for i, (text, said) in enumerate(spoken)
@@ -213,3 +214,10 @@ def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int
         .values(done=JobRow.done + 1)
         .returning(JobRow.done)
     ).scalar_one()
+
+
+def count_synthesised(session: Session, job_id: int) -> None:
+    """One more clip this job had to synthesise (not found in the clip cache)."""
+    session.execute(
+        update(JobRow).where(JobRow.id == job_id).values(synthesised=JobRow.synthesised + 1)
+    )

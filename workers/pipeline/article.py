@@ -11,6 +11,7 @@ class Removed:
 
     text: str
     rule: str
+    position: int | None = None  # how many kept paragraphs came before it (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Article:
     byline: str | None = None
     published: str | None = None  # ISO 8601 date or date-time, as precise as the source
     removed: list[Removed] = field(default_factory=list)
+    language: str | None = None  # ISO 639-1 code, when it could be told (pipeline/language.py)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -47,10 +47,14 @@ def spoken_paragraphs(
 ) -> list[tuple[str, str]]:
     """(written, spoken) for every paragraph that has something to say, with the
     lexicon's entries applied to the spoken text (its phoneme entries only if the
-    engine reads espeak-ng phonemes)."""
+    engine reads espeak-ng phonemes). The newsreader's normalisation (numbers, money,
+    dates) is English; an article known to be in another language goes to its voice as
+    written, and espeak-ng reads numbers in that language."""
     lexicon = lexicon or Lexicon()
+    english = article.language in (None, "en")
     pairs = [
-        (text, lexicon.apply(to_spoken(text), phonemes=phonemes)) for text in article.paragraphs
+        (text, lexicon.apply(to_spoken(text) if english else text, phonemes=phonemes))
+        for text in article.paragraphs
     ]
     pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
     if not pairs:

@@ -310,7 +310,7 @@ def clean_lines(
             and not _LIST_ITEM_END.search(text)
             and len(text.split()) <= LIST_ITEM_MAX_WORDS
         ):
-            removed.append(Removed(text, list_rule))
+            removed.append(Removed(text, list_rule, len(kept)))
             continue
         list_rule = None
         rule = next(
@@ -320,7 +320,7 @@ def clean_lines(
         if rule is None:
             kept.append(text)
             continue
-        removed.append(Removed(text, rule.name))
+        removed.append(Removed(text, rule.name, len(kept)))
         if rule.drops_list:
             list_rule = rule.name
         for key, value in _captured(rule, text).items():
