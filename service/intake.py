@@ -10,6 +10,7 @@ from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.text import clean
+from workers.pipeline.voices import check_requested_voice
 from workers.settings import Settings
 
 
@@ -25,9 +26,11 @@ def accept(
     CallbackNotAllowed for a callback_url to a private address (unless allowed)."""
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
+    if submission.voice:
+        check_requested_voice(submission.voice, settings.piper_voice_dirs)
     article = clean(submission.raw, format=submission.format)
     options = VoiceOptions(
-        voice=submission.voice or settings.voice,
+        voice=settings.voice_for(submission.collection, submission.voice),
         rate=submission.rate or settings.rate,
         bitrate_kbps=settings.bitrate_kbps,
     )
