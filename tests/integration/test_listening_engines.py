@@ -41,9 +41,7 @@ def record(artifacts: Path, name: str, heard: Hearing, bar: Hearing | None = Non
 
 
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)  # the engine is the subject
-def test_a_piper_submission_through_the_api_and_a_worker_is_heard_right(
-    client, worker, artifacts
-):
+def test_a_piper_submission_through_the_api_and_a_worker_is_heard_right(client, worker, artifacts):
     created = client.post(
         "/api/v1/articles", json={"text": SEED_TEXT.read_text(encoding="utf-8"), "voice": JOE}
     )
