@@ -49,9 +49,7 @@ def test_a_voice_dropped_in_the_voice_directory_is_listed_and_accepted(settings)
 
 
 def test_the_voice_is_the_submissions_then_the_collections_then_the_deployments(settings):
-    configured = settings.with_overrides(
-        voice="espeak:en-us", collection_voices={"sport": JOE}
-    )
+    configured = settings.with_overrides(voice="espeak:en-us", collection_voices={"sport": JOE})
     client = create_app({"TESTING": True, "NARRATE_SETTINGS": configured}).test_client()
 
     def voice_of(**fields) -> str:
