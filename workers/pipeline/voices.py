@@ -161,51 +161,48 @@ def synthesizer_for_voice(
     return Pyttsx3Synthesizer(ident, rate, timeout_s=timeout_s, attempts=attempts)
 
 
-def engine_of(voice: str) -> str:
-    return parse_voice(voice)[0]
-
-
 # -- the catalogue -------------------------------------------------------------------------
 
 
 def _piper_entry(pair: PiperVoiceFiles) -> Voice:
+    """Piper names voices LANGUAGE-SPEAKER-QUALITY (en_US-joe-medium): "Joe (English,
+    United States) Piper medium"."""
     config = pair.read_config()
     language = config.get("language", {})
-    code = (language.get("code") or config.get("espeak", {}).get("voice") or "").replace("_", "-")
+    code = language.get("code") or config.get("espeak", {}).get("voice", "")
+    parts = pair.name.split("-")
+    speaker = parts[1].title() if len(parts) == 3 else pair.name
+    where = ", ".join(filter(None, (language.get("name_english"), language.get("country_english"))))
     quality = config.get("audio", {}).get("quality")
-    label = " ".join(
-        part
-        for part in (
-            pair.name.split("-")[1].title() if pair.name.count("-") >= 2 else pair.name,
-            f"({language.get('name_english', code)}"
-            + (f", {language['country_english']}" if language.get("country_english") else "")
-            + ")",
-            f"Piper {quality}" if quality else "Piper",
-        )
-        if part
+    label = " ".join(filter(None, (speaker, f"({where})" if where else "", "Piper", quality)))
+    return Voice(
+        f"{PIPER}:{pair.name}", PIPER, code.replace("_", "-"), config["audio"]["sample_rate"], label
     )
-    return Voice(f"{PIPER}:{pair.name}", PIPER, code, int(config["audio"]["sample_rate"]), label)
 
 
-@cache
+@cache  # a failure raises, so it is not cached: the next call tries again
 def _espeak_catalogue() -> tuple[Voice, ...]:
     """The voices pyttsx3 offers, listed by a short-lived child process: the engine is
     never loaded into the caller (a web or prefork process), and its ids are exactly the
     ones the engine accepts."""
-    try:
-        listing = subprocess.run(
-            [sys.executable, "-m", "workers.pipeline.voices"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ()  # no engine, no voices; the engine reports why when it is used
+    listing = subprocess.run(
+        [sys.executable, "-m", "workers.pipeline.voices"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
     return tuple(
         Voice(f"{ESPEAK}:{v['id']}", ESPEAK, v["language"], ESPEAK_SAMPLE_RATE, v["label"])
-        for v in json.loads(listing)
+        for v in json.loads(listing.strip().splitlines()[-1])
     )
+
+
+def _espeak_voices() -> tuple[Voice, ...]:
+    try:
+        return _espeak_catalogue()
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError, KeyError):
+        return ()  # no engine, no voices; the engine says why when it is asked to speak
 
 
 def installed_voices(voice_dirs: Iterable[Path] = ()) -> list[Voice]:
@@ -216,7 +213,7 @@ def installed_voices(voice_dirs: Iterable[Path] = ()) -> list[Voice]:
             piper.append(_piper_entry(pair))
         except (OSError, ValueError, KeyError, IndexError):
             continue  # an unreadable config is not a voice anyone can use
-    return [*piper, *_espeak_catalogue()]
+    return [*piper, *_espeak_voices()]
 
 
 def _print_espeak_voices() -> None:
@@ -227,7 +224,7 @@ def _print_espeak_voices() -> None:
         {"id": v.id, "language": (v.languages or [""])[0], "label": f"{v.name} (espeak-ng)"}
         for v in engine.getProperty("voices")
     ]
-    sys.stdout.write(json.dumps(voices))
+    sys.stdout.write("\n" + json.dumps(voices) + "\n")  # on its own line, whatever else printed
 
 
 if __name__ == "__main__":
