@@ -24,6 +24,8 @@ from workers.pipeline.voices import (
 )
 from workers.settings import ConfigurationError, Settings
 
+JOE = f"piper:{BUNDLED_PIPER_VOICE}"
+
 
 def piper_pair(directory: Path, name: str, rate: int = 16000, config_suffix=".onnx.json") -> Path:
     """A voice's two files as Piper's downloader writes them (the model is not read here)."""
@@ -170,3 +172,24 @@ def test_clips_at_another_rate_are_stitched_at_the_pipeline_rate(tmp_path):
     first, second = encoded.timings
     assert first.end_ms - first.start_ms == pytest.approx(1000, abs=40)
     assert second.end_ms - second.start_ms == pytest.approx(2000, abs=40)
+
+
+class Recorded:
+    def __init__(self, voice: str, rate: int, **options) -> None:
+        self.voice, self.rate, self.options, self.closed = voice, rate, options, False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_worker_process_keeps_a_few_engines_and_closes_the_least_recently_used(monkeypatch):
+    from workers import tasks
+
+    monkeypatch.setattr(tasks, "synthesizer_for_voice", Recorded)
+    monkeypatch.setattr(tasks, "_synthesizers", type(tasks._synthesizers)())
+    joe, british, american = (tasks.synthesizer_for(v, 175) for v in (JOE, "gmw/en", "en-us"))
+    assert tasks.synthesizer_for(JOE, 175) is joe  # loaded once, used again
+    quicker = tasks.synthesizer_for(JOE, 263)  # a fourth engine: British was used least lately
+    assert british.closed and not (joe.closed or american.closed or quicker.closed)
+    assert joe.options["piper_voice_dirs"] == tasks.settings.piper_voice_dirs
+    assert tasks.synthesizer_for("gmw/en", 175) is not british  # started again when needed
