@@ -13,7 +13,7 @@ from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import synthesizer_for_voice
 
 log = logging.getLogger("narrate.tasks")
-# A Piper voice holds about 300 MB; an idle engine beyond this many is closed.
+# A Piper voice holds about 350 MB; an idle engine beyond this many is closed.
 MAX_ENGINES_PER_PROCESS = 3
 _synthesizers: OrderedDict[tuple[str, int], Synthesizer] = OrderedDict()
 

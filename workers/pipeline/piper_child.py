@@ -3,7 +3,7 @@
 It speaks the same line protocol as `synth_child` (whose helpers it uses): {"ready": true}
 once the model is loaded, then one {"text", "path"} request per line on stdin and one
 reply per line, {"ok": true} once the WAV at `path` is whole. Loading the model is the
-cost (about a second and 300 MB), so it happens once, here, when the process starts.
+cost (about a second and 350 MB resident), so it happens once, here, when the process starts.
 """
 
 from __future__ import annotations
