@@ -7,6 +7,11 @@ bitrate. Each case runs floor and narrate alternately; medians are compared.
     python bench/run.py            # seed, 200 and 1000 paragraphs
     python bench/run.py --quick    # seed and 200 only
     python bench/run.py --check    # exit 1 if a target is missed
+    python bench/run.py --engines  # only the engines side by side: espeak-ng and Piper
+
+The engines table runs `narrate convert` with each voice on the same articles and
+reports wall seconds, audio seconds per wall second (x real time), CPU seconds of the
+whole process tree (steadier than wall time on a busy machine) and peak RSS.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +50,21 @@ class Case:
 class Run:
     seconds: float
     peak_rss_mb: float
+    cpu_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class EngineCase:
+    name: str
+    article: Path
+    voice: str
+    repeats: int
+    min_realtime: float | None = None
+    max_rss_mb: float | None = None
+
+
+PIPER_VOICE = "piper:en_US-joe-medium"
+ESPEAK_VOICE = "espeak:gmw/en"
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -63,7 +84,13 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(command: list[str], watch_memory: bool = False) -> Run:
+    cpu_before = _children_cpu_s()  # waited-for children include their own (the engine)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -85,7 +112,7 @@ def timed(command: list[str], watch_memory: bool = False) -> Run:
         sampler.join()
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
-    return Run(elapsed, peak / 1024)
+    return Run(elapsed, peak / 1024, _children_cpu_s() - cpu_before)
 
 
 def floor(cleaned: Path, work: Path) -> Run:
@@ -256,6 +283,74 @@ def measure(case: Case, work: Path) -> dict:
     }
 
 
+def measure_engine(case: EngineCase, work: Path) -> dict:
+    out = work / f"{case.name}-{case.voice.split(':')[0]}.mp3"
+    command = [sys.executable, "-m", "service.cli", "convert", str(case.article), "-o", str(out)]
+    command += ["--voice", case.voice, "--bitrate", str(BITRATE), "--rate", str(RATE_WPM)]
+    runs, lengths_s = [], []
+    for _ in range(case.repeats):
+        runs.append(timed(command, watch_memory=True))
+        lengths_s.append(json.loads(out.with_suffix(".timings.json").read_text())["duration_ms"])
+    seconds = statistics.median(r.seconds for r in runs)
+    audio_s = statistics.median(lengths_s) / 1000
+    realtime, rss = audio_s / seconds, max(r.peak_rss_mb for r in runs)
+    ok = (case.min_realtime is None or realtime >= case.min_realtime) and (
+        case.max_rss_mb is None or rss <= case.max_rss_mb
+    )
+    targets = [f">= {case.min_realtime:.0f}x"] if case.min_realtime else []
+    targets += [f"<= {case.max_rss_mb:.0f} MB"] if case.max_rss_mb else []
+    return {
+        "seconds": seconds,
+        "audio_s": audio_s,
+        "realtime": realtime,
+        "cpu_s": statistics.median(r.cpu_s for r in runs),
+        "rss_mb": rss,
+        "target": ", ".join(targets),
+        "ok": ok,
+    }
+
+
+def engine_cases(work: Path, quick: bool) -> list[EngineCase]:
+    article = work / "generated-200.txt"
+    article.write_text(generated_article(200, seed=200))
+    cases = [
+        EngineCase("seed", SEED, ESPEAK_VOICE, 3),
+        EngineCase("seed", SEED, PIPER_VOICE, 3, 20.0, 600.0),
+    ]
+    if not quick:
+        cases += [
+            EngineCase("200 paragraphs", article, ESPEAK_VOICE, 1),
+            EngineCase("200 paragraphs", article, PIPER_VOICE, 1, 20.0, 600.0),
+        ]
+    return cases
+
+
+def print_header(header: str) -> None:
+    print(header)
+    print("-" * (len(header) + 24))
+
+
+def run_engines(work: Path, quick: bool) -> bool:
+    """Print the engines table; False if a target was missed."""
+    print_header(
+        f"{'case':<16}{'voice':<24}{'audio':>9}{'wall s':>9}{'x real time':>13}"
+        f"{'CPU s':>8}{'peak RSS':>10}  target"
+    )
+    missed = False
+    for case in engine_cases(work, quick):
+        row = measure_engine(case, work)
+        missed |= not row["ok"]
+        minutes, seconds = divmod(row["audio_s"], 60)
+        verdict_text = ("ok" if row["ok"] else "MISSED") if row["target"] else ""
+        print(
+            f"{case.name:<16}{case.voice:<24}{int(minutes):>5}:{seconds:04.1f}"
+            f"{row['seconds']:>9.2f}{row['realtime']:>12.1f}x{row['cpu_s']:>8.2f}"
+            f"{row['rss_mb']:>7.0f} MB  {row['target']}  {verdict_text}",
+            flush=True,
+        )
+    return not missed
+
+
 def verdict(row: dict) -> tuple[str, bool]:
     case: Case = row["target"]
     ok = row["ratio"] <= case.max_ratio
@@ -270,9 +365,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1000-paragraph case")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument(
+        "--engines", action="store_true", help="only espeak-ng and Piper side by side"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as tmp:
         work = Path(tmp)
+        if args.engines:
+            print(f"{os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+            return 1 if not run_engines(work, args.quick) and args.check else 0
         cases = [Case("seed", SEED, 5, 2.0)]
         for paragraphs, repeats in [(200, 3), (1000, 1)][: 1 if args.quick else 2]:
             article = work / f"generated-{paragraphs}.txt"
@@ -284,12 +385,10 @@ def main() -> int:
             f"{platform.machine()}; medians of alternating runs",
             flush=True,
         )
-        header = (
+        print_header(
             f"{'case':<16}{'paras':>6}{'audio':>9}{'floor s':>9}{'narrate s':>11}"
             f"{'ratio':>7}{'peak RSS':>10}  target"
         )
-        print(header)
-        print("-" * (len(header) + 24))
         missed = False
         for case in cases:
             row = measure(case, work)
@@ -302,6 +401,8 @@ def main() -> int:
                 f"{row['rss_mb']:>7.0f} MB  {target}  {'ok' if ok else 'MISSED'}",
                 flush=True,
             )
+        print()
+        missed |= not run_engines(work, args.quick)
     return 1 if args.check and missed else 0
 
 

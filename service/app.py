@@ -38,8 +38,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.feeds import feeds
     from service.player import player
     from service.speech_api import speech
+    from service.voices_api import voices
 
-    for blueprint in (api, batches, edits, feeds, player, speech):
+    for blueprint in (api, batches, edits, feeds, player, speech, voices):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)

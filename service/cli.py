@@ -132,15 +132,18 @@ class ProgressBar:
 
 def _convert(args: argparse.Namespace) -> None:
     from workers.pipeline.convert import Outputs, convert_article
-    from workers.pipeline.synth import Pyttsx3Synthesizer
     from workers.pipeline.text import clean
+    from workers.pipeline.voices import synthesizer_for_voice
+    from workers.settings import Settings
 
     started = time.monotonic()
     raw, filename = _read_input(args.file)
     out = Path(args.output)
     if out.suffix.lower() != ".mp3":
         raise UsageError(f"the output must be an .mp3 file name, got {args.output}")
-    synthesizer = Pyttsx3Synthesizer(voice=args.voice, rate=args.rate)
+    synthesizer = synthesizer_for_voice(
+        args.voice, args.rate, piper_voice_dirs=Settings.from_env().piper_voice_dirs
+    )
     try:  # the engine's child process starts while the text is cleaned
         synthesizer.start()
         article = clean(raw, filename=filename)
@@ -233,7 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     convert_cmd = commands.add_parser("convert", help="convert an article to an MP3")
     convert_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")
     convert_cmd.add_argument("-o", "--output", required=True, help="OUT.mp3 to write")
-    convert_cmd.add_argument("--voice", default=DEFAULT_VOICE, help="espeak-ng voice or language")
+    convert_cmd.add_argument(
+        "--voice",
+        default=DEFAULT_VOICE,
+        help="espeak:<id> (or a plain espeak-ng voice or language), piper:<name> or "
+        "piper:PATH.onnx",
+    )
     convert_cmd.add_argument(
         "--rate", type=_positive_int(80, 450), default=DEFAULT_RATE, help="words per minute"
     )

@@ -17,6 +17,7 @@ from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.language import voice_for, with_language
 from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.text import clean
+from workers.pipeline.voices import check_requested_voice
 from workers.settings import Settings
 
 TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
@@ -34,6 +35,8 @@ def accept(
     CallbackNotAllowed for a callback_url to a private address (unless allowed)."""
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
+    if submission.voice:
+        check_requested_voice(submission.voice, settings.piper_voice_dirs)
     article = _without_controls(clean(submission.raw, format=submission.format))
     article = with_language(article, submission.raw, html=submission.format == "html")
     publisher = publisher_of(submission.source_url, submission.collection)
@@ -50,8 +53,11 @@ def accept(
         article = learned.article
         if not submission.external_id:
             article_id = article_id or learned.same_article
+    voice = settings.voice_for(submission.collection, submission.voice)
+    if voice == settings.voice:  # nothing chose one: the deployment's, or one for the language
+        voice = voice_for(article.language, settings.voice)
     options = VoiceOptions(
-        voice=submission.voice or voice_for(article.language, settings.voice),
+        voice=voice,
         rate=submission.rate or settings.rate,
         bitrate_kbps=settings.bitrate_kbps,
     )

@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, render_template, request, send_from_direct
 from service.api import settings, summary
 from service.errors import ApiError
 from service.sanitize import is_id
+from service.voices_api import listed_voices
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
@@ -48,7 +49,13 @@ def index():
         rows, _ = list_articles(session, status=None, page=1, per_page=RECENT)
         recent = [summary(row) for row in rows]
     token_required = bool(settings().api_tokens)
-    return render_template("narrate_index.html", recent=recent, token_required=token_required)
+    return render_template(
+        "narrate_index.html",
+        recent=recent,
+        token_required=token_required,
+        voices=listed_voices(),
+        default_voice=settings().voice,
+    )
 
 
 def _article_page(article_id: str, template: str, headers: dict[str, str] | None = None):

@@ -23,7 +23,7 @@ from workers.pipeline.text import Format
 TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
 UPLOAD_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 ACCEPTED = "text/plain, text/html, application/json or multipart/form-data with a .txt/.html file"
-_VOICE = re.compile(r"^[A-Za-z0-9_/+-]{1,60}$")
+_VOICE = re.compile(r"^[A-Za-z0-9_/+.:-]{1,80}$")
 FIELDS = (
     "title",
     "text",
@@ -145,7 +145,10 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         refuse_controls(fields["external_id"], "external_id")
     voice = fields.get("voice") or None
     if voice is not None and not _VOICE.match(voice):
-        raise bad_request(f"voice {voice!r} is not an espeak-ng voice name such as 'en-gb'")
+        raise bad_request(
+            f"voice {voice!r} is not a voice name such as 'espeak:en-gb' or "
+            "'piper:en_US-joe-medium' (GET /api/v1/voices lists them)"
+        )
     rate = fields.get("rate")
     if rate is not None and rate != "":
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workers.pipeline.errors import NarrateError
@@ -34,6 +34,8 @@ class Settings:
     broker_prefix: str = ""  # prefixes every Redis key, so deployments can share a server
     max_upload_bytes: int = 1_000_000
     voice: str = "gmw/en"
+    collection_voices: Mapping[str, str] = field(default_factory=dict)  # collection -> voice
+    piper_voice_dir: Path | None = None  # None: DATA_DIR/voices
     rate: int = 175
     bitrate_kbps: int = 64
     synth_timeout_s: float = 20.0
@@ -61,6 +63,14 @@ class Settings:
             "captions": f"{base}/captions.vtt",
             "player": f"{self.public_url.rstrip('/')}/player/{article_id}",
         }
+
+    @property
+    def piper_voice_dirs(self) -> tuple[Path, ...]:
+        return (self.piper_voice_dir or self.data_dir / "voices",)
+
+    def voice_for(self, collection: str, requested: str | None = None) -> str:
+        """The submission's own voice, else its collection's, else the deployment's."""
+        return requested or self.collection_voices.get(collection) or self.voice
 
     @property
     def audio_dir(self) -> Path:
@@ -91,7 +101,11 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             broker_prefix=env.get("NARRATE_BROKER_PREFIX", ""),
             max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000),
-            voice=env.get("NARRATE_VOICE", "gmw/en"),
+            voice=env.get("NARRATE_VOICE") or "gmw/en",
+            collection_voices=_pairs(env, "NARRATE_COLLECTION_VOICES"),
+            piper_voice_dir=Path(env["NARRATE_PIPER_VOICES_DIR"]).expanduser()
+            if env.get("NARRATE_PIPER_VOICES_DIR")
+            else None,
             rate=_int(env, "NARRATE_RATE", 175),
             bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64),
             synth_timeout_s=float(_int(env, "NARRATE_SYNTH_TIMEOUT_S", 20)),
@@ -144,3 +158,16 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
 def _list(env: Mapping[str, str], name: str, default: str = "") -> tuple[str, ...]:
     """A comma-separated list, blanks dropped."""
     return tuple(item.strip() for item in env.get(name, default).split(",") if item.strip())
+
+
+def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """`key=value,key=value` (the voice per collection: `sport=piper:en_US-joe-medium`)."""
+    pairs = {}
+    for item in _list(env, name):
+        key, equals, value = (part.strip() for part in item.partition("="))
+        if not (key and equals and value):
+            raise ConfigurationError(
+                f"{name} must be a comma-separated list of collection=voice, got {item!r}"
+            )
+        pairs[key] = value
+    return pairs

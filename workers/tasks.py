@@ -4,24 +4,38 @@ from __future__ import annotations
 
 import atexit
 import logging
+from collections import OrderedDict
 
 from workers import jobs, webhooks
 from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, celery, settings
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
-from workers.pipeline.synth import Pyttsx3Synthesizer
+from workers.pipeline.synth import Synthesizer
+from workers.pipeline.voices import synthesizer_for_voice
 
 log = logging.getLogger("narrate.tasks")
-_synthesizers: dict[tuple[str, int], Pyttsx3Synthesizer] = {}
+# A Piper voice holds about 350 MB; an idle engine beyond this many is closed.
+MAX_ENGINES_PER_PROCESS = 3
+_synthesizers: OrderedDict[tuple[str, int], Synthesizer] = OrderedDict()
 
 
-def synthesizer_for(voice: str, rate: int) -> Pyttsx3Synthesizer:
-    """One engine process per worker process and voice, started on first use (after fork)."""
+def synthesizer_for(voice: str, rate: int) -> Synthesizer:
+    """One engine process per worker process, voice and rate, started on first use (after
+    fork); the least recently used is closed when a new one would exceed the bound."""
     key = (voice, rate)
-    if key not in _synthesizers:
-        _synthesizers[key] = Pyttsx3Synthesizer(
-            voice, rate, timeout_s=settings.synth_timeout_s, attempts=settings.synth_attempts
-        )
-    return _synthesizers[key]
+    if key in _synthesizers:
+        _synthesizers.move_to_end(key)
+        return _synthesizers[key]
+    synthesizer = synthesizer_for_voice(
+        voice,
+        rate,
+        piper_voice_dirs=settings.piper_voice_dirs,
+        timeout_s=settings.synth_timeout_s,
+        attempts=settings.synth_attempts,
+    )
+    while len(_synthesizers) >= MAX_ENGINES_PER_PROCESS:
+        _synthesizers.popitem(last=False)[1].close()
+    _synthesizers[key] = synthesizer
+    return synthesizer
 
 
 @atexit.register

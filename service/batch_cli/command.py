@@ -94,9 +94,19 @@ def resolve_options(args: argparse.Namespace) -> Options:
         if args.bitrate is not None:
             raise UsageError("--bitrate cannot be used with --server: the server's setting applies")
         return Options(args.voice, args.rate, None)
+    from workers.pipeline.errors import InvalidInput
     from workers.pipeline.synth import DEFAULT_RATE, DEFAULT_VOICE
+    from workers.pipeline.voices import PIPER, find_piper_voice, parse_voice
+    from workers.settings import Settings
 
-    return Options(args.voice or DEFAULT_VOICE, args.rate or DEFAULT_RATE, args.bitrate or 64)
+    voice = args.voice or DEFAULT_VOICE
+    try:  # a wrong name fails here, not in every engine process
+        engine, ident = parse_voice(voice)
+        if engine == PIPER:
+            find_piper_voice(ident, Settings.from_env().piper_voice_dirs)
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from None
+    return Options(voice, args.rate or DEFAULT_RATE, args.bitrate or 64)
 
 
 def default_jobs() -> int:
@@ -174,7 +184,7 @@ def add_batch_command(commands: argparse._SubParsersAction) -> None:
     batch.add_argument(
         "--token", help=f"the server's API token, if it asks for one (default: ${TOKEN_ENV})"
     )
-    batch.add_argument("--voice", help="espeak-ng voice or language")
+    batch.add_argument("--voice", help="espeak:<id>, piper:<name> or piper:PATH.onnx")
     batch.add_argument("--rate", type=_positive_int(80, 450), help="words per minute")
     batch.add_argument("--bitrate", type=_positive_int(8, 160), help="MP3 bitrate in kb/s")
     batch.set_defaults(run=run_batch)

@@ -66,7 +66,8 @@ def _watch_parent(parent: int) -> None:
 
 def worker_main(options_json: str) -> None:
     """`python -m service.batch_cli --worker OPTIONS`: {"source", "mp3"} lines in, replies out."""
-    from workers.pipeline.synth import Pyttsx3Synthesizer
+    from workers.pipeline.voices import synthesizer_for_voice
+    from workers.settings import Settings
 
     options = json.loads(options_json)
     replies = os.fdopen(os.dup(1), "w")  # libraries may print; keep the reply channel clean
@@ -80,7 +81,11 @@ def worker_main(options_json: str) -> None:
         for line in sys.stdin:
             request = json.loads(line)
             if synthesizer is None:  # created here, in this process, on first use
-                synthesizer = Pyttsx3Synthesizer(voice=options["voice"], rate=options["rate"])
+                synthesizer = synthesizer_for_voice(
+                    options["voice"],
+                    options["rate"],
+                    piper_voice_dirs=Settings.from_env().piper_voice_dirs,
+                )
             reply = convert_file(
                 Path(request["source"]), Path(request["mp3"]), synthesizer, options["bitrate"]
             )

@@ -302,7 +302,7 @@ def test_delete_removes_rows_and_files(client, settings, tmp_path):
         ({"json": {"title": "Only a title"}}, 400, "exactly one of 'text'"),
         ({"json": {"text": "T\n\nx.", "colour": "red"}}, 400, "unknown field(s) colour"),
         ({"json": {"text": "T\n\nx.", "rate": 5}}, 400, "rate must be a whole number"),
-        ({"json": {"text": "T\n\nx.", "voice": "en gb!"}}, 400, "not an espeak-ng voice"),
+        ({"json": {"text": "T\n\nx.", "voice": "en gb!"}}, 400, "not a voice name"),
         ({"json": {"text": "T\n\nx.", "callback_url": "ftp://x"}}, 400, "http(s) URL"),
         ({"data": b"x", "content_type": "application/pdf"}, 415, "is not accepted"),
         (

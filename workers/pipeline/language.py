@@ -64,8 +64,10 @@ def language_voices(path: Path = VOICES_FILE) -> dict[str, str]:
 
 
 def voice_language(voice: str) -> str:
-    """The language a voice name speaks: 'gmw/en' -> 'en', 'en-gb' -> 'en', 'roa/fr' -> 'fr'."""
-    return voice.rsplit("/", 1)[-1].split("-")[0].lower()
+    """The language a voice name speaks: 'gmw/en' -> 'en', 'en-gb' -> 'en', 'roa/fr' -> 'fr',
+    'espeak:en-gb' -> 'en', 'piper:en_US-joe-medium' -> 'en'."""
+    name = voice.split(":", 1)[-1].rsplit("/", 1)[-1]
+    return re.split(r"[-_]", name, maxsplit=1)[0].lower()
 
 
 def voice_for(language: str | None, default: str) -> str:
