@@ -13,7 +13,10 @@ STITCH = "narrate.stitch"
 DELIVER = "narrate.deliver_webhook"
 INTERACTIVE_QUEUE = "narrate"
 BATCH_QUEUE = "narrate-batch"
-QUEUES = (INTERACTIVE_QUEUE, BATCH_QUEUE)  # in priority order
+# Deliveries are short (a bounded deadline each) and never wait behind a backfill, nor
+# hold up synthesis: an operator may also run a worker for this queue alone.
+WEBHOOK_QUEUE = "narrate-webhooks"
+QUEUES = (INTERACTIVE_QUEUE, WEBHOOK_QUEUE, BATCH_QUEUE)  # in priority order
 
 
 def create_celery(settings: Settings) -> Celery:

@@ -7,11 +7,16 @@ The body is signed: X-Narrate-Signature: sha256=HMAC-SHA256(secret, body) in hex
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
+import os
+import random
 import secrets
+import tempfile
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -31,7 +36,7 @@ from workers.settings import Settings
 
 log = logging.getLogger("narrate.webhooks")
 SIGNATURE_HEADER = "X-Narrate-Signature"
-TIMEOUT_S = 10
+DELIVERY_DEADLINE_S = 10.0
 
 
 def webhook_secret(settings: Settings) -> bytes:
@@ -40,10 +45,32 @@ def webhook_secret(settings: Settings) -> bytes:
         return settings.webhook_secret.encode()
     path = settings.data_dir / "webhook-secret"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        _create_secret_file(path)
     return path.read_text().strip().encode()
+
+
+def _create_secret_file(path) -> None:
+    """Write a new secret so that nobody but the owner can ever read it, and no reader
+    sees the file half written: a 0600 temporary file, then a hard link to the name,
+    which fails if another process made the secret first (theirs wins)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".webhook-secret-")
+    try:
+        with os.fdopen(descriptor, "w") as file:  # mkstemp creates it with mode 0600
+            file.write(secrets.token_hex(32))
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
+def retry_delay(base_s: float, retries: int, rng: random.Random | None = None) -> float:
+    """Doubling backoff with jitter (between half and the whole of the doubled delay), so
+    deliveries that failed together, say while a receiver was down, do not retry in step."""
+    ceiling = base_s * 2**retries
+    return (rng or random).uniform(ceiling / 2, ceiling)
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -186,9 +213,16 @@ def _post(
         SIGNATURE_HEADER: sign(webhook_secret(settings), body),
     }
     status, error = None, OSError("the host resolved to no address")
+    deadline = time.monotonic() + DELIVERY_DEADLINE_S  # one deadline for the whole delivery
     for address in addresses:  # the addresses just checked, never a second DNS answer
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            error = pinned_http.DeadlineExceeded(
+                f"no answer within {DELIVERY_DEADLINE_S:g} s from any address"
+            )
+            break
         try:
-            status = pinned_http.post(url, address, body, headers, TIMEOUT_S)
+            status = pinned_http.post(url, address, body, headers, remaining)
             break
         except OSError as exc:
             error = exc
