@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, current_app, jsonify, request, send_file
 
 from service.errors import ApiError, bad_request
 from service.intake import accept
+from service.links import external_url
 from service.openapi import document as openapi_document
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
@@ -34,11 +35,11 @@ def storage() -> LocalStorage:
 
 def links(article_id: str) -> dict[str, str]:
     return {
-        "self": url_for("api.get_article", article_id=article_id, _external=True),
-        "audio": url_for("api.audio", article_id=article_id, _external=True),
-        "timings": url_for("api.timings", article_id=article_id, _external=True),
-        "captions": url_for("api.captions", article_id=article_id, _external=True),
-        "player": url_for("player.iframe_player", article_id=article_id, _external=True),
+        "self": external_url("api.get_article", article_id=article_id),
+        "audio": external_url("api.audio", article_id=article_id),
+        "timings": external_url("api.timings", article_id=article_id),
+        "captions": external_url("api.captions", article_id=article_id),
+        "player": external_url("player.iframe_player", article_id=article_id),
     }
 
 

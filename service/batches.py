@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from sqlalchemy import update
 
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
+from service.links import external_url
 from service.submissions import Submission, from_fields, from_file, parse_json
 from workers.callback_urls import check_callback_url
 from workers.catalog.db import session_scope
@@ -212,8 +213,8 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
                 "status": status,
                 "error": item.error or (item.revision.job.error if item.revision else None),
                 "links": {
-                    "self": url_for("api.get_article", article_id=item.article_id, _external=True),
-                    "audio": url_for("api.audio", article_id=item.article_id, _external=True),
+                    "self": external_url("api.get_article", article_id=item.article_id),
+                    "audio": external_url("api.audio", article_id=item.article_id),
                 }
                 if item.article_id
                 else None,
@@ -223,8 +224,8 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
         "page": page,
         "per_page": per_page,
         "links": {
-            "self": url_for("batches.get_batch", batch_id=batch.id, _external=True),
-            "archive": url_for("batches.archive", batch_id=batch.id, _external=True),
+            "self": external_url("batches.get_batch", batch_id=batch.id),
+            "archive": external_url("batches.archive", batch_id=batch.id),
         },
     }
 

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, jsonify, render_template, request, send_from_directory, url_for
+from flask import Blueprint, jsonify, render_template, request, send_from_directory
 
 from service.api import settings, summary
 from service.errors import ApiError
+from service.links import external_url
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
@@ -81,7 +82,7 @@ def oembed():
         raise ApiError(
             404, "Not found", f"{url!r} is not the URL of an article here (…/articles/ID)"
         )
-    src = url_for("player.iframe_player", article_id=article["id"], _external=True)
+    src = external_url("player.iframe_player", article_id=article["id"])
     width = max(200, min(request.args.get("maxwidth", OEMBED_WIDTH, type=int), OEMBED_WIDTH))
     html = (
         f'<iframe src="{src}" width="{width}" height="{OEMBED_HEIGHT}" '
@@ -92,7 +93,7 @@ def oembed():
             "version": "1.0",
             "type": "rich",
             "provider_name": "Narrate",
-            "provider_url": url_for("player.index", _external=True),
+            "provider_url": external_url("player.index"),
             "title": article["title"],
             "html": html,
             "width": width,

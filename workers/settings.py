@@ -41,7 +41,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     api_tokens: tuple[str, ...] = ()  # none: anyone who can reach the service may write
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
-    public_url: str = "http://127.0.0.1:8000"  # for links in webhooks and feeds
+    public_url: str = "http://127.0.0.1:8000"  # the base of every absolute link
+    trusted_hosts: tuple[str, ...] = ()  # none: any Host header is answered (never echoed)
     webhook_secret: str | None = None  # None: a random one kept in the data directory
     webhook_attempts: int = 6
     webhook_backoff_s: float = 5.0  # doubles after every failed attempt
@@ -92,6 +93,7 @@ class Settings:
             api_tokens=_list(env, "NARRATE_API_TOKENS"),
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
             public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
+            trusted_hosts=_list(env, "NARRATE_TRUSTED_HOSTS"),
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
             webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6),
             webhook_backoff_s=float(env.get("NARRATE_WEBHOOK_BACKOFF_S") or 5.0),
