@@ -11,6 +11,7 @@ from flask import Flask, jsonify
 from service.auth import init_auth
 from service.cors import init_cors
 from service.errors import register_error_handlers
+from service.headers import init_headers
 from service.queue import TaskQueue
 from workers.catalog.db import engine_for, migrate
 from workers.settings import Settings
@@ -44,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_cors(app, settings)
     init_auth(app, settings)
+    init_headers(app, settings)
 
     @app.get("/healthz")
     def healthz():

@@ -46,11 +46,11 @@ def index():
     return render_template("narrate_index.html", recent=recent, token_required=token_required)
 
 
-def _article_page(article_id: str, template: str, headers: dict[str, str] | None = None):
+def _article_page(article_id: str, template: str):
     article = _article(article_id)
     if article is None:
         return render_template("narrate_missing.html", article_id=article_id), 404
-    return render_template(template, article=article), 200, headers or {}
+    return render_template(template, article=article)
 
 
 @player.get("/articles/<article_id>")
@@ -60,9 +60,7 @@ def article_page(article_id: str):
 
 @player.get("/player/<article_id>")
 def iframe_player(article_id: str):
-    return _article_page(
-        article_id, "narrate_player.html", {"Content-Security-Policy": "frame-ancestors *"}
-    )
+    return _article_page(article_id, "narrate_player.html")  # frameable: service.headers
 
 
 @player.get("/embed.js")

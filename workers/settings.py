@@ -42,6 +42,7 @@ class Settings:
     api_tokens: tuple[str, ...] = ()  # none: anyone who can reach the service may write
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
     public_url: str = "http://127.0.0.1:8000"  # the base of every absolute link
+    frame_ancestors: str = "*"  # who may frame /player/ID (a CSP source list)
     trusted_hosts: tuple[str, ...] = ()  # none: any Host header is answered (never echoed)
     webhook_secret: str | None = None  # None: a random one kept in the data directory
     webhook_attempts: int = 6
@@ -94,6 +95,7 @@ class Settings:
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
             public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
             trusted_hosts=_list(env, "NARRATE_TRUSTED_HOSTS"),
+            frame_ancestors=env.get("NARRATE_FRAME_ANCESTORS") or "*",
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
             webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6),
             webhook_backoff_s=float(env.get("NARRATE_WEBHOOK_BACKOFF_S") or 5.0),

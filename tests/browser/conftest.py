@@ -65,9 +65,13 @@ API_TOKEN = "browser-test-token"
 
 
 def serve(flask_app) -> Iterator[str]:
+    """Serve on a free port, which becomes the app's public URL (as `narrate serve` does)."""
     http = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    url = f"http://127.0.0.1:{http.server_port}"
+    settings = flask_app.extensions["narrate.settings"]
+    flask_app.extensions["narrate.settings"] = settings.with_overrides(public_url=url)
     threading.Thread(target=http.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{http.server_port}"
+    yield url
     http.shutdown()
 
 
