@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from sqlalchemy import update
 
+from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
@@ -131,6 +132,7 @@ def _hidden(path: str) -> bool:
 
 @batches.post("/batches")
 def create_batch():
+    _require_every_collection("write")
     config = settings()
     request.max_content_length = config.max_batch_bytes
     items, callback = _items_from_request()
@@ -168,7 +170,19 @@ def create_batch():
     return response
 
 
-def _find_batch(session, batch_id: str) -> BatchRow:
+def _require_every_collection(scope: str) -> None:
+    """A batch spans collections: making, reading or changing one needs a key for all."""
+    who = auth.require(scope)
+    if who is not None and who.collections is not None:
+        raise ApiError(
+            403,
+            "Forbidden",
+            f"the key {who.name!r} is limited to collections; batches need a key for all",
+        )
+
+
+def _find_batch(session, batch_id: str, scope: str = "read") -> BatchRow:
+    _require_every_collection(scope)
     batch = session.get(BatchRow, batch_id)
     if batch is None:
         raise ApiError(404, "Not found", f"there is no batch {batch_id!r}")

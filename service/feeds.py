@@ -43,7 +43,7 @@ def feed(name: str):
         select(ArticleRow, RevisionRow, JobRow)
         .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
-        .where(JobRow.status == "done")
+        .where(JobRow.status == "done", ArticleRow.visibility == "public")
         .order_by(JobRow.finished_at.desc())
     )
     if name != "all":

@@ -36,6 +36,7 @@ def accept(
         submission.source_url,
         submission.callback_url,
         submission.collection,
+        submission.visibility,
     )
     return submit(
         session,

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, jsonify, render_template, request, send_from_directory
 
+from service import auth
 from service.api import settings, summary
 from service.errors import ApiError
 from service.links import external_url
@@ -25,7 +26,7 @@ _ARTICLE_PATH = re.compile(r"^/(?:articles|player)/([A-Za-z0-9_-]+)/?$")
 def _article(article_id: str) -> dict | None:
     with session_scope(settings().database_url) as session:
         row = session.get(ArticleRow, article_id)
-        if row is None:
+        if row is None or not auth.may_see(row):
             return None
         revision = row.current
         return {
@@ -39,10 +40,16 @@ def _article(article_id: str) -> dict | None:
 
 @player.get("/")
 def index():
+    token_required = auth.protected()
     with session_scope(settings().database_url) as session:
-        rows, _ = list_articles(session, status=None, page=1, per_page=RECENT)
+        rows, _ = list_articles(  # to anyone, a protected service lists only public articles
+            session,
+            status=None,
+            page=1,
+            per_page=RECENT,
+            visibility="public" if token_required else None,
+        )
         recent = [summary(row) for row in rows]
-    token_required = bool(settings().api_tokens)
     return render_template("narrate_index.html", recent=recent, token_required=token_required)
 
 

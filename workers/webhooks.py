@@ -7,15 +7,11 @@ The body is signed: X-Narrate-Signature: sha256=HMAC-SHA256(secret, body) in hex
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
 import logging
-import os
 import random
-import secrets
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -32,6 +28,7 @@ from workers.catalog.models import (
     WebhookDeliveryRow,
     now,
 )
+from workers.secret_files import secret_in
 from workers.settings import Settings
 
 log = logging.getLogger("narrate.webhooks")
@@ -43,27 +40,7 @@ def webhook_secret(settings: Settings) -> bytes:
     """NARRATE_WEBHOOK_SECRET, or a random secret kept in the data directory."""
     if settings.webhook_secret:
         return settings.webhook_secret.encode()
-    path = settings.data_dir / "webhook-secret"
-    if not path.exists():
-        _create_secret_file(path)
-    return path.read_text().strip().encode()
-
-
-def _create_secret_file(path) -> None:
-    """Write a new secret so that nobody but the owner can ever read it, and no reader
-    sees the file half written: a 0600 temporary file, then a hard link to the name,
-    which fails if another process made the secret first (theirs wins)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".webhook-secret-")
-    try:
-        with os.fdopen(descriptor, "w") as file:  # mkstemp creates it with mode 0600
-            file.write(secrets.token_hex(32))
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        os.unlink(temporary)
+    return secret_in(settings.data_dir / "webhook-secret")
 
 
 def retry_delay(base_s: float, retries: int, rng: random.Random | None = None) -> float:

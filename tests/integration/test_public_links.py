@@ -27,7 +27,12 @@ def test_a_forged_host_never_reaches_links_feeds_or_oembed(public_app, tmp_path)
     client = app.test_client()
     posted = client.post(
         "/api/v1/articles",
-        json={"title": "Ferry fares", "text": "Fares rise in April.", "collection": "news"},
+        json={
+            "title": "Ferry fares",
+            "text": "Fares rise in April.",
+            "collection": "news",
+            "visibility": "public",
+        },
         headers=EVIL,
     )
     article = posted.get_json()

@@ -25,6 +25,7 @@ class ArticleRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_article_id)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     collection: Mapped[str] = mapped_column(String(100), default="all", index=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="unlisted", index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     revisions: Mapped[list[RevisionRow]] = relationship(
@@ -173,3 +174,22 @@ class WebhookDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now)
     delivered_at: Mapped[datetime | None]
+
+
+VISIBILITIES = ("public", "unlisted", "private")
+SCOPES = ("read", "write", "admin")  # each includes the ones before it
+
+
+class ApiKeyRow(Base):
+    """An API key: only a hash of its secret is kept; the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10))
+    collections: Mapped[list | None] = mapped_column(JSON)  # None: every collection
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

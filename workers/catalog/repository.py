@@ -35,6 +35,7 @@ class Metadata:
     source_url: str | None = None
     callback_url: str | None = None
     collection: str = "all"
+    visibility: str | None = None  # None: "unlisted" for a new article, else unchanged
 
 
 def clip_key(spoken: str, options: VoiceOptions) -> str:
@@ -99,6 +100,8 @@ def submit(
     stamp = now()
     row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
     row.collection = metadata.collection
+    if metadata.visibility or existing is None:
+        row.visibility = metadata.visibility or "unlisted"
     revision = RevisionRow(
         number=(row.current.number + 1) if existing else 1,
         content_hash=digest,
@@ -126,7 +129,13 @@ def submit(
 
 
 def list_articles(
-    session: Session, *, status: str | None, page: int, per_page: int
+    session: Session,
+    *,
+    status: str | None,
+    page: int,
+    per_page: int,
+    collections: tuple[str, ...] | None = None,
+    visibility: str | None = None,
 ) -> tuple[list[ArticleRow], int]:
     latest = (
         select(RevisionRow.article_id, func.max(RevisionRow.id).label("revision_id"))
@@ -138,6 +147,10 @@ def list_articles(
         query = query.join(JobRow, JobRow.revision_id == latest.c.revision_id).where(
             JobRow.status == status
         )
+    if collections is not None:
+        query = query.where(ArticleRow.collection.in_(collections))
+    if visibility is not None:
+        query = query.where(ArticleRow.visibility == visibility)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(ArticleRow.created_at.desc(), ArticleRow.id)
