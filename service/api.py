@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from service import auth
 from service.errors import ApiError, bad_request
 from service.intake import accept
+from service.limits import charge_paragraphs
 from service.links import external_url
 from service.openapi import document as openapi_document
 from service.submissions import read_submission
@@ -127,6 +128,8 @@ def _accept(article_id: str | None = None):
         if article_id is not None:
             auth.require("write", _find(session, article_id).collection)
         result = accept(session, submission, settings(), article_id=article_id)
+        if result.job_id is not None:
+            charge_paragraphs(len(result.article.current.paragraphs))
         body = summary(result.article)
     if result.job_id is not None:
         current_app.extensions["narrate.queue"].convert(result.job_id)

@@ -17,6 +17,7 @@ from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
+from service.limits import charge_paragraphs
 from service.links import external_url
 from service.submissions import Submission, from_fields, from_file, parse_json
 from workers.callback_urls import check_callback_url
@@ -143,6 +144,7 @@ def create_batch():
     if callback is not None:
         check_callback_url(callback, allow_private=config.webhook_allow_private)
     queued: list[int] = []
+    paragraphs = 0
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)
         session.add(batch)
@@ -159,7 +161,9 @@ def create_batch():
                     row.revision_id = result.article.current.id
                     if result.job_id is not None:
                         queued.append(result.job_id)
+                        paragraphs += len(result.article.current.paragraphs)
             batch.items.append(row)
+        charge_paragraphs(paragraphs)  # over the quota, nothing of the batch is kept
         session.flush()
         body = _batch_body(batch, page=1, per_page=0)
     for job_id in queued:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_init, worker_ready
+from celery.signals import after_setup_logger, worker_init, worker_ready
 
 from workers.settings import Settings
 
@@ -61,3 +61,11 @@ def _resume_unfinished_jobs(sender, **_: object) -> None:
 
     for job_id, queue in unfinished(settings):
         sender.app.send_task(CONVERT, args=[job_id], queue=queue)
+
+
+@after_setup_logger.connect
+def _log_format(logger, **_: object) -> None:
+    """NARRATE_LOG_FORMAT for the worker's own lines and ours alike."""
+    from workers.logs import configure_logging
+
+    configure_logging(settings.log_format, logger)
