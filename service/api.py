@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, current_app, jsonify, request, send_file
 
+from service import auth
 from service.errors import ApiError, bad_request
 from service.intake import accept
+from service.limits import charge_paragraphs
+from service.links import external_url
 from service.openapi import document as openapi_document
 from service.sanitize import is_id
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
-from workers.catalog.models import ArticleRow
+from workers.catalog.models import VISIBILITIES, ArticleRow
 from workers.catalog.repository import list_articles
 from workers.clips import clip_keys_of, release_clips
 from workers.jobs import audio_key
@@ -33,13 +36,24 @@ def storage() -> LocalStorage:
     return LocalStorage(settings().audio_dir)
 
 
-def links(article_id: str) -> dict[str, str]:
+MEDIA = {
+    "audio": ("api.audio", ".mp3"),
+    "timings": ("api.timings", ".json"),
+    "captions": ("api.captions", ".vtt"),
+}
+
+
+def links(article_id: str, *, signed: bool = False) -> dict[str, str]:
+    """The article's URLs; `signed` (a private article, for a reader allowed to see it)
+    makes the media links work for a few minutes without a key, for a player."""
+    media = {}
+    for name, (endpoint, suffix) in MEDIA.items():
+        url = external_url(endpoint, article_id=article_id)
+        media[name] = auth.sign_link(url, article_id, suffix) if signed else url
     return {
-        "self": url_for("api.get_article", article_id=article_id, _external=True),
-        "audio": url_for("api.audio", article_id=article_id, _external=True),
-        "timings": url_for("api.timings", article_id=article_id, _external=True),
-        "captions": url_for("api.captions", article_id=article_id, _external=True),
-        "player": url_for("player.iframe_player", article_id=article_id, _external=True),
+        "self": external_url("api.get_article", article_id=article_id),
+        **media,
+        "player": external_url("player.iframe_player", article_id=article_id),
     }
 
 
@@ -56,19 +70,22 @@ def summary(row: ArticleRow) -> dict:
             "percent": round(100 * job.done / job.total) if job.total else 100,
         },
         "duration_ms": revision.duration_ms,
+        "visibility": row.visibility,
         "created_at": row.created_at.isoformat() + "Z",
         "updated_at": row.updated_at.isoformat() + "Z",
-        "links": links(row.id),
+        "links": links(row.id, signed=row.visibility == "private"),
     }
 
 
 def detail(row: ArticleRow) -> dict:
+    """Everything, for a reader allowed to see it; otherwise what a player needs."""
     revision, job = row.current, row.current.job
+    player_view = {**summary(row), "byline": revision.byline, "published": revision.published}
+    if not auth.reads_everything_of(row):
+        return player_view
     return {
-        **summary(row),
+        **player_view,
         "external_id": row.external_id,
-        "byline": revision.byline,
-        "published": revision.published,
         "source_url": revision.source_url,
         "voice": revision.voice,
         "rate": revision.rate,
@@ -94,20 +111,27 @@ def detail(row: ArticleRow) -> dict:
 
 def _find(session, article_id: str) -> ArticleRow:
     row = session.get(ArticleRow, article_id) if is_id(article_id) else None
-    if row is None:
-        raise ApiError(
-            404, "Not found", f"there is no article {article_id!r}; list them at /api/v1/articles"
-        )
+    if row is None or not auth.may_see(row):
+        raise _not_found(article_id)
     return row
+
+
+def _not_found(article_id: str) -> ApiError:
+    return ApiError(
+        404, "Not found", f"there is no article {article_id!r}; list them at /api/v1/articles"
+    )
 
 
 def _accept(article_id: str | None = None):
     """Clean and store a submission; queue a job unless identical content exists."""
     submission = read_submission(request)
+    auth.require("write", submission.collection)
     with session_scope(settings().database_url) as session:
         if article_id is not None:
-            _find(session, article_id)
+            auth.require("write", _find(session, article_id).collection)
         result = accept(session, submission, settings(), article_id=article_id)
+        if result.job_id is not None:
+            charge_paragraphs(len(result.article.current.paragraphs))
         body = summary(result.article)
     if result.job_id is not None:
         current_app.extensions["narrate.queue"].convert(result.job_id)
@@ -134,8 +158,11 @@ def list_all():
         raise bad_request(f"status must be one of {', '.join(STATUSES)}")
     page = positive_arg("page", 1, 10_000)
     per_page = positive_arg("per_page", 20, 100)
+    collections = auth.collections_readable()
     with session_scope(settings().database_url) as session:
-        rows, total = list_articles(session, status=status, page=page, per_page=per_page)
+        rows, total = list_articles(
+            session, status=status, page=page, per_page=per_page, collections=collections
+        )
         items = [summary(row) for row in rows]
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
 
@@ -159,6 +186,7 @@ def get_article(article_id: str):
 def delete_article(article_id: str):
     with session_scope(settings().database_url) as session:
         article = _find(session, article_id)
+        auth.require("write", article.collection)
         clips = clip_keys_of(session, [revision.id for revision in article.revisions])
         session.delete(article)
         session.flush()  # its jobs no longer count as needing the clips
@@ -170,7 +198,9 @@ def delete_article(article_id: str):
 def _ready_file(article_id: str, suffix: str):
     """The current revision's file, or a 409 with Retry-After while it is being made."""
     with session_scope(settings().database_url) as session:
-        row = _find(session, article_id)
+        row = session.get(ArticleRow, article_id) if is_id(article_id) else None
+        if row is None or not (auth.may_see(row) or auth.signed_for(article_id, suffix)):
+            raise _not_found(article_id)
         revision, job = row.current, row.current.job
         key = audio_key(row.id, revision.number, suffix)
         title, status, error = revision.title, job.status, job.error
@@ -219,6 +249,23 @@ def timings(article_id: str):
 def captions(article_id: str):
     path, _ = _ready_file(article_id, ".vtt")
     return send_file(path, mimetype="text/vtt", conditional=True, max_age=60)
+
+
+@api.put("/articles/<article_id>/visibility")
+def set_visibility(article_id: str):
+    """Publish, unlist or hide an article without touching its audio."""
+    body = request.get_json(silent=True)
+    visibility = body.get("visibility") if isinstance(body, dict) else None
+    if visibility not in VISIBILITIES:
+        raise bad_request(
+            f'send JSON {{"visibility": ...}} with one of {", ".join(VISIBILITIES)}'
+        )
+    with session_scope(settings().database_url) as session:
+        row = _find(session, article_id)
+        auth.require("write", row.collection)
+        row.visibility = visibility
+        session.flush()
+        return jsonify(detail(row))
 
 
 @api.get("/openapi.json")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,8 +10,12 @@ from flask import Flask, jsonify
 from service.auth import init_auth
 from service.cors import init_cors
 from service.errors import register_error_handlers
+from service.headers import init_headers
+from service.limits import init_limits
+from service.metrics import init_metrics, use_multiprocess_dir
 from service.queue import TaskQueue
 from workers.catalog.db import engine_for, migrate
+from workers.logs import configure_logging
 from workers.settings import Settings
 
 
@@ -25,9 +28,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings: Settings = app.config.get("NARRATE_SETTINGS") or Settings.from_env()
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    if settings.trusted_hosts:  # other Host headers get a 400
+        app.config["TRUSTED_HOSTS"] = list(settings.trusted_hosts)
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(settings.log_format)
 
+    use_multiprocess_dir(settings)  # before prometheus_client is first imported
     migrate(settings.database_url)
     app.extensions["narrate.settings"] = settings
     app.extensions["narrate.queue"] = TaskQueue(settings)
@@ -45,6 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_cors(app, settings)
     init_auth(app, settings)
+    init_headers(app, settings)
+    init_limits(app, settings)
+    init_metrics(app, settings)
 
     @app.get("/healthz")
     def healthz():

@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from sqlalchemy import update
 
+from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
+from service.limits import charge_paragraphs
+from service.links import external_url
 from service.sanitize import is_id, printable
 from service.submissions import (
     Submission,
@@ -183,6 +186,7 @@ def _hidden(path: str) -> bool:
 
 @batches.post("/batches")
 def create_batch():
+    _require_every_collection("write")
     config = settings()
     request.max_content_length = config.max_batch_bytes
     items, callback = _items_from_request()
@@ -194,6 +198,7 @@ def create_batch():
         checked_url(callback, "callback_url")
         check_callback_url(callback, allow_private=config.webhook_allow_private)
     queued: list[int] = []
+    paragraphs = 0
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)
         session.add(batch)
@@ -214,7 +219,9 @@ def create_batch():
                     row.revision_id = result.article.current.id
                     if result.job_id is not None:
                         queued.append(result.job_id)
+                        paragraphs += len(result.article.current.paragraphs)
             batch.items.append(row)
+        charge_paragraphs(paragraphs)  # over the quota, nothing of the batch is kept
         session.flush()
         body = _batch_body(batch, page=1, per_page=0)
     for job_id in queued:
@@ -225,7 +232,19 @@ def create_batch():
     return response
 
 
-def _find_batch(session, batch_id: str) -> BatchRow:
+def _require_every_collection(scope: str) -> None:
+    """A batch spans collections: making, reading or changing one needs a key for all."""
+    who = auth.require(scope)
+    if who is not None and who.collections is not None:
+        raise ApiError(
+            403,
+            "Forbidden",
+            f"the key {who.name!r} is limited to collections; batches need a key for all",
+        )
+
+
+def _find_batch(session, batch_id: str, scope: str = "read") -> BatchRow:
+    _require_every_collection(scope)
     batch = session.get(BatchRow, batch_id) if is_id(batch_id) else None
     if batch is None:
         raise ApiError(404, "Not found", f"there is no batch {batch_id!r}")
@@ -270,8 +289,8 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
                 "status": status,
                 "error": item.error or (item.revision.job.error if item.revision else None),
                 "links": {
-                    "self": url_for("api.get_article", article_id=item.article_id, _external=True),
-                    "audio": url_for("api.audio", article_id=item.article_id, _external=True),
+                    "self": external_url("api.get_article", article_id=item.article_id),
+                    "audio": external_url("api.audio", article_id=item.article_id),
                 }
                 if item.article_id
                 else None,
@@ -281,8 +300,8 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
         "page": page,
         "per_page": per_page,
         "links": {
-            "self": url_for("batches.get_batch", batch_id=batch.id, _external=True),
-            "archive": url_for("batches.archive", batch_id=batch.id, _external=True),
+            "self": external_url("batches.get_batch", batch_id=batch.id),
+            "archive": external_url("batches.archive", batch_id=batch.id),
         },
     }
 

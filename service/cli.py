@@ -265,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     from service.batch_cli.command import add_batch_command
 
     add_batch_command(commands)
+    from service.keys_cli import add_keys_command
+
+    add_keys_command(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from service import auth
 from service.api import _find, settings, summary
 from service.errors import ApiError, bad_request
 from service.submissions import parse_json
@@ -59,6 +60,7 @@ def edit_article(article_id: str):
         )
     with session_scope(settings().database_url) as session:
         row = _find(session, article_id)
+        auth.require("write", row.collection)
         current: RevisionRow = row.current
         expected = body.get("revision")
         if expected is not None and expected != current.number:

@@ -7,11 +7,12 @@ from datetime import UTC
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from service.api import settings, storage
 from service.errors import ApiError
+from service.links import external_url
 from service.sanitize import xml_text
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, RevisionRow
@@ -45,12 +46,12 @@ def feed(name: str):
         select(ArticleRow, RevisionRow, JobRow)
         .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
-        .where(JobRow.status == "done")
+        .where(JobRow.status == "done", ArticleRow.visibility == "public")
         .order_by(JobRow.finished_at.desc())
     )
     if name != "all":
         query = query.where(ArticleRow.collection == name)
-    channel_link = url_for("feeds.feed", name=name, _external=True)
+    channel_link = external_url("feeds.feed", name=name)
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", f"Narrate: {name}")
@@ -73,7 +74,7 @@ def feed(name: str):
             item = ET.SubElement(channel, "item")
             _text(item, "title", revision.title)
             _text(item, "guid", f"narrate:{article.id}:{revision.number}", isPermaLink="false")
-            _text(item, "link", url_for("api.get_article", article_id=article.id, _external=True))
+            _text(item, "link", external_url("api.get_article", article_id=article.id))
             summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
             _text(item, "description", summary.text if summary else revision.title)
             _text(
@@ -83,7 +84,7 @@ def feed(name: str):
                 item,
                 "enclosure",
                 {
-                    "url": url_for("api.audio", article_id=article.id, _external=True),
+                    "url": external_url("api.audio", article_id=article.id),
                     "length": str(path.stat().st_size),
                     "type": "audio/mpeg",
                 },

@@ -66,6 +66,7 @@ def accept(
         submission.source_url,
         submission.callback_url,
         submission.collection,
+        submission.visibility,
     )
     lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
     phonemes = not options.voice.startswith(TEXT_ONLY_VOICES)

@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, jsonify, render_template, request, send_from_directory, url_for
+from flask import Blueprint, jsonify, render_template, request, send_from_directory
 
+from service import auth
 from service.api import settings, summary
 from service.errors import ApiError
+from service.links import external_url
 from service.sanitize import is_id
 from service.voices_api import listed_voices
 from workers.catalog.db import session_scope
@@ -28,7 +30,7 @@ def _article(article_id: str) -> dict | None:
         return None
     with session_scope(settings().database_url) as session:
         row = session.get(ArticleRow, article_id)
-        if row is None:
+        if row is None or not auth.may_see(row):
             return None
         revision = row.current
         return {
@@ -45,10 +47,16 @@ def _article(article_id: str) -> dict | None:
 
 @player.get("/")
 def index():
+    token_required = auth.protected()
     with session_scope(settings().database_url) as session:
-        rows, _ = list_articles(session, status=None, page=1, per_page=RECENT)
+        rows, _ = list_articles(  # to anyone, a protected service lists only public articles
+            session,
+            status=None,
+            page=1,
+            per_page=RECENT,
+            visibility="public" if token_required else None,
+        )
         recent = [summary(row) for row in rows]
-    token_required = bool(settings().api_tokens)
     return render_template(
         "narrate_index.html",
         recent=recent,
@@ -58,13 +66,11 @@ def index():
     )
 
 
-def _article_page(article_id: str, template: str, headers: dict[str, str] | None = None):
+def _article_page(article_id: str, template: str):
     article = _article(article_id)
     if article is None:
         return render_template("narrate_missing.html", article_id=article_id), 404
-    token_required = bool(settings().api_tokens)
-    page = render_template(template, article=article, token_required=token_required)
-    return page, 200, headers or {}
+    return render_template(template, article=article, token_required=auth.protected())
 
 
 @player.get("/articles/<article_id>")
@@ -74,9 +80,7 @@ def article_page(article_id: str):
 
 @player.get("/player/<article_id>")
 def iframe_player(article_id: str):
-    return _article_page(
-        article_id, "narrate_player.html", {"Content-Security-Policy": "frame-ancestors *"}
-    )
+    return _article_page(article_id, "narrate_player.html")  # frameable: service.headers
 
 
 @player.get("/embed.js")
@@ -96,7 +100,7 @@ def oembed():
         raise ApiError(
             404, "Not found", f"{url!r} is not the URL of an article here (…/articles/ID)"
         )
-    src = url_for("player.iframe_player", article_id=article["id"], _external=True)
+    src = external_url("player.iframe_player", article_id=article["id"])
     width = max(200, min(request.args.get("maxwidth", OEMBED_WIDTH, type=int), OEMBED_WIDTH))
     html = (
         f'<iframe src="{src}" width="{width}" height="{OEMBED_HEIGHT}" '
@@ -107,7 +111,7 @@ def oembed():
             "version": "1.0",
             "type": "rich",
             "provider_name": "Narrate",
-            "provider_url": url_for("player.index", _external=True),
+            "provider_url": external_url("player.index"),
             "title": article["title"],
             "html": html,
             "width": width,

@@ -31,3 +31,16 @@ class TaskQueue:
         except Exception:
             return False
         return True
+
+    def depths(self, queues: tuple[str, ...]) -> dict[str, int] | None:
+        """Messages waiting on each queue; None when the broker is unreachable."""
+        try:
+            with self._celery.connection_for_read() as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+                channel = connection.default_channel
+                return {
+                    queue: channel.queue_declare(queue).message_count  # declaring is idempotent
+                    for queue in queues
+                }
+        except Exception:
+            return None

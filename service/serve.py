@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from service.exposure import refusal
 from workers.catalog.db import migrate
 from workers.celery_app import QUEUES
 from workers.pipeline.errors import NarrateError
@@ -127,6 +128,9 @@ def stop(children: list[subprocess.Popen]) -> None:
 def serve(settings: Settings, host: str, port: int, workers: int | None = None) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
+    reason = refusal(settings, [host])
+    if reason:
+        raise ServeError(reason)
     env = {
         **os.environ,
         "NARRATE_DATA_DIR": str(settings.data_dir),
@@ -150,6 +154,8 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None) 
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                "python:service.gunicorn_conf",
                 "--bind",
                 f"{host}:{port}",
                 "--workers",

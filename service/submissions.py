@@ -18,6 +18,7 @@ from service.sanitize import (
     without_control_references,
     without_controls,
 )
+from workers.catalog.models import VISIBILITIES
 from workers.pipeline.text import Format
 
 TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
@@ -34,6 +35,7 @@ FIELDS = (
     "callback_url",
     "source_url",
     "collection",
+    "visibility",
 )
 _COLLECTION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
@@ -48,6 +50,7 @@ class Submission:
     callback_url: str | None = None
     source_url: str | None = None
     collection: str = "all"
+    visibility: str | None = None  # None: unlisted when new, else unchanged
 
 
 def read_submission(request: Request) -> Submission:
@@ -171,6 +174,11 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
             "collection must be lower-case letters, digits, '-' or '_' (at most 100), "
             f"got {collection!r}"
         )
+    visibility = fields.get("visibility") or None
+    if visibility is not None and visibility not in VISIBILITIES:
+        raise bad_request(
+            f"visibility must be one of {', '.join(VISIBILITIES)}, got {visibility!r}"
+        )
     return Submission(
         raw=raw,
         format=kind,
@@ -180,4 +188,5 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         callback_url=fields.get("callback_url") or None,
         source_url=fields.get("source_url") or None,
         collection=collection,
+        visibility=visibility,
     )

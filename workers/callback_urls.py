@@ -72,8 +72,26 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return all(
+        candidate.is_global and not candidate.is_multicast
+        for candidate in (ip, *_embedded_ipv4(ip))
+    )
+
+
+def _embedded_ipv4(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, which a network that translates or
+    tunnels it would reach: mapped, compatible, NAT64, 6to4 and Teredo (the client)."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    embedded = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
+    if ip in _IPV4_COMPATIBLE or any(ip in network for network in _NAT64):
+        embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in embedded if address is not None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_init, worker_ready
+from celery.signals import after_setup_logger, worker_init, worker_ready
 
 from workers.settings import Settings
 
@@ -13,7 +13,10 @@ STITCH = "narrate.stitch"
 DELIVER = "narrate.deliver_webhook"
 INTERACTIVE_QUEUE = "narrate"
 BATCH_QUEUE = "narrate-batch"
-QUEUES = (INTERACTIVE_QUEUE, BATCH_QUEUE)  # in priority order
+# Deliveries are short (a bounded deadline each) and never wait behind a backfill, nor
+# hold up synthesis: an operator may also run a worker for this queue alone.
+WEBHOOK_QUEUE = "narrate-webhooks"
+QUEUES = (INTERACTIVE_QUEUE, WEBHOOK_QUEUE, BATCH_QUEUE)  # in priority order
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -58,3 +61,11 @@ def _resume_unfinished_jobs(sender, **_: object) -> None:
 
     for job_id, queue in unfinished(settings):
         sender.app.send_task(CONVERT, args=[job_id], queue=queue)
+
+
+@after_setup_logger.connect
+def _log_format(logger, **_: object) -> None:
+    """NARRATE_LOG_FORMAT for the worker's own lines and ours alike."""
+    from workers.logs import configure_logging
+
+    configure_logging(settings.log_format, logger)

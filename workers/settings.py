@@ -43,7 +43,13 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     api_tokens: tuple[str, ...] = ()  # none: anyone who can reach the service may write
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
-    public_url: str = "http://127.0.0.1:8000"  # for links in webhooks and feeds
+    public_url: str = "http://127.0.0.1:8000"  # the base of every absolute link
+    limit_submissions: str = "120/minute;2000/hour"  # per API key (or client address)
+    limit_paragraphs: str = "20000/hour"  # per API key (or client address)
+    limit_reads: str = "600/minute"  # per client address
+    log_format: str = "text"  # or "json": one object per line
+    frame_ancestors: str = "*"  # who may frame /player/ID (a CSP source list)
+    trusted_hosts: tuple[str, ...] = ()  # none: any Host header is answered (never echoed)
     webhook_secret: str | None = None  # None: a random one kept in the data directory
     webhook_attempts: int = 6
     webhook_backoff_s: float = 5.0  # doubles after every failed attempt
@@ -113,6 +119,12 @@ class Settings:
             api_tokens=_list(env, "NARRATE_API_TOKENS"),
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
             public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
+            trusted_hosts=_list(env, "NARRATE_TRUSTED_HOSTS"),
+            frame_ancestors=env.get("NARRATE_FRAME_ANCESTORS") or "*",
+            log_format=_choice(env, "NARRATE_LOG_FORMAT", ("text", "json")),
+            limit_submissions=_limits(env, "NARRATE_LIMIT_SUBMISSIONS", "120/minute;2000/hour"),
+            limit_paragraphs=_limits(env, "NARRATE_LIMIT_PARAGRAPHS", "20000/hour"),
+            limit_reads=_limits(env, "NARRATE_LIMIT_READS", "600/minute"),
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
             webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6),
             webhook_backoff_s=float(env.get("NARRATE_WEBHOOK_BACKOFF_S") or 5.0),
@@ -171,3 +183,23 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
             )
         pairs[key] = value
     return pairs
+def _limits(env: Mapping[str, str], name: str, default: str) -> str:
+    """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'."""
+    raw = (env.get(name) or default).strip()
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be limits such as '120/minute;2000/hour', got {raw!r}"
+        ) from None
+    return raw
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first is the default)."""
+    raw = (env.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw

@@ -7,7 +7,15 @@ import logging
 from collections import OrderedDict
 
 from workers import jobs, webhooks
-from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, celery, settings
+from workers.celery_app import (
+    CONVERT,
+    DELIVER,
+    STITCH,
+    SYNTHESISE,
+    WEBHOOK_QUEUE,
+    celery,
+    settings,
+)
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
 from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import synthesizer_for_voice
@@ -49,7 +57,7 @@ def _announce(job_id: int) -> None:
     article_id = jobs.article_of(settings, job_id)
     links = settings.article_links(article_id) if article_id else {}
     for delivery_id in webhooks.events_for_job(settings, job_id, links):
-        deliver_webhook.apply_async((delivery_id,), queue=jobs.queue_of(settings, job_id))
+        deliver_webhook.apply_async((delivery_id,), queue=WEBHOOK_QUEUE)
 
 
 def _fail(job_id: int, message: str) -> None:
@@ -103,4 +111,6 @@ def deliver_webhook(self, delivery_id: int) -> None:
     if self.request.retries + 1 >= settings.webhook_attempts:
         webhooks.give_up(settings, delivery_id)
         return
-    raise self.retry(countdown=settings.webhook_backoff_s * 2**self.request.retries)
+    raise self.retry(
+        countdown=webhooks.retry_delay(settings.webhook_backoff_s, self.request.retries)
+    )

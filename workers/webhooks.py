@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
+import random
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -27,23 +28,26 @@ from workers.catalog.models import (
     WebhookDeliveryRow,
     now,
 )
+from workers.secret_files import secret_in
 from workers.settings import Settings
 
 log = logging.getLogger("narrate.webhooks")
 SIGNATURE_HEADER = "X-Narrate-Signature"
-TIMEOUT_S = 10
+DELIVERY_DEADLINE_S = 10.0
 
 
 def webhook_secret(settings: Settings) -> bytes:
     """NARRATE_WEBHOOK_SECRET, or a random secret kept in the data directory."""
     if settings.webhook_secret:
         return settings.webhook_secret.encode()
-    path = settings.data_dir / "webhook-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return secret_in(settings.data_dir / "webhook-secret")
+
+
+def retry_delay(base_s: float, retries: int, rng: random.Random | None = None) -> float:
+    """Doubling backoff with jitter (between half and the whole of the doubled delay), so
+    deliveries that failed together, say while a receiver was down, do not retry in step."""
+    ceiling = base_s * 2**retries
+    return (rng or random).uniform(ceiling / 2, ceiling)
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -186,9 +190,16 @@ def _post(
         SIGNATURE_HEADER: sign(webhook_secret(settings), body),
     }
     status, error = None, OSError("the host resolved to no address")
+    deadline = time.monotonic() + DELIVERY_DEADLINE_S  # one deadline for the whole delivery
     for address in addresses:  # the addresses just checked, never a second DNS answer
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            error = pinned_http.DeadlineExceeded(
+                f"no answer within {DELIVERY_DEADLINE_S:g} s from any address"
+            )
+            break
         try:
-            status = pinned_http.post(url, address, body, headers, TIMEOUT_S)
+            status = pinned_http.post(url, address, body, headers, remaining)
             break
         except OSError as exc:
             error = exc

@@ -11,7 +11,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.integration.conftest import (  # noqa: F401  (fixtures)
     BROKER_PREFIX,
@@ -19,6 +18,7 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures)
     app,
     broker,
     run_worker,
+    serving,
 )
 from workers.settings import Settings
 
@@ -65,10 +65,8 @@ API_TOKEN = "browser-test-token"
 
 
 def serve(flask_app) -> Iterator[str]:
-    http = make_server("127.0.0.1", 0, flask_app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
+    with serving(flask_app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def test_article_page_plays_with_speed_seek_read_along_and_memory(page, server, 
     page.screenshot(path=artifacts / "article-page-light.png", full_page=False)
 
     page.click(f"{PLAYER} button.play")
-    page.wait_for_function(f"document.querySelector('{PLAYER}').audio.currentTime > 0.5")
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 0.5")
     assert audio(page, "paused") is False
 
     page.select_option(f"{PLAYER} select.speed", "1.5")
@@ -65,7 +65,7 @@ def test_article_page_plays_with_speed_seek_read_along_and_memory(page, server, 
     saved_at = audio(page, "currentTime")
     page.reload()
     wait_ready(page)
-    page.wait_for_function(f"document.querySelector('{PLAYER}').audio.currentTime > 1")
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 1")
     assert abs(audio(page, "currentTime") - saved_at) < 1.5
     assert audio(page, "playbackRate") == 1.5
     assert page.locator(f"{PLAYER} select.speed").input_value() == "1.5"
@@ -84,7 +84,7 @@ def test_keyboard_alone_plays_and_seeks(page, server, worker):
     )
     assert focused == "play"
     page.keyboard.press("Enter")
-    page.wait_for_function(f"!document.querySelector('{PLAYER}').audio.paused")
+    page.wait_for_function(f"() => !document.querySelector('{PLAYER}').audio.paused")
     page.keyboard.press("Tab")  # the seek bar
     before = audio(page, "currentTime")
     for _ in range(5):
@@ -92,7 +92,7 @@ def test_keyboard_alone_plays_and_seeks(page, server, worker):
     assert audio(page, "currentTime") >= before + 4
     page.keyboard.press("Shift+Tab")
     page.keyboard.press(" ")
-    page.wait_for_function(f"document.querySelector('{PLAYER}').audio.paused")
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.paused")
 
 
 def test_fresh_submission_shows_progress_then_plays_without_reload(page, server, worker):
@@ -105,13 +105,13 @@ def test_fresh_submission_shows_progress_then_plays_without_reload(page, server,
     page.click("button[type=submit]")
     page.wait_for_url("**/articles/*")
     page.wait_for_function(
-        f"document.querySelector('{PLAYER}')?.shadowRoot?.querySelector('.status')"
+        f"() => document.querySelector('{PLAYER}')?.shadowRoot?.querySelector('.status')"
         "?.textContent.startsWith('Generating audio')",
         timeout=20_000,
     )
     wait_ready(page)
     page.click(f"{PLAYER} button.play")
-    page.wait_for_function(f"document.querySelector('{PLAYER}').audio.currentTime > 0.3")
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 0.3")
 
 
 def test_player_embedded_on_another_origin(page, server, publisher, worker, artifacts):
@@ -132,7 +132,7 @@ def test_player_embedded_on_another_origin(page, server, publisher, worker, arti
     wait_ready(page)
     page.screenshot(path=artifacts / "embedded-player.png")
     page.click(f"{PLAYER} button.play")
-    page.wait_for_function(f"document.querySelector('{PLAYER}').audio.currentTime > 0.5")
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 0.5")
     page.locator("article p").nth(1).click()  # the third paragraph of the timing map
     page.wait_for_selector("article p:nth-of-type(2)[data-narrate-active]")
     # The host page's CSS (red buttons) does not reach into the player.
@@ -167,7 +167,7 @@ def test_failed_conversion_reads_as_a_message(page, server, worker):
     article = submit(server, {"text": "Headline\n\nBody.", "voice": "klingon"})
     page.goto(f"{server}/player/{article['id']}")
     page.wait_for_function(
-        f"document.querySelector('{PLAYER}').shadowRoot.querySelector('.status')"
+        f"() => document.querySelector('{PLAYER}').shadowRoot.querySelector('.status')"
         ".textContent.includes('unknown voice')",
         timeout=60_000,
     )
@@ -179,7 +179,7 @@ def test_a_server_with_api_tokens_takes_the_token_on_the_submit_page(page, guard
     page.fill("#text", "Token headline\n\nThe council met on Friday to approve the budget.")
     page.fill("#token", "not-the-token")
     page.click("button[type=submit]")
-    page.wait_for_function("document.getElementById('error').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('error').textContent.length > 0")
     assert "not one this server accepts" in page.text_content("#error")
     page.fill("#token", API_TOKEN)
     page.click("button[type=submit]")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,22 @@ def run_job(settings: Settings, job_id: int, synth, *, stitch: bool = True) -> N
         jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
     if stitch:
         jobs.stitch(settings, job_id, lambda v, r: synth)
+
+
+@contextmanager
+def serving(flask_app) -> Iterator[str]:
+    """The app on a real socket on a free port, which becomes its public URL (as
+    `narrate serve` does), so the links it answers with lead back to it."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    settings = flask_app.extensions["narrate.settings"]
+    flask_app.extensions["narrate.settings"] = settings.with_overrides(public_url=url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -8,10 +8,8 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ import pytest
 from service.batch_cli.state import STATE_FILE
 from tests.conftest import ROOT
 from tests.decode import decode_mp3
+from tests.integration.conftest import serving
 
 pytestmark = pytest.mark.integration
 
@@ -224,20 +223,6 @@ def test_a_worker_that_dies_fails_only_its_article(tmp_path):
     assert len(list(out.glob("*.mp3"))) == 5
 
 
-@contextmanager
-def serving(flask_app) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     with serving(app) as url:
@@ -294,7 +279,7 @@ def test_server_mode_sends_the_api_token_the_server_asks_for(settings, worker, t
         refused = narrate_batch(str(inbox), "--out", str(out), "--server", base)
         assert refused.returncode == 1
         assert "401" in refused.stdout.splitlines()[-1]
-        assert "Authorization: Bearer TOKEN" in refused.stdout.splitlines()[-1]
+        assert "Authorization: Bearer KEY" in refused.stdout.splitlines()[-1]
         converted = narrate_batch(
             str(inbox), "--out", str(out), "--server", base, "--token", "batch-token"
         )

@@ -41,7 +41,8 @@ def titles(body: bytes) -> list[str]:
 def test_hostile_titles_make_a_well_formed_feed(client, settings, tmp_path):
     for title in HOSTILE_TITLES:
         response = client.post(
-            "/api/v1/articles", json={"title": title, "text": BODY, "collection": "news"}
+            "/api/v1/articles",
+            json={"title": title, "text": BODY, "collection": "news", "visibility": "public"},
         )
         assert response.status_code == 202, response.data
     run_jobs_in_process(settings, tmp_path)
@@ -56,7 +57,10 @@ def test_controls_stored_before_they_were_removed_are_left_out_of_the_feed(
 ):
     """Rows written by an older release, bypassing the edge: the feed itself leaves out
     what XML cannot carry."""
-    created = client.post("/api/v1/articles", json={"title": "Ferry resumes", "text": BODY})
+    created = client.post(
+        "/api/v1/articles",
+        json={"title": "Ferry resumes", "text": BODY, "visibility": "public"},
+    )
     run_jobs_in_process(settings, tmp_path)
     nul = "\x00" if settings.database_url.startswith("sqlite") else ""  # PostgreSQL refuses it
     with session_scope(settings.database_url) as session:

@@ -19,6 +19,7 @@ from tests.integration.conftest import BROKER_PREFIX, POSTGRES_URL, REDIS_URL, _
 from tests.integration.test_serve import free_port
 
 pytestmark = pytest.mark.integration
+TOKEN = "procfile-test-token"
 
 
 def procfile() -> dict[str, str]:
@@ -36,6 +37,8 @@ def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker)
         "NARRATE_BROKER_PREFIX": BROKER_PREFIX,
         "DATABASE_URL": POSTGRES_URL,
         "NARRATE_DATA_DIR": str(tmp_path / "data"),
+        "NARRATE_API_TOKENS": TOKEN,  # it listens on every address: it must have a key
+        "NARRATE_PUBLIC_URL": f"http://127.0.0.1:{port}",  # links come from here alone
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     processes = {
@@ -61,7 +64,9 @@ def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker)
                 assert time.monotonic() < deadline, (tmp_path / "web.log").read_text()
                 time.sleep(0.2)
         request = urllib.request.Request(
-            f"{base}/api/v1/articles", SEED.read_bytes(), {"Content-Type": "text/plain"}
+            f"{base}/api/v1/articles",
+            SEED.read_bytes(),
+            {"Content-Type": "text/plain", "Authorization": f"Bearer {TOKEN}"},
         )
         article = json.load(urllib.request.urlopen(request, timeout=10))
         deadline = time.monotonic() + 120
@@ -75,3 +80,25 @@ def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker)
             os.killpg(process.pid, signal.SIGTERM)
         for process in processes.values():
             process.wait(timeout=30)
+
+
+def test_procfile_web_refuses_to_listen_on_every_address_with_no_key(tmp_path: Path):
+    env = {
+        **os.environ,
+        "PORT": str(free_port()),
+        "NARRATE_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'narrate.db'}",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    env.pop("NARRATE_API_TOKENS", None)
+    web = subprocess.run(
+        ["bash", "-c", f"exec {procfile()['web']}"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert web.returncode != 0
+    assert "refusing to listen on 0.0.0.0 with no API key" in web.stderr
+    assert "narrate keys create --name NAME --scope admin" in web.stderr

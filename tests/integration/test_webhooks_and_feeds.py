@@ -152,11 +152,19 @@ def test_podcast_feed_per_collection(client, settings, tmp_path):
                 "title": f"Episode {n}",
                 "text": f"By Jo Bloggs\n\nThe story of episode {n} in full.",
                 "collection": collection,
+                "visibility": "public",
             },
         )
-    client.post("/api/v1/articles", json={"title": "Unfinished", "text": "Still queued."})
+    public = {"visibility": "public"}
+    client.post("/api/v1/articles", json={"title": "Unfinished", "text": "Still queued.", **public})
+    for visibility in ("unlisted", "private"):  # done, but never in a feed
+        client.post(
+            "/api/v1/articles",
+            json={"title": visibility, "text": "Not for feeds.", "visibility": visibility},
+        )
     run_jobs_in_process(settings, tmp_path)
-    client.post("/api/v1/articles", json={"title": "Queued", "text": "Not converted yet."})
+    queued = {"title": "Queued", "text": "Not converted yet.", **public}
+    client.post("/api/v1/articles", json=queued)
 
     news = feedparser.parse(client.get("/feeds/news.xml").data)
     assert not news.bozo, news.bozo_exception

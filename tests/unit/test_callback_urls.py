@@ -35,6 +35,16 @@ def resolves_to(*addresses: str):
         "http://[fc00::5]/hook",
         "http://[::ffff:127.0.0.1]/hook",
         "http://224.0.0.1/hook",
+        # IPv6 forms that carry a private IPv4 address a translator or tunnel would reach
+        "http://[::7f00:1]/hook",  # IPv4-compatible 127.0.0.1
+        "http://[::a9fe:a9fe]/hook",  # IPv4-compatible 169.254.169.254
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 127.0.0.1
+        "http://[64:ff9b::a00:1]/hook",  # NAT64 10.0.0.1
+        "http://[64:ff9b:1::c0a8:101]/hook",  # local-use NAT64 192.168.1.1
+        "http://[2002:7f00:1::1]/hook",  # 6to4 of 127.0.0.1
+        "http://[2002:c0a8:101::1]/hook",  # 6to4 of 192.168.1.1
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",  # Teredo client 127.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook",  # Teredo client 10.0.0.1
     ],
 )
 def test_private_and_local_addresses_are_refused_with_what_to_do(url):
@@ -49,6 +59,8 @@ def test_private_and_local_addresses_are_refused_with_what_to_do(url):
     [
         ("http://93.184.215.14/hook", "93.184.215.14"),
         ("https://[2606:4700::1111]/", "2606:4700::1111"),
+        ("http://[64:ff9b::5db8:d70e]/hook", "64:ff9b::5db8:d70e"),  # NAT64 93.184.215.14
+        ("http://[2002:5db8:d70e::1]/hook", "2002:5db8:d70e::1"),  # 6to4 93.184.215.14
     ],
 )
 def test_public_addresses_are_allowed(url, address):
@@ -60,6 +72,15 @@ def test_the_operator_may_allow_private_addresses():
     check_callback_url(
         "http://cms.internal/hook", allow_private=True, resolver=resolves_to("10.0.0.2")
     )
+
+
+def test_a_name_resolving_to_an_embedded_private_address_is_refused():
+    with pytest.raises(CallbackNotAllowed, match="64:ff9b::a9fe:a9fe"):
+        check_callback_url(
+            "https://cms.example.com/hook",
+            allow_private=False,
+            resolver=resolves_to("2606:4700::1111", "64:ff9b::a9fe:a9fe"),
+        )
 
 
 def test_a_name_is_judged_by_every_address_it_resolves_to():

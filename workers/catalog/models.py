@@ -28,6 +28,7 @@ class ArticleRow(Base):
     # Without an external_id, the current revision's content hash: the unique index lets
     # one article, and only one, hold each content (see repository.submit).
     content_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="unlisted", index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     revisions: Mapped[list[RevisionRow]] = relationship(
@@ -193,3 +194,20 @@ class PublisherLineRow(Base):
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
+VISIBILITIES = ("public", "unlisted", "private")
+SCOPES = ("read", "write", "admin")  # each includes the ones before it
+
+
+class ApiKeyRow(Base):
+    """An API key: only a hash of its secret is kept; the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10))
+    collections: Mapped[list | None] = mapped_column(JSON)  # None: every collection
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -36,6 +36,7 @@ class Metadata:
     source_url: str | None = None
     callback_url: str | None = None
     collection: str = "all"
+    visibility: str | None = None  # None: "unlisted" for a new article, else unchanged
 
 
 def clip_key(spoken: str, options: VoiceOptions) -> str:
@@ -149,6 +150,8 @@ def _store(
     if row.created_at is None:
         row.created_at = stamp
     row.collection = metadata.collection
+    if metadata.visibility or row.visibility is None:  # a new article: unlisted
+        row.visibility = metadata.visibility or "unlisted"
     revision = RevisionRow(
         number=number,
         content_hash=digest,
@@ -177,7 +180,13 @@ def _store(
 
 
 def list_articles(
-    session: Session, *, status: str | None, page: int, per_page: int
+    session: Session,
+    *,
+    status: str | None,
+    page: int,
+    per_page: int,
+    collections: tuple[str, ...] | None = None,
+    visibility: str | None = None,
 ) -> tuple[list[ArticleRow], int]:
     latest = (
         select(RevisionRow.article_id, func.max(RevisionRow.id).label("revision_id"))
@@ -189,6 +198,10 @@ def list_articles(
         query = query.join(JobRow, JobRow.revision_id == latest.c.revision_id).where(
             JobRow.status == status
         )
+    if collections is not None:
+        query = query.where(ArticleRow.collection.in_(collections))
+    if visibility is not None:
+        query = query.where(ArticleRow.visibility == visibility)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(ArticleRow.created_at.desc(), ArticleRow.id)

@@ -1,0 +1,17 @@
+"""gunicorn settings for the Procfile's web process (`-c python:service.gunicorn_conf`)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def on_starting(server) -> None:
+    """Refuse to serve an open service on a non-loopback address (see service.exposure)."""
+    from service.exposure import refusal
+    from workers.settings import Settings
+
+    hosts = [address[0] for address in server.cfg.address if isinstance(address, tuple)]
+    reason = refusal(Settings.from_env(), hosts)
+    if reason:
+        print(f"narrate: error: {reason}", file=sys.stderr)
+        sys.exit(1)

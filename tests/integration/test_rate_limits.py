@@ -1,0 +1,83 @@
+"""Rate limits and quotas, counted in the real (test) Redis."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.openapi_check import conforms
+from workers.settings import ConfigurationError, Settings
+
+pytestmark = pytest.mark.integration
+
+ARTICLE = {"title": "T", "text": "One paragraph.\n\nAnother paragraph."}
+
+
+@pytest.fixture
+def limited(settings):
+    from service.app import create_app
+
+    def make(**limits):
+        configured = settings.with_overrides(**limits)
+        return create_app({"TESTING": True, "NARRATE_SETTINGS": configured}).test_client()
+
+    return make
+
+
+def test_submissions_over_the_limit_get_429_with_the_headers(limited):
+    client = limited(limit_submissions="3/minute")
+    for n in range(3):
+        accepted = client.post("/api/v1/articles", json={**ARTICLE, "title": f"T{n}"})
+        assert accepted.status_code == 202
+        assert accepted.headers["RateLimit-Limit"] == "3"
+        assert accepted.headers["RateLimit-Remaining"] == str(2 - n)
+    refused = client.post("/api/v1/articles", json=ARTICLE)
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    assert int(refused.headers["RateLimit-Reset"]) <= 60
+    assert client.get("/api/v1/articles").status_code == 200  # reads are counted apart
+
+
+def test_each_key_has_its_own_submission_limit(limited):
+    client = limited(limit_submissions="1/minute", api_tokens=("first", "second"))
+    for token in ("first", "second"):
+        headers = {"Authorization": f"Bearer {token}"}
+        article = {**ARTICLE, "title": token}
+        assert client.post("/api/v1/articles", json=article, headers=headers).status_code == 202
+        assert client.post("/api/v1/articles", json=article, headers=headers).status_code == 429
+
+
+def test_reads_are_limited_per_client_address(limited):
+    client = limited(limit_reads="5/minute")
+    answers = [client.get("/api/v1/articles") for _ in range(5)]
+    assert {a.status_code for a in answers} == {200}
+    assert client.get("/api/v1/articles").status_code == 429
+    other = client.get("/api/v1/articles", environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert other.status_code == 200
+    assert client.get("/healthz").status_code == 200  # probes are never limited
+
+
+def test_a_paragraph_quota_refuses_big_submissions_and_keeps_nothing(limited):
+    client = limited(limit_paragraphs="5/hour")
+    assert client.post("/api/v1/articles", json=ARTICLE).status_code == 202  # 3 paragraphs
+    big = {"title": "Big", "text": "\n\n".join(f"Paragraph {n}." for n in range(4))}
+    refused = client.post("/api/v1/articles", json=big)
+    assert refused.status_code == 429
+    body = conforms(refused, "/api/v1/articles", "post")
+    assert "NARRATE_LIMIT_PARAGRAPHS" in body["detail"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert client.get("/api/v1/articles").get_json()["total"] == 1
+
+
+def test_a_409_keeps_its_own_retry_after(limited):
+    client = limited()
+    article = client.post("/api/v1/articles", json=ARTICLE).get_json()
+    not_ready = client.get(article["links"]["audio"])
+    assert not_ready.status_code == 409 and not_ready.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("name", ["NARRATE_LIMIT_SUBMISSIONS", "NARRATE_LIMIT_READS"])
+def test_a_malformed_limit_is_named_at_start(name):
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({"HOME": "/tmp", name: "lots/fortnight"})
