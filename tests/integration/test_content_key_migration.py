@@ -17,6 +17,7 @@ from sqlalchemy import inspect, text
 from workers.catalog.db import MIGRATIONS, engine_for
 from workers.catalog.repository import VoiceOptions, content_hash
 from workers.jobs import audio_key
+from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.text import clean
 from workers.storage import LocalStorage
 
@@ -77,10 +78,10 @@ class OldCatalog:
                 connection.execute(
                     text(
                         'INSERT INTO paragraphs (revision_id, "index", text, spoken, clip_key,'
-                        f" done) VALUES (:id, 0, {title}, 'x', 'k', true),"
-                        f" (:id, 1, {paragraph}, 'x', 'k', true)"
+                        f" done) VALUES (:id, 0, {title}, :said_title, 'k', true),"
+                        f" (:id, 1, {paragraph}, :said_paragraph, 'k', true)"
                     ),
-                    {"id": revision_id},
+                    {"id": revision_id, **SPOKEN},
                 )
                 connection.execute(
                     text(
@@ -104,6 +105,11 @@ class OldCatalog:
 def old(settings) -> OldCatalog:
     migrate_to(settings.database_url, BEFORE)
     return OldCatalog(settings)
+
+
+# what TEXT's paragraphs are said as: stored the same, the same submission is the same
+(_, SAID_TITLE), (_, SAID_PARAGRAPH) = spoken_paragraphs(clean(TEXT))
+SPOKEN = {"said_title": SAID_TITLE, "said_paragraph": SAID_PARAGRAPH}
 
 
 def seeded_hash(settings) -> str:
