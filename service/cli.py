@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     from service.batch_cli.command import add_batch_command
 
     add_batch_command(commands)
+    from service.eval_clean import add_eval_command
+
+    add_eval_command(commands)
     return parser
 
 

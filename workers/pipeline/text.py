@@ -10,20 +10,22 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from workers.pipeline.article import Article, Removed
-from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.errors import NarrateError, NoSpeakableText
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 Format = Literal["text", "html"]
+T = TypeVar("T")
 RULES_FILE = Path(__file__).with_name("data") / "junk_rules.toml"
 
 _PLACEHOLDERS = {
@@ -153,15 +155,82 @@ def detect_format(raw: str, filename: str | None = None) -> Format:
 
 
 def clean(raw: str, *, filename: str | None = None, format: Format | None = None) -> Article:
-    """Clean an article given as plain text or HTML (detected unless `format` says)."""
-    if (format or detect_format(raw, filename)) == "html":
-        return clean_html(raw)
-    return clean_text(raw)
+    """Clean an article given as plain text or HTML (detected unless `format` says).
+
+    Never raises anything but `NoSpeakableText` (or another `NarrateError`): a step that
+    fails on an input nobody foresaw falls back to the extractor's own text, and the
+    removed-lines report says so with the rule `fallback`."""
+    raw = speakable_characters(raw)
+    kind = format or detect_format(raw, filename)
+    try:
+        return clean_html(raw) if kind == "html" else clean_text(raw)
+    except NarrateError:
+        raise
+    except Exception as exc:  # a bug must cost the listener polish, not the article
+        return _fallback_article(raw, kind, f"cleaning failed ({type(exc).__name__})")
+
+
+# C0 and C1 control characters, and the two non-characters XML forbids. Form feeds and
+# the like separate lines; the rest carry nothing a listener could hear.
+_LINE_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def speakable_characters(raw: str) -> str:
+    """The input without lone surrogates and control characters, which no parser or
+    engine accepts and no reader sees."""
+    raw = _LONE_SURROGATE.sub("", raw)
+    return _CONTROLS.sub("", _LINE_CONTROLS.sub("\n", raw))
+
+
+FALLBACK_RULE = "fallback"
+
+
+def _fallback_note(step: str, fallback: str) -> Removed:
+    return Removed(f"{step}; {fallback}", FALLBACK_RULE)
+
+
+def _fallback_article(raw: str, kind: Format, why: str) -> Article:
+    """The extractor's own text (or the text as given), untouched by the junk rules."""
+    text, source = raw, "the text is read as given"
+    if kind == "html":
+        text, source = _extractor_text(raw)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise NoSpeakableText(
+            "no article text found: send the page's full HTML, or the article as plain text"
+        )
+    return Article(lines[0], lines, removed=[_fallback_note(why, source)])
+
+
+def _extractor_text(html: str) -> tuple[str, str]:
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(html, include_comments=False, include_tables=False)
+    except Exception:  # the extractor itself failed: the page as a reader copies it
+        text = None
+    if text and text.strip():
+        return text, "the extractor's own text is read"
+    return visible_text(html), "the page's visible text is read"
+
+
+def visible_text(html: str) -> str:
+    """The text a reader copies from the rendered page, blocks on their own lines."""
+    import html_text
+
+    try:
+        return html_text.extract_text(html, guess_layout=True)
+    except Exception:  # html-text parses with lxml too: what it cannot read has no text
+        return ""
 
 
 def clean_html(html: str) -> Article:
     import trafilatura
 
+    notes: list[Removed] = []
     document = trafilatura.bare_extraction(
         html,
         with_metadata=True,
@@ -172,10 +241,15 @@ def clean_html(html: str) -> Article:
         deduplicate=False,
     )
     if document is None or not (document.text or "").strip():
-        raise NoSpeakableText(
-            "no article text found in the HTML: send the page's full HTML, "
-            "or the article as plain text"
-        )
+        text = visible_text(html)
+        if not _has_prose(text):
+            raise NoSpeakableText(
+                "no article text found in the HTML: send the page's full HTML, "
+                "or the article as plain text"
+            )
+        article = clean_text(text)
+        note = _fallback_note("the extractor found no article", "the page's visible text is read")
+        return replace(article, removed=[note, *article.removed])
     lines, link_only, footnotes = [], set(), set()
     note_follows = False
     for raw in document.text.splitlines():
@@ -194,18 +268,42 @@ def clean_html(html: str) -> Article:
     if title and title != first and not _rules_drop(title):
         lines.insert(0, title)
     title = title or first
-    tree = _parse(html)
-    standfirst = find_standfirst(tree, title, document.description) if tree is not None else None
+    tree = _guarded("parsing the page", _parse, notes, html)
+    standfirst = None
+    if tree is not None:
+        standfirst = _guarded(
+            "finding the standfirst", find_standfirst, notes, tree, title, document.description
+        )
     heading = _index_of(lines, title)
     if standfirst and heading >= 0 and standfirst not in {" ".join(x.split()) for x in lines}:
         lines.insert(heading + 1, standfirst)
-    byline = document.author or (find_byline(tree) if tree is not None else None)
-    return clean_lines(
+    byline = document.author
+    if not byline and tree is not None:
+        byline = _guarded("finding the byline", find_byline, notes, tree)
+    article = clean_lines(
         lines,
         byline=byline,
         published=document.date,
         link_only=frozenset(link_only),
         footnotes=frozenset(footnotes),
+    )
+    return replace(article, removed=[*notes, *article.removed]) if notes else article
+
+
+def _guarded(step: str, function: Callable[..., T], notes: list[Removed], *args) -> T | None:
+    """A step that reads the page's tree beside the extractor's text: if it fails on a
+    page, the article goes on without it and the report names the step."""
+    try:
+        return function(*args)
+    except Exception as exc:
+        notes.append(_fallback_note(f"{step} failed ({type(exc).__name__})", "skipped"))
+        return None
+
+
+def _has_prose(text: str) -> bool:
+    return any(
+        len(line.split()) >= TEASER_MIN_WORDS and _SENTENCE_END.search(line.strip())
+        for line in text.splitlines()
     )
 
 
@@ -215,8 +313,53 @@ def _parse(html: str) -> HtmlElement | None:
 
     try:
         return lxml_html.fromstring(html)
-    except (ValueError, etree.ParserError):
+    except ValueError:  # an XML declaration naming an encoding: lxml wants bytes then
+        parser = lxml_html.HTMLParser(encoding="utf-8")
+        return lxml_html.fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except etree.ParserError:  # nothing but comments or whitespace
         return None
+
+
+def _elements(nodes: Iterable[object]) -> Iterator[HtmlElement]:
+    """Only the elements that hold readable text: not comments, processing instructions
+    or entities (whose tag is not a string), nor drawings and formulas."""
+    for node in nodes:
+        tag = getattr(node, "tag", None)
+        if isinstance(tag, str) and _local_name(tag) not in _NOT_TEXT:
+            yield node
+
+
+_NOT_TEXT = frozenset({"svg", "math", "script", "style", "noscript", "template"})
+
+
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _following_siblings(element: HtmlElement) -> Iterator[object]:
+    sibling = element.getnext()
+    while sibling is not None:
+        yield sibling
+        sibling = sibling.getnext()
+
+
+def _text(element: HtmlElement) -> str:
+    """An element's words, without those of comments, drawings, formulas and scripts
+    (a stack, not recursion: pages nest deeper than Python recurses)."""
+    parts: list[str] = []
+    stack: list[object] = [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        tag = getattr(item, "tag", None)
+        if isinstance(tag, str) and _local_name(tag) not in _NOT_TEXT:
+            parts.append(item.text or "")
+            for child in reversed(item):
+                stack.append(child.tail or "")
+                stack.append(child)
+    return " ".join(" ".join(parts).split())
 
 
 def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> str | None:
@@ -224,30 +367,25 @@ def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> s
     page header: an element just after the <h1> that is named as a standfirst (by its
     class) or that repeats the summary the page declares in its metadata."""
     declared = " ".join((description or "").split())
-    for heading in tree.iter("h1"):
-        if " ".join(heading.text_content().split()) != title:
+    for heading in _elements(tree.iter("h1")):
+        if _text(heading) != title:
             continue
-        sibling = heading.getnext()
-        for _ in range(3):  # a byline or a date may stand in between
-            if sibling is None:
-                break
-            text = " ".join(sibling.text_content().split())
+        # a byline or a date may stand in between; comments and the like do not count
+        for sibling in islice(_elements(_following_siblings(heading)), 3):
+            text = _text(sibling)
             named = f"{sibling.get('class', '')} {sibling.get('itemprop', '')}"
             if 5 <= len(text.split()) <= 60 and (
                 text == declared or _STANDFIRST_CLASS.search(named)
             ):
                 return text
-            sibling = sibling.getnext()
     return None
 
 
 def find_byline(tree: HtmlElement) -> str | None:
     """A person's name in an element the page marks as its byline or author, for pages
     whose metadata names only the organisation ("By" is optional, as on many sites)."""
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue  # comments and processing instructions
-        marks = " ".join(element.get(name, "") for name in _BYLINE_ATTRIBUTES)
+    for element in _elements(tree.iter()):
+        marks = " ".join(str(element.get(name, "")) for name in _BYLINE_ATTRIBUTES)
         if not _BYLINE_MARK.search(marks) or _NOT_BYLINE_MARK.search(marks):
             continue
         for chunk in element.itertext():
