@@ -33,12 +33,16 @@ _PLACEHOLDERS = {
     "{Month}": r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?",
     "{NoSentence}": r"(?!.*[.!?…][\"'”’)\]]*$)",
 }
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？：；][\"'”’»)\]]*$")
+# A sentence ends somewhere in the line: what prose has and menus, tag lists and crumbs lack.
+_SENTENCE_BREAK = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
 _CREDIT_TAIL = re.compile(
     r"[.,]?\s*\(?(?:picture|photograph|photo|image|credit|pictured|illustration)s?\b.*",
     re.IGNORECASE,
 )
-_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+# The extractor's "[text](target)", brackets in the text escaped, odd targets in <…>.
+_MARKDOWN_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^)\s]*)\)")
+_MARKDOWN_ESCAPE = re.compile(r"\\([\[\]\\()*_`#])")
 # A footnote's number linked to its note ("[2](…#footnote-2)"), or back to its place.
 _FOOTNOTE_LINK = re.compile(r"\[\d{1,3}\]\([^)\s]*#(?:footnote|fn|note|ref)[-_:]?[^)\s]*\)")
 _BYLINE_ATTRIBUTES = ("class", "data-component", "data-testid", "itemprop", "rel")
@@ -51,9 +55,17 @@ _STANDFIRST_CLASS = re.compile(
     r"summary|description|intro(?![a-z]*-?image)",
     re.IGNORECASE,
 )
-_LIST_ITEM_END = re.compile(r"[.!…:;][\"'”’)\]]*$")  # a question can be a link's title
+_LIST_ITEM_END = re.compile(r"[.!…:;。！：；][\"'”’»)\]]*$")  # a question can be a link's title
+_FOOTNOTE_HREF = re.compile(r"""href=["'][^"']*#(?:footnote|fn|note|ref)""", re.IGNORECASE)
 _HTML_SNIFF = re.compile(r"<(?:!doctype html|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 TEASER_MIN_WORDS = 8
+_LIST_MARKERS = ("- ", "* ", "+ ", "• ")  # the extractor's list items: the article's lists
+TEASER_MAX_WORDS = 24  # longer unpunctuated lines are paragraphs that lost their full stop
+# A line of prose this long is the article's, wherever a text pattern matches inside it,
+# unless it stands at the article's edges (where prompts and bios run long).
+LONG_PROSE_WORDS = 25
+EDGE_LINES = 3
+EDGE_MAX_WORDS = 60  # no prompt or bio runs this long, even at the edges
 LIST_ITEM_MAX_WORDS = 15
 
 
@@ -66,6 +78,7 @@ class Line:
     kept: Sequence[str]
     link_only: frozenset[str] = frozenset()  # HTML lines that were nothing but a link
     footnotes: frozenset[str] = frozenset()  # HTML lines that are the text of a footnote
+    table_rows: frozenset[str] = frozenset()  # HTML lines that are a row of a table
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,13 @@ class Rule:
     pattern: re.Pattern[str] | None = None
     before_body: bool = False
     drops_list: bool = False
+    kinds: str = ""  # the kinds of lines it removes, in words
+    drop: tuple[str, ...] = ()  # lines it must remove
+    keep: tuple[str, ...] = ()  # body lines that resemble them and must stay
+
+
+def is_long_prose(text: str) -> bool:
+    return len(text.split()) >= LONG_PROSE_WORDS and bool(_SENTENCE_BREAK.search(text))
 
 
 def is_teaser_headline(line: Line) -> bool:
@@ -82,8 +102,10 @@ def is_teaser_headline(line: Line) -> bool:
     Not the line straight after the headline: that is the standfirst, often unpunctuated."""
     return (
         len(line.kept) > 1
+        and not line.text.startswith(_LIST_MARKERS)
+        and line.text not in line.table_rows
         and not _SENTENCE_END.search(line.text)
-        and len(line.text.split()) >= TEASER_MIN_WORDS
+        and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
     )
 
 
@@ -108,8 +130,9 @@ def is_footnote(line: Line) -> bool:
 
 
 def is_repeat(line: Line) -> bool:
-    """A line already kept (pull quotes, the headline repeated by an extractor)."""
-    return line.text in line.kept
+    """A short line already kept (pull quotes, the headline repeated by an extractor).
+    A long paragraph said twice is the page's own doing, and is read twice."""
+    return len(line.text.split()) < LONG_PROSE_WORDS and line.text in line.kept
 
 
 STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
@@ -126,8 +149,13 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
     table = tomllib.loads(path.read_text(encoding="utf-8"))
     rules = []
     for entry in table["rule"]:
+        cases = {
+            "kinds": entry.get("kinds", ""),
+            "drop": tuple(entry.get("drop", ())),
+            "keep": tuple(entry.get("keep", ())),
+        }
         if "test" in entry:
-            rules.append(Rule(entry["name"], STRUCTURAL_TESTS[entry["test"]]))
+            rules.append(Rule(entry["name"], STRUCTURAL_TESTS[entry["test"]], **cases))
             continue
         source = entry["pattern"]
         for placeholder, regex in _PLACEHOLDERS.items():
@@ -140,6 +168,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                 pattern=pattern,
                 before_body=entry.get("before") == "body",
                 drops_list=entry.get("rest") == "drop_list",
+                **cases,
             )
         )
     return tuple(rules)
@@ -235,9 +264,11 @@ def clean_html(html: str) -> Article:
         html,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,  # tables are often the article's own, as its readers see it
         include_images=False,
-        include_links=True,  # to tell teaser links from prose; removed again below
+        # Links cost the extractor some of the article; they are asked for only where
+        # footnotes must be told from the text (by their numbers' links).
+        include_links=bool(_FOOTNOTE_HREF.search(html)),
         deduplicate=False,
     )
     if document is None or not (document.text or "").strip():
@@ -250,13 +281,23 @@ def clean_html(html: str) -> Article:
         article = clean_text(text)
         note = _fallback_note("the extractor found no article", "the page's visible text is read")
         return replace(article, removed=[note, *article.removed])
-    lines, link_only, footnotes = [], set(), set()
+    tree = _guarded("parsing the page", _parse, notes, html)
+    link_only: set[str] = set()
+    if tree is not None:
+        link_only |= (
+            _guarded("finding paragraphs that are a link", _link_paragraphs, notes, tree) or set()
+        )
+    lines, footnotes, table_rows = [], set(), set()
     note_follows = False
-    for raw in document.text.splitlines():
+    for raw in _block_lines(document):
         whole_footnote_link = _FOOTNOTE_LINK.fullmatch(raw.strip())
         raw = _FOOTNOTE_LINK.sub("", raw)  # "year.[1](…)" reads as "year."
         whole_link = _MARKDOWN_LINK.fullmatch(raw.strip())
-        line = _MARKDOWN_LINK.sub(r"\1", raw)
+        line = _MARKDOWN_LINK.sub(lambda m: _MARKDOWN_ESCAPE.sub(r"\1", m.group(1)), raw)
+        row = _table_row(line)
+        if row != line:
+            line = row
+            table_rows.add(" ".join(row.split()))
         if note_follows and line.strip():
             footnotes.add(" ".join(line.split()))
         note_follows = bool(whole_footnote_link) or (note_follows and not line.strip())
@@ -268,7 +309,6 @@ def clean_html(html: str) -> Article:
     if title and title != first and not _rules_drop(title):
         lines.insert(0, title)
     title = title or first
-    tree = _guarded("parsing the page", _parse, notes, html)
     standfirst = None
     if tree is not None:
         standfirst = _guarded(
@@ -286,8 +326,53 @@ def clean_html(html: str) -> Article:
         published=document.date,
         link_only=frozenset(link_only),
         footnotes=frozenset(footnotes),
+        table_rows=frozenset(table_rows),
     )
     return replace(article, removed=[*notes, *article.removed]) if notes else article
+
+
+def _block_lines(document: object) -> list[str]:
+    """One line per block of the extracted article. The extractor keeps the page source's
+    own line breaks inside a paragraph; those are not the article's."""
+    from copy import deepcopy
+
+    from trafilatura.xml import xmltotxt
+
+    body = getattr(document, "body", None)
+    if body is None:
+        return document.text.splitlines()
+    body = deepcopy(body)
+    for lb in list(body.iter("lb")):
+        _join_unless_sentence_ends(lb)
+    for node in body.iter():
+        if node.text and "\n" in node.text:
+            node.text = _SOURCE_BREAK.sub(" ", node.text)
+        if node.tail and "\n" in node.tail:
+            node.tail = _SOURCE_BREAK.sub(" ", node.tail)
+    return xmltotxt(body, include_formatting=False).splitlines()
+
+
+_SOURCE_BREAK = re.compile(r"\s*\n\s*")
+
+
+def _join_unless_sentence_ends(lb: object) -> None:
+    """A <br> inside a sentence is the page's layout (a hard-wrapped paragraph), so it
+    reads as a space; after a sentence it stays a line break."""
+    parent, previous = lb.getparent(), lb.getprevious()
+    if parent is None:
+        return
+    if previous is None:
+        before = parent.text or ""
+    else:
+        before = previous.tail if (previous.tail or "").strip() else _text(previous)
+    if not before.strip() or _SENTENCE_END.search(before.strip()):
+        return
+    tail = f" {lb.tail or ''}"
+    if previous is None:
+        parent.text = (parent.text or "") + tail
+    else:
+        previous.tail = (previous.tail or "") + tail
+    parent.remove(lb)
 
 
 def _guarded(step: str, function: Callable[..., T], notes: list[Removed], *args) -> T | None:
@@ -298,6 +383,32 @@ def _guarded(step: str, function: Callable[..., T], notes: list[Removed], *args)
     except Exception as exc:
         notes.append(_fallback_note(f"{step} failed ({type(exc).__name__})", "skipped"))
         return None
+
+
+def _table_row(line: str) -> str:
+    """The extractor's "| cell | cell |" as the cells read in a row: "cell, cell"."""
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|")):
+        return line
+    cells = [cell.strip() for cell in stripped.strip("|").split("|")]
+    return ", ".join(cell for cell in cells if cell and not _TABLE_RULE.fullmatch(cell))
+
+
+_TABLE_RULE = re.compile(r":?-{3,}:?")
+
+
+def _link_paragraphs(tree: HtmlElement) -> set[str]:
+    """The texts of paragraphs that are one link and nothing else: teasers for other
+    pages."""
+    found = set()
+    for paragraph in _elements(tree.iter("p")):
+        links = [a for a in _elements(paragraph.iter("a")) if a.get("href")]
+        if len(links) != 1:
+            continue
+        text = _text(paragraph)
+        if text and text == _text(links[0]):
+            found.add(text)
+    return found
 
 
 def _has_prose(text: str) -> bool:
@@ -432,6 +543,7 @@ def clean_lines(
     published: str | None = None,
     link_only: frozenset[str] = frozenset(),
     footnotes: frozenset[str] = frozenset(),
+    table_rows: frozenset[str] = frozenset(),
 ) -> Article:
     lines = [" ".join(line.split()) for line in raw_lines]
     lines = [line for line in lines if line]
@@ -442,7 +554,7 @@ def clean_lines(
     list_rule: str | None = None
     for index, text in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
-        line = Line(text, following, kept, link_only, footnotes)
+        line = Line(text, following, kept, link_only, footnotes, table_rows)
         if (
             list_rule
             and not _LIST_ITEM_END.search(text)
@@ -451,8 +563,16 @@ def clean_lines(
             removed.append(Removed(text, list_rule))
             continue
         list_rule = None
+        at_edge = index < EDGE_LINES or index >= len(lines) - EDGE_LINES
+        protected = is_long_prose(text) and (not at_edge or len(text.split()) >= EDGE_MAX_WORDS)
         rule = next(
-            (r for r in rules if not (r.before_body and len(kept) > 1) and r.matches(line)),
+            (
+                r
+                for r in rules
+                if not (r.before_body and len(kept) > 1)
+                and not (protected and r.pattern is not None)
+                and r.matches(line)
+            ),
             None,
         )
         if rule is None:
