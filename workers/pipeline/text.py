@@ -78,7 +78,6 @@ class Line:
     kept: Sequence[str]
     link_only: frozenset[str] = frozenset()  # HTML lines that were nothing but a link
     footnotes: frozenset[str] = frozenset()  # HTML lines that are the text of a footnote
-    table_rows: frozenset[str] = frozenset()  # HTML lines that are a row of a table
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,6 @@ def is_teaser_headline(line: Line) -> bool:
     return (
         len(line.kept) > 1
         and not line.text.startswith(_LIST_MARKERS)
-        and line.text not in line.table_rows
         and not _SENTENCE_END.search(line.text)
         and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
     )
@@ -183,8 +181,15 @@ def detect_format(raw: str, filename: str | None = None) -> Format:
     return "html" if len(_HTML_SNIFF.findall(raw[:20000])) >= 2 else "text"
 
 
-def clean(raw: str, *, filename: str | None = None, format: Format | None = None) -> Article:
+def clean(
+    raw: str,
+    *,
+    filename: str | None = None,
+    format: Format | None = None,
+    extra_rules: Sequence[Rule] = (),
+) -> Article:
     """Clean an article given as plain text or HTML (detected unless `format` says).
+    `extra_rules` (a publisher's own boilerplate, say) are tried after the table's rules.
 
     Never raises anything but `NoSpeakableText` (or another `NarrateError`): a step that
     fails on an input nobody foresaw falls back to the extractor's own text, and the
@@ -192,7 +197,9 @@ def clean(raw: str, *, filename: str | None = None, format: Format | None = None
     raw = speakable_characters(raw)
     kind = format or detect_format(raw, filename)
     try:
-        return clean_html(raw) if kind == "html" else clean_text(raw)
+        if kind == "html":
+            return clean_html(raw, extra_rules=extra_rules)
+        return clean_text(raw, extra_rules=extra_rules)
     except NarrateError:
         raise
     except Exception as exc:  # a bug must cost the listener polish, not the article
@@ -256,7 +263,7 @@ def visible_text(html: str) -> str:
         return ""
 
 
-def clean_html(html: str) -> Article:
+def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     import trafilatura
 
     notes: list[Removed] = []
@@ -278,7 +285,7 @@ def clean_html(html: str) -> Article:
                 "no article text found in the HTML: send the page's full HTML, "
                 "or the article as plain text"
             )
-        article = clean_text(text)
+        article = clean_text(text, extra_rules=extra_rules)
         note = _fallback_note("the extractor found no article", "the page's visible text is read")
         return replace(article, removed=[note, *article.removed])
     tree = _guarded("parsing the page", _parse, notes, html)
@@ -287,17 +294,14 @@ def clean_html(html: str) -> Article:
         link_only |= (
             _guarded("finding paragraphs that are a link", _link_paragraphs, notes, tree) or set()
         )
-    lines, footnotes, table_rows = [], set(), set()
+    lines, footnotes = [], set()
     note_follows = False
     for raw in _block_lines(document):
         whole_footnote_link = _FOOTNOTE_LINK.fullmatch(raw.strip())
         raw = _FOOTNOTE_LINK.sub("", raw)  # "year.[1](…)" reads as "year."
         whole_link = _MARKDOWN_LINK.fullmatch(raw.strip())
         line = _MARKDOWN_LINK.sub(lambda m: _MARKDOWN_ESCAPE.sub(r"\1", m.group(1)), raw)
-        row = _table_row(line)
-        if row != line:
-            line = row
-            table_rows.add(" ".join(row.split()))
+        line = _table_row(line)
         if note_follows and line.strip():
             footnotes.add(" ".join(line.split()))
         note_follows = bool(whole_footnote_link) or (note_follows and not line.strip())
@@ -326,7 +330,7 @@ def clean_html(html: str) -> Article:
         published=document.date,
         link_only=frozenset(link_only),
         footnotes=frozenset(footnotes),
-        table_rows=frozenset(table_rows),
+        extra_rules=extra_rules,
     )
     return replace(article, removed=[*notes, *article.removed]) if notes else article
 
@@ -386,12 +390,14 @@ def _guarded(step: str, function: Callable[..., T], notes: list[Removed], *args)
 
 
 def _table_row(line: str) -> str:
-    """The extractor's "| cell | cell |" as the cells read in a row: "cell, cell"."""
+    """The extractor's "| cell | cell |" as a row reads aloud: "cell, cell." (the stop
+    tells it from a teaser headline, in this pass and when the output is cleaned again)."""
     stripped = line.strip()
     if not (stripped.startswith("|") and stripped.endswith("|")):
         return line
     cells = [cell.strip() for cell in stripped.strip("|").split("|")]
-    return ", ".join(cell for cell in cells if cell and not _TABLE_RULE.fullmatch(cell))
+    row = ", ".join(cell for cell in cells if cell and not _TABLE_RULE.fullmatch(cell))
+    return row if not row or _SENTENCE_END.search(row) else f"{row}."
 
 
 _TABLE_RULE = re.compile(r":?-{3,}:?")
@@ -454,23 +460,25 @@ def _following_siblings(element: HtmlElement) -> Iterator[object]:
         sibling = sibling.getnext()
 
 
-def _text(element: HtmlElement) -> str:
-    """An element's words, without those of comments, drawings, formulas and scripts
-    (a stack, not recursion: pages nest deeper than Python recurses)."""
-    parts: list[str] = []
+def _text_nodes(element: HtmlElement) -> Iterator[str]:
+    """An element's pieces of text, in order, without those of comments, drawings,
+    formulas and scripts (a stack, not recursion: pages nest deeper than Python recurses)."""
     stack: list[object] = [element]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            parts.append(item)
+            yield item
             continue
         tag = getattr(item, "tag", None)
         if isinstance(tag, str) and _local_name(tag) not in _NOT_TEXT:
-            parts.append(item.text or "")
+            yield item.text or ""
             for child in reversed(item):
                 stack.append(child.tail or "")
                 stack.append(child)
-    return " ".join(" ".join(parts).split())
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(" ".join(_text_nodes(element)).split())
 
 
 def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> str | None:
@@ -499,7 +507,7 @@ def find_byline(tree: HtmlElement) -> str | None:
         marks = " ".join(str(element.get(name, "")) for name in _BYLINE_ATTRIBUTES)
         if not _BYLINE_MARK.search(marks) or _NOT_BYLINE_MARK.search(marks):
             continue
-        for chunk in element.itertext():
+        for chunk in _text_nodes(element):
             name = _PERSON.fullmatch(" ".join(chunk.split()))
             if name:
                 return name.group(1)
@@ -513,8 +521,8 @@ def _index_of(lines: list[str], text: str) -> int:
     return -1
 
 
-def clean_text(text: str) -> Article:
-    return clean_lines(_unwrap(text.splitlines()))
+def clean_text(text: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
+    return clean_lines(_unwrap(text.splitlines()), extra_rules=extra_rules)
 
 
 def _rules_drop(text: str) -> bool:
@@ -543,18 +551,60 @@ def clean_lines(
     published: str | None = None,
     link_only: frozenset[str] = frozenset(),
     footnotes: frozenset[str] = frozenset(),
-    table_rows: frozenset[str] = frozenset(),
+    extra_rules: Sequence[Rule] = (),
 ) -> Article:
+    """The junk rules over the lines, repeated until nothing more goes (a line can stand at
+    the article's edge only once the junk around it has gone), so that cleaning the output
+    again changes nothing. `extra_rules` are tried after the table's own."""
     lines = [" ".join(line.split()) for line in raw_lines]
     lines = [line for line in lines if line]
-    rules = load_rules()
+    rules = (*load_rules(), *extra_rules)
+    metadata = {"byline": byline, "published": _iso_date(published) if published else None}
+    kept, removed = _apply_rules(lines, rules, link_only, footnotes, metadata)
+    for _ in range(MAX_PASSES):
+        again, more = _apply_rules(kept, rules, link_only, footnotes, metadata)
+        if again == kept:
+            break
+        kept, removed = again, [*removed, *more]
+    if not kept:
+        prose = [line for line in lines if _has_prose(line)]
+        if not prose:
+            raise NoSpeakableText(
+                "nothing left to read after cleaning: every line looked like page furniture "
+                "(bylines, captions, links, prompts); send the article's own paragraphs"
+            )
+        # Sentences of prose are never all junk: read them rather than nothing.
+        kept = prose
+        removed = [r for r in removed if r.text not in prose]
+        removed.insert(0, _fallback_note("every line matched a rule", "the prose is read"))
+    byline = metadata["byline"]
+    if byline and byline.isupper():  # "MARTIN HALE" -> "Martin Hale"
+        byline = string.capwords(byline.lower())
+    return Article(
+        title=kept[0],
+        paragraphs=kept,
+        byline=byline,
+        published=metadata["published"],
+        removed=removed,
+    )
+
+
+MAX_PASSES = 4
+
+
+def _apply_rules(
+    lines: list[str],
+    rules: Sequence[Rule],
+    link_only: frozenset[str],
+    footnotes: frozenset[str],
+    metadata: dict[str, str | None],
+) -> tuple[list[str], list[Removed]]:
     kept: list[str] = []
     removed: list[Removed] = []
-    metadata = {"byline": byline, "published": _iso_date(published) if published else None}
     list_rule: str | None = None
     for index, text in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
-        line = Line(text, following, kept, link_only, footnotes, table_rows)
+        line = Line(text, following, kept, link_only, footnotes)
         if (
             list_rule
             and not _LIST_ITEM_END.search(text)
@@ -583,21 +633,7 @@ def clean_lines(
             list_rule = rule.name
         for key, value in _captured(rule, text).items():
             metadata[key] = metadata.get(key) or value
-    if not kept:
-        raise NoSpeakableText(
-            "nothing left to read after cleaning: every line looked like page furniture "
-            "(bylines, captions, links, prompts); send the article's own paragraphs"
-        )
-    byline = metadata["byline"]
-    if byline and byline.isupper():  # "MARTIN HALE" -> "Martin Hale"
-        byline = string.capwords(byline.lower())
-    return Article(
-        title=kept[0],
-        paragraphs=kept,
-        byline=byline,
-        published=metadata["published"],
-        removed=removed,
-    )
+    return kept, removed
 
 
 def _captured(rule: Rule, text: str) -> dict[str, str | None]:
