@@ -68,9 +68,14 @@ def test_corpus_article_metadata(expected: Path):
         assert (article.published or "")[:10] == meta["published"]
 
 
-def test_there_is_a_corpus_of_at_least_ten_other_layouts():
-    assert len(CORPUS) >= 10
+def test_there_is_a_corpus_of_at_least_forty_articles_five_not_in_english():
+    assert len(CORPUS) >= 40
     assert all(_sources(expected) for expected in CORPUS)
+    languages = [
+        json.loads(p.with_name(f"{_name(p)}.meta.json").read_text()).get("language", "en")
+        for p in CORPUS
+    ]
+    assert {"pt", "de", "es", "it", "fr"} <= set(languages)
 
 
 def test_related_links_block_is_dropped_up_to_the_next_paragraph():

@@ -481,6 +481,20 @@ def _text(element: HtmlElement) -> str:
     return " ".join(" ".join(_text_nodes(element)).split())
 
 
+def _heading_block(heading: HtmlElement) -> HtmlElement:
+    """The headline, or the wrapper it alone fills (<div class="headline"><h1>…</h1></div>),
+    whose next siblings are what stands under the headline."""
+    block = heading
+    for _ in range(2):
+        parent = block.getparent()
+        if parent is None or any(True for _ in _elements(_following_siblings(block))):
+            break
+        if any(True for _ in _elements(block.itersiblings(preceding=True))):
+            break
+        block = parent
+    return block
+
+
 def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> str | None:
     """The summary shown under the headline, which extractors often leave out with the
     page header: an element just after the <h1> that is named as a standfirst (by its
@@ -490,7 +504,7 @@ def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> s
         if _text(heading) != title:
             continue
         # a byline or a date may stand in between; comments and the like do not count
-        for sibling in islice(_elements(_following_siblings(heading)), 3):
+        for sibling in islice(_elements(_following_siblings(_heading_block(heading))), 3):
             text = _text(sibling)
             named = f"{sibling.get('class', '')} {sibling.get('itemprop', '')}"
             if 5 <= len(text.split()) <= 60 and (
