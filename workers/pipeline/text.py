@@ -59,6 +59,12 @@ _LIST_ITEM_END = re.compile(r"[.!…:;。！：；][\"'”’»)\]]*$")  # a que
 _FOOTNOTE_HREF = re.compile(r"""href=["'][^"']*#(?:footnote|fn|note|ref)""", re.IGNORECASE)
 _HTML_SNIFF = re.compile(r"<(?:!doctype html|html|head|body|article|p|div)[\s>]", re.IGNORECASE)
 TEASER_MIN_WORDS = 8
+REPEAT_MIN_WORDS = 5
+# "Speaker: words" (one to three names before the colon), or a quotation in the line.
+_CLIP_TITLE = re.compile(
+    r"^(?:[A-Z][\w’'.-]*\s+){0,2}[A-Z][\w’'.-]*:\s"
+    r"|(?:^|\s)['‘\"“][^'’\"”]{2,}['’\"”](?:\s|$)"
+)
 _LIST_MARKERS = ("- ", "* ", "+ ", "• ")  # the extractor's list items: the article's lists
 TEASER_MAX_WORDS = 24  # longer unpunctuated lines are paragraphs that lost their full stop
 # A line of prose this long is the article's, wherever a text pattern matches inside it,
@@ -97,13 +103,16 @@ def is_long_prose(text: str) -> bool:
 
 
 def is_teaser_headline(line: Line) -> bool:
-    """A long, unpunctuated line between paragraphs: another story's or video's title.
-    Not the line straight after the headline: that is the standfirst, often unpunctuated."""
+    """A long, unpunctuated line between paragraphs, in the form of a clip's title: a
+    speaker and their words ("Hart: We showed the character…") or a quotation ("…should
+    be 'embarrassed'"). Another story's or video's title, not a subheading of this one,
+    which has neither. Not the line straight after the headline: that is the standfirst."""
     return (
         len(line.kept) > 1
         and not line.text.startswith(_LIST_MARKERS)
         and not _SENTENCE_END.search(line.text)
         and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
+        and bool(_CLIP_TITLE.search(line.text))
     )
 
 
@@ -129,8 +138,9 @@ def is_footnote(line: Line) -> bool:
 
 def is_repeat(line: Line) -> bool:
     """A short line already kept (pull quotes, the headline repeated by an extractor).
-    A long paragraph said twice is the page's own doing, and is read twice."""
-    return len(line.text.split()) < LONG_PROSE_WORDS and line.text in line.kept
+    A long paragraph said twice is the page's own doing, and is read twice; so are a
+    few words said twice ("Repeat chorus", a label in a list)."""
+    return REPEAT_MIN_WORDS <= len(line.text.split()) < LONG_PROSE_WORDS and line.text in line.kept
 
 
 STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
@@ -409,8 +419,8 @@ def _link_paragraphs(tree: HtmlElement) -> set[str]:
     found = set()
     for paragraph in _elements(tree.iter("p")):
         links = [a for a in _elements(paragraph.iter("a")) if a.get("href")]
-        if len(links) != 1:
-            continue
+        if len(links) != 1 or str(links[0].get("href")).startswith(("mailto:", "tel:")):
+            continue  # an address to write to is part of the article
         text = _text(paragraph)
         if text and text == _text(links[0]):
             found.add(text)
