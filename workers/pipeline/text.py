@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.errors import NarrateError, NoSpeakableText
+from workers.pipeline.page_span import article_span
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -546,7 +547,19 @@ def _index_of(lines: list[str], text: str) -> int:
 
 
 def clean_text(text: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
-    return clean_lines(_unwrap(text.splitlines()), extra_rules=extra_rules)
+    """Pasted text, or a whole page's copied text: what lies outside the article's run of
+    prose (menus above it, footers below) goes first, reported as `page-outside`."""
+    lines = [line for line in _unwrap(text.splitlines()) if line]
+    start, end = article_span(lines)
+    article = clean_lines(lines[start:end], extra_rules=extra_rules)
+    before = [Removed(line, OUTSIDE_RULE) for line in lines[:start]]
+    after = [Removed(line, OUTSIDE_RULE) for line in lines[end:]]
+    if not before and not after:
+        return article
+    return replace(article, removed=[*before, *article.removed, *after])
+
+
+OUTSIDE_RULE = "page-outside"
 
 
 def _rules_drop(text: str) -> bool:
