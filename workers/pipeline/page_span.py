@@ -16,6 +16,7 @@ from collections.abc import Sequence
 PROSE_WORDS = 10
 GAP = 15  # captions, subheadings, adverts, a code block or a short list of links inside it
 LEAD = 4  # headline, standfirst, byline, date above the first paragraph
+MENU_WORDS = 2  # a menu item's length; a headline is longer
 CHROME = 10  # more lines than this outside the prose are a page's menus or footer
 TAIL = 1  # a closing credit or sign-off under the last paragraph
 _SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
@@ -42,6 +43,11 @@ def article_span(lines: Sequence[str]) -> tuple[int, int]:
     start, end = best[0], best[-1] + 1
     # A few lines around the prose are the article's own, or junk the rules know; only a
     # page's worth of them (a menu, a footer) is cut.
-    start = start - LEAD if start > CHROME else 0
+    if start > CHROME:
+        start -= LEAD
+        while start < best[0] and len(lines[start].split()) <= MENU_WORDS:
+            start += 1  # the menu's last items, not a headline
+    else:
+        start = 0
     end = end + TAIL if len(lines) - end > CHROME else len(lines)
     return start, end
