@@ -153,14 +153,16 @@ def _narrate(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _lifeboat_corpus(folder: Path, junk: str) -> None:
+    title = "Lifeboat called out twice"
+    (folder / "lifeboat.html").write_text(_page(title, BODY, SECOND, junk=junk), encoding="utf-8")
+    (folder / "lifeboat.expected.txt").write_text(
+        f"{title}\n\n{BODY}\n\n{SECOND}\n", encoding="utf-8"
+    )
+
+
 def test_eval_clean_prints_per_page_and_overall_figures_beside_the_peer(tmp_path: Path):
-    (tmp_path / "lifeboat.html").write_text(
-        _page("Lifeboat called out twice", BODY, SECOND, junk="Home | News | Sport"),
-        encoding="utf-8",
-    )
-    (tmp_path / "lifeboat.expected.txt").write_text(
-        f"Lifeboat called out twice\n\n{BODY}\n\n{SECOND}\n", encoding="utf-8"
-    )
+    _lifeboat_corpus(tmp_path, junk="Home | News | Sport")
     result = _narrate("eval-clean", str(tmp_path), "--peer", "trafilatura")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -172,13 +174,7 @@ def test_eval_clean_prints_per_page_and_overall_figures_beside_the_peer(tmp_path
 
 
 def test_eval_clean_as_text_scores_the_copied_text_too(tmp_path: Path):
-    (tmp_path / "lifeboat.html").write_text(
-        _page("Lifeboat called out twice", BODY, SECOND, junk="Share this article"),
-        encoding="utf-8",
-    )
-    (tmp_path / "lifeboat.expected.txt").write_text(
-        f"Lifeboat called out twice\n\n{BODY}\n\n{SECOND}\n", encoding="utf-8"
-    )
+    _lifeboat_corpus(tmp_path, junk="Share this article")
     result = _narrate("eval-clean", str(tmp_path), "--as-text", "--quiet")
     assert result.returncode == 0, result.stderr
     narrate_line = next(line for line in result.stdout.splitlines() if "narrate   " in line)
