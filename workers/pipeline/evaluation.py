@@ -136,9 +136,9 @@ def decode_page(data: bytes) -> str:
 def page_text(html: str) -> str:
     """The text a reader copies from a rendered page: visible text, blocks on their own
     lines."""
-    import html_text
+    from workers.pipeline.text import visible_text
 
-    return html_text.extract_text(html, guess_layout=True)
+    return visible_text(html)
 
 
 def read_readability(folder: Path) -> Iterator[Page]:

@@ -138,9 +138,11 @@ def is_footnote(line: Line) -> bool:
 
 
 def is_repeat(line: Line) -> bool:
-    """A short line already kept (pull quotes, the headline repeated by an extractor).
+    """The headline again, or a short line already kept (pull quotes).
     A long paragraph said twice is the page's own doing, and is read twice; so are a
     few words said twice ("Repeat chorus", a label in a list)."""
+    if line.kept and line.text == line.kept[0]:
+        return True
     return REPEAT_MIN_WORDS <= len(line.text.split()) < LONG_PROSE_WORDS and line.text in line.kept
 
 
@@ -269,7 +271,10 @@ def visible_text(html: str) -> str:
     import html_text
 
     try:
-        return html_text.extract_text(html, guess_layout=True)
+        tree = html_text.parse_html(html)
+        for head in tree.xpath("//head"):  # its <title> is the tab's, not the page's text
+            head.drop_tree()
+        return html_text.extract_text(tree, guess_layout=True)
     except Exception:  # html-text parses with lxml too: what it cannot read has no text
         return ""
 
