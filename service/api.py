@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from service.errors import ApiError, bad_request
 from service.intake import accept
 from service.openapi import document as openapi_document
+from service.sanitize import is_id
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
@@ -91,7 +92,7 @@ def detail(row: ArticleRow) -> dict:
 
 
 def _find(session, article_id: str) -> ArticleRow:
-    row = session.get(ArticleRow, article_id)
+    row = session.get(ArticleRow, article_id) if is_id(article_id) else None
     if row is None:
         raise ApiError(
             404, "Not found", f"there is no article {article_id!r}; list them at /api/v1/articles"
@@ -142,7 +143,7 @@ def positive_arg(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise bad_request(f"{name} must be a whole number from 1 to {maximum}")
     return int(raw)
 

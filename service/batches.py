@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,15 @@ from sqlalchemy import update
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
 from service.intake import accept
-from service.submissions import Submission, from_fields, from_file, parse_json
+from service.sanitize import is_id, printable
+from service.submissions import (
+    Submission,
+    checked_url,
+    from_fields,
+    from_file,
+    parse_json,
+    query_fields,
+)
 from workers.callback_urls import check_callback_url
 from workers.catalog.db import session_scope
 from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
@@ -49,6 +58,8 @@ def _items_from_request() -> tuple[list[Item], str | None]:
         callback = None
         if isinstance(body, dict) and "articles" in body:
             callback = body.get("callback_url")
+            if callback is not None and not isinstance(callback, str):
+                raise bad_request("'callback_url' must be a string")
             body = body["articles"]
         if not isinstance(body, list):
             raise bad_request(
@@ -62,17 +73,27 @@ def _items_from_request() -> tuple[list[Item], str | None]:
         lines = [line for line in request.get_data().splitlines() if line.strip()]
         for n, line in enumerate(lines):
             items.append(
-                _item(f"line {n + 1}", lambda line=line: from_fields(parse_json(line, "JSON")))
+                _item(
+                    f"line {n + 1}",
+                    lambda n=n, line=line: from_fields(parse_json(line, "JSON", f"line {n + 1}")),
+                )
             )
-        return items, request.args.get("callback_url")
+        return items, query_fields(request).get("callback_url")
     if mimetype in {"application/zip", "application/x-zip-compressed"}:
-        return _items_from_zip(request.get_data(), "upload.zip"), request.args.get("callback_url")
+        return _items_from_zip(request.get_data(), "upload.zip"), query_fields(request).get(
+            "callback_url"
+        )
     if mimetype == "multipart/form-data":
         items = []
         for upload in request.files.getlist("files") + request.files.getlist("file"):
             data = upload.read()
             if (upload.filename or "").lower().endswith(".zip"):
-                items.extend(_items_from_zip(data, upload.filename))
+                try:
+                    items.extend(_items_from_zip(data, upload.filename))
+                except ApiError as error:  # an unreadable archive is one failed item
+                    if error.status != 400:
+                        raise
+                    items.append(Item(upload.filename, None, error.detail))
             else:
                 name = upload.filename or "upload"
                 items.append(_item(name, lambda n=name, d=data: from_file(n, d, request.form)))
@@ -92,12 +113,25 @@ def _item(name: str, parse) -> Item:
         return Item(name, None, error.detail)
 
 
+# What zipfile raises for a damaged entry, and what to tell the sender.
+_ZIP_ENTRY_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (zipfile.BadZipFile, "is damaged ({error})"),
+    (zlib.error, "has a corrupt compressed stream ({error})"),
+    (NotImplementedError, "uses a compression method Narrate cannot read; use deflate"),
+    (RuntimeError, "is encrypted; zip it again without a password"),
+    (EOFError, "is cut short"),
+)
+
+
 def _items_from_zip(data: bytes, zip_name: str) -> list[Item]:
     config = settings()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise bad_request(f"{zip_name} is not a valid zip file") from None
+    except (zipfile.BadZipFile, EOFError, ValueError, UnicodeDecodeError) as error:
+        raise bad_request(
+            f"{zip_name} is not a readable zip file ({error}): it may be truncated; "
+            "send the whole archive"
+        ) from None
     entries = [e for e in archive.infolist() if not e.is_dir() and not _hidden(e.filename)]
     if len(entries) > config.max_batch_items:
         raise _limits_error(
@@ -118,10 +152,29 @@ def _items_from_zip(data: bytes, zip_name: str) -> list[Item]:
         if entry.file_size > config.max_upload_bytes:
             items.append(Item(entry.filename, None, "larger than the per-article limit"))
             continue
-        with archive.open(entry) as handle:  # read no more than the header promised
-            content = handle.read(config.max_upload_bytes + 1)
+        try:
+            content = _read_entry(archive, entry, config.max_upload_bytes)
+        except ApiError as error:
+            items.append(Item(entry.filename, None, error.detail))
+            continue
         items.append(_item(entry.filename, lambda e=entry, c=content: from_file(e.filename, c, {})))
     return items
+
+
+def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> bytes:
+    """The entry's bytes, checked against its header; a 400 saying what is wrong."""
+    try:
+        with archive.open(entry) as handle:  # read no more than the limit
+            content = handle.read(limit + 1)
+    except tuple(kind for kind, _ in _ZIP_ENTRY_ERRORS) as error:
+        reason = next(text for kind, text in _ZIP_ENTRY_ERRORS if isinstance(error, kind))
+        raise bad_request(f"{entry.filename} {reason.format(error=error)}") from None
+    if len(content) != entry.file_size:
+        raise bad_request(
+            f"{entry.filename} is damaged: its header says {entry.file_size} bytes but it "
+            f"holds {len(content)}; zip it again"
+        )
+    return content
 
 
 def _hidden(path: str) -> bool:
@@ -138,19 +191,24 @@ def create_batch():
     if len(items) > config.max_batch_items:
         raise _limits_error(f"{len(items)} articles; at most {config.max_batch_items} per batch")
     if callback is not None:
+        checked_url(callback, "callback_url")
         check_callback_url(callback, allow_private=config.webhook_allow_private)
     queued: list[int] = []
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)
         session.add(batch)
         for position, item in enumerate(items):
-            row = BatchItemRow(position=position, name=item.name, error=item.error)
+            row = BatchItemRow(
+                position=position,
+                name=printable(item.name),
+                error=item.error and printable(item.error),
+            )
             if item.submission is not None:
                 try:
                     with session.begin_nested():
                         result = accept(session, item.submission, config, queue=BATCH_QUEUE)
                 except NarrateError as error:
-                    row.error = error.detail
+                    row.error = printable(error.detail)
                 else:
                     row.article_id = result.article.id
                     row.revision_id = result.article.current.id
@@ -168,7 +226,7 @@ def create_batch():
 
 
 def _find_batch(session, batch_id: str) -> BatchRow:
-    batch = session.get(BatchRow, batch_id)
+    batch = session.get(BatchRow, batch_id) if is_id(batch_id) else None
     if batch is None:
         raise ApiError(404, "Not found", f"there is no batch {batch_id!r}")
     return batch

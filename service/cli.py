@@ -45,10 +45,67 @@ def _clean(args: argparse.Namespace) -> None:
     if args.spoken:
         from workers.pipeline.convert import spoken_paragraphs
 
-        paragraphs = [spoken for _, spoken in spoken_paragraphs(article)]
+        paragraphs = [spoken for _, spoken in spoken_paragraphs(article, _deployment_lexicon())]
     else:
         paragraphs = article.paragraphs
     print("\n\n".join(paragraphs))
+
+
+def _deployment_lexicon(collection: str | None = None):
+    """The lexicon the service uses (NARRATE_LEXICON, or lexicon.tsv in the data
+    directory): its deployment-wide entries and, given a collection, that one's."""
+    from workers.pipeline.lexicon import load
+    from workers.settings import Settings
+
+    return load(Settings.from_env().lexicon_path).for_collection(collection)
+
+
+def _lexicon(args: argparse.Namespace) -> None:
+    """List, add or remove entries of the lexicon file the service uses."""
+    from workers.pipeline.lexicon import EVERY_COLLECTION, Entry, Lexicon, checked, load, save
+    from workers.settings import Settings
+
+    path = Settings.from_env().lexicon_path
+    lexicon = load(path)
+    collection = args.collection or EVERY_COLLECTION
+    if args.action in ("add", "remove"):
+        if not args.word or (args.action == "add" and not args.say):
+            raise UsageError(
+                f"narrate lexicon {args.action} needs WORD"
+                + (" SAY" if args.action == "add" else "")
+            )
+        kept = [
+            e
+            for e in lexicon.entries
+            if not (e.collection == collection and e.word.lower() == args.word.lower())
+        ]
+        if args.action == "remove" and len(kept) == len(lexicon.entries):
+            raise UsageError(f"{args.word!r} is not in the lexicon for collection {collection!r}")
+        if args.action == "add":
+            kept.append(checked(Entry(args.word, args.say, args.exact, collection)))
+        lexicon = Lexicon(kept)
+        save(path, lexicon)
+    for entry in lexicon.entries:
+        case = "exact" if entry.case_sensitive else "any"
+        print(f"{entry.word}\t{entry.say}\t{case}\t{entry.collection}")
+    print(f"{len(lexicon)} entries in {path}", file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from workers.pipeline.check import check, describe
+    from workers.pipeline.text import clean
+
+    raw, filename = _read_input(args.file)
+    article = clean(raw, filename=filename)
+    risks = check(article.paragraphs, _deployment_lexicon(args.collection))
+    if args.json:
+        body = {"paragraphs": len(article.paragraphs), "count": len(risks)}
+        print(json.dumps({**body, "risks": [r.as_json() for r in risks]}, ensure_ascii=False))
+    else:
+        for risk in risks:
+            print(describe(risk))
+        print(f"{len(risks)} risky tokens in {len(article.paragraphs)} paragraphs")
+    return EXIT_ERROR if args.strict and risks else 0
 
 
 class ProgressBar:
@@ -90,6 +147,7 @@ def _convert(args: argparse.Namespace) -> None:
             synthesizer,
             bitrate_kbps=args.bitrate,
             on_progress=ProgressBar(),
+            lexicon=_deployment_lexicon(),
         )
     finally:
         synthesizer.close()
@@ -147,6 +205,27 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--spoken", action="store_true", help="print the text sent to the engine")
     shape.add_argument("--json", action="store_true", help="print metadata and removed lines")
     clean_cmd.set_defaults(run=_clean)
+
+    check_cmd = commands.add_parser(
+        "check", help="list the words and symbols the engine may say wrongly, before any audio"
+    )
+    check_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")
+    check_cmd.add_argument("--strict", action="store_true", help="exit 1 if anything is risky")
+    check_cmd.add_argument("--json", action="store_true", help="print the risks as JSON")
+    check_cmd.add_argument("--collection", help="also use this collection's lexicon entries")
+    check_cmd.set_defaults(run=_check)
+
+    lexicon_cmd = commands.add_parser(
+        "lexicon", help="list, add or remove pronunciation lexicon entries (lexicon.tsv)"
+    )
+    lexicon_cmd.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
+    lexicon_cmd.add_argument("word", nargs="?", help="the word as written")
+    lexicon_cmd.add_argument(
+        "say", nargs="?", help="a respelling, or espeak-ng phonemes as [[...]]"
+    )
+    lexicon_cmd.add_argument("--exact", action="store_true", help="match the word's case exactly")
+    lexicon_cmd.add_argument("--collection", help="only for articles in this collection")
+    lexicon_cmd.set_defaults(run=_lexicon)
 
     convert_cmd = commands.add_parser("convert", help="convert an article to an MP3")
     convert_cmd.add_argument("file", help="article as .txt or .html, or - for stdin")

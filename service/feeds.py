@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from service.api import settings, storage
 from service.errors import ApiError
+from service.sanitize import xml_text
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, RevisionRow
 from workers.jobs import audio_key
@@ -29,8 +30,10 @@ def _hms(ms: int) -> str:
 
 
 def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
+    """A child element; characters XML cannot carry (stored before they were refused at
+    the edge) are left out, so one title never makes the whole feed unreadable."""
     element = ET.SubElement(parent, tag, attributes)
-    element.text = value
+    element.text = xml_text(value)
     return element
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request, send_from_direct
 
 from service.api import settings, summary
 from service.errors import ApiError
+from service.sanitize import is_id
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
@@ -22,6 +23,8 @@ _ARTICLE_PATH = re.compile(r"^/(?:articles|player)/([A-Za-z0-9_-]+)/?$")
 
 
 def _article(article_id: str) -> dict | None:
+    if not is_id(article_id):
+        return None
     with session_scope(settings().database_url) as session:
         row = session.get(ArticleRow, article_id)
         if row is None:

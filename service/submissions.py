@@ -6,11 +6,18 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Request
 
 from service.errors import ApiError, bad_request
+from service.sanitize import (
+    checked_string,
+    decode_utf8,
+    refuse_controls,
+    without_control_references,
+    without_controls,
+)
 from workers.pipeline.text import Format
 
 TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
@@ -50,8 +57,8 @@ def read_submission(request: Request) -> Submission:
     if mimetype == "multipart/form-data":
         return _from_upload(request)
     if mimetype in TEXT_TYPES:
-        raw = _decode(request.get_data(), "the request body")
-        return _with_options(raw, TEXT_TYPES[mimetype], request.args)
+        raw = decode_utf8(request.get_data(), "the request body")
+        return _with_options(raw, TEXT_TYPES[mimetype], query_fields(request))
     raise ApiError(
         415,
         "Unsupported media type",
@@ -59,18 +66,21 @@ def read_submission(request: Request) -> Submission:
     )
 
 
-def _decode(data: bytes, what: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise bad_request(f"{what} is not UTF-8 text; re-encode it as UTF-8") from None
+def query_fields(request: Request) -> dict[str, str]:
+    """The query string's fields, decoded strictly: a value that is not UTF-8 is a 400
+    naming it (Flask's request.args would turn it into U+FFFD replacement characters)."""
+    fields = {}
+    for name, value in parse_qsl(request.query_string.decode("latin-1"), encoding="latin-1"):
+        fields[name] = decode_utf8(value.encode("latin-1"), f"the query parameter {name!r}")
+    return fields
 
 
-def parse_json(data: bytes, shape: str) -> object:
+def parse_json(data: bytes, shape: str, what: str = "the body") -> object:
+    text = decode_utf8(data, what)
     try:
-        return json.loads(data or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise bad_request(f"the body is not valid JSON ({exc}); send {shape}") from None
+        return json.loads(text or "null")
+    except json.JSONDecodeError as exc:
+        raise bad_request(f"{what} is not valid JSON ({exc}); send {shape}") from None
 
 
 def _from_json(request: Request) -> Submission:
@@ -87,11 +97,13 @@ def from_fields(body: object) -> Submission:
     for name in FIELDS:
         if name != "rate" and body.get(name) is not None and not isinstance(body[name], str):
             raise bad_request(f"'{name}' must be a string")
+        if isinstance(body.get(name), str):
+            checked_string(body[name], name)
     if bool(body.get("text")) == bool(body.get("html")):
         raise bad_request("send exactly one of 'text' (plain text) or 'html' (the page's HTML)")
     if body.get("text"):
-        raw, kind = body["text"], "text"
-        title = (body.get("title") or "").strip()
+        raw, kind = without_controls(body["text"]), "text"
+        title = without_controls(body.get("title") or "").strip()
         if title and not raw.lstrip().startswith(title):
             raw = f"{title}\n\n{raw}"
     else:
@@ -111,10 +123,26 @@ def from_file(filename: str, data: bytes, fields) -> Submission:
     kind = UPLOAD_SUFFIXES.get(Path(filename).suffix.lower())
     if kind is None:
         raise ApiError(415, "Unsupported media type", f"{filename}: upload a .txt or .html file")
-    return _with_options(_decode(data, filename), kind, fields)
+    return _with_options(decode_utf8(data, filename), kind, fields)
+
+
+def checked_url(url: str, name: str) -> str:
+    """An http(s) URL that the standard library can take apart, or a 400 naming `name`."""
+    refuse_controls(checked_string(url, name), name)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as error:
+        raise bad_request(f"{name} is not a valid URL ({error}), got {url!r}") from None
+    if parts.scheme not in {"http", "https"}:
+        raise bad_request(f"{name} must be an http(s) URL, got {url!r}")
+    return url
 
 
 def _with_options(raw: str, kind: Format, fields) -> Submission:
+    raw = without_controls(raw if kind == "text" else without_control_references(raw))
+    if fields.get("external_id"):
+        refuse_controls(fields["external_id"], "external_id")
     voice = fields.get("voice") or None
     if voice is not None and not _VOICE.match(voice):
         raise bad_request(f"voice {voice!r} is not an espeak-ng voice name such as 'en-gb'")
@@ -122,16 +150,15 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
     if rate is not None and rate != "":
         try:
             rate = int(rate)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e400
             rate = None
         if rate is None or not 80 <= rate <= 450 or isinstance(fields.get("rate"), bool):
             raise bad_request("rate must be a whole number of words per minute, 80 to 450")
     else:
         rate = None
     for name in ("callback_url", "source_url"):
-        url = fields.get(name)
-        if url and urlparse(url).scheme not in {"http", "https"}:
-            raise bad_request(f"{name} must be an http(s) URL, got {url!r}")
+        if fields.get(name):
+            checked_url(fields[name], name)
     external_id = fields.get("external_id") or None
     if external_id is not None and len(external_id) > 200:
         raise bad_request("external_id must be at most 200 characters")

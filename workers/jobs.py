@@ -79,6 +79,7 @@ def synthesise_paragraph(
     storage_key = clip_storage_key(key)
     if not storage.exists(storage_key):
         storage.write_bytes(storage_key, _shaped_speech(synthesizer_for, voice, rate, spoken))
+        log.info("job %s: paragraph %s synthesised (clip %s)", job_id, paragraph_id, key[:12])
     with session_scope(settings.database_url) as session:
         done = mark_paragraph_done(session, job_id, paragraph_id)
         total = session.get(JobRow, job_id).total

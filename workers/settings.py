@@ -48,6 +48,7 @@ class Settings:
     webhook_allow_private: bool = False  # callbacks to private/local addresses (see callback_urls)
     max_batch_bytes: int = 50_000_000
     max_batch_items: int = 10_000
+    lexicon_file: Path | None = None  # None: lexicon.tsv in the data directory
 
     def article_links(self, article_id: str) -> dict[str, str]:
         base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
@@ -62,6 +63,10 @@ class Settings:
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "audio"
+
+    @property
+    def lexicon_path(self) -> Path:
+        return self.lexicon_file or self.data_dir / "lexicon.tsv"
 
     @property
     def embedded_redis_socket(self) -> Path:
@@ -98,6 +103,9 @@ class Settings:
             webhook_allow_private=_flag(env, "NARRATE_WEBHOOK_ALLOW_PRIVATE"),
             max_batch_bytes=_int(env, "NARRATE_MAX_BATCH_BYTES", 50_000_000),
             max_batch_items=_int(env, "NARRATE_MAX_BATCH_ITEMS", 10_000),
+            lexicon_file=Path(env["NARRATE_LEXICON"]).expanduser()
+            if env.get("NARRATE_LEXICON")
+            else None,
         )
 
 

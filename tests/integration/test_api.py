@@ -369,7 +369,7 @@ def test_openapi_document_is_served_and_lists_every_api_route(client, app):
         .replace("<batch_id>", "{batch_id}")
         .replace("<name>", "{name}")
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"api", "batches", "feeds"}
+        if rule.endpoint.split(".")[0] in {"api", "batches", "feeds", "speech"}
         or rule.endpoint in {"healthz", "readyz"}
     }
     assert routes <= documented, routes - documented

@@ -25,6 +25,9 @@ class ArticleRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_article_id)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     collection: Mapped[str] = mapped_column(String(100), default="all", index=True)
+    # Without an external_id, the current revision's content hash: the unique index lets
+    # one article, and only one, hold each content (see repository.submit).
+    content_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     revisions: Mapped[list[RevisionRow]] = relationship(

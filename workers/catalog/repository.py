@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workers.catalog.models import (
@@ -67,40 +68,89 @@ def submit(
     queue: str = "narrate",
 ) -> Submitted:
     """Store a submission: reuse identical content, add a revision to a known article
-    (by id or external_id), or create a new article."""
+    (by id or external_id), or create a new article.
+
+    Insert-or-get: when a request storing the same content (or external_id) at the same
+    moment wins the race to the unique index, this one takes what the winner stored."""
     digest = content_hash(article, options)
-    existing = None
+    for attempt in range(_ATTEMPTS):
+        existing = _existing(session, digest, metadata, article_id)
+        current = existing.current if existing is not None else None
+        if (
+            current is not None
+            and current.content_hash == digest
+            and current.job.status not in JOB_GIVEN_UP
+            and [p.spoken for p in current.paragraphs] == [said for _, said in spoken]
+        ):
+            return Submitted(existing, None)
+        # New text, the same text said differently (the lexicon changed), or the same text
+        # after a failure or a cancelled batch (a retry): a new revision with a new job;
+        # earlier revisions stay as history.
+        key = _content_key(session, existing, digest, metadata)
+        try:  # writes only: on SQLite a read first would make the write lock fail at once
+            with session.begin_nested():
+                row = existing or ArticleRow(external_id=metadata.external_id)
+                row.content_key = key
+                number = current.number + 1 if current is not None else 1
+                return _store(
+                    session, row, number, digest, article, spoken, options, metadata, queue
+                )
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            if existing is not None:
+                session.expire(existing)
+    raise AssertionError("unreachable")
+
+
+_ATTEMPTS = 3
+
+
+def _existing(
+    session: Session, digest: str, metadata: Metadata, article_id: str | None
+) -> ArticleRow | None:
     if article_id is not None:
-        existing = session.get(ArticleRow, article_id)
-    elif metadata.external_id:
-        existing = session.scalar(
+        return session.get(ArticleRow, article_id)
+    if metadata.external_id:
+        return session.scalar(
             select(ArticleRow).where(ArticleRow.external_id == metadata.external_id)
         )
-    else:
-        existing = session.scalar(
-            select(ArticleRow)
-            .join(RevisionRow)
-            .where(RevisionRow.content_hash == digest, ArticleRow.external_id.is_(None))
-            .order_by(RevisionRow.id.desc())
-            .limit(1)
-        )
-        if existing is not None and existing.current.content_hash != digest:
-            existing = None
-    current = existing.current if existing is not None else None
-    if (
-        current is not None
-        and current.content_hash == digest
-        and current.job.status not in JOB_GIVEN_UP
-    ):
-        return Submitted(existing, None)
-    # New text, or the same text after a failure or a cancelled batch (a retry): a new
-    # revision with a new job; earlier revisions stay as history.
+    existing = session.scalar(select(ArticleRow).where(ArticleRow.content_key == digest))
+    if existing is not None and existing.current.content_hash != digest:
+        return None
+    return existing
 
+
+def _content_key(
+    session: Session, existing: ArticleRow | None, digest: str, metadata: Metadata
+) -> str | None:
+    """The key the article will hold: a new article claims its content (a concurrent
+    claim fails the flush); an edit claims its new text unless another article holds it."""
+    if existing is None:
+        return None if metadata.external_id else digest
+    if existing.external_id is not None or existing.content_key == digest:
+        return existing.content_key
+    holder = session.scalar(select(ArticleRow.id).where(ArticleRow.content_key == digest))
+    return digest if holder is None else None
+
+
+def _store(
+    session: Session,
+    row: ArticleRow,
+    number: int,
+    digest: str,
+    article: Article,
+    spoken: list[tuple[str, str]],
+    options: VoiceOptions,
+    metadata: Metadata,
+    queue: str,
+) -> Submitted:
     stamp = now()
-    row = existing or ArticleRow(external_id=metadata.external_id, created_at=stamp)
+    if row.created_at is None:
+        row.created_at = stamp
     row.collection = metadata.collection
     revision = RevisionRow(
-        number=(row.current.number + 1) if existing else 1,
+        number=number,
         content_hash=digest,
         title=article.title,
         byline=article.byline,

@@ -16,6 +16,7 @@ from workers.pipeline.audio import (
     webvtt,
 )
 from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.lexicon import Lexicon
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.synth import Synthesizer
 
@@ -41,9 +42,16 @@ class Conversion:
     paragraphs: int
 
 
-def spoken_paragraphs(article: Article) -> list[tuple[str, str]]:
-    """(written, spoken) for every paragraph that has something to say."""
-    pairs = [(text, to_spoken(text)) for text in article.paragraphs]
+def spoken_paragraphs(
+    article: Article, lexicon: Lexicon | None = None, *, phonemes: bool = True
+) -> list[tuple[str, str]]:
+    """(written, spoken) for every paragraph that has something to say, with the
+    lexicon's entries applied to the spoken text (its phoneme entries only if the
+    engine reads espeak-ng phonemes)."""
+    lexicon = lexicon or Lexicon()
+    pairs = [
+        (text, lexicon.apply(to_spoken(text), phonemes=phonemes)) for text in article.paragraphs
+    ]
     pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
     if not pairs:
         raise NoSpeakableText("the article has no words to read aloud")
@@ -57,8 +65,9 @@ def convert_article(
     *,
     bitrate_kbps: int = 64,
     on_progress: Progress | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Conversion:
-    pairs = spoken_paragraphs(article)
+    pairs = spoken_paragraphs(article, lexicon)
     total = len(pairs)
 
     def clips():

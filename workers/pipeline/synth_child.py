@@ -48,6 +48,21 @@ def _exit_when_orphaned(poll_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
+def _accept_phonemes() -> None:
+    """Let the lexicon's [[...]] reach libespeak-ng as phonemes. pyttsx3 (pinned 2.99)
+    calls `_espeak.Synth` without espeakPHONEMES, so espeak would read the brackets'
+    contents as letters; the normaliser turns any "[[" in article text into "[", so only
+    lexicon entries ever write them."""
+    from pyttsx3.drivers import _espeak
+
+    synth = _espeak.Synth
+
+    def synth_with_phonemes(text, *args, flags: int = 0, **kwargs):
+        return synth(text, *args, flags=flags | _espeak.PHONEMES, **kwargs)
+
+    _espeak.Synth = synth_with_phonemes
+
+
 def serve(voice: str, rate: int) -> None:
     _exit_when_orphaned()
     replies = os.fdopen(os.dup(1), "w")
@@ -56,6 +71,7 @@ def serve(voice: str, rate: int) -> None:
     try:
         import pyttsx3
 
+        _accept_phonemes()
         engine = pyttsx3.init()
         known = {v.id: v for v in engine.getProperty("voices")}
         by_language = {lang: v.id for v in known.values() for lang in v.languages or ()}

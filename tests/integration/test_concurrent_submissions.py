@@ -1,0 +1,133 @@
+"""50 identical submissions at the same moment, to a real gunicorn (two processes of 25
+threads each), on SQLite and PostgreSQL: one article, one job, one task on the broker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import environment_for, queue_key
+from tests.integration.test_serve import free_port
+from workers.catalog.db import session_scope
+from workers.catalog.models import ArticleRow, JobRow
+
+pytestmark = pytest.mark.integration
+
+CLIENTS = 50
+
+
+@pytest.fixture
+def server(settings, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", "2", "--threads", str(CLIENTS // 2), "--preload"),
+            "service.app:create_app()",
+        ],
+        env=environment_for(settings),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/readyz", timeout=2)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def post_all_at_once(url: str, body: dict) -> list[tuple[int, str]]:
+    """POST `body` from CLIENTS threads released together; (status, article id) each."""
+    data = json.dumps(body).encode()
+    start = threading.Barrier(CLIENTS)
+    results: list[tuple[int, str]] = []
+
+    def post() -> None:
+        request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                results.append((response.status, json.load(response)["id"]))
+        except urllib.error.HTTPError as error:
+            results.append((error.code, error.read().decode()[:300]))
+
+    threads = [threading.Thread(target=post) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def catalog_counts(settings) -> tuple[int, int]:
+    with session_scope(settings.database_url) as session:
+        return session.query(ArticleRow).count(), session.query(JobRow).count()
+
+
+def test_identical_concurrent_submissions_create_one_article(server, settings, broker):
+    url = f"{server}/api/v1/articles"
+    text = "Schools reopen\n\nEvery school in the county reopens on Monday after the floods."
+    results = post_all_at_once(url, {"text": text})
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {202: 1, 200: CLIENTS - 1}, results
+    assert len({article_id for _, article_id in results}) == 1
+    assert catalog_counts(settings) == (1, 1)
+    assert broker.llen(queue_key("narrate")) == 1
+
+    # After a failure the same text is tried again: once, as one new revision and job.
+    with session_scope(settings.database_url) as session:
+        session.query(JobRow).update({"status": "failed", "error": "engine crashed"})
+    results = post_all_at_once(url, {"text": text})
+    assert Counter(status for status, _ in results) == {202: 1, 200: CLIENTS - 1}, results
+    assert catalog_counts(settings) == (1, 2)
+    assert broker.llen(queue_key("narrate")) == 2
+
+    # The same race on an external_id, with a new text: one more article, one more job.
+    results = post_all_at_once(
+        url, {"text": "Roads close\n\nThe coast road closes for repairs.", "external_id": "cms-7"}
+    )
+    assert Counter(status for status, _ in results) == {202: 1, 200: CLIENTS - 1}, results
+    assert len({article_id for _, article_id in results}) == 1
+    assert catalog_counts(settings) == (2, 3)
+    assert broker.llen(queue_key("narrate")) == 3
+
+
+def test_an_edit_takes_its_new_text_along_unless_another_article_holds_it(client):
+    def post(text: str):
+        response = client.post("/api/v1/articles", data=text.encode(), content_type="text/plain")
+        return response.status_code, response.get_json()["id"]
+
+    first, second, third = (f"Story {n}\n\nThe story number {n} is told here." for n in (1, 2, 3))
+    _, a = post(first)
+    _, b = post(second)
+    assert client.put(f"/api/v1/articles/{a}", json={"text": third}).status_code == 202
+    assert post(third) == (200, a)  # a now holds the third text
+    status, c = post(first)  # and no longer the first: that is a new article
+    assert status == 202 and c not in {a, b}
+    assert client.put(f"/api/v1/articles/{a}", json={"text": second}).status_code == 202
+    assert post(second) == (200, b)  # b still holds its text
+    assert post(third)[0] == 202  # nobody holds the third text any more

@@ -1,0 +1,119 @@
+"""Dates, day-month and month-day, in words."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from workers.pipeline.speech.context import _sentence_ends_at, _sub
+from workers.pipeline.speech.numbers import ordinal, year_words
+from workers.pipeline.speech.tables import _alternation, _month_numbers, _months
+
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+
+
+@cache
+def _month_pattern() -> str:
+    full = set(_month_numbers().values())
+    short = set(_months()) - {name.lower() for name in full}
+    short_forms = _alternation(form.capitalize() for form in short)
+    return rf"(?:{_alternation(full)}|(?:{short_forms})(?![a-z])\.?)(?![a-z])"
+
+
+@cache
+def _date_patterns() -> dict[str, re.Pattern[str]]:
+    month = _month_pattern()
+    year = r"(?P<y>(?:1\d|20)\d\d)(?![\w]|[.,]\d|[-–/]\d)"
+    return {
+        "iso": re.compile(r"(?<![\w-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])"),
+        "numeric": re.compile(
+            r"(?<![\w/.])(?P<d>\d{1,2})(?P<sep>[/.])(?P<m>\d{1,2})(?P=sep)"
+            r"(?P<y>\d{4}|\d{2})(?![\w/]|\.\d)"
+        ),
+        "dmy": re.compile(
+            rf"(?<![\w.,/])(?:(?P<d0>{_DAY})(?:-|\s-\s|\s+(?:to|and)\s+))?(?P<d>{_DAY})\s+(?:of\s+)?"
+            rf"(?P<mon>{month})(?:,?\s+{year})?"
+        ),
+        "mdy": re.compile(
+            rf"(?<![\w])(?P<mon>{month})\s+(?P<d>{_DAY})(?:(?:-|\s-\s|\s+to\s+)(?P<d2>{_DAY}))?"
+            rf"(?![\w:/]|[.,]\d)(?:,?\s+{year})?"
+        ),
+        "my": re.compile(rf"(?<![\w])(?P<mon>{month})\s+{year}"),
+    }
+
+
+def _month_name(written: str) -> str:
+    return _months()[written.rstrip(".").lower()]
+
+
+def _day(written: str) -> int:
+    return int(re.sub(r"\D", "", written))
+
+
+def _year_in_date(written: str) -> str:
+    year = int(written)
+    if len(written) == 2:
+        year += 2000 if year < 70 else 1900
+    return year_words(year)
+
+
+def _stop_after_month(match: re.Match[str], text: str) -> str:
+    """'5 Dec.' at the end of a sentence: the abbreviation's dot was the full stop too."""
+    ends = _sentence_ends_at(text, match.end())
+    if match.group("mon").endswith(".") and not match.groupdict().get("y") and ends:
+        return "."
+    return ""
+
+
+def _day_month_year(day: int, month: str, year: str | None) -> str:
+    spoken = f"the {ordinal(day)} of {month}"
+    return f"{spoken}, {_year_in_date(year)}" if year else spoken
+
+
+def speak_dates(text: str) -> str:
+    """Dates in full words: 'the fifteenth of February, twenty twenty-three' (UK day-first)."""
+    patterns = _date_patterns()
+    months = _month_numbers()
+
+    def iso(match: re.Match[str]) -> str:
+        month, day = int(match.group("m")), int(match.group("d"))
+        if month not in months or not 1 <= day <= 31:
+            return match.group(0)
+        return _day_month_year(day, months[month], match.group("y"))
+
+    def numeric(match: re.Match[str]) -> str:
+        month, day = int(match.group("m")), int(match.group("d"))
+        if month not in months or not 1 <= day <= 31:
+            return match.group(0)
+        if match.group("sep") == "." and len(match.group("y")) != 4:
+            return match.group(0)
+        return _day_month_year(day, months[month], match.group("y"))
+
+    def dmy(match: re.Match[str]) -> str:
+        preceded_by_the = re.search(r"\bthe\s+$", text[max(0, match.start() - 5) : match.start()])
+        the = "" if preceded_by_the else "the "
+        month = _month_name(match.group("mon"))
+        day = ordinal(_day(match.group("d")))
+        if match.group("d0"):
+            day = f"{ordinal(_day(match.group('d0')))} to the {day}"
+        spoken = f"{the}{day} of {month}"
+        if match.group("y"):
+            spoken += f", {_year_in_date(match.group('y'))}"
+        return spoken + _stop_after_month(match, text)
+
+    def mdy(match: re.Match[str]) -> str:
+        spoken = f"{_month_name(match.group('mon'))} the {ordinal(_day(match.group('d')))}"
+        if match.group("d2"):
+            spoken += f" to the {ordinal(_day(match.group('d2')))}"
+        if match.group("y"):
+            spoken += f", {_year_in_date(match.group('y'))}"
+        return spoken
+
+    def my(match: re.Match[str]) -> str:
+        return f"{_month_name(match.group('mon'))} {_year_in_date(match.group('y'))}"
+
+    text = _sub(patterns["iso"], iso, text)
+    text = _sub(patterns["numeric"], numeric, text)
+    text = _sub(patterns["dmy"], dmy, text)
+    text = _sub(patterns["mdy"], mdy, text)
+    return _sub(patterns["my"], my, text)
