@@ -268,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     from service.keys_cli import add_keys_command
 
     add_keys_command(commands)
+    from service.eval_clean import add_eval_command
+
+    add_eval_command(commands)
     return parser
 
 

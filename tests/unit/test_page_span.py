@@ -1,0 +1,71 @@
+"""Finding the article in a whole page's copied text (workers/pipeline/page_span.py)."""
+
+from __future__ import annotations
+
+from workers.pipeline.page_span import CHROME, article_span, is_prose
+from workers.pipeline.text import OUTSIDE_RULE, clean_text
+
+PARAGRAPHS = [
+    f"Paragraph {n} of the story says what happened at the harbour on the day, in order."
+    for n in range(1, 6)
+]
+MENU = ["Home", "News", "Sport", "Weather", "Business", "Culture", "Travel", "Money",
+        "Opinion", "Podcasts", "Video", "Puzzles"]  # fmt: skip
+FOOTER = [
+    "Share this article",
+    "About us",
+    "Contact",
+    "Careers",
+    "Advertise",
+    "Privacy",
+    "Terms",
+    "Cookies",
+    "Accessibility",
+    "Help",
+    "Sitemap",
+    "Newsletters",
+    "Apps",
+]
+HEAD = ["Harbour wall to be rebuilt after storm", "By Jo Bloggs", "3 March 2024"]
+
+
+def test_prose_is_a_long_line_with_a_sentence_in_it():
+    assert is_prose(PARAGRAPHS[0])
+    assert not is_prose("Harbour wall to be rebuilt after the storm of the century hits")
+    assert not is_prose("Short, but ends.")
+    assert is_prose(
+        "肉をくわえたイヌが、橋を渡っていました。ふと下を見ると、川の中にも肉をくわえたイヌがいます。"
+    )
+
+
+def test_menus_and_footers_of_a_copied_page_are_outside_the_article():
+    lines = [*MENU, *HEAD, *PARAGRAPHS, *FOOTER]
+    start, end = article_span(lines)
+    assert lines[start:end] == [*HEAD, *PARAGRAPHS, FOOTER[0]]
+
+
+def test_the_longest_run_of_prose_wins_over_a_lone_prose_line_in_the_footer():
+    cookie = "We use cookies on this site to give you the best experience, as our policy says."
+    lines = [*HEAD, *PARAGRAPHS, *FOOTER, *FOOTER, cookie, *FOOTER]
+    start, end = article_span(lines)
+    assert start == 0
+    assert lines[end - 1] == FOOTER[0]
+
+
+def test_a_pasted_article_with_a_few_lines_around_its_prose_is_left_whole():
+    lines = [*HEAD, "Share this article", *PARAGRAPHS, "Advertisement", "Join the conversation"]
+    assert len(lines) - len(PARAGRAPHS) <= CHROME
+    assert article_span(lines) == (0, len(lines))
+
+
+def test_text_without_prose_is_left_whole():
+    assert article_span(MENU) == (0, len(MENU))
+
+
+def test_a_copied_page_is_cleaned_to_its_article_and_the_cut_is_reported():
+    text = "\n\n".join([*MENU, *HEAD, *PARAGRAPHS, *FOOTER])
+    article = clean_text(text)
+    assert article.paragraphs == [HEAD[0], *PARAGRAPHS]
+    outside = [removed.text for removed in article.removed if removed.rule == OUTSIDE_RULE]
+    assert outside == MENU + FOOTER[1:]
+    assert [r.rule for r in article.removed if r.text == FOOTER[0]] == ["share-prompt"]
