@@ -6,13 +6,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from service.auth import init_auth
+from service.availability import Schema, readiness
 from service.cors import init_cors
 from service.errors import register_error_handlers
 from service.queue import TaskQueue
-from workers.catalog.db import engine_for, migrate
 from workers.settings import Settings
 
 
@@ -28,9 +28,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    migrate(settings.database_url)
+    schema = Schema(settings)
+    schema.try_now()  # a database that is away does not stop the process from starting
     app.extensions["narrate.settings"] = settings
     app.extensions["narrate.queue"] = TaskQueue(settings)
+
+    @app.before_request
+    def _schema_in_place() -> None:
+        if request.endpoint not in ("healthz", "readyz"):
+            schema.ensure()  # raises while the database is away: a 503
 
     from service.api import api
     from service.batches import batches
@@ -49,23 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz():
-        checks = {
-            "database": _database_reachable(settings),
-            "broker": app.extensions["narrate.queue"].reachable(),
-        }
-        ready = all(checks.values())
-        body = {"status": "ready" if ready else "unavailable", "checks": checks}
+        ready, body = readiness(settings, schema, app.extensions["narrate.queue"])
         return jsonify(body), 200 if ready else 503
 
     return app
-
-
-def _database_reachable(settings: Settings) -> bool:
-    from sqlalchemy import text
-
-    try:
-        with engine_for(settings.database_url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True

@@ -50,6 +50,7 @@ def start(settings: Settings, job_id: int) -> Plan:
             return Plan([], False)
         if job.status == "queued":
             job.status, job.started_at = "processing", now()
+        job.progressed_at = now()  # a sign of work for the recovery sweep
         pending = []
         for paragraph in job.revision.paragraphs:
             if paragraph.done:

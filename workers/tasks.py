@@ -1,17 +1,27 @@
-"""Celery tasks: parse the arguments, call workers.jobs, decide what runs next."""
+"""Celery tasks: parse the arguments, call workers.jobs, decide what runs next.
+
+Every task runs inside `_working_on`: a heartbeat for the job while it works, and the
+one policy for failures (workers.resilience): transient ones are retried with backoff,
+anything else fails the job with its message."""
 
 from __future__ import annotations
 
 import atexit
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from workers import jobs, webhooks
+from celery import Task
+from celery.exceptions import Retry
+
+from workers import jobs, recovery, resilience, webhooks
 from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, celery, settings
-from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+from workers.pipeline.errors import NarrateError
 from workers.pipeline.synth import Pyttsx3Synthesizer
 
 log = logging.getLogger("narrate.tasks")
 _synthesizers: dict[tuple[str, int], Pyttsx3Synthesizer] = {}
+ENGINE_RETRIES = 3  # the synthesiser already tried each utterance `synth_attempts` times
 
 
 def synthesizer_for(voice: str, rate: int) -> Pyttsx3Synthesizer:
@@ -43,47 +53,74 @@ def _fail(job_id: int, message: str) -> None:
         _announce(job_id)
 
 
-@celery.task(name=CONVERT)
-def convert_article(job_id: int) -> None:
-    plan = jobs.start(settings, job_id)
-    for paragraph_id in plan.to_synthesise:
-        synthesise_paragraph.apply_async((job_id, paragraph_id), queue=plan.queue)
-    if plan.ready_to_stitch:
-        stitch.apply_async((job_id,), queue=plan.queue)
-
-
-@celery.task(
-    name=SYNTHESISE,
-    bind=True,
-    autoretry_for=(SynthesisFailed,),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=3,
-)
-def synthesise_paragraph(self, job_id: int, paragraph_id: int) -> None:
+@contextmanager
+def _working_on(task: Task, job_id: int | None) -> Iterator[None]:
     try:
-        last = jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
-    except SynthesisFailed as exc:
-        if self.request.retries >= self.max_retries:
-            _fail(job_id, f"{exc} (gave up after {self.max_retries} retries)")
-            return
+        if job_id is None:
+            yield
+        else:
+            with recovery.heartbeat(settings, job_id):
+                yield
+    except Retry:
         raise
-    except (EngineUnavailable, InvalidInput) as exc:
-        _fail(job_id, str(exc))
-        return
-    if last:
-        stitch.apply_async((job_id,), queue=jobs.queue_of(settings, job_id))
+    except Exception as exc:
+        part = resilience.unavailable(exc)
+        if part is None:
+            if not isinstance(exc, NarrateError):
+                log.exception("job %s: unexpected error", job_id)
+            if job_id is None:
+                raise
+            _fail(job_id, str(exc) if isinstance(exc, NarrateError) else f"internal error: {exc!r}")
+            return
+        limit = ENGINE_RETRIES if part == resilience.ENGINE else settings.task_retries
+        retries = task.request.retries
+        if retries < limit:
+            delay = resilience.backoff_s(
+                retries,
+                base_s=2.0 if part == resilience.ENGINE else 1.0,
+                cap_s=settings.retry_backoff_max_s,
+            )
+            log.warning(
+                "job %s: %s; retry %d in %.1f s",
+                job_id,
+                resilience.describe(exc),
+                retries + 1,
+                delay,
+            )
+            raise task.retry(exc=exc, countdown=delay, max_retries=limit) from exc
+        if job_id is None:
+            raise
+        _fail(job_id, f"{resilience.describe(exc)} (gave up after {limit} retries)")
 
 
-@celery.task(name=STITCH)
-def stitch(job_id: int) -> None:
-    if jobs.stitch(settings, job_id, synthesizer_for) is not None:
-        _announce(job_id)
+@celery.task(name=CONVERT, bind=True)
+def convert_article(self: Task, job_id: int) -> None:
+    with _working_on(self, job_id):
+        plan = jobs.start(settings, job_id)
+        for paragraph_id in plan.to_synthesise:
+            synthesise_paragraph.apply_async((job_id, paragraph_id), queue=plan.queue)
+        if plan.ready_to_stitch:
+            stitch.apply_async((job_id,), queue=plan.queue)
+
+
+@celery.task(name=SYNTHESISE, bind=True)
+def synthesise_paragraph(self: Task, job_id: int, paragraph_id: int) -> None:
+    with _working_on(self, job_id):
+        if jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for):
+            stitch.apply_async((job_id,), queue=jobs.queue_of(settings, job_id))
+
+
+@celery.task(name=STITCH, bind=True)
+def stitch(self: Task, job_id: int) -> None:
+    with _working_on(self, job_id):
+        if jobs.stitch(settings, job_id, synthesizer_for) is not None:
+            _announce(job_id)
 
 
 @celery.task(name=DELIVER, bind=True, max_retries=None)
-def deliver_webhook(self, delivery_id: int) -> None:
-    attempt = webhooks.deliver(settings, delivery_id)
+def deliver_webhook(self: Task, delivery_id: int) -> None:
+    with _working_on(self, None):
+        attempt = webhooks.deliver(settings, delivery_id)
     if attempt.delivered or attempt.final:
         return
     if self.request.retries + 1 >= settings.webhook_attempts:

@@ -112,6 +112,10 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=now)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The last sign of work (a paragraph done, or a task's heartbeat); workers queue a job
+    # again when it has been still too long, and fail it after `stalls` such attempts.
+    progressed_at: Mapped[datetime | None]
+    stalls: Mapped[int] = mapped_column(default=0, server_default="0")
 
     revision: Mapped[RevisionRow] = relationship(back_populates="job")
 

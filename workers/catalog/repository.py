@@ -160,6 +160,6 @@ def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int
     return session.execute(
         update(JobRow)
         .where(JobRow.id == job_id)
-        .values(done=JobRow.done + 1)
+        .values(done=JobRow.done + 1, progressed_at=now(), stalls=0)
         .returning(JobRow.done)
     ).scalar_one()
