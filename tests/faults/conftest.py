@@ -22,16 +22,16 @@ import redis
 from sqlalchemy.engine import make_url
 
 from tests.integration.conftest import POSTGRES_URL, start_worker
-from tests.integration.test_serve import free_port
+from tests.integration.test_serve import descendants, free_port
 from tests.tcp_proxy import TcpProxy
 from workers.settings import Settings
 
 SCHEMA = f"narrate_f{os.getpid()}"
 
 
-def database_url(port: int | None = None) -> str:
-    """The fault suite's schema, straight (port None) or through a proxy on `port`."""
-    url = make_url(POSTGRES_URL).set(query={"options": f"-csearch_path={SCHEMA}"})
+def database_url(port: int | None = None, schema: str = SCHEMA) -> str:
+    """A schema of the suite's, straight (port None) or through a proxy on `port`."""
+    url = make_url(POSTGRES_URL).set(query={"options": f"-csearch_path={schema}"})
     return (
         url.set(port=port).render_as_string(hide_password=False)
         if port
@@ -90,24 +90,6 @@ class RedisServer:
             self.process = None
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (from /proc), children first."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [p for p, parent in parents.items() if parent in frontier]
-        found.extend(children)
-        frontier = children
-    return found
-
-
 def command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -159,23 +141,23 @@ class Cluster:
                 self.kill_tree(worker)
 
 
-def _reset_schema(create: bool) -> None:
+def reset_schema(create: bool, schema: str = SCHEMA) -> None:
     from sqlalchemy import text
 
     from workers.catalog.db import engine_for
 
     engine = engine_for(make_url(POSTGRES_URL).set(query={}).render_as_string(False))
     with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         if create:
-            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
 
 
 @pytest.fixture(scope="session")
 def cluster(request) -> Iterator[Cluster]:
     # Not tmp_path_factory: pytest runs of other checkouts on the machine prune its folders.
     folder = Path(tempfile.mkdtemp(prefix="narrate-faults-"))
-    _reset_schema(create=True)
+    reset_schema(create=True)
     server = RedisServer(folder)
     server.start()
     target = make_url(POSTGRES_URL)
@@ -194,7 +176,7 @@ def cluster(request) -> Iterator[Cluster]:
         cluster.stop()
         proxy.cut()
         server.stop()
-        _reset_schema(create=False)
+        reset_schema(create=False)
         if not request.session.testsfailed:  # otherwise the logs are worth a look
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.decode import decode_mp3
-from tests.faults.conftest import DIRECT_URL, RESULTS, Cluster, command_line, descendants
+from tests.faults.conftest import DIRECT_URL, RESULTS, Cluster, command_line
+from tests.integration.test_serve import descendants
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, RevisionRow
 from workers.jobs import audio_key
@@ -41,7 +42,7 @@ def article_text(tag: str, n: int, paragraphs: int = 6) -> dict[str, str]:
     return {"title": f"Fault {tag} story {n}", "text": body}
 
 
-def submit_batch(web, tag: str, count: int = 24) -> Batch:
+def submit_batch(web, tag: str, count: int = 16) -> Batch:
     response = web.post("/api/v1/batches", json=[article_text(tag, n) for n in range(count)])
     assert response.status_code == 202, response.get_json()
     items = web.get(response.headers["Location"], query_string={"per_page": 1000}).get_json()
@@ -230,7 +231,7 @@ def test_a_hung_engine(cluster, web):
             engines = [
                 pid
                 for worker in cluster.workers
-                for pid in descendants(worker.pid)
+                for pid in sorted(descendants(worker.pid))
                 if "workers.pipeline.synth_child" in command_line(pid)
             ]
             if engines:
