@@ -27,7 +27,7 @@ from workers.webhooks import item_status
 
 batches = Blueprint("batches", __name__, url_prefix="/api/v1")
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
-ITEM_STATUSES = (*STATUSES, "cancelled")
+ITEM_STATUSES = STATUSES  # JobStatus
 
 
 @dataclass(frozen=True)

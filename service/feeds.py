@@ -13,7 +13,7 @@ from sqlalchemy import select
 from service.api import settings, storage
 from service.errors import ApiError
 from workers.catalog.db import session_scope
-from workers.catalog.models import ArticleRow, JobRow, RevisionRow
+from workers.catalog.models import ArticleRow, JobRow, JobStatus, RevisionRow
 from workers.jobs import audio_key
 
 feeds = Blueprint("feeds", __name__)
@@ -42,7 +42,7 @@ def feed(name: str):
         select(ArticleRow, RevisionRow, JobRow)
         .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
-        .where(JobRow.status == "done")
+        .where(JobRow.status == JobStatus.DONE)
         .order_by(JobRow.finished_at.desc())
     )
     if name != "all":
