@@ -25,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings: Settings = app.config.get("NARRATE_SETTINGS") or Settings.from_env()
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     schema = Schema(settings)

@@ -72,7 +72,7 @@ def _items_from_request() -> tuple[list[Item], str | None]:
         for upload in request.files.getlist("files") + request.files.getlist("file"):
             data = upload.read()
             if (upload.filename or "").lower().endswith(".zip"):
-                items.extend(_items_from_zip(data, upload.filename))
+                items.extend(_items_from_zip(data, upload.filename or "upload.zip"))
             else:
                 name = upload.filename or "upload"
                 items.append(_item(name, lambda n=name, d=data: from_file(n, d, request.form)))
@@ -265,7 +265,7 @@ def archive(batch_id: str):
             revision = item.revision
             title = revision.title if revision else item.name
             stem = f"{item.position + 1:04d}-{download_name(title)}"
-            done = status == "done"
+            done = status == "done" and revision is not None and item.article_id is not None
             rows.append(
                 {
                     "position": item.position + 1,
@@ -273,7 +273,7 @@ def archive(batch_id: str):
                     "article_id": item.article_id or "",
                     "status": status,
                     "title": revision.title if revision else "",
-                    "duration_ms": revision.duration_ms if done else "",
+                    "duration_ms": revision.duration_ms if done and revision else "",
                     "mp3": f"{stem}.mp3" if done else "",
                     "timings": f"{stem}.timings.json" if done else "",
                     "error": item.error or (revision.job.error if revision else "") or "",
@@ -281,7 +281,7 @@ def archive(batch_id: str):
                         audio_key(item.article_id, revision.number, ".mp3"),
                         audio_key(item.article_id, revision.number, ".json"),
                     )
-                    if done
+                    if done and revision and item.article_id
                     else None,
                 }
             )

@@ -73,9 +73,8 @@ def feed(name: str):
             _text(item, "link", url_for("api.get_article", article_id=article.id, _external=True))
             summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
             _text(item, "description", summary.text if summary else revision.title)
-            _text(
-                item, "pubDate", format_datetime(job.finished_at.replace(tzinfo=UTC), usegmt=True)
-            )
+            finished = (job.finished_at or job.created_at).replace(tzinfo=UTC)
+            _text(item, "pubDate", format_datetime(finished, usegmt=True))
             ET.SubElement(
                 item,
                 "enclosure",

@@ -13,8 +13,13 @@ from flask import Request
 from service.errors import ApiError, bad_request
 from workers.pipeline.text import Format
 
-TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
-UPLOAD_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
+TEXT_TYPES: dict[str, Format] = {"text/plain": "text", "text/html": "html"}
+UPLOAD_SUFFIXES: dict[str, Format] = {
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+}
 ACCEPTED = "text/plain, text/html, application/json or multipart/form-data with a .txt/.html file"
 _VOICE = re.compile(r"^[A-Za-z0-9_/+-]{1,60}$")
 FIELDS = (
@@ -89,6 +94,7 @@ def from_fields(body: object) -> Submission:
             raise bad_request(f"'{name}' must be a string")
     if bool(body.get("text")) == bool(body.get("html")):
         raise bad_request("send exactly one of 'text' (plain text) or 'html' (the page's HTML)")
+    kind: Format
     if body.get("text"):
         raw, kind = body["text"], "text"
         title = (body.get("title") or "").strip()

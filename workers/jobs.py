@@ -82,7 +82,7 @@ def synthesise_paragraph(
         storage.write_bytes(storage_key, _shaped_speech(synthesizer_for, voice, rate, spoken))
     with session_scope(settings.database_url) as session:
         done = mark_paragraph_done(session, job_id, paragraph_id)
-        total = session.get(JobRow, job_id).total
+        total = session.get_one(JobRow, job_id).total
     return done is not None and done >= total
 
 
@@ -128,7 +128,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
     with session_scope(settings.database_url) as session:
         if not _finish(session, job_id, "done"):
             return None  # a concurrent stitch got there first
-        session.get(JobRow, job_id).revision.duration_ms = encoded.duration_ms
+        session.get_one(JobRow, job_id).revision.duration_ms = encoded.duration_ms
     _release_clips_of(settings, job_id)
     log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
     return encoded.duration_ms

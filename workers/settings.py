@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from workers.pipeline.errors import NarrateError
 
@@ -79,7 +79,7 @@ class Settings:
     def broker_url(self) -> str:
         return self.redis_url or f"redis+socket://{self.embedded_redis_socket}"
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     @classmethod

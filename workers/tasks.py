@@ -1,8 +1,10 @@
 """Celery tasks: parse the arguments, call workers.jobs, decide what runs next.
 
-Every task runs inside `_working_on`: a heartbeat for the job while it works, and the
-one policy for failures (workers.resilience): transient ones are retried with backoff,
-anything else fails the job with its message."""
+Tasks are shared (bound to whichever app the worker built, see workers.celery_app) and
+name the tasks they queue, so nothing here needs an app at import. Every task runs
+inside `_working_on`: a heartbeat for the job while it works, and the one policy for
+failures (workers.resilience): transient ones are retried with backoff, anything else
+fails the job with its message."""
 
 from __future__ import annotations
 
@@ -11,27 +13,32 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from celery import Task
+from celery import Task, shared_task
 from celery.exceptions import Retry
 
 from workers import jobs, recovery, resilience, webhooks
-from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, celery, settings
+from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, settings_of
 from workers.pipeline.errors import NarrateError
 from workers.pipeline.synth import Pyttsx3Synthesizer
+from workers.settings import Settings
 
 log = logging.getLogger("narrate.tasks")
 _synthesizers: dict[tuple[str, int], Pyttsx3Synthesizer] = {}
 ENGINE_RETRIES = 3  # the synthesiser already tried each utterance `synth_attempts` times
 
 
-def synthesizer_for(voice: str, rate: int) -> Pyttsx3Synthesizer:
+def synthesizers(settings: Settings) -> jobs.SynthesizerFor:
     """One engine process per worker process and voice, started on first use (after fork)."""
-    key = (voice, rate)
-    if key not in _synthesizers:
-        _synthesizers[key] = Pyttsx3Synthesizer(
-            voice, rate, timeout_s=settings.synth_timeout_s, attempts=settings.synth_attempts
-        )
-    return _synthesizers[key]
+
+    def synthesizer_for(voice: str, rate: int) -> Pyttsx3Synthesizer:
+        key = (voice, rate)
+        if key not in _synthesizers:
+            _synthesizers[key] = Pyttsx3Synthesizer(
+                voice, rate, timeout_s=settings.synth_timeout_s, attempts=settings.synth_attempts
+            )
+        return _synthesizers[key]
+
+    return synthesizer_for
 
 
 @atexit.register
@@ -40,86 +47,92 @@ def _close_synthesizers() -> None:
         synthesizer.close()
 
 
-def _announce(job_id: int) -> None:
+def _queue(task: Task, name: str, job_id: int, *args: int) -> None:
+    settings = settings_of(task.app)
+    task.app.send_task(name, args=[job_id, *args], queue=jobs.queue_of(settings, job_id))
+
+
+def _announce(task: Task, job_id: int) -> None:
     """Queue the webhooks a job that just finished calls for."""
+    settings = settings_of(task.app)
     article_id = jobs.article_of(settings, job_id)
     links = settings.article_links(article_id) if article_id else {}
+    queue = jobs.queue_of(settings, job_id)
     for delivery_id in webhooks.events_for_job(settings, job_id, links):
-        deliver_webhook.apply_async((delivery_id,), queue=jobs.queue_of(settings, job_id))
+        task.app.send_task(DELIVER, args=[delivery_id], queue=queue)
 
 
-def _fail(job_id: int, message: str) -> None:
-    if jobs.fail(settings, job_id, message):
-        _announce(job_id)
+def _fail(task: Task, job_id: int, message: str) -> None:
+    if jobs.fail(settings_of(task.app), job_id, message):
+        _announce(task, job_id)
 
 
 @contextmanager
-def _working_on(task: Task, job_id: int | None) -> Iterator[None]:
+def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
+    settings = settings_of(task.app)
     try:
         if job_id is None:
-            yield
+            yield settings
         else:
             with recovery.heartbeat(settings, job_id):
-                yield
+                yield settings
     except Retry:
         raise
     except Exception as exc:
         part = resilience.unavailable(exc)
         if part is None:
-            if not isinstance(exc, NarrateError):
-                log.exception("job %s: unexpected error", job_id)
             if job_id is None:
                 raise
-            _fail(job_id, str(exc) if isinstance(exc, NarrateError) else f"internal error: {exc!r}")
+            if isinstance(exc, NarrateError):
+                _fail(task, job_id, str(exc))
+            else:
+                log.exception("job %s: unexpected error", job_id)
+                _fail(task, job_id, f"internal error: {exc!r}")
             return
-        limit = ENGINE_RETRIES if part == resilience.ENGINE else settings.task_retries
+        engine = part == resilience.ENGINE
+        limit = ENGINE_RETRIES if engine else settings.task_retries
         retries = task.request.retries
         if retries < limit:
             delay = resilience.backoff_s(
-                retries,
-                base_s=2.0 if part == resilience.ENGINE else 1.0,
-                cap_s=settings.retry_backoff_max_s,
+                retries, base_s=2.0 if engine else 1.0, cap_s=settings.retry_backoff_max_s
             )
             log.warning(
                 "job %s: %s; retry %d in %.1f s",
-                job_id,
-                resilience.describe(exc),
-                retries + 1,
-                delay,
-            )
+                job_id, resilience.describe(exc), retries + 1, delay,
+            )  # fmt: skip
             raise task.retry(exc=exc, countdown=delay, max_retries=limit) from exc
         if job_id is None:
             raise
-        _fail(job_id, f"{resilience.describe(exc)} (gave up after {limit} retries)")
+        _fail(task, job_id, f"{resilience.describe(exc)} (gave up after {limit} retries)")
 
 
-@celery.task(name=CONVERT, bind=True)
+@shared_task(name=CONVERT, bind=True)
 def convert_article(self: Task, job_id: int) -> None:
-    with _working_on(self, job_id):
+    with _working_on(self, job_id) as settings:
         plan = jobs.start(settings, job_id)
         for paragraph_id in plan.to_synthesise:
-            synthesise_paragraph.apply_async((job_id, paragraph_id), queue=plan.queue)
+            self.app.send_task(SYNTHESISE, args=[job_id, paragraph_id], queue=plan.queue)
         if plan.ready_to_stitch:
-            stitch.apply_async((job_id,), queue=plan.queue)
+            self.app.send_task(STITCH, args=[job_id], queue=plan.queue)
 
 
-@celery.task(name=SYNTHESISE, bind=True)
+@shared_task(name=SYNTHESISE, bind=True)
 def synthesise_paragraph(self: Task, job_id: int, paragraph_id: int) -> None:
-    with _working_on(self, job_id):
-        if jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for):
-            stitch.apply_async((job_id,), queue=jobs.queue_of(settings, job_id))
+    with _working_on(self, job_id) as settings:
+        if jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizers(settings)):
+            _queue(self, STITCH, job_id)
 
 
-@celery.task(name=STITCH, bind=True)
+@shared_task(name=STITCH, bind=True)
 def stitch(self: Task, job_id: int) -> None:
-    with _working_on(self, job_id):
-        if jobs.stitch(settings, job_id, synthesizer_for) is not None:
-            _announce(job_id)
+    with _working_on(self, job_id) as settings:
+        if jobs.stitch(settings, job_id, synthesizers(settings)) is not None:
+            _announce(self, job_id)
 
 
-@celery.task(name=DELIVER, bind=True, max_retries=None)
+@shared_task(name=DELIVER, bind=True, max_retries=None)
 def deliver_webhook(self: Task, delivery_id: int) -> None:
-    with _working_on(self, None):
+    with _working_on(self, None) as settings:
         attempt = webhooks.deliver(settings, delivery_id)
     if attempt.delivered or attempt.final:
         return

@@ -84,9 +84,11 @@ def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Pa
         assert "database" in body["detail"]
         posted = get(f"{base}/api/v1/articles", json.dumps({"text": "Title\n\nBody."}).encode())
         assert posted[0] == 503
-        worker_log = (tmp_path / "worker.log").read_text()
+        worker_log = tmp_path / "worker.log"
+        wait_for(lambda: "database unavailable" in worker_log.read_text(), 60, "worker waits")
+        time.sleep(2)  # it keeps waiting: it does not go on to take tasks
         assert web.poll() is None and worker.poll() is None
-        assert "database unavailable" in worker_log and "ready." not in worker_log, worker_log
+        assert "ready." not in worker_log.read_text(), worker_log.read_text()
 
         proxy.restore()
         wait_for(lambda: get(f"{base}/readyz")[0] == 200, 30, "the web process became ready")

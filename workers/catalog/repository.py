@@ -88,7 +88,8 @@ def submit(
             existing = None
     current = existing.current if existing is not None else None
     if (
-        current is not None
+        existing is not None
+        and current is not None
         and current.content_hash == digest
         and current.job.status not in JOB_GIVEN_UP
     ):
@@ -154,7 +155,7 @@ def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int
         update(ParagraphRow)
         .where(ParagraphRow.id == paragraph_id, ParagraphRow.done.is_(False))
         .values(done=True)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
     if not claimed:
         return None
     return session.execute(

@@ -841,7 +841,9 @@ def speak_scores(text: str) -> str:
         after = _word_after(text, match.end())
         by_context = (before or "").lower() in before_words or (after or "") in after_words
         by_names = (
-            bool(before and before[0].isupper() and after and after[0].isupper())
+            before is not None
+            and before[:1].isupper()
+            and bool(after and after[0].isupper())
             and before.lower() not in _months()
         )
         descending = a >= b and a <= 20 and not _counted(after)

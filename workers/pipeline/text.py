@@ -13,9 +13,9 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.errors import NoSpeakableText
@@ -73,6 +73,10 @@ class Rule:
     pattern: re.Pattern[str] | None = None
     before_body: bool = False
     drops_list: bool = False
+
+
+def _full_match(pattern: re.Pattern[str], line: Line) -> bool:
+    return pattern.fullmatch(line.text) is not None
 
 
 def is_teaser_headline(line: Line) -> bool:
@@ -134,7 +138,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
         rules.append(
             Rule(
                 name=entry["name"],
-                matches=lambda line, p=pattern: p.fullmatch(line.text) is not None,
+                matches=partial(_full_match, pattern),
                 pattern=pattern,
                 before_body=entry.get("before") == "body",
                 drops_list=entry.get("rest") == "drop_list",
@@ -162,7 +166,7 @@ def clean(raw: str, *, filename: str | None = None, format: Format | None = None
 def clean_html(html: str) -> Article:
     import trafilatura
 
-    document = trafilatura.bare_extraction(
+    document: Any = trafilatura.bare_extraction(  # a Document, as_dict=False
         html,
         with_metadata=True,
         include_comments=False,
