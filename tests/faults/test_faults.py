@@ -42,7 +42,7 @@ def article_text(tag: str, n: int, paragraphs: int = 6) -> dict[str, str]:
     return {"title": f"Fault {tag} story {n}", "text": body}
 
 
-def submit_batch(web, tag: str, count: int = 16) -> Batch:
+def submit_batch(web, tag: str, count: int = 12) -> Batch:
     response = web.post("/api/v1/batches", json=[article_text(tag, n) for n in range(count)])
     assert response.status_code == 202, response.get_json()
     items = web.get(response.headers["Location"], query_string={"per_page": 1000}).get_json()

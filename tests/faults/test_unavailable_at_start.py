@@ -54,7 +54,9 @@ def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Pa
     target = make_url(POSTGRES_URL)
     proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))  # not listening yet
     settings = cluster.settings.with_overrides(
-        database_url=database_url(proxy.port, LATE), data_dir=tmp_path / "data"
+        database_url=database_url(proxy.port, LATE),
+        data_dir=tmp_path / "data",
+        broker_prefix="late:",  # the suite's own workers must not take these tasks
     )
     port = free_port()
     env = {
