@@ -24,11 +24,14 @@ class Schema:
     """Runs the migrations once; while the database is unreachable, every request tries
     again (at most once a second) and is answered 503 until it works."""
 
+    RETRY_S = 1.0
+
     def __init__(self, settings: Settings) -> None:
         self._url = settings.database_url
         self._lock = threading.Lock()
         self._ready = False
         self._last_try = 0.0
+        self._last_error: Exception | None = None
 
     def ensure(self) -> None:
         """Raise the database's error (a 503) while the schema cannot be brought up."""
@@ -37,9 +40,15 @@ class Schema:
         with self._lock:
             if self._ready:
                 return
+            if self._last_error and time.monotonic() - self._last_try < self.RETRY_S:
+                raise self._last_error  # no storm of connection attempts
             self._last_try = time.monotonic()
-            migrate(self._url)
-            self._ready = True
+            try:
+                migrate(self._url)
+            except Exception as exc:
+                self._last_error = exc
+                raise
+            self._ready, self._last_error = True, None
 
     def try_now(self) -> bool:
         try:

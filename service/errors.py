@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from workers.pipeline.errors import NarrateError
-from workers.resilience import BROKER, DATABASE, unavailable
+from workers.resilience import BROKER, DATABASE, describe, unavailable
 
 log = logging.getLogger("narrate.errors")
 RETRY_AFTER_S = 5  # what a client is told to wait while the database or broker is away
@@ -64,11 +64,7 @@ def register_error_handlers(app: Flask) -> None:
     def _backend_error(error: Exception):
         part = unavailable(error)
         if part in (DATABASE, BROKER):
-            log.warning(
-                "%s unreachable: %s",
-                part,
-                str(error).splitlines()[0] if str(error) else type(error).__name__,
-            )
+            log.warning("%s", describe(error))
             return problem(
                 503,
                 "Service unavailable",

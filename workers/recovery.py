@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 
 from workers.catalog.db import session_scope
 from workers.catalog.models import JOB_UNFINISHED, JobRow, now
+from workers.resilience import describe
 from workers.settings import Settings
 
 log = logging.getLogger("narrate.recovery")
@@ -141,7 +142,4 @@ class RecoveryLoop:
             try:
                 sweep(self._settings, *self._calls)
             except Exception as exc:
-                log.warning(
-                    "recovery sweep skipped: %s",
-                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-                )
+                log.warning("recovery sweep skipped: %s", describe(exc))
