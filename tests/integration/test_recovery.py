@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from celery.exceptions import Retry
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from workers import jobs
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
+from workers.pipeline.errors import InvalidInput
 from workers.recovery import heartbeat, sweep
 
 
@@ -89,3 +93,50 @@ def test_a_heartbeat_keeps_a_working_job_from_looking_stalled(client, settings):
     with heartbeat(settings, job_id):
         time.sleep(1.2)
     assert sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued == []
+
+
+class FakeTask:
+    """What `_working_on` needs of a bound Celery task: its app and retry count."""
+
+    def __init__(self, settings, retries: int) -> None:
+        from workers.celery_app import create_celery
+
+        self.app, self.request = create_celery(settings), SimpleNamespace(retries=retries)
+        self.retried_after: float | None = None
+
+    def retry(self, exc: Exception, countdown: float, max_retries: int) -> Retry:
+        self.retried_after = countdown
+        return Retry(exc=exc, when=countdown)
+
+
+def database_down() -> OperationalError:
+    return OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+
+@pytest.mark.parametrize(
+    ("error", "retries", "outcome"),
+    [
+        (database_down(), 0, "retried"),
+        (PermissionError(13, "Permission denied"), 3, "retried"),
+        (database_down(), 10, "failed: database unavailable: (builtins.Exception) connection "
+         "refused (gave up after 10 retries)"),
+        (InvalidInput("unknown voice 'xx'"), 0, "failed: unknown voice 'xx'"),
+        (ValueError("a bug"), 0, "failed: internal error: ValueError('a bug')"),
+    ],
+)  # fmt: skip
+def test_one_policy_for_a_task_that_fails(client, settings, error, retries, outcome):
+    from workers.tasks import _working_on
+
+    _, job_id = submit(client)
+    task = FakeTask(settings, retries)
+    try:
+        with _working_on(task, job_id):
+            raise error
+    except Retry:
+        result = "retried"
+        assert task.retried_after is not None and task.retried_after > 0
+    else:
+        with session_scope(settings.database_url) as session:
+            job = session.get_one(JobRow, job_id)
+            result = f"{job.status}: {job.error}"
+    assert result == outcome
