@@ -16,7 +16,7 @@ from service.openapi import document as openapi_document
 from service.sanitize import is_id
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
-from workers.catalog.models import VISIBILITIES, ArticleRow
+from workers.catalog.models import VISIBILITIES, ArticleRow, JobStatus
 from workers.catalog.repository import list_articles
 from workers.clips import clip_keys_of, release_clips
 from workers.jobs import audio_key
@@ -24,7 +24,7 @@ from workers.settings import Settings
 from workers.storage import LocalStorage
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
-STATUSES = ("queued", "processing", "done", "failed")
+STATUSES = tuple(status.value for status in JobStatus)
 RETRY_AFTER_S = 5
 
 

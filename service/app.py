@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from service.auth import init_auth
+from service.availability import Schema, readiness
 from service.cors import init_cors
 from service.errors import register_error_handlers
 from service.headers import init_headers
 from service.limits import init_limits
 from service.metrics import init_metrics, use_multiprocess_dir
 from service.queue import TaskQueue
-from workers.catalog.db import engine_for, migrate
 from workers.logs import configure_logging
 from workers.settings import Settings
 
@@ -30,13 +30,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     if settings.trusted_hosts:  # other Host headers get a 400
         app.config["TRUSTED_HOSTS"] = list(settings.trusted_hosts)
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's
     configure_logging(settings.log_format)
 
     use_multiprocess_dir(settings)  # before prometheus_client is first imported
-    migrate(settings.database_url)
+    schema = Schema(settings)
+    schema.try_now()  # a database that is away does not stop the process from starting
     app.extensions["narrate.settings"] = settings
     app.extensions["narrate.queue"] = TaskQueue(settings)
+
+    @app.before_request
+    def _schema_in_place() -> None:
+        if request.endpoint not in ("healthz", "readyz"):
+            schema.ensure()  # raises while the database is away: a 503
 
     from service.api import api
     from service.batches import batches
@@ -61,23 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz():
-        checks = {
-            "database": _database_reachable(settings),
-            "broker": app.extensions["narrate.queue"].reachable(),
-        }
-        ready = all(checks.values())
-        body = {"status": "ready" if ready else "unavailable", "checks": checks}
+        ready, body = readiness(settings, schema, app.extensions["narrate.queue"])
         return jsonify(body), 200 if ready else 503
 
     return app
-
-
-def _database_reachable(settings: Settings) -> bool:
-    from sqlalchemy import text
-
-    try:
-        with engine_for(settings.database_url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True

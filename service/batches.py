@@ -39,7 +39,7 @@ from workers.webhooks import item_status
 
 batches = Blueprint("batches", __name__, url_prefix="/api/v1")
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
-ITEM_STATUSES = (*STATUSES, "cancelled")
+ITEM_STATUSES = STATUSES  # JobStatus
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _items_from_request() -> tuple[list[Item], str | None]:
             data = upload.read()
             if (upload.filename or "").lower().endswith(".zip"):
                 try:
-                    items.extend(_items_from_zip(data, upload.filename))
+                    items.extend(_items_from_zip(data, upload.filename or "upload.zip"))
                 except ApiError as error:  # an unreadable archive is one failed item
                     if error.status != 400:
                         raise
@@ -342,7 +342,7 @@ def archive(batch_id: str):
             revision = item.revision
             title = revision.title if revision else item.name
             stem = f"{item.position + 1:04d}-{download_name(title)}"
-            done = status == "done"
+            done = status == "done" and revision is not None and item.article_id is not None
             rows.append(
                 {
                     "position": item.position + 1,
@@ -350,7 +350,7 @@ def archive(batch_id: str):
                     "article_id": item.article_id or "",
                     "status": status,
                     "title": revision.title if revision else "",
-                    "duration_ms": revision.duration_ms if done else "",
+                    "duration_ms": revision.duration_ms if done and revision else "",
                     "mp3": f"{stem}.mp3" if done else "",
                     "timings": f"{stem}.timings.json" if done else "",
                     "error": item.error or (revision.job.error if revision else "") or "",
@@ -358,7 +358,7 @@ def archive(batch_id: str):
                         audio_key(item.article_id, revision.number, ".mp3"),
                         audio_key(item.article_id, revision.number, ".json"),
                     )
-                    if done
+                    if done and revision and item.article_id
                     else None,
                 }
             )

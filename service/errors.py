@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, jsonify
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from workers.pipeline.errors import NarrateError
+from workers.resilience import BROKER, DATABASE, describe, unavailable
+
+log = logging.getLogger("narrate.errors")
+RETRY_AFTER_S = 5  # what a client is told to wait while the database or broker is away
 
 
 class ApiError(NarrateError):
@@ -48,6 +57,27 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NarrateError)
     def _narrate_error(error: NarrateError):
         return problem(error.status, error.title, error.detail, getattr(error, "headers", None))
+
+    @app.errorhandler(SQLAlchemyError)
+    @app.errorhandler(BrokerError)
+    @app.errorhandler(RedisConnectionError)
+    def _backend_error(error: Exception):
+        part = unavailable(error)
+        if part in (DATABASE, BROKER):
+            log.warning("%s", describe(error))
+            return problem(
+                503,
+                "Service unavailable",
+                f"The {part} is unreachable for the moment; nothing was changed. "
+                f"Try again in {RETRY_AFTER_S} seconds.",
+                {"Retry-After": str(RETRY_AFTER_S)},
+            )
+        log.exception("unexpected %s error", part or "database")
+        return problem(
+            500,
+            "Internal server error",
+            "Something went wrong on our side; try again, and report it if it keeps happening.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

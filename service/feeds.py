@@ -15,7 +15,7 @@ from service.errors import ApiError
 from service.links import external_url
 from service.sanitize import xml_text
 from workers.catalog.db import session_scope
-from workers.catalog.models import ArticleRow, JobRow, RevisionRow
+from workers.catalog.models import ArticleRow, JobRow, JobStatus, RevisionRow
 from workers.jobs import audio_key
 
 feeds = Blueprint("feeds", __name__)
@@ -46,7 +46,7 @@ def feed(name: str):
         select(ArticleRow, RevisionRow, JobRow)
         .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
-        .where(JobRow.status == "done", ArticleRow.visibility == "public")
+        .where(JobRow.status == JobStatus.DONE, ArticleRow.visibility == "public")
         .order_by(JobRow.finished_at.desc())
     )
     if name != "all":
@@ -77,9 +77,8 @@ def feed(name: str):
             _text(item, "link", external_url("api.get_article", article_id=article.id))
             summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
             _text(item, "description", summary.text if summary else revision.title)
-            _text(
-                item, "pubDate", format_datetime(job.finished_at.replace(tzinfo=UTC), usegmt=True)
-            )
+            finished = (job.finished_at or job.created_at).replace(tzinfo=UTC)
+            _text(item, "pubDate", format_datetime(finished, usegmt=True))
             ET.SubElement(
                 item,
                 "enclosure",

@@ -86,7 +86,7 @@ def worker_command(concurrency: int | None = None) -> list[str]:
         "-m",
         "celery",
         "-A",
-        "workers.celery_app",
+        "workers.worker",
         "worker",
         "-Q",
         ",".join(QUEUES),

@@ -21,8 +21,13 @@ from service.sanitize import (
 from workers.catalog.models import VISIBILITIES
 from workers.pipeline.text import Format
 
-TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
-UPLOAD_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
+TEXT_TYPES: dict[str, Format] = {"text/plain": "text", "text/html": "html"}
+UPLOAD_SUFFIXES: dict[str, Format] = {
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+}
 ACCEPTED = "text/plain, text/html, application/json or multipart/form-data with a .txt/.html file"
 _VOICE = re.compile(r"^[A-Za-z0-9_/+.:-]{1,80}$")
 FIELDS = (
@@ -104,6 +109,7 @@ def from_fields(body: object) -> Submission:
             checked_string(body[name], name)
     if bool(body.get("text")) == bool(body.get("html")):
         raise bad_request("send exactly one of 'text' (plain text) or 'html' (the page's HTML)")
+    kind: Format
     if body.get("text"):
         raw, kind = without_controls(body["text"]), "text"
         title = without_controls(body.get("title") or "").strip()

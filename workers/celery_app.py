@@ -1,9 +1,12 @@
-"""The Celery application, configured from the environment (see workers.settings)."""
+"""The Celery application, built by a factory from Settings: nothing is built at import.
+
+`create_celery` is what the web process uses to send tasks by name; `create_worker_app`
+adds the tasks and the worker's start-up hooks (workers.worker builds it for
+`celery -A workers.worker worker`)."""
 
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import after_setup_logger, worker_init, worker_ready
 
 from workers.settings import Settings
 
@@ -22,6 +25,7 @@ QUEUES = (INTERACTIVE_QUEUE, WEBHOOK_QUEUE, BATCH_QUEUE)  # in priority order
 def create_celery(settings: Settings) -> Celery:
     app = Celery("narrate", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
+        narrate_settings=settings,  # read by the tasks through settings_of(task.app)
         task_default_queue=INTERACTIVE_QUEUE,
         task_ignore_result=True,  # state lives in the catalog
         task_acks_late=True,  # a task whose worker dies is delivered again
@@ -41,31 +45,15 @@ def create_celery(settings: Settings) -> Celery:
     return app
 
 
-settings = Settings.from_env()
-celery = create_celery(settings)
-celery.autodiscover_tasks(["workers"], related_name="tasks", force=True)
+def create_worker_app(settings: Settings) -> Celery:
+    """The app a worker runs: the tasks registered, start-up hooks connected."""
+    from workers import worker_hooks
+
+    app = create_celery(settings)
+    app.autodiscover_tasks(["workers"], related_name="tasks", force=True)  # shared tasks
+    worker_hooks.connect()
+    return app
 
 
-@worker_init.connect
-def _migrate(**_: object) -> None:
-    from workers.catalog.db import migrate
-
-    migrate(settings.database_url)
-
-
-@worker_ready.connect
-def _resume_unfinished_jobs(sender, **_: object) -> None:
-    """Jobs the catalog holds as queued or processing may have lost their messages (a
-    broker restart, a worker killed mid-job): queue them again. Tasks are idempotent."""
-    from workers.jobs import unfinished
-
-    for job_id, queue in unfinished(settings):
-        sender.app.send_task(CONVERT, args=[job_id], queue=queue)
-
-
-@after_setup_logger.connect
-def _log_format(logger, **_: object) -> None:
-    """NARRATE_LOG_FORMAT for the worker's own lines and ours alike."""
-    from workers.logs import configure_logging
-
-    configure_logging(settings.log_format, logger)
+def settings_of(app: Celery) -> Settings:
+    return app.conf["narrate_settings"]

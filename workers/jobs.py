@@ -50,6 +50,7 @@ def start(settings: Settings, job_id: int) -> Plan:
             return Plan([], False)
         if job.status == "queued":
             job.status, job.started_at = "processing", now()
+        job.progressed_at = now()  # a sign of work for the recovery sweep
         pending = []
         for paragraph in job.revision.paragraphs:
             if paragraph.done:
@@ -85,7 +86,7 @@ def synthesise_paragraph(
         if made:
             count_synthesised(session, job_id)
         done = mark_paragraph_done(session, job_id, paragraph_id)
-        total = session.get(JobRow, job_id).total
+        total = session.get_one(JobRow, job_id).total
     return done is not None and done >= total
 
 
@@ -133,7 +134,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
     with session_scope(settings.database_url) as session:
         if not _finish(session, job_id, "done"):
             return None  # a concurrent stitch got there first
-        session.get(JobRow, job_id).revision.duration_ms = encoded.duration_ms
+        session.get_one(JobRow, job_id).revision.duration_ms = encoded.duration_ms
     _release_clips_of(settings, job_id)
     log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
     return encoded.duration_ms

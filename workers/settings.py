@@ -11,8 +11,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from workers.pipeline.errors import NarrateError
+
+N = TypeVar("N", int, float)
 
 
 class ConfigurationError(NarrateError):
@@ -59,6 +62,11 @@ class Settings:
     lexicon_file: Path | None = None  # None: lexicon.tsv in the data directory
     learn_boilerplate: bool = True  # drop lines a publisher's articles share (catalog/boilerplate)
     boilerplate_min_articles: int = 3  # ... once this many other articles have them
+    task_retries: int = 10  # a transient failure (database, broker, storage) retried this often
+    retry_backoff_max_s: float = 60.0  # the longest wait between two retries
+    stall_s: int = 300  # an unfinished job without progress this long is queued again
+    recovery_interval_s: float = 30.0  # how often every worker looks for stalled jobs
+    job_attempts: int = 5  # stalls in a row before a job is failed as unable to progress
 
     def article_links(self, article_id: str) -> dict[str, str]:
         base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
@@ -94,7 +102,7 @@ class Settings:
     def broker_url(self) -> str:
         return self.redis_url or f"redis+socket://{self.embedded_redis_socket}"
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     @classmethod
@@ -106,18 +114,18 @@ class Settings:
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'narrate.db'}",
             redis_url=env.get("REDIS_URL") or None,
             broker_prefix=env.get("NARRATE_BROKER_PREFIX", ""),
-            max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000),
+            max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000, minimum=1),
             voice=env.get("NARRATE_VOICE") or "gmw/en",
             collection_voices=_pairs(env, "NARRATE_COLLECTION_VOICES"),
             piper_voice_dir=Path(env["NARRATE_PIPER_VOICES_DIR"]).expanduser()
             if env.get("NARRATE_PIPER_VOICES_DIR")
             else None,
-            rate=_int(env, "NARRATE_RATE", 175),
-            bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64),
-            synth_timeout_s=float(_int(env, "NARRATE_SYNTH_TIMEOUT_S", 20)),
+            rate=_int(env, "NARRATE_RATE", 175, minimum=80, maximum=450),
+            bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64, minimum=8, maximum=320),
+            synth_timeout_s=_float(env, "NARRATE_SYNTH_TIMEOUT_S", 20.0, minimum=0.5),
             cors_origins=_list(env, "NARRATE_CORS_ORIGINS", "*"),
             api_tokens=_list(env, "NARRATE_API_TOKENS"),
-            visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900),
+            visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900, minimum=1),
             public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
             trusted_hosts=_list(env, "NARRATE_TRUSTED_HOSTS"),
             frame_ancestors=env.get("NARRATE_FRAME_ANCESTORS") or "*",
@@ -126,27 +134,63 @@ class Settings:
             limit_paragraphs=_limits(env, "NARRATE_LIMIT_PARAGRAPHS", "20000/hour"),
             limit_reads=_limits(env, "NARRATE_LIMIT_READS", "600/minute"),
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
-            webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6),
-            webhook_backoff_s=float(env.get("NARRATE_WEBHOOK_BACKOFF_S") or 5.0),
+            webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6, minimum=1),
+            webhook_backoff_s=_float(env, "NARRATE_WEBHOOK_BACKOFF_S", 5.0, minimum=0.0),
             webhook_allow_private=_flag(env, "NARRATE_WEBHOOK_ALLOW_PRIVATE"),
-            max_batch_bytes=_int(env, "NARRATE_MAX_BATCH_BYTES", 50_000_000),
-            max_batch_items=_int(env, "NARRATE_MAX_BATCH_ITEMS", 10_000),
+            max_batch_bytes=_int(env, "NARRATE_MAX_BATCH_BYTES", 50_000_000, minimum=1),
+            max_batch_items=_int(env, "NARRATE_MAX_BATCH_ITEMS", 10_000, minimum=1),
+            task_retries=_int(env, "NARRATE_TASK_RETRIES", 10, minimum=0),
+            retry_backoff_max_s=_float(env, "NARRATE_RETRY_BACKOFF_MAX_S", 60.0, minimum=0.1),
+            stall_s=_int(env, "NARRATE_STALL_S", 300, minimum=1),
+            recovery_interval_s=_float(env, "NARRATE_RECOVERY_INTERVAL_S", 30.0, minimum=0.1),
+            job_attempts=_int(env, "NARRATE_JOB_ATTEMPTS", 5, minimum=1),
             lexicon_file=Path(env["NARRATE_LEXICON"]).expanduser()
             if env.get("NARRATE_LEXICON")
             else None,
             learn_boilerplate=_flag(env, "NARRATE_LEARN_BOILERPLATE", default=True),
-            boilerplate_min_articles=_at_least_one(env, "NARRATE_BOILERPLATE_MIN_ARTICLES", 3),
+            boilerplate_min_articles=_int(env, "NARRATE_BOILERPLATE_MIN_ARTICLES", 3, minimum=1),
         )
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
+def _int(
+    env: Mapping[str, str],
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    raw = (env.get(name) or "").strip()
+    if raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+    return _in_range(name, value, minimum, maximum)
+
+
+def _float(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float | None = None
+) -> float:
+    raw = (env.get(name) or "").strip()
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigurationError(f"{name} must be a finite number, got {raw!r}")
+    return _in_range(name, value, minimum, None)
+
+
+def _in_range(name: str, value: N, minimum: N | None, maximum: N | None) -> N:
+    if minimum is not None and value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(f"{name} must be at most {maximum}, got {value}")
+    return value
 
 
 def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:

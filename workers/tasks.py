@@ -1,49 +1,58 @@
-"""Celery tasks: parse the arguments, call workers.jobs, decide what runs next."""
+"""Celery tasks: parse the arguments, call workers.jobs, decide what runs next.
+
+Tasks are shared (bound to whichever app the worker built, see workers.celery_app) and
+name the tasks they queue, so nothing here needs an app at import. Every task runs
+inside `_working_on`: a heartbeat for the job while it works, and the one policy for
+failures (workers.resilience): transient ones are retried with backoff, anything else
+fails the job with its message."""
 
 from __future__ import annotations
 
 import atexit
 import logging
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from workers import jobs, webhooks
-from workers.celery_app import (
-    CONVERT,
-    DELIVER,
-    STITCH,
-    SYNTHESISE,
-    WEBHOOK_QUEUE,
-    celery,
-    settings,
-)
-from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+from celery import Task, shared_task
+from celery.exceptions import Retry
+
+from workers import jobs, recovery, resilience, webhooks
+from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, WEBHOOK_QUEUE, settings_of
+from workers.pipeline.errors import NarrateError
 from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import synthesizer_for_voice
+from workers.settings import Settings
 
 log = logging.getLogger("narrate.tasks")
 # A Piper voice holds about 350 MB; an idle engine beyond this many is closed.
 MAX_ENGINES_PER_PROCESS = 3
 _synthesizers: OrderedDict[tuple[str, int], Synthesizer] = OrderedDict()
+ENGINE_RETRIES = 3  # the synthesiser already tried each utterance `synth_attempts` times
 
 
-def synthesizer_for(voice: str, rate: int) -> Synthesizer:
+def synthesizers(settings: Settings) -> jobs.SynthesizerFor:
     """One engine process per worker process, voice and rate, started on first use (after
     fork); the least recently used is closed when a new one would exceed the bound."""
-    key = (voice, rate)
-    if key in _synthesizers:
-        _synthesizers.move_to_end(key)
-        return _synthesizers[key]
-    synthesizer = synthesizer_for_voice(
-        voice,
-        rate,
-        piper_voice_dirs=settings.piper_voice_dirs,
-        timeout_s=settings.synth_timeout_s,
-        attempts=settings.synth_attempts,
-    )
-    while len(_synthesizers) >= MAX_ENGINES_PER_PROCESS:
-        _synthesizers.popitem(last=False)[1].close()
-    _synthesizers[key] = synthesizer
-    return synthesizer
+
+    def synthesizer_for(voice: str, rate: int) -> Synthesizer:
+        key = (voice, rate)
+        if key in _synthesizers:
+            _synthesizers.move_to_end(key)
+            return _synthesizers[key]
+        synthesizer = synthesizer_for_voice(
+            voice,
+            rate,
+            piper_voice_dirs=settings.piper_voice_dirs,
+            timeout_s=settings.synth_timeout_s,
+            attempts=settings.synth_attempts,
+        )
+        while len(_synthesizers) >= MAX_ENGINES_PER_PROCESS:
+            _synthesizers.popitem(last=False)[1].close()
+        _synthesizers[key] = synthesizer
+        return synthesizer
+
+    return synthesizer_for
 
 
 @atexit.register
@@ -52,60 +61,92 @@ def _close_synthesizers() -> None:
         synthesizer.close()
 
 
-def _announce(job_id: int) -> None:
+def _queue(task: Task, name: str, job_id: int, *args: int) -> None:
+    settings = settings_of(task.app)
+    task.app.send_task(name, args=[job_id, *args], queue=jobs.queue_of(settings, job_id))
+
+
+def _announce(task: Task, job_id: int) -> None:
     """Queue the webhooks a job that just finished calls for."""
+    settings = settings_of(task.app)
     article_id = jobs.article_of(settings, job_id)
     links = settings.article_links(article_id) if article_id else {}
     for delivery_id in webhooks.events_for_job(settings, job_id, links):
-        deliver_webhook.apply_async((delivery_id,), queue=WEBHOOK_QUEUE)
+        task.app.send_task(DELIVER, args=[delivery_id], queue=WEBHOOK_QUEUE)
 
 
-def _fail(job_id: int, message: str) -> None:
-    if jobs.fail(settings, job_id, message):
-        _announce(job_id)
+def _fail(task: Task, job_id: int, message: str) -> None:
+    if jobs.fail(settings_of(task.app), job_id, message):
+        _announce(task, job_id)
 
 
-@celery.task(name=CONVERT)
-def convert_article(job_id: int) -> None:
-    plan = jobs.start(settings, job_id)
-    for paragraph_id in plan.to_synthesise:
-        synthesise_paragraph.apply_async((job_id, paragraph_id), queue=plan.queue)
-    if plan.ready_to_stitch:
-        stitch.apply_async((job_id,), queue=plan.queue)
-
-
-@celery.task(
-    name=SYNTHESISE,
-    bind=True,
-    autoretry_for=(SynthesisFailed,),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=3,
-)
-def synthesise_paragraph(self, job_id: int, paragraph_id: int) -> None:
+@contextmanager
+def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
+    settings = settings_of(task.app)
     try:
-        last = jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
-    except SynthesisFailed as exc:
-        if self.request.retries >= self.max_retries:
-            _fail(job_id, f"{exc} (gave up after {self.max_retries} retries)")
-            return
+        if job_id is None:
+            yield settings
+        else:
+            with recovery.heartbeat(settings, job_id):
+                yield settings
+    except Retry:
         raise
-    except (EngineUnavailable, InvalidInput) as exc:
-        _fail(job_id, str(exc))
-        return
-    if last:
-        stitch.apply_async((job_id,), queue=jobs.queue_of(settings, job_id))
+    except Exception as exc:
+        part = resilience.unavailable(exc)
+        if part is None:
+            if job_id is None:
+                raise
+            if isinstance(exc, NarrateError):
+                _fail(task, job_id, str(exc))
+            else:
+                log.exception("job %s: unexpected error", job_id)
+                _fail(task, job_id, f"internal error: {exc!r}")
+            return
+        engine = part == resilience.ENGINE
+        limit = ENGINE_RETRIES if engine else settings.task_retries
+        retries = task.request.retries
+        if retries < limit:
+            delay = resilience.backoff_s(
+                retries, base_s=2.0 if engine else 1.0, cap_s=settings.retry_backoff_max_s
+            )
+            log.warning(
+                "job %s: %s; retry %d in %.1f s",
+                job_id, resilience.describe(exc), retries + 1, delay,
+            )  # fmt: skip
+            raise task.retry(exc=exc, countdown=delay, max_retries=limit) from exc
+        if job_id is None:
+            raise
+        _fail(task, job_id, f"{resilience.describe(exc)} (gave up after {limit} retries)")
 
 
-@celery.task(name=STITCH)
-def stitch(job_id: int) -> None:
-    if jobs.stitch(settings, job_id, synthesizer_for) is not None:
-        _announce(job_id)
+@shared_task(name=CONVERT, bind=True)
+def convert_article(self: Task, job_id: int) -> None:
+    with _working_on(self, job_id) as settings:
+        plan = jobs.start(settings, job_id)
+        for paragraph_id in plan.to_synthesise:
+            self.app.send_task(SYNTHESISE, args=[job_id, paragraph_id], queue=plan.queue)
+        if plan.ready_to_stitch:
+            self.app.send_task(STITCH, args=[job_id], queue=plan.queue)
 
 
-@celery.task(name=DELIVER, bind=True, max_retries=None)
-def deliver_webhook(self, delivery_id: int) -> None:
-    attempt = webhooks.deliver(settings, delivery_id)
+@shared_task(name=SYNTHESISE, bind=True)
+def synthesise_paragraph(self: Task, job_id: int, paragraph_id: int) -> None:
+    with _working_on(self, job_id) as settings:
+        if jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizers(settings)):
+            _queue(self, STITCH, job_id)
+
+
+@shared_task(name=STITCH, bind=True)
+def stitch(self: Task, job_id: int) -> None:
+    with _working_on(self, job_id) as settings:
+        if jobs.stitch(settings, job_id, synthesizers(settings)) is not None:
+            _announce(self, job_id)
+
+
+@shared_task(name=DELIVER, bind=True, max_retries=None)
+def deliver_webhook(self: Task, delivery_id: int) -> None:
+    with _working_on(self, None) as settings:
+        attempt = webhooks.deliver(settings, delivery_id)
     if attempt.delivered or attempt.final:
         return
     if self.request.retries + 1 >= settings.webhook_attempts:

@@ -111,7 +111,7 @@ def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
             continue  # the worker that finished another of its items announced it
         if not batch.callback_url:
             continue
-        counts = {s: statuses.count(s) for s in JOB_FINISHED if statuses.count(s)}
+        counts = {str(s): statuses.count(s) for s in JOB_FINISHED if statuses.count(s)}
         event = "batch.failed" if counts.get("failed") else "batch.done"
         deliveries.append(
             WebhookDeliveryRow(
@@ -158,7 +158,7 @@ def deliver(settings: Settings, delivery_id: int) -> Attempt:
         body = json.dumps({"delivery": public_id, **delivery.payload}).encode()
     status_code, attempt = _post(settings, url, body, event, public_id)
     with session_scope(settings.database_url) as session:
-        delivery = session.get(WebhookDeliveryRow, delivery_id)
+        delivery = session.get_one(WebhookDeliveryRow, delivery_id)
         delivery.attempts += 1
         delivery.last_status_code = status_code
         if attempt.delivered:

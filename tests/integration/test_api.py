@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -359,7 +360,11 @@ def test_unknown_ids_and_paths_are_404_problems(client):
 def test_health_and_readiness(client):
     assert conforms(client.get("/healthz"), "/healthz") == {"status": "ok"}
     ready = conforms(client.get("/readyz"), "/readyz")
-    assert ready == {"status": "ready", "checks": {"database": True, "broker": True}}
+    checks = {"database": True, "broker": True, "storage": True}
+    assert ready == {"status": "ready", "checks": checks, "oldest_unfinished_job_age_s": None}
+    client.post("/api/v1/articles", json={"text": "Waiting\n\nNo worker runs here."})
+    time.sleep(0.2)
+    assert conforms(client.get("/readyz"), "/readyz")["oldest_unfinished_job_age_s"] >= 0.2
 
 
 def test_readiness_fails_when_the_broker_is_unreachable(settings):
@@ -369,7 +374,7 @@ def test_readiness_fails_when_the_broker_is_unreachable(settings):
     client = create_app({"TESTING": True, "NARRATE_SETTINGS": broken}).test_client()
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["checks"] == {"database": True, "broker": False}
+    assert response.get_json()["checks"] == {"database": True, "broker": False, "storage": True}
 
 
 def test_openapi_document_is_served_and_lists_every_api_route(client, app):

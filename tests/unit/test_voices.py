@@ -187,9 +187,11 @@ def test_a_worker_process_keeps_a_few_engines_and_closes_the_least_recently_used
 
     monkeypatch.setattr(tasks, "synthesizer_for_voice", Recorded)
     monkeypatch.setattr(tasks, "_synthesizers", type(tasks._synthesizers)())
-    joe, british, american = (tasks.synthesizer_for(v, 175) for v in (JOE, "gmw/en", "en-us"))
-    assert tasks.synthesizer_for(JOE, 175) is joe  # loaded once, used again
-    quicker = tasks.synthesizer_for(JOE, 263)  # a fourth engine: British was used least lately
+    settings = Settings.from_env({"HOME": "/tmp"})
+    synthesizer_for = tasks.synthesizers(settings)
+    joe, british, american = (synthesizer_for(v, 175) for v in (JOE, "gmw/en", "en-us"))
+    assert synthesizer_for(JOE, 175) is joe  # loaded once, used again
+    quicker = synthesizer_for(JOE, 263)  # a fourth engine: British was used least lately
     assert british.closed and not (joe.closed or american.closed or quicker.closed)
-    assert joe.options["piper_voice_dirs"] == tasks.settings.piper_voice_dirs
-    assert tasks.synthesizer_for("gmw/en", 175) is not british  # started again when needed
+    assert joe.options["piper_voice_dirs"] == settings.piper_voice_dirs
+    assert synthesizer_for("gmw/en", 175) is not british  # started again when needed

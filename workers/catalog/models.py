@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -96,9 +97,20 @@ class ParagraphRow(Base):
     revision: Mapped[RevisionRow] = relationship(back_populates="paragraphs")
 
 
-JOB_UNFINISHED = ("queued", "processing")
-JOB_FINISHED = ("done", "failed", "cancelled")
-JOB_GIVEN_UP = ("failed", "cancelled")  # finished without audio: the same text is tried again
+class JobStatus(StrEnum):
+    """A job's state: the models, the API, the OpenAPI document and the feeds share it."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # its batch was cancelled before it started
+
+
+JOB_UNFINISHED = (JobStatus.QUEUED, JobStatus.PROCESSING)
+JOB_FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
+# finished without audio: the same text is tried again
+JOB_GIVEN_UP = (JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 class JobRow(Base):
@@ -109,7 +121,7 @@ class JobRow(Base):
     revision_id: Mapped[int] = mapped_column(
         ForeignKey("revisions.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED, index=True)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int]
     synthesised: Mapped[int] = mapped_column(default=0)  # clips this job had to make
@@ -118,6 +130,10 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=now)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The last sign of work (a paragraph done, or a task's heartbeat); workers queue a job
+    # again when it has been still too long, and fail it after `stalls` such attempts.
+    progressed_at: Mapped[datetime | None]
+    stalls: Mapped[int] = mapped_column(default=0, server_default="0")
 
     revision: Mapped[RevisionRow] = relationship(back_populates="job")
 

@@ -218,13 +218,13 @@ def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int
         update(ParagraphRow)
         .where(ParagraphRow.id == paragraph_id, ParagraphRow.done.is_(False))
         .values(done=True)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
     if not claimed:
         return None
     return session.execute(
         update(JobRow)
         .where(JobRow.id == job_id)
-        .values(done=JobRow.done + 1)
+        .values(done=JobRow.done + 1, progressed_at=now(), stalls=0)
         .returning(JobRow.done)
     ).scalar_one()
 

@@ -13,10 +13,10 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.errors import NarrateError, NoSpeakableText
@@ -103,6 +103,10 @@ def is_long_prose(text: str) -> bool:
     return len(text.split()) >= LONG_PROSE_WORDS and bool(_SENTENCE_BREAK.search(text))
 
 
+def _full_match(pattern: re.Pattern[str], line: Line) -> bool:
+    return pattern.fullmatch(line.text) is not None
+
+
 def is_teaser_headline(line: Line) -> bool:
     """A long, unpunctuated line between paragraphs, in the form of a clip's title: a
     speaker and their words ("Hart: We showed the character…") or a quotation ("…should
@@ -175,7 +179,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
         rules.append(
             Rule(
                 name=entry["name"],
-                matches=lambda line, p=pattern: p.fullmatch(line.text) is not None,
+                matches=partial(_full_match, pattern),
                 pattern=pattern,
                 before_body=entry.get("before") == "body",
                 drops_list=entry.get("rest") == "drop_list",
@@ -283,7 +287,7 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     import trafilatura
 
     notes: list[Removed] = []
-    document = trafilatura.bare_extraction(
+    document: Any = trafilatura.bare_extraction(  # a Document, as_dict=False
         html,
         with_metadata=True,
         include_comments=False,

@@ -1,0 +1,113 @@
+"""The Procfile's web process and a worker started while the database is unreachable:
+the web process starts, answers 503 with Retry-After and becomes ready when the database
+is back; the worker takes no task until it can reach the database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import ROOT
+from tests.faults.conftest import FAST_RECOVERY, SCHEMA, database_url, reset_schema
+from tests.integration.conftest import POSTGRES_URL, environment_for, start_worker, stop_worker
+from tests.integration.test_procfile import procfile
+from tests.integration.test_serve import free_port
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.faults
+LATE = f"{SCHEMA}_late"
+
+
+def get(url: str, data: bytes | None = None) -> tuple[int, dict[str, str], dict]:
+    request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.load(error)
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Path):
+    reset_schema(create=True, schema=LATE)
+    target = make_url(POSTGRES_URL)
+    proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))  # not listening yet
+    settings = cluster.settings.with_overrides(
+        database_url=database_url(proxy.port, LATE),
+        data_dir=tmp_path / "data",
+        broker_prefix="late:",  # the suite's own workers must not take these tasks
+    )
+    port = free_port()
+    env = {
+        **environment_for(settings),
+        **FAST_RECOVERY,
+        "PORT": str(port),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    web = subprocess.Popen(
+        ["bash", "-c", f"exec {procfile()['web']}"],
+        env=env,
+        cwd=ROOT,
+        stdout=(tmp_path / "web.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker = start_worker(settings, tmp_path / "worker.log", extra_env=FAST_RECOVERY)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: get(f"{base}/healthz")[0] == 200, 60, (tmp_path / "web.log").read_text())
+        status, _, body = get(f"{base}/readyz")
+        assert status == 503 and body["checks"]["database"] is False, body
+        status, headers, body = get(f"{base}/api/v1/articles")
+        assert status == 503, body
+        assert headers["Retry-After"].isdigit()
+        assert headers["Content-Type"] == "application/problem+json"
+        assert "database" in body["detail"]
+        posted = get(f"{base}/api/v1/articles", json.dumps({"text": "Title\n\nBody."}).encode())
+        assert posted[0] == 503
+        worker_log = tmp_path / "worker.log"
+        wait_for(lambda: "database unavailable" in worker_log.read_text(), 60, "worker waits")
+        time.sleep(2)  # it keeps waiting: it does not go on to take tasks
+        assert web.poll() is None and worker.poll() is None
+        assert "ready." not in worker_log.read_text(), worker_log.read_text()
+
+        proxy.restore()
+        wait_for(lambda: get(f"{base}/readyz")[0] == 200, 30, "the web process became ready")
+        status, _, article = get(
+            f"{base}/api/v1/articles",
+            json.dumps({"text": "Back again\n\nThe database came back."}).encode(),
+        )
+        assert status == 202, article
+        wait_for(
+            lambda: get(article["links"]["self"])[2]["status"] == "done",
+            60,
+            (tmp_path / "worker.log").read_text()[-3000:],
+        )
+        assert "ready." in (tmp_path / "worker.log").read_text()
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(timeout=30)
+        stop_worker(worker)
+        proxy.cut()
+        reset_schema(create=False, schema=LATE)

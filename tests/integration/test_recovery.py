@@ -1,0 +1,142 @@
+"""The recovery sweep against the real catalog (SQLite and PostgreSQL): a job still for
+too long is queued again by exactly one sweeper, work waiting its turn is left alone, and
+a job that keeps stalling is failed with an error that says so."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from celery.exceptions import Retry
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+
+from workers import jobs
+from workers.catalog.db import session_scope
+from workers.catalog.models import JobRow, now
+from workers.pipeline.errors import InvalidInput
+from workers.recovery import heartbeat, sweep
+
+
+def submit(client) -> tuple[str, int]:
+    body = client.post("/api/v1/articles", json={"text": "Stalled\n\nNobody works on it."})
+    article_id = body.get_json()["id"]
+    with session_scope(client.application.extensions["narrate.settings"].database_url) as s:
+        job_id = s.query(JobRow).one().id
+    return article_id, job_id
+
+
+def age(settings, job_id: int, seconds: float) -> None:
+    """Make the job's last sign of work `seconds` old."""
+    with session_scope(settings.database_url) as session:
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id)
+            .values(progressed_at=now() - timedelta(seconds=seconds))
+        )
+
+
+def test_a_stalled_job_is_queued_again_once_then_failed(client, settings):
+    settings = settings.with_overrides(stall_s=60, job_attempts=2)
+    article_id, job_id = submit(client)
+    sent, failed = [], []
+
+    def give_up(job: int, message: str) -> None:
+        failed.append(job)
+        jobs.fail(settings, job, message)
+
+    assert sweep(settings, lambda q: 0, lambda j, q: sent.append(j), give_up).requeued == []
+    for attempt in (1, 2):
+        age(settings, job_id, 61)
+        first = sweep(settings, lambda q: 0, lambda j, q: sent.append(j), give_up)
+        second = sweep(settings, lambda q: 0, lambda j, q: sent.append(j), give_up)
+        assert (first.requeued, second.requeued) == ([job_id], [])  # one claim wins
+        assert sent == [job_id] * attempt
+    age(settings, job_id, 61)
+    assert sweep(settings, lambda q: 0, lambda j, q: sent.append(j), give_up).failed == [job_id]
+    assert failed == [job_id] and len(sent) == 2
+    body = client.get(f"/api/v1/articles/{article_id}").get_json()
+    assert body["status"] == "failed"
+    assert "made no progress for 60 s, 2 times in a row" in body["error"]
+
+
+def test_work_waiting_its_turn_is_left_alone(client, settings):
+    settings = settings.with_overrides(stall_s=60)
+    _, job_id = submit(client)
+    age(settings, job_id, 3600)
+    sent: list[int] = []
+    swept = sweep(settings, lambda queue: 5, lambda j, q: sent.append(j), lambda j, m: None)
+    assert swept.requeued == [] and sent == []
+
+
+def test_a_broker_that_refuses_leaves_the_claim_untaken(client, settings):
+    settings = settings.with_overrides(stall_s=60)
+    _, job_id = submit(client)
+    age(settings, job_id, 61)
+
+    def refuse(job: int, queue: str) -> None:
+        raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        sweep(settings, lambda q: 0, refuse, lambda j, m: None)
+    with session_scope(settings.database_url) as session:
+        assert session.get_one(JobRow, job_id).stalls == 0  # rolled back: tried again later
+    assert sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued == [job_id]
+
+
+def test_a_heartbeat_keeps_a_working_job_from_looking_stalled(client, settings):
+    settings = settings.with_overrides(stall_s=2)  # beats every 0.67 s
+    _, job_id = submit(client)
+    age(settings, job_id, 10)
+    with heartbeat(settings, job_id):
+        time.sleep(1.2)
+    assert sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued == []
+
+
+class FakeTask:
+    """What `_working_on` needs of a bound Celery task: its app and retry count."""
+
+    def __init__(self, settings, retries: int) -> None:
+        from workers.celery_app import create_celery
+
+        self.app, self.request = create_celery(settings), SimpleNamespace(retries=retries)
+        self.retried_after: float | None = None
+
+    def retry(self, exc: Exception, countdown: float, max_retries: int) -> Retry:
+        self.retried_after = countdown
+        return Retry(exc=exc, when=countdown)
+
+
+def database_down() -> OperationalError:
+    return OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+
+@pytest.mark.parametrize(
+    ("error", "retries", "outcome"),
+    [
+        (database_down(), 0, "retried"),
+        (PermissionError(13, "Permission denied"), 3, "retried"),
+        (database_down(), 10, "failed: database unavailable: (builtins.Exception) connection "
+         "refused (gave up after 10 retries)"),
+        (InvalidInput("unknown voice 'xx'"), 0, "failed: unknown voice 'xx'"),
+        (ValueError("a bug"), 0, "failed: internal error: ValueError('a bug')"),
+    ],
+)  # fmt: skip
+def test_one_policy_for_a_task_that_fails(client, settings, error, retries, outcome):
+    from workers.tasks import _working_on
+
+    _, job_id = submit(client)
+    task = FakeTask(settings, retries)
+    try:
+        with _working_on(task, job_id):
+            raise error
+    except Retry:
+        result = "retried"
+        assert task.retried_after is not None and task.retried_after > 0
+    else:
+        with session_scope(settings.database_url) as session:
+            job = session.get_one(JobRow, job_id)
+            result = f"{job.status}: {job.error}"
+    assert result == outcome
