@@ -96,7 +96,7 @@ def _items_from_request() -> tuple[list[Item], str | None]:
                 except ApiError as error:  # an unreadable archive is one failed item
                     if error.status != 400:
                         raise
-                    items.append(Item(upload.filename, None, error.detail))
+                    items.append(Item(upload.filename or "upload.zip", None, error.detail))
             else:
                 name = upload.filename or "upload"
                 items.append(_item(name, lambda n=name, d=data: from_file(n, d, request.form)))

@@ -79,7 +79,7 @@ def accept(
         article_id=article_id,
         queue=queue,
     )
-    if learned is not None:
+    if learned is not None and publisher is not None:
         remember(session, publisher, result.article.id, learned.fingerprints)
     return result
 

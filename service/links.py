@@ -4,9 +4,11 @@ point readers (or a shared cache) at another site."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, url_for
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     base = current_app.extensions["narrate.settings"].public_url.rstrip("/")
     return base + url_for(endpoint, **values)

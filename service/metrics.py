@@ -96,13 +96,15 @@ class _CatalogCollector:
             deliveries = session.execute(
                 select(WebhookDeliveryRow.status, func.count()).group_by(WebhookDeliveryRow.status)
             ).all()
-            finished = session.execute(
-                select(JobRow.started_at, JobRow.finished_at, JobRow.total).where(
-                    JobRow.status == "done",
-                    JobRow.finished_at >= since,
-                    JobRow.started_at.is_not(None),
+            finished = [
+                (started, done, total)
+                for started, done, total in session.execute(
+                    select(JobRow.started_at, JobRow.finished_at, JobRow.total).where(
+                        JobRow.status == "done", JobRow.finished_at >= since
+                    )
                 )
-            ).all()
+                if started is not None and done is not None
+            ]
         jobs = GaugeMetricFamily("narrate_jobs", "Jobs in the catalog by status", labels=["status"])
         for status, count in statuses:
             jobs.add_metric([status], count)

@@ -78,7 +78,8 @@ def submit(
         existing = _existing(session, digest, metadata, article_id)
         current = existing.current if existing is not None else None
         if (
-            current is not None
+            existing is not None
+            and current is not None
             and current.content_hash == digest
             and current.job.status not in JOB_GIVEN_UP
             and [p.spoken for p in current.paragraphs] == [said for _, said in spoken]

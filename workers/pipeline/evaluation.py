@@ -215,10 +215,11 @@ def narrate_system(as_text: bool = False) -> System:
     """Narrate's cleaner on the page (or on the page as a reader copies it); a page it
     refuses reads as nothing."""
     from workers.pipeline.errors import NoSpeakableText
-    from workers.pipeline.text import clean
+    from workers.pipeline.text import Format, clean
 
     def run(page: Page) -> str:
         source = page.html
+        kind: Format
         if page.name.endswith(".txt"):
             kind = "text"
         elif as_text:

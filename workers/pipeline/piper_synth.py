@@ -10,6 +10,7 @@ child killed, replaced and the utterance retried. Only the child differs.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from workers.pipeline.synth import DEFAULT_RATE, Pyttsx3Synthesizer
 from workers.pipeline.voices import PIPER, PiperVoiceFiles
@@ -22,7 +23,9 @@ def length_scale_for(rate: int) -> float:
 
 
 class PiperSynthesizer(Pyttsx3Synthesizer):
-    def __init__(self, voice: PiperVoiceFiles, rate: int = DEFAULT_RATE, **options: float) -> None:
+    def __init__(
+        self, voice: PiperVoiceFiles, rate: int = DEFAULT_RATE, **options: Any
+    ) -> None:
         super().__init__(f"{PIPER}:{voice.name}", rate, **options)
         self.files = voice
 

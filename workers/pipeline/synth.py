@@ -53,6 +53,10 @@ class Synthesizer(Protocol):
         """One clip per text, in order. Implementations may work ahead."""
         ...
 
+    def start(self) -> None:
+        """Start the engine now, while other work goes on (else on first use)."""
+        ...
+
     def close(self) -> None: ...
 
 

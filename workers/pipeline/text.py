@@ -355,7 +355,7 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     return replace(article, removed=[*notes, *article.removed]) if notes else article
 
 
-def _block_lines(document: object) -> list[str]:
+def _block_lines(document: Any) -> list[str]:
     """One line per block of the extracted article. The extractor keeps the page source's
     own line breaks inside a paragraph; those are not the article's."""
     from copy import deepcopy
@@ -379,7 +379,7 @@ def _block_lines(document: object) -> list[str]:
 _SOURCE_BREAK = re.compile(r"\s*\n\s*")
 
 
-def _join_unless_sentence_ends(lb: object) -> None:
+def _join_unless_sentence_ends(lb: Any) -> None:
     """A <br> inside a sentence is the page's layout (a hard-wrapped paragraph), so it
     reads as a space; after a sentence it stays a line break."""
     parent, previous = lb.getparent(), lb.getprevious()
@@ -483,7 +483,7 @@ def _following_siblings(element: HtmlElement) -> Iterator[object]:
 def _text_nodes(element: HtmlElement) -> Iterator[str]:
     """An element's pieces of text, in order, without those of comments, drawings,
     formulas and scripts (a stack, not recursion: pages nest deeper than Python recurses)."""
-    stack: list[object] = [element]
+    stack: list[Any] = [element]
     while stack:
         item = stack.pop()
         if isinstance(item, str):

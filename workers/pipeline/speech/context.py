@@ -67,7 +67,8 @@ _NEXT_CHARACTER = re.compile(r" *(.?)", re.DOTALL)
 def _starts_sentence(text: str, start: int) -> bool:
     """Only a few characters before `start` are looked at (never a copy of the text
     before it), so a step stays linear however many matches a long paragraph has."""
-    if _LEADING.match(text).end() >= start:
+    leading = _LEADING.match(text)  # always matches: it may match nothing
+    if leading is not None and leading.end() >= start:
         return True
     return bool(_SENTENCE_START.search(text, max(0, start - 12), start))
 
@@ -79,7 +80,8 @@ def _sentence_ends_at(text: str, end: int) -> bool:
 
 def _next_character(text: str, end: int) -> str:
     """The first character after `end` that is not a space ('' at the end)."""
-    return _NEXT_CHARACTER.match(text, end).group(1)
+    following = _NEXT_CHARACTER.match(text, end)  # always matches, '' at the end
+    return following.group(1) if following else ""
 
 
 def _sub(pattern: re.Pattern[str], say: Callable[[re.Match[str]], str], text: str) -> str:

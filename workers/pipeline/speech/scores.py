@@ -36,7 +36,7 @@ def speak_scores(text: str) -> str:
         by_context = (before or "").lower() in before_words or (after or "") in after_words
         by_names = (
             bool(before and before[0].isupper() and after and after[0].isupper())
-            and before.lower() not in _months()
+            and (before or "").lower() not in _months()
         )
         descending = a >= b and a <= 20 and not _counted(after)
         if not (by_context or by_names or descending):
