@@ -129,9 +129,9 @@ def _accept(article_id: str | None = None):
     with session_scope(settings().database_url) as session:
         if article_id is not None:
             auth.require("write", _find(session, article_id).collection)
-        result = accept(session, submission, settings(), article_id=article_id)
-        if result.job_id is not None:
-            charge_paragraphs(len(result.article.current.paragraphs))
+        result = accept(
+            session, submission, settings(), article_id=article_id, charge=charge_paragraphs
+        )
         body = summary(result.article)
     if result.job_id is not None:
         current_app.extensions["narrate.queue"].convert(result.job_id)

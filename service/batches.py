@@ -198,7 +198,6 @@ def create_batch():
         checked_url(callback, "callback_url")
         check_callback_url(callback, allow_private=config.webhook_allow_private)
     queued: list[int] = []
-    paragraphs = 0
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)
         session.add(batch)
@@ -211,7 +210,13 @@ def create_batch():
             if item.submission is not None:
                 try:
                     with session.begin_nested():
-                        result = accept(session, item.submission, config, queue=BATCH_QUEUE)
+                        result = accept(
+                            session,
+                            item.submission,
+                            config,
+                            queue=BATCH_QUEUE,
+                            charge=charge_paragraphs,  # an item over the quota fails alone
+                        )
                 except NarrateError as error:
                     row.error = printable(error.detail)
                 else:
@@ -219,9 +224,7 @@ def create_batch():
                     row.revision_id = result.article.current.id
                     if result.job_id is not None:
                         queued.append(result.job_id)
-                        paragraphs += len(result.article.current.paragraphs)
             batch.items.append(row)
-        charge_paragraphs(paragraphs)  # over the quota, nothing of the batch is kept
         session.flush()
         body = _batch_body(batch, page=1, per_page=0)
     for job_id in queued:

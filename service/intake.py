@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -30,9 +31,11 @@ def accept(
     *,
     article_id: str | None = None,
     queue: str = INTERACTIVE_QUEUE,
+    charge: Callable[[int], None] | None = None,
 ) -> Submitted:
     """Clean the text and store it; raises NoSpeakableText when nothing is left to read,
-    CallbackNotAllowed for a callback_url to a private address (unless allowed)."""
+    CallbackNotAllowed for a callback_url to a private address (unless allowed).
+    `charge` is told the paragraph count before anything is stored, and may refuse."""
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     if submission.voice:
@@ -70,10 +73,13 @@ def accept(
     )
     lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
     phonemes = not options.voice.startswith(TEXT_ONLY_VOICES)
+    spoken = spoken_paragraphs(article, lexicon, phonemes=phonemes)
+    if charge is not None:
+        charge(len(spoken))
     result = submit(
         session,
         article,
-        spoken_paragraphs(article, lexicon, phonemes=phonemes),
+        spoken,
         options,
         metadata,
         article_id=article_id,

@@ -86,7 +86,8 @@ def init_limits(app: Flask, settings: Settings) -> None:
 
 
 def charge_paragraphs(count: int) -> None:
-    """Count `count` submitted paragraphs against the quota; 429 once it is spent."""
+    """Count `count` paragraphs about to be stored against the quota; 429 once it is
+    spent (a submission whose paragraphs would pass it is refused whole)."""
     settings: Settings = current_app.extensions["narrate.settings"]
     limiter: Limiter = current_app.extensions["narrate.limiter"]
     who = _submitter()

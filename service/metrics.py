@@ -175,4 +175,4 @@ def scrape():
             registry.register(instrument)
     registry.register(_CatalogCollector(settings, current_app.extensions["narrate.queue"].depths))
     body = generate_latest(registry)
-    return Response(body, mimetype="text/plain", headers={"Cache-Control": "no-store"})
+    return Response(body, mimetype="text/plain")
