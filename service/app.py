@@ -36,8 +36,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.batches import batches
     from service.feeds import feeds
     from service.player import player
+    from service.status import status_api
 
-    for blueprint in (api, batches, feeds, player):
+    for blueprint in (api, batches, feeds, player, status_api):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)
