@@ -17,6 +17,7 @@ from service.errors import ApiError
 from workers.settings import Settings
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OPEN_ENDPOINTS = frozenset({"listens.record_listen"})  # readers' listening beacons
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="narrate"'}
 
 
@@ -27,7 +28,7 @@ def init_auth(app: Flask, settings: Settings) -> None:
 
     @app.before_request
     def _require_token() -> None:
-        if request.method in READ_ONLY_METHODS:
+        if request.method in READ_ONLY_METHODS or request.endpoint in OPEN_ENDPOINTS:
             return
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not given.strip():

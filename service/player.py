@@ -12,13 +12,14 @@ from service.api import settings, summary
 from service.assets import StaticScript
 from service.errors import ApiError
 from workers.catalog.db import session_scope
+from workers.catalog.listens import plays_by_article
 from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
 
 ASSETS = Path(__file__).with_name("player_assets")
 embed_script = StaticScript(ASSETS / "embed.js")
 player = Blueprint("player", __name__, template_folder="player_templates")
-OEMBED_WIDTH, OEMBED_HEIGHT, OEMBED_COMPACT_HEIGHT, OEMBED_MIN_WIDTH = 640, 128, 80, 240
+OEMBED_WIDTH, OEMBED_HEIGHT, OEMBED_COMPACT_HEIGHT, OEMBED_MIN_WIDTH = 640, 130, 80, 240
 YEAR_S = 365 * 24 * 3600
 RECENT = 20
 _ARTICLE_PATH = re.compile(r"^/(?:articles|player)/([A-Za-z0-9_-]+)/?$")
@@ -44,8 +45,11 @@ def index():
     with session_scope(settings().database_url) as session:
         rows, _ = list_articles(session, status=None, page=1, per_page=RECENT)
         recent = [summary(row) for row in rows]
+        plays = plays_by_article(session, [article["id"] for article in recent])
     token_required = bool(settings().api_tokens)
-    return render_template("narrate_index.html", recent=recent, token_required=token_required)
+    return render_template(
+        "narrate_index.html", recent=recent, plays=plays, token_required=token_required
+    )
 
 
 @player.get("/articles/<article_id>")

@@ -1,7 +1,7 @@
 /* Narrate's "Listen to this article" player.
  *
  * Paste on a page:
- *   <div data-narrate-article="ID" style="min-height:128px"></div>
+ *   <div data-narrate-article="ID" style="min-height:130px"></div>
  *   <script src="https://HOST/embed.js" async></script>
  * or use the element directly: <narrate-player article="ID"></narrate-player>.
  * Attributes (data-narrate-NAME on the div): read-along="CSS selector", theme="light|dark",
@@ -78,18 +78,20 @@
     next: svg("M11 2h2v12h-2zM2 2v12l8-6z"),
     back: svg("M8 1.5v2.1A5 5 0 1 1 3 8.6h1.5A3.5 3.5 0 1 0 8 5.1v2.4L4.5 4.5z"),
     forward: svg("M8 1.5v2.1A5 5 0 1 0 13 8.6h-1.5A3.5 3.5 0 1 1 8 5.1v2.4l3.5-3z"),
+    transcript: svg("M2 3h12v1.5H2zM2 6.5h12V8H2zM2 10h8v1.5H2z"),
     download: svg("M7 1.5h2v7l2.5-2.5 1.4 1.4L8 12.3 3.1 7.4l1.4-1.4L7 8.5zM2 13h12v1.5H2z"),
   };
 
   const STYLE = `
-    :host { all: initial; display: block; min-height: 128px; contain: layout;
+    :host { all: initial; display: block; min-height: 130px; contain: layout;
             font: 15px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif;
             --bg: #f6f7f9; --fg: #1b1f24; --muted: #545d69; --accent: #0b57d0; --on-accent: #fff; --track: #c9ced6; }
     :host([theme="dark"]) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
     @media (prefers-color-scheme: dark) {
       :host(:not([theme="light"])) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
     }
-    .bar { display: flex; flex-direction: column; gap: 6px; padding: 8px; min-height: 128px; box-sizing: border-box;
+    .bar { display: flex; flex-direction: column; gap: 6px; padding: 8px; min-height: 130px; box-sizing: border-box;
+           container-type: inline-size;
            background: var(--bg); color: var(--fg); border-radius: 10px; width: 100%; }
     .top { display: flex; align-items: center; gap: 8px; height: 64px; }
     .main { flex: 1 1 auto; min-width: 0; }
@@ -112,7 +114,7 @@
     .num { font-size: 12px; font-variant-numeric: tabular-nums; }
     .bar[dir="rtl"] .mirror svg { transform: scaleX(-1); }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-    .dock { position: fixed; inset-inline: 8px; bottom: 8px; z-index: 2147483000; display: flex; gap: 8px;
+    .dock { position: fixed; inset-inline: 8px; bottom: 8px; z-index: 2147483000; display: flex; gap: 8px; flex-wrap: wrap;
             align-items: center; justify-content: flex-end; pointer-events: none; }
     .dock > * { pointer-events: auto; }
     .mini { display: flex; align-items: center; gap: 8px; padding: 6px 10px 6px 6px; border-radius: 30px;
@@ -120,13 +122,15 @@
     .mini .title { font-size: 14px; }
     .dock button.follow { background: var(--accent); color: var(--on-accent); border: none; border-radius: 22px;
             padding: 0 14px; box-shadow: 0 2px 10px rgba(0,0,0,.3); }
-    details.transcript { margin-top: 4px; font-size: 14px; }
-    details.transcript summary { cursor: pointer; min-height: 44px; display: flex; align-items: center; width: max-content; }
-    details.transcript ol { max-height: 14em; overflow: auto; margin: 0; padding-inline-start: 1.6em; }
-    details.transcript li[aria-current] { background: rgba(255,205,64,.35); color: var(--fg); }
-    .next-article { font-size: 14px; color: var(--accent); min-height: 44px; display: inline-flex; align-items: center; }
+    .transcript { font-size: 14px; max-height: 14em; overflow: auto; margin: 0; padding-inline-start: 1.6em; }
+    .transcript li[aria-current] { background: rgba(255,205,64,.35); }
+    .next-article { font-size: 14px; color: var(--accent); min-height: 44px; display: inline-flex; align-items: center;
+            min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+    /* Only what fits: under 300 px the transcript toggle, under 440 px the next article, go. */
+    @container (max-width: 299px) { button.show-transcript { display: none; } }
+    @container (max-width: 439px) { .next-article { display: none !important; } }
     [hidden] { display: none !important; }
-    @media (max-height: 110px) { .controls, details.transcript { display: none !important; } :host, .bar { min-height: 0; } }
+    @media (max-height: 110px) { .controls, .transcript { display: none !important; } :host, .bar { min-height: 0; } }
   `;
 
   const template = (t, dir) => `
@@ -156,10 +160,11 @@
         <select class="speed" aria-label="${t.speed}" dir="ltr" disabled>
           ${SPEEDS.map((s) => `<option value="${s}"${s === 1 ? " selected" : ""}>${s}×</option>`).join("")}
         </select>
+        <button class="show-transcript" type="button" aria-expanded="false" aria-label="${t.transcript}" title="${t.transcript}" disabled>${ICONS.transcript}</button>
         <span class="spacer"></span>
         <a class="next-article" hidden>${t.nextArticle}</a>
       </div>
-      <details class="transcript" hidden><summary>${t.transcript}</summary><ol></ol></details>
+      <ol class="transcript" aria-label="${t.transcript}" hidden></ol>
       <div class="sr live" role="status" aria-live="polite"></div>
       <audio preload="none" crossorigin="anonymous"></audio>
     </div>
@@ -429,6 +434,13 @@
         this.saved.rate = rate;
         this.prepare();
       });
+      const toggleTranscript = this.$(".show-transcript");
+      toggleTranscript.addEventListener("click", () => {
+        this.prepare();
+        const open = toggleTranscript.getAttribute("aria-expanded") !== "true";
+        toggleTranscript.setAttribute("aria-expanded", String(open));
+        this.$(".transcript").hidden = !open;
+      });
       this.$(".follow").addEventListener("click", () => {
         this.following = true;
         this.scrollToActive(true);
@@ -678,19 +690,18 @@
     }
 
     transcript(track) {
-      const list = this.$(".transcript ol");
+      const list = this.$(".transcript");
       list.replaceChildren(...[...track.cues].map((cue) => {
         const item = document.createElement("li");
         item.textContent = cue.text;
         item.dataset.start = String(cue.startTime);
         return item;
       }));
-      this.$(".transcript").hidden = list.children.length === 0;
     }
 
     markCue(track) {
       const active = track.activeCues && track.activeCues[0];
-      for (const item of this.$(".transcript ol").children) {
+      for (const item of this.$(".transcript").children) {
         if (active && Number(item.dataset.start) === active.startTime) item.setAttribute("aria-current", "true");
         else item.removeAttribute("aria-current");
       }
