@@ -37,9 +37,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.feeds import feeds
     from service.listens import listens_api
     from service.player import player
+    from service.playlist import playlist_api
     from service.status import status_api
 
-    for blueprint in (api, batches, feeds, player, status_api, listens_api):
+    for blueprint in (api, batches, feeds, player, status_api, listens_api, playlist_api):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)

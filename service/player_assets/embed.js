@@ -322,7 +322,10 @@
       this.playState();
       if (this.$(".live").textContent) this.announce(this.t.ready);
       this.emit("ready", { duration_ms: article.duration_ms });
-      this.nextArticle();
+      if (location.hash === "#narrate-play" && this.hasAttribute("autoadvance")) {
+        // arrived by auto-advance: carry on (the browser may refuse without a press)
+        this.prepare().then(() => this.audio.play()).catch(() => {});
+      }
     }
 
     /* The reader shows intent: now, and only now, the audio and the timings are fetched. */
@@ -342,6 +345,7 @@
       track.track.mode = "hidden";
       track.addEventListener("load", () => this.transcript(track.track));
       track.track.addEventListener("cuechange", () => this.markCue(track.track));
+      this.nextArticle();
       this.preparing = fetch(this.url("/timings.json"))
         .then((r) => (r.ok ? r.json() : { paragraphs: [] }))
         .then((body) => { this.timings = body.paragraphs || []; })
@@ -408,7 +412,7 @@
         this.emit("ended", { time: audio.currentTime });
         this.quartile(100);
         this.beacon();
-        if (this.hasAttribute("autoadvance") && this.next) location.href = this.next.href;
+        if (this.hasAttribute("autoadvance") && this.next) (window.top || window).location.href = `${this.next.href}#narrate-play`;
       });
       audio.addEventListener("loadedmetadata", () => this.update());
       audio.addEventListener("timeupdate", () => this.update());
@@ -715,6 +719,7 @@
         if (!response.ok) return;
         const next = await response.json();
         link.href = next.links.page;
+        if (window.parent !== window) link.target = "_top";
         link.textContent = `${this.t.nextArticle}: ${next.title}`;
         link.hidden = false;
         this.next = link;

@@ -193,3 +193,22 @@ def test_the_player_for_an_unknown_id_is_a_small_neutral_player(client):
     assert response.status_code == 404
     html = response.data.decode()
     assert "<narrate-player" in html and "Submit one" not in html and "<header" not in html
+
+
+def test_next_article_is_the_previous_finished_one_of_the_same_collection(
+    client, settings, tmp_path
+):
+    oldest = created(client, title="Oldest", collection="news", text="Old news.")
+    other = created(client, title="Sport", collection="sport", text="Goals.")
+    middle = created(client, title="Middle", collection="news", text="Middle news.")
+    newest = created(client, title="Newest", collection="news", text="New news.")
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        for article in (oldest, other, newest):
+            run_job(settings, job_of(settings, article["id"]), synth)
+    path = "/api/v1/articles/{article_id}/next"
+    # the middle one is not finished: skipped; the sport one is another collection
+    body = conforms(client.get(f"/api/v1/articles/{newest['id']}/next"), path)
+    assert body["id"] == oldest["id"] and body["links"]["page"].endswith(oldest["id"])
+    last = client.get(f"/api/v1/articles/{oldest['id']}/next")
+    assert last.status_code == 404 and conforms(last, path)
+    assert middle["id"] != body["id"]
