@@ -83,7 +83,7 @@
   };
 
   const STYLE = `
-    :host { all: initial; display: block; min-height: 130px; contain: layout;
+    :host { all: initial; display: block; min-height: 130px;
             font: 15px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif;
             --bg: #f6f7f9; --fg: #1b1f24; --muted: #545d69; --accent: #0b57d0; --on-accent: #fff; --track: #c9ced6; }
     :host([theme="dark"]) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
@@ -112,6 +112,8 @@
     .progress { height: 4px; background: var(--track); border-radius: 2px; overflow: hidden; margin-top: 6px; }
     .progress > div { height: 100%; width: 0; background: var(--accent); transition: width .4s; }
     .num { font-size: 12px; font-variant-numeric: tabular-nums; }
+    button.back, button.forward { padding: 0 2px; }
+    select.speed { width: 64px; padding: 0 2px; font-size: 14px; }
     .bar[dir="rtl"] .mirror svg { transform: scaleX(-1); }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     .dock { position: fixed; inset-inline: 8px; bottom: 8px; z-index: 2147483000; display: flex; gap: 8px; flex-wrap: wrap;
@@ -184,8 +186,7 @@
     style.textContent =
       "[data-narrate-active]{background:rgba(255,205,64,.35);border-radius:4px;transition:background .2s}" +
       "[data-narrate-index]{cursor:pointer}" +
-      "[data-narrate-index]:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}" +
-      ".narrate-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
+      "[data-narrate-index]:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}";
     document.head.appendChild(style);
   };
 
@@ -417,9 +418,9 @@
       audio.addEventListener("loadedmetadata", () => this.update());
       audio.addEventListener("timeupdate", () => this.update());
       audio.addEventListener("ratechange", () => this.save());
-      audio.addEventListener("seeked", () => {
-        if (this.seekFrom !== undefined) this.emit("seek", { from: this.seekFrom, to: audio.currentTime });
-        this.seekFrom = undefined;
+      audio.addEventListener("seeking", () => {
+        this.emit("seek", { from: this.lastTime || 0, to: audio.currentTime });
+        this.lastTime = audio.currentTime;
       });
       seek.addEventListener("input", async () => {
         const to = Number(seek.value);
@@ -486,7 +487,6 @@
     jump(seconds) {
       const audio = this.audio;
       const end = Number.isFinite(audio.duration) ? audio.duration : this.duration || seconds;
-      this.seekFrom = audio.currentTime;
       audio.currentTime = Math.min(Math.max(0, seconds), end);
       this.update();
     }
@@ -537,11 +537,13 @@
       // A page usually shows the headline apart from its paragraphs; timings start with it.
       const offset = selector ? Math.max(0, total - elements.length) : 0;
       addHostStyle();
+      // The paragraphs' description, in the page's tree (aria-describedby cannot reach a
+      // shadow root); a child of the player element is never rendered, only referenced.
       const hint = document.createElement("span");
       hint.id = `narrate-hint-${Math.random().toString(36).slice(2)}`;
-      hint.className = "narrate-sr";
+      hint.hidden = true;
       hint.textContent = this.t.playFrom;
-      document.body.appendChild(hint);
+      this.appendChild(hint);
       this.marked = new Map();
       elements.forEach((element, i) => {
         const index = selector ? i + offset : Number(element.dataset.narrateParagraph);
@@ -625,6 +627,7 @@
       const audio = this.audio;
       const duration = Number.isFinite(audio.duration) ? audio.duration : this.duration || 0;
       const time = this.time();
+      if (!audio.seeking) this.lastTime = time;
       this.show(time, duration);
       this.highlight(this.current());
       const last = this.timings.length - 1;
@@ -656,7 +659,7 @@
 
     /* Listening statistics: no cookies, no identifiers; stats="off" turns it off. */
     beacon() {
-      if (this.getAttribute("stats") === "off" || !navigator.sendBeacon) return;
+      if (this.getAttribute("stats") === "off") return;
       const now = performance.now();
       const seconds = this.listened ? (now - this.listened.since) / 1000 : 0;
       this.listened = this.audio.paused ? null : { since: now };
@@ -665,7 +668,11 @@
       if (!body.play && !body.seconds && !body.quartiles.length) return;
       this.countedPlay = true;
       this.pendingQuartiles = [];
-      navigator.sendBeacon(this.url("/listens"), new Blob([JSON.stringify(body)], { type: "text/plain" }));
+      // keepalive: it goes even as the page closes; text/plain: no preflight; no credentials
+      fetch(this.url("/listens"), {
+        method: "POST", body: JSON.stringify(body), keepalive: true, credentials: "omit",
+        mode: "no-cors", headers: { "Content-Type": "text/plain" },
+      }).catch(() => {});
     }
 
     mediaSession() {

@@ -53,6 +53,14 @@ def publisher_page(folder: Path, name: str, body: str, lang: str = "en", head: s
     return name
 
 
+def snippet(server: str, article_id: str, attributes: str = "") -> str:
+    """What a publisher pastes: the holder div and embed.js."""
+    return (
+        f'<div data-narrate-article="{article_id}" {attributes}></div>'
+        f'<script src="{server}/embed.js" async></script>'
+    )
+
+
 def axe_violations(page, include: str | None = None) -> list[dict]:
     """Run axe-core in the page (shadow roots included) and return its violations."""
     assert AXE.is_file(), f"{AXE} is missing: run `bash .ci/setup test`"

@@ -17,6 +17,7 @@ from tests.browser.pages import (
     fetch_json,
     player_js,
     publisher_page,
+    snippet,
     story,
     wait_ready,
 )
@@ -89,7 +90,7 @@ def test_events_reach_the_host_page_with_the_article_id(page, server, publisher,
     page.goto(f"{origin}/events.html")
     wait_ready(page)
     page.click(f"{PLAYER} button.play")
-    page.wait_for_function(player_js("audio.duration > 0 && audio.currentTime > 0.2"))
+    page.wait_for_function(f"{ONE}.audio.duration > 0 && {ONE}.audio.currentTime > 0.2")
     page.evaluate(f"{ONE}.audio.currentTime = {ONE}.audio.duration * 0.8")
     page.wait_for_function(player_js("audio.ended"), timeout=30_000)
     seen = page.evaluate("seen")
@@ -164,8 +165,7 @@ def test_before_play_only_embed_js_and_one_status_request(page, server, publishe
     publisher_page(
         folder,
         "weight.html",
-        f'<div data-narrate-article="{article["id"]}"></div>'
-        f'<script src="{server}/embed.js" async></script>',
+        snippet(server, article["id"]),
     )
     loaded = []
     page.on("requestfinished", lambda r: loaded.append(r) if r.url.startswith(server) else None)

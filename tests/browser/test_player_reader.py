@@ -17,6 +17,7 @@ from tests.browser.pages import (
     fetch_json,
     player_js,
     publisher_page,
+    snippet,
     story,
     submit,
     wait_ready,
@@ -169,8 +170,7 @@ def test_no_audio_is_fetched_before_the_reader_shows_intent(page, server, publis
     publisher_page(
         folder,
         "intent.html",
-        f'<div data-narrate-article="{article["id"]}"></div>'
-        f'<script src="{server}/embed.js" async></script>',
+        snippet(server, article["id"]),
     )
     seen = []
     page.on("request", lambda r: seen.append(r.url) if r.url.startswith(server) else None)
