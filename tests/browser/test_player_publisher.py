@@ -158,6 +158,24 @@ def test_mini_player_transcript_and_next_article(page, server, worker):
     mini.wait_for(state="hidden")
 
 
+def test_auto_advance_goes_on_to_the_next_article(page, server, publisher, worker):
+    older = converted(server, {**story("Read next", 2), "collection": "city"})
+    newer = converted(server, {**story("Read first", 2), "collection": "city"})
+    origin, folder = publisher
+    publisher_page(
+        folder,
+        "advance.html",
+        f'<narrate-player article="{newer["id"]}" autoadvance></narrate-player>'
+        f'<script src="{server}/embed.js" async></script>',
+    )
+    page.goto(f"{origin}/advance.html")
+    wait_ready(page)
+    page.click(f"{PLAYER} button.play")
+    page.wait_for_function(f"{ONE}.next && {ONE}.audio.duration > 0")
+    page.evaluate(f"{ONE}.audio.currentTime = {ONE}.audio.duration - 0.3")
+    page.wait_for_url(f"{server}/articles/{older['id']}#narrate-play", timeout=20_000)
+
+
 def test_before_play_only_embed_js_and_one_status_request(page, server, publisher, worker):
     """The figures the README quotes: requests and bytes before the reader shows intent."""
     article = converted(server, {"text": SEED.read_text(encoding="utf-8")})
