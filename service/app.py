@@ -13,6 +13,7 @@ from service.cors import init_cors
 from service.errors import register_error_handlers
 from service.headers import init_headers
 from service.limits import init_limits
+from service.links import external_url
 from service.metrics import init_metrics, use_multiprocess_dir
 from service.queue import TaskQueue
 from workers.logs import configure_logging
@@ -48,16 +49,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.batches import batches
     from service.edits import edits
     from service.feeds import feeds
+    from service.listens import listens_api
     from service.player import player
+    from service.playlist import playlist_api
     from service.speech_api import speech
+    from service.status import status_api
     from service.voices_api import voices
 
-    for blueprint in (api, batches, edits, feeds, player, speech, voices):
+    blueprints = (api, batches, edits, feeds, player, speech, voices)
+    for blueprint in (*blueprints, status_api, listens_api, playlist_api):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)
     init_auth(app, settings)
     init_headers(app, settings)
+    app.jinja_env.globals["external_url"] = external_url  # pages' absolute links
     init_limits(app, settings)
     init_metrics(app, settings)
 

@@ -6,21 +6,25 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from service import auth
 from service.api import settings, summary
+from service.assets import StaticScript
 from service.errors import ApiError
 from service.links import external_url
 from service.sanitize import is_id
 from service.voices_api import listed_voices
 from workers.catalog.db import session_scope
+from workers.catalog.listens import plays_by_article
 from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
 
 ASSETS = Path(__file__).with_name("player_assets")
+embed_script = StaticScript(ASSETS / "embed.js")
 player = Blueprint("player", __name__, template_folder="player_templates")
-OEMBED_WIDTH, OEMBED_HEIGHT = 640, 132
+OEMBED_WIDTH, OEMBED_HEIGHT, OEMBED_COMPACT_HEIGHT, OEMBED_MIN_WIDTH = 640, 130, 80, 240
+YEAR_S = 365 * 24 * 3600
 RECENT = 20
 _ARTICLE_PATH = re.compile(r"^/(?:articles|player)/([A-Za-z0-9_-]+)/?$")
 
@@ -57,9 +61,11 @@ def index():
             visibility="public" if token_required else None,
         )
         recent = [summary(row) for row in rows]
+        plays = plays_by_article(session, [article["id"] for article in recent])
     return render_template(
         "narrate_index.html",
         recent=recent,
+        plays=plays,
         token_required=token_required,
         voices=listed_voices(),
         default_voice=settings().voice,
@@ -78,33 +84,66 @@ def article_page(article_id: str):
     return _article_page(article_id, "narrate_article.html")
 
 
+@player.app_context_processor
+def _embed_url() -> dict:
+    return {"embed_url": url_for("player.embed_versioned", version=embed_script.version())}
+
+
 @player.get("/player/<article_id>")
 def iframe_player(article_id: str):
-    return _article_page(article_id, "narrate_player.html")  # frameable: service.headers
+    """The player alone, for iframes (frameable: service.headers). An unknown id gets the
+    same small player, which says the audio is not available, rather than a whole page
+    inside someone's article."""
+    article = _article(article_id)
+    status = 200 if article is not None else 404
+    shown = article or {"id": article_id, "title": ""}
+    return render_template("narrate_player.html", article=shown), status
 
 
 @player.get("/embed.js")
 def embed():
-    return send_from_directory(ASSETS, "embed.js", mimetype="text/javascript", max_age=300)
+    """The URL publishers paste: revalidated every few minutes so a new release arrives."""
+    return embed_script.response(request, max_age=300)
+
+
+@player.get("/embed.<version>.js")
+def embed_versioned(version: str):
+    """The same script under its content hash: cached for a year, never revalidated."""
+    if version != embed_script.version():
+        return embed_script.response(request, max_age=300)
+    return embed_script.response(request, max_age=YEAR_S, immutable=True)
 
 
 @player.get("/oembed")
 def oembed():
-    """oEmbed (https://oembed.com) for an article or player URL of this service."""
+    """oEmbed (https://oembed.com) for an article or player URL of this service only."""
     url = request.args.get("url", "")
     if request.args.get("format", "json") != "json":
         raise ApiError(501, "Not implemented", "only format=json is offered")
-    match = _ARTICLE_PATH.match(urlparse(url).path)
+    parsed = urlparse(url)
+    if parsed.netloc.lower() not in _own_hosts():
+        raise ApiError(
+            404,
+            "Not found",
+            f"{url!r} is not on this Narrate: give the URL of one of its articles "
+            f"({settings().public_url.rstrip('/')}/articles/ID)",
+        )
+    match = _ARTICLE_PATH.match(parsed.path)
     article = _article(match.group(1)) if match else None
     if article is None:
         raise ApiError(
             404, "Not found", f"{url!r} is not the URL of an article here (…/articles/ID)"
         )
+    width, height = oembed_size(
+        request.args.get("maxwidth", type=int), request.args.get("maxheight", type=int)
+    )
     src = external_url("player.iframe_player", article_id=article["id"])
-    width = max(200, min(request.args.get("maxwidth", OEMBED_WIDTH, type=int), OEMBED_WIDTH))
+    script = external_url("player.embed")
     html = (
-        f'<iframe src="{src}" width="{width}" height="{OEMBED_HEIGHT}" '
-        f'title="Listen to this article" style="border:0;max-width:100%" loading="lazy"></iframe>'
+        f'<iframe src="{src}" width="{width}" height="{height}" title="Listen to this article" '
+        f'style="border:0;width:100%;max-width:{width}px;color-scheme:normal" '
+        f'loading="lazy" allow="autoplay"></iframe>'
+        f'<script src="{script}" async></script>'
     )
     return jsonify(
         {
@@ -115,6 +154,29 @@ def oembed():
             "title": article["title"],
             "html": html,
             "width": width,
-            "height": OEMBED_HEIGHT,
+            "height": height,
         }
     )
+
+
+def _own_hosts() -> set[str]:
+    return {request.host.lower(), urlparse(settings().public_url).netloc.lower()}
+
+
+def oembed_size(maxwidth: int | None, maxheight: int | None) -> tuple[int, int]:
+    """The iframe's size within the consumer's limits: full width up to 640 px, the full
+    player's height, or the compact one (play and seek only) where that is all that fits."""
+    width = OEMBED_WIDTH if maxwidth is None else min(maxwidth, OEMBED_WIDTH)
+    if width < OEMBED_MIN_WIDTH:
+        raise ApiError(
+            404, "Not found", f"the player needs at least {OEMBED_MIN_WIDTH} px: raise maxwidth"
+        )
+    if maxheight is None or maxheight >= OEMBED_HEIGHT:
+        return width, OEMBED_HEIGHT
+    if maxheight < OEMBED_COMPACT_HEIGHT:
+        raise ApiError(
+            404,
+            "Not found",
+            f"the smallest player is {OEMBED_COMPACT_HEIGHT} px high: raise maxheight",
+        )
+    return width, OEMBED_COMPACT_HEIGHT

@@ -52,7 +52,9 @@ def test_article_page_plays_with_speed_seek_read_along_and_memory(page, server, 
     third = page.locator('[data-narrate-paragraph="2"]')
     third.click()
     start = timings[2]["start_ms"] / 1000
-    assert abs(audio(page, "currentTime") - start) < 0.5
+    page.wait_for_function(
+        f"Math.abs(document.querySelector('{PLAYER}').audio.currentTime - {start}) < 0.5"
+    )
     page.wait_for_selector('[data-narrate-paragraph="2"][data-narrate-active]')
     assert page.locator("[data-narrate-active]").count() == 1
 
@@ -65,6 +67,9 @@ def test_article_page_plays_with_speed_seek_read_along_and_memory(page, server, 
     saved_at = audio(page, "currentTime")
     page.reload()
     wait_ready(page)
+    elapsed = page.locator(f"{PLAYER} .elapsed").inner_text()  # shown before any audio loads
+    assert elapsed != "0:00"
+    page.hover(f"{PLAYER} button.play")  # intent: now the audio is fetched, at that position
     page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 1")
     assert abs(audio(page, "currentTime") - saved_at) < 1.5
     assert audio(page, "playbackRate") == 1.5
@@ -106,7 +111,7 @@ def test_fresh_submission_shows_progress_then_plays_without_reload(page, server,
     page.wait_for_url("**/articles/*")
     page.wait_for_function(
         f"() => document.querySelector('{PLAYER}')?.shadowRoot?.querySelector('.status')"
-        "?.textContent.startsWith('Generating audio')",
+        "?.textContent.includes('the audio…')",
         timeout=20_000,
     )
     wait_ready(page)
@@ -168,10 +173,15 @@ def test_failed_conversion_reads_as_a_message(page, server, worker):
     page.goto(f"{server}/player/{article['id']}")
     page.wait_for_function(
         f"() => document.querySelector('{PLAYER}').shadowRoot.querySelector('.status')"
-        ".textContent.includes('unknown voice')",
+        ".textContent === 'Audio is not available for this article'",
         timeout=60_000,
     )
     assert page.locator(f"{PLAYER} button.play").is_disabled()
+    assert "klingon" not in page.locator(PLAYER).inner_text()
+    assert page.get_attribute(PLAYER, "state") == "unavailable"
+    # the operator's detail stays in the API
+    error = json.load(urllib.request.urlopen(article["links"]["self"]))["error"]
+    assert "klingon" in error
 
 
 def test_a_server_with_api_tokens_takes_the_token_on_the_submit_page(page, guarded_server):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import workers.catalog.listens  # noqa: F401  (its table, for autogenerate)
 from workers.catalog.models import Base
 
 connection = context.config.attributes["connection"]  # in a transaction, maybe locked
