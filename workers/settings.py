@@ -193,13 +193,6 @@ def _in_range(name: str, value: N, minimum: N | None, maximum: N | None) -> N:
     return value
 
 
-def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:
-    value = _int(env, name, default)
-    if value < 1:
-        raise ConfigurationError(f"{name} must be 1 or more, got {value}")
-    return value
-
-
 def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if raw == "":

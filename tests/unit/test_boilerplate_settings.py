@@ -22,7 +22,7 @@ def test_boilerplate_learning_is_configured_from_the_environment():
 @pytest.mark.parametrize(
     ("env", "says"),
     [
-        ({"NARRATE_BOILERPLATE_MIN_ARTICLES": "0"}, "must be 1 or more"),
+        ({"NARRATE_BOILERPLATE_MIN_ARTICLES": "0"}, "must be at least 1"),
         ({"NARRATE_BOILERPLATE_MIN_ARTICLES": "many"}, "whole number"),
         ({"NARRATE_LEARN_BOILERPLATE": "maybe"}, "must be 1 or 0"),
     ],

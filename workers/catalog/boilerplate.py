@@ -58,7 +58,7 @@ def strip_learned(
         own.update(
             session.scalars(select(ArticleRow.id).where(ArticleRow.external_id == external_id))
         )
-    same = None if own else _with_exactly(session, publisher, lines)
+    same = None if own else _with_exactly(session, publisher, lines, article.title)
     if same:
         own.add(same)
     known = _shared(session, publisher, lines, own, min_articles)
@@ -85,9 +85,10 @@ def _shared(
     return found
 
 
-def _with_exactly(session: Session, publisher: str, lines: set[str]) -> str | None:
-    """An article of the publisher whose remembered lines are exactly `lines`: the same
-    text submitted again without an id, which must not count towards itself."""
+def _with_exactly(session: Session, publisher: str, lines: set[str], title: str) -> str | None:
+    """An article of the publisher with this headline whose remembered lines are exactly
+    `lines`: the same text submitted again without an id, which must not count towards
+    itself. (Another headline over the same text is another article.)"""
     if not lines:
         return None
     line = PublisherLineRow
@@ -102,9 +103,12 @@ def _with_exactly(session: Session, publisher: str, lines: set[str]) -> str | No
         .where(line.article_id.in_(holding_all))
         .group_by(line.article_id)
         .having(func.count() == len(lines))
-        .limit(1)
     )
-    return session.scalar(exactly)
+    for candidate in session.scalars(exactly):
+        row = session.get(ArticleRow, candidate)
+        if row is not None and row.current.title == title:
+            return candidate
+    return None
 
 
 def remember(session: Session, publisher: str, article_id: str, lines: set[str]) -> None:
