@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from workers.pipeline.article import Article
 from workers.pipeline.audio import (
+    Pauses,
     Tags,
     atomic_output,
     encode_mp3,
-    shape_clip,
+    shape_chunks,
+    silence,
     timings_json,
     webvtt,
 )
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
-from workers.pipeline.synth import Synthesizer
+from workers.pipeline.synth import Clip, Synthesizer
+from workers.pipeline.utterances import split_utterances
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 
@@ -50,6 +53,31 @@ def spoken_paragraphs(article: Article) -> list[tuple[str, str]]:
     return pairs
 
 
+def paragraph_audio(
+    synthesizer: Synthesizer, paragraphs: Iterable[str], pauses: Pauses | None = None
+) -> Iterator[Iterator[bytes]]:
+    """Each spoken paragraph's shaped PCM, as chunks: the paragraph is cut into bounded
+    utterances, which the synthesiser speaks one after another (working ahead as it
+    likes), and each is shaped as it arrives. Read each paragraph's chunks to the end
+    before taking the next paragraph."""
+    gap_ms = (pauses or Pauses()).between_utterances_ms
+    plan = [split_utterances(text) for text in paragraphs]
+    clips = iter(synthesizer.synthesize_many(piece for pieces in plan for piece in pieces))
+    for pieces in plan:
+        yield _utterances_audio(clips, len(pieces), gap_ms)
+
+
+def _utterances_audio(clips: Iterator[Clip], count: int, gap_ms: int) -> Iterator[bytes]:
+    spoken = False
+    for _ in range(count):
+        first = True
+        for chunk in shape_chunks(next(clips)):
+            if first and spoken:
+                yield silence(gap_ms)
+            first, spoken = False, True
+            yield chunk
+
+
 def convert_article(
     article: Article,
     outputs: Outputs,
@@ -62,9 +90,9 @@ def convert_article(
     total = len(pairs)
 
     def clips():
-        clip_stream = synthesizer.synthesize_many(spoken for _, spoken in pairs)
-        for done, ((written, _), clip) in enumerate(zip(pairs, clip_stream, strict=True), 1):
-            yield written, shape_clip(clip)
+        audio = paragraph_audio(synthesizer, (spoken for _, spoken in pairs))
+        for done, ((written, _), chunks) in enumerate(zip(pairs, audio, strict=True), 1):
+            yield written, chunks
             if on_progress:
                 on_progress(done, total)
 

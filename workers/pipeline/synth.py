@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import selectors
 import shutil
 import subprocess
@@ -26,14 +25,13 @@ from pathlib import Path
 from typing import Protocol
 
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+from workers.pipeline.utterances import split_utterances
 
 SAMPLE_WIDTH = 2  # 16-bit signed little-endian, mono
 DEFAULT_VOICE = "gmw/en"  # espeak-ng's British English
 DEFAULT_RATE = 175  # words per minute; espeak-ng's 200 is brisk for long listening
-MAX_UTTERANCE_CHARS = 1200
 PACED_WORDS = 8  # from this many words on, speech keeps close to the asked rate
 WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
 @dataclass(frozen=True)
@@ -54,31 +52,6 @@ class Synthesizer(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def split_utterances(text: str, limit: int = MAX_UTTERANCE_CHARS) -> list[str]:
-    """Split a paragraph at sentence boundaries into pieces of at most `limit` chars.
-
-    A single sentence longer than `limit` is cut at the last space before the limit.
-    """
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(text):
-        while len(sentence) > limit:
-            cut = sentence.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            pieces.extend(p for p in (current, sentence[:cut].strip()) if p)
-            current, sentence = "", sentence[cut:].strip()
-        if current and len(current) + 1 + len(sentence) > limit:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
-    if current:
-        pieces.append(current)
-    return pieces
 
 
 def read_wav(path: Path) -> Clip:
