@@ -23,13 +23,13 @@ from typing import BinaryIO
 
 import numpy as np
 
+from workers.pipeline.levels import chunk_size, loud_chunks
 from workers.pipeline.loudness import LoudnessMeter
 from workers.pipeline.synth import SAMPLE_WIDTH, Clip
 
 SAMPLE_RATE = 22050
 TARGET_LUFS = -16.0
 PEAK_CEILING_DBFS = -1.0
-SILENCE_THRESHOLD_DBFS = -45.0
 KEEP_LEAD_MS = 30  # of the trimmed silence: keeps soft onsets and release tails
 KEEP_TAIL_MS = 60
 FADE_MS = 8
@@ -79,22 +79,13 @@ def _resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
 
 def _speech_bounds(samples: np.ndarray, sample_rate: int) -> tuple[int, int]:
     """First and one-past-last sample of the speech, keeping a margin of the silence
-    around it; (0, 0) when it is all silence. Scanned in 5 ms chunks from each end."""
-    chunk = max(1, sample_rate * 5 // 1000)
-    threshold = (32768 * 10 ** (SILENCE_THRESHOLD_DBFS / 20)) ** 2  # mean square
+    around it; (0, 0) when it is all silence. Scanned a second at a time from each end."""
+    chunk = chunk_size(sample_rate)
     count = -(-samples.size // chunk)
-
-    per_scan = max(1, sample_rate // chunk)  # a second of chunks at a time
-
-    def powers(lo: int, hi: int) -> np.ndarray:
-        block = samples[lo * chunk : hi * chunk].astype(np.float64)
-        starts = np.arange(0, block.size, chunk)
-        sizes = np.diff(np.append(starts, block.size))
-        return np.add.reduceat(block * block, starts) / sizes
-
+    per_scan = max(1, sample_rate // chunk)
     first = last = None
     for lo in range(0, count, per_scan):
-        loud = np.flatnonzero(powers(lo, min(count, lo + per_scan)) >= threshold)
+        loud = np.flatnonzero(loud_chunks(samples, sample_rate, lo, min(count, lo + per_scan)))
         if loud.size:
             first = lo + int(loud[0])
             break
@@ -102,7 +93,7 @@ def _speech_bounds(samples: np.ndarray, sample_rate: int) -> tuple[int, int]:
         return 0, 0
     for hi in range(count, first, -per_scan):
         lo = max(first, hi - per_scan)
-        loud = np.flatnonzero(powers(lo, hi) >= threshold)
+        loud = np.flatnonzero(loud_chunks(samples, sample_rate, lo, hi))
         if loud.size:
             last = lo + int(loud[-1])
             break
