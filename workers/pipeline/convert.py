@@ -17,7 +17,7 @@ from workers.pipeline.audio import (
     timings_json,
     webvtt,
 )
-from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.errors import NoSpeakableText, SynthesisFailed
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.synth import Clip, Synthesizer
 from workers.pipeline.utterances import split_utterances
@@ -63,15 +63,21 @@ def paragraph_audio(
     gap_ms = (pauses or Pauses()).between_utterances_ms
     plan = [split_utterances(text) for text in paragraphs]
     clips = iter(synthesizer.synthesize_many(piece for pieces in plan for piece in pieces))
-    for pieces in plan:
-        yield _utterances_audio(clips, len(pieces), gap_ms)
+    for index, pieces in enumerate(plan):
+        yield _utterances_audio(clips, len(pieces), gap_ms, index)
 
 
-def _utterances_audio(clips: Iterator[Clip], count: int, gap_ms: int) -> Iterator[bytes]:
+def _utterances_audio(
+    clips: Iterator[Clip], count: int, gap_ms: int, index: int
+) -> Iterator[bytes]:
     spoken = False
     for _ in range(count):
+        try:
+            clip = next(clips)
+        except SynthesisFailed as exc:
+            raise SynthesisFailed(f"paragraph {index + 1}: {exc}") from exc
         first = True
-        for chunk in shape_chunks(next(clips)):
+        for chunk in shape_chunks(clip):
             if first and spoken:
                 yield silence(gap_ms)
             first, spoken = False, True

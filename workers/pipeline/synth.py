@@ -34,6 +34,9 @@ DEFAULT_VOICE = "gmw/en"  # espeak-ng's British English
 DEFAULT_RATE = 175  # words per minute; espeak-ng's 200 is brisk for long listening
 PACED_WORDS = 8  # from this many words on, speech keeps close to the asked rate
 MAX_INNER_SILENCE_MS = 1500.0  # espeak-ng's longest pause inside speech is about 0.3 s
+# From this rate on espeak-ng speeds speech up afterwards (sonic), and its word events
+# keep the times from before: they say nothing about where the audio ends.
+SPED_UP_FROM_RATE = 450
 WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
 
 
@@ -287,7 +290,8 @@ class Pyttsx3Synthesizer:
         spoken_to = int(reply.get("spoken_to", 0))
         if spoken_to < _last_words_start(text):
             return f"the engine stopped at character {spoken_to} of {len(text)}"
-        if int(reply.get("last_word_ms", 0)) > clip.duration_ms:
+        last_word_ms = int(reply.get("last_word_ms", 0))
+        if self.rate < SPED_UP_FROM_RATE and last_word_ms > clip.duration_ms:
             return f"the audio ends at {clip.duration_ms:.0f} ms, before its last word"
         gap = longest_inner_silence_ms(clip.pcm, clip.sample_rate)
         if gap > MAX_INNER_SILENCE_MS:
