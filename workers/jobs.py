@@ -5,8 +5,9 @@ stitch the paragraphs into the article's MP3. Each is idempotent: running it twi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
@@ -20,12 +21,14 @@ from workers.catalog.models import (
 )
 from workers.catalog.repository import count_synthesised, mark_paragraph_done
 from workers.clips import clip_keys_of, clip_storage_key, release_clips
-from workers.pipeline.audio import Tags, encode_mp3, shape_clip, timings_json, webvtt
+from workers.pipeline.audio import Tags, encode_mp3, timings_json, webvtt
+from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.synth import Synthesizer
 from workers.settings import Settings
 from workers.storage import LocalStorage
 
 log = logging.getLogger("narrate.jobs")
+CLIP_READ_BYTES = 1 << 16  # a clip is read for the encoder in pieces of this size
 
 SynthesizerFor = Callable[[str, int], Synthesizer]  # (voice, rate) -> a synthesiser
 
@@ -80,7 +83,9 @@ def synthesise_paragraph(
     storage_key = clip_storage_key(key)
     made = not storage.exists(storage_key)
     if made:
-        storage.write_bytes(storage_key, _shaped_speech(synthesizer_for, voice, rate, spoken))
+        with storage.writer(storage_key) as clip_file:
+            for chunk in _shaped_speech(synthesizer_for, voice, rate, spoken):
+                clip_file.write(chunk)
         log.info("job %s: paragraph %s synthesised (clip %s)", job_id, paragraph_id, key[:12])
     with session_scope(settings.database_url) as session:
         if made:
@@ -90,8 +95,18 @@ def synthesise_paragraph(
     return done is not None and done >= total
 
 
-def _shaped_speech(synthesizer_for: SynthesizerFor, voice: str, rate: int, spoken: str) -> bytes:
-    return shape_clip(next(iter(synthesizer_for(voice, rate).synthesize_many([spoken]))))
+def _shaped_speech(
+    synthesizer_for: SynthesizerFor, voice: str, rate: int, spoken: str
+) -> Iterator[bytes]:
+    """The paragraph's shaped PCM in chunks, made utterance by utterance (as `narrate
+    convert` makes it), so no more than one bounded utterance's audio is held at once."""
+    return next(paragraph_audio(synthesizer_for(voice, rate), [spoken]))
+
+
+def _read_in_chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CLIP_READ_BYTES):
+            yield chunk
 
 
 def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> int | None:
@@ -114,9 +129,9 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
         keys = {s: audio_key(article.id, revision.number, s) for s in (".mp3", ".json", ".vtt")}
         bitrate = revision.bitrate_kbps
 
-    def clip(spoken: str, key: str) -> bytes:
-        try:
-            return storage.read_bytes(clip_storage_key(key))
+    def clip(spoken: str, key: str) -> Iterator[bytes]:
+        try:  # opened now, read as the encoder asks: one clip is never held whole
+            return _read_in_chunks(storage.path(clip_storage_key(key)).open("rb"))
         except FileNotFoundError:  # released by a job that shared it, or lost with the disk
             log.info("job %s: clip %s is gone; synthesising it again", job_id, key)
             with session_scope(settings.database_url) as session:

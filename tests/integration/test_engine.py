@@ -46,3 +46,15 @@ def test_missing_engine_library_is_one_clear_line(tmp_path):
     assert "espeak" in result.stderr.lower()
     assert result.stderr.strip().count("\n") == 0
     assert not (tmp_path / "o.mp3").exists()
+
+
+def test_speech_at_every_rate_the_cli_allows_passes_the_completeness_check():
+    """At 450 words a minute espeak-ng speeds speech up after making it and its word
+    events keep the earlier times; the check must not take that for lost speech."""
+    texts = ["One very long paragraph", "A sentence of news, near the quarry lighthouse."]
+    durations = {}
+    for rate in (80, 175, 450):
+        with Pyttsx3Synthesizer(rate=rate) as synth:
+            durations[rate] = [clip.duration_ms for clip in synth.synthesize_many(texts)]
+    for slow, fast in zip(durations[80], durations[450], strict=True):
+        assert slow > 4 * fast

@@ -3,7 +3,10 @@
 Usage: fake_engine.py MODE STATE_FILE. Each word becomes 300 ms of a 220 Hz tone at
 22050 Hz. STATE_FILE counts requests across restarts, so a fault can happen once.
 MODE: ok | hang-once | crash-once | crash-always | die-at-start | unavailable | mute
-| truncate-once
+| truncate-once | truncate-always | stop-early-once | gap-once
+
+Replies carry what synth_child reports: the words spoken, where the last one ends in
+the text and where it starts in the audio.
 """
 
 from __future__ import annotations
@@ -44,16 +47,30 @@ def main(mode: str, state: Path) -> None:
             time.sleep(3600)
         if mode == "crash-always" or (mode == "crash-once" and count == 1):
             sys.exit(1)
-        words = 0 if mode == "mute" else len(request["text"].split())
+        text = request["text"]
+        words = 0 if mode == "mute" else len(text.split())
+        spoken_to = len(text)
         audio = tone(words)
-        if mode == "truncate-once" and count == 1:  # the engine lost the end of the speech
+        last_word_ms = max(0, words - 1) * MS_PER_WORD
+        if (mode == "truncate-once" and count == 1) or mode == "truncate-always":
+            # speech at two fifths of the time: as if far too fast, or its end lost
             audio = audio[: len(audio) * 2 // 5 // 2 * 2]
+            last_word_ms = last_word_ms * 2 // 5
+        if mode == "stop-early-once" and count == 1:  # it spoke only the first 60% of words
+            words = words * 3 // 5
+            spoken_to = len(" ".join(text.split()[:words]))
+            audio = tone(words)
+            last_word_ms = max(0, words - 1) * MS_PER_WORD
+        if mode == "gap-once" and count == 1:  # two seconds of nothing amid the speech
+            middle = len(audio) // 2 // 2 * 2
+            audio = audio[:middle] + bytes(RATE * 2 * 2) + audio[middle:]
         with wave.open(request["path"], "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(RATE)
             wav.writeframes(audio)
-        print(json.dumps({"ok": True}), flush=True)
+        reply = {"ok": True, "words": words, "spoken_to": spoken_to, "last_word_ms": last_word_ms}
+        print(json.dumps(reply), flush=True)
 
 
 if __name__ == "__main__":

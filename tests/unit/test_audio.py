@@ -186,3 +186,67 @@ def test_timing_map_as_json_and_webvtt():
         "WEBVTT\n\n1\n00:00:00.150 --> 00:00:02.150\nHeadline\n\n"
         "2\n00:00:03.250 --> 01:02:05.004\nBody -> text\n"
     )
+
+
+def test_shaping_streams_in_chunks_of_a_second_at_most():
+    from workers.pipeline.audio import shape_chunks
+
+    clip = Clip(quiet(0.2) + tone(5.5, 0.1) + quiet(0.3), RATE)
+    chunks = list(shape_chunks(clip))
+    assert len(chunks) == 6
+    assert max(len(chunk) for chunk in chunks) == RATE * 2
+    assert b"".join(chunks) == shape_clip(clip)
+
+
+def test_shaping_memory_does_not_grow_with_the_clip():
+    """Besides the clip itself, shaping holds about a second of floats, whether the clip
+    lasts 20 s or 80 s (it once held many copies of the whole clip)."""
+    import tracemalloc
+
+    from workers.pipeline.audio import shape_chunks
+
+    def extra_peak_bytes(seconds: float) -> int:
+        clip = Clip(tone(seconds, 0.1), RATE)
+        tracemalloc.start()
+        for _chunk in shape_chunks(clip):
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return peak
+
+    short, long = extra_peak_bytes(20), extra_peak_bytes(80)
+    assert long < 4_000_000  # the 80 s clip alone is 3.5 MB of int16
+    assert long < short * 1.5
+
+
+class ToneSynthesizer:
+    """One tone per text, 60 ms per character, at a level that changes from text to text."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def synthesize_many(self, texts):
+        for text in texts:
+            self.texts.append(text)
+            amplitude = 0.02 * (1 + len(self.texts) % 5)
+            yield Clip(tone(len(text) * 0.06, amplitude), RATE)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_long_paragraph_is_spoken_as_bounded_utterances_each_at_the_target_loudness():
+    from workers.pipeline.convert import paragraph_audio
+    from workers.pipeline.utterances import MAX_UTTERANCE_CHARS
+
+    sentence = "A sentence of news that goes on for a while, as they do. "
+    paragraphs = ["Headline", sentence * 120]  # the second is about 6,800 characters
+    synthesizer = ToneSynthesizer()
+    audio = [b"".join(chunks) for chunks in paragraph_audio(synthesizer, paragraphs)]
+
+    assert len(synthesizer.texts) == 1 + 6
+    assert all(len(text) <= MAX_UTTERANCE_CHARS for text in synthesizer.texts)
+    assert integrated_loudness(as_float(audio[1]), RATE) == pytest.approx(TARGET_LUFS, abs=0.3)
+    body = as_float(audio[1])
+    quiet_runs = np.flatnonzero(np.diff(np.flatnonzero(np.abs(body) > 1e-4)) > RATE * 0.3)
+    assert len(quiet_runs) == 5  # a pause between each two utterances

@@ -50,3 +50,20 @@ def test_halving_amplitude_lowers_loudness_by_6_db():
 def test_silence_is_minus_infinity():
     assert integrated_loudness(np.zeros(RATE), RATE) == -math.inf
     assert integrated_loudness(np.zeros(0), RATE) == -math.inf
+
+
+def test_fed_in_chunks_of_any_size_it_reads_as_fed_at_once():
+    from workers.pipeline.loudness import LoudnessMeter
+
+    signal = _speechlike(7, 4)
+    rng = np.random.default_rng(5)
+    meter = LoudnessMeter(RATE)
+    start = 0
+    while start < signal.size:
+        size = int(rng.integers(1, 30_000))
+        meter.add(signal[start : start + size])
+        start += size
+    assert meter.integrated() == pytest.approx(
+        pyloudnorm.Meter(RATE).integrated_loudness(signal), abs=0.05
+    )
+    assert meter.integrated() == pytest.approx(integrated_loudness(signal, RATE), abs=1e-6)

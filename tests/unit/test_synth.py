@@ -78,8 +78,8 @@ def test_crashed_engine_is_replaced_and_the_paragraph_retried(tmp_path):
     )
 
 
-def test_engine_that_keeps_crashing_fails_with_the_paragraph_named(tmp_path):
-    with pytest.raises(SynthesisFailed, match=r"paragraph 1 .* after 3 attempts"):
+def test_engine_that_keeps_crashing_fails_with_the_text_named(tmp_path):
+    with pytest.raises(SynthesisFailed, match=r"text 1 \('one two'\) .* after 3 attempts"):
         synthesise("crash-always", ["one two"], tmp_path)
 
 
@@ -100,6 +100,29 @@ def test_speech_cut_short_is_made_again(tmp_path):
     text = "one two three four five six seven eight nine ten"
     assert synthesise("truncate-once", [text], tmp_path) == pytest.approx([3000], abs=1)
     assert (tmp_path / "count").read_text() == "2"
+
+
+def test_speech_that_stops_before_the_last_word_is_made_again(tmp_path):
+    """Three fifths of the words, at the right pace: long enough to pass for speech, but
+    the engine's last word event is short of the text's last word."""
+    text = "one two three four five six seven eight nine ten"
+    assert synthesise("stop-early-once", [text], tmp_path) == pytest.approx([3000], abs=1)
+    assert (tmp_path / "count").read_text() == "2"
+
+
+def test_a_long_silence_inside_speech_is_made_again(tmp_path):
+    text = "one two three four five six seven eight nine ten"
+    assert synthesise("gap-once", [text], tmp_path) == pytest.approx([3000], abs=1)
+    assert (tmp_path / "count").read_text() == "2"
+
+
+def test_speech_that_keeps_coming_back_short_fails_loudly(tmp_path):
+    text = "one two three four five six seven eight nine ten"
+    with pytest.raises(
+        SynthesisFailed, match=r"after 3 attempts \(only 1200 ms of audio came back for 10 words\)"
+    ):
+        synthesise("truncate-always", [text], tmp_path)
+    assert (tmp_path / "count").read_text() == "3"
 
 
 def test_a_short_line_may_be_quick(tmp_path):

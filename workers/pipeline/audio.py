@@ -1,9 +1,10 @@
 """Turn synthesised clips into one MP3 and its timing map, in one streaming pass.
 
-Each clip is shaped on its own with pydub (silence trimmed, converted to one sample
-rate, loudness-normalised, faded at both ends so joins never click) and fed straight
-into a single LAME encoder, with explicit pauses between clips. Nothing holds more
-than one clip of PCM, so memory stays flat however long the article is.
+Each clip (one utterance, of bounded length) is shaped on its own (silence trimmed,
+converted to one sample rate, loudness-normalised, faded at both ends so joins never
+click) in chunks of a second, which go straight into a single LAME encoder, with
+explicit pauses between paragraphs. No step holds more than one utterance of PCM, so
+memory stays flat however long the paragraph or the article is.
 """
 
 from __future__ import annotations
@@ -18,20 +19,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import numpy as np
 
-from workers.pipeline.loudness import integrated_loudness
+from workers.pipeline.levels import chunk_size, loud_chunks
+from workers.pipeline.loudness import LoudnessMeter
 from workers.pipeline.synth import SAMPLE_WIDTH, Clip
 
 SAMPLE_RATE = 22050
 TARGET_LUFS = -16.0
 PEAK_CEILING_DBFS = -1.0
-SILENCE_THRESHOLD_DBFS = -45.0
 KEEP_LEAD_MS = 30  # of the trimmed silence: keeps soft onsets and release tails
 KEEP_TAIL_MS = 60
 FADE_MS = 8
+CHUNK_S = 1.0  # seconds of audio shaped and encoded at a time
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Pauses:
     lead_in_ms: int = 150
     after_title_ms: int = 1100
     between_paragraphs_ms: int = 650
+    between_utterances_ms: int = 400  # within a paragraph: about a sentence's pause
     tail_ms: int = 400
 
 
@@ -64,36 +67,92 @@ class Tags:
     album: str | None = None
 
 
-def _pydub() -> tuple[Any, Any]:
-    """pydub's AudioSegment and detect_leading_silence, imported quietly: pydub warns on
-    import when ffmpeg is missing, but we only hand it raw PCM, which needs no ffmpeg."""
+def _resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
+    """One utterance's PCM at another rate (audioop's ratecv, through pydub, imported
+    quietly: pydub warns about a missing ffmpeg, which raw PCM never needs)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Couldn't find ffmpeg", RuntimeWarning)
         from pydub import AudioSegment
-        from pydub.silence import detect_leading_silence
-    return AudioSegment, detect_leading_silence
+    segment = AudioSegment(data=pcm, sample_width=SAMPLE_WIDTH, frame_rate=from_rate, channels=1)
+    return segment.set_frame_rate(to_rate).raw_data
+
+
+def _speech_bounds(samples: np.ndarray, sample_rate: int) -> tuple[int, int]:
+    """First and one-past-last sample of the speech, keeping a margin of the silence
+    around it; (0, 0) when it is all silence. Scanned a second at a time from each end."""
+    chunk = chunk_size(sample_rate)
+    count = -(-samples.size // chunk)
+    per_scan = max(1, sample_rate // chunk)
+    first = last = None
+    for lo in range(0, count, per_scan):
+        loud = np.flatnonzero(loud_chunks(samples, sample_rate, lo, min(count, lo + per_scan)))
+        if loud.size:
+            first = lo + int(loud[0])
+            break
+    if first is None:
+        return 0, 0
+    for hi in range(count, first, -per_scan):
+        lo = max(first, hi - per_scan)
+        loud = np.flatnonzero(loud_chunks(samples, sample_rate, lo, hi))
+        if loud.size:
+            last = lo + int(loud[-1])
+            break
+    assert last is not None  # the chunk at `first` is loud
+    lead = first * chunk
+    tail = samples.size - min(samples.size, (last + 1) * chunk)
+    start = max(0, lead - sample_rate * KEEP_LEAD_MS // 1000)
+    end = samples.size - max(0, tail - sample_rate * KEEP_TAIL_MS // 1000)
+    return start, end
+
+
+def shape_chunks(
+    clip: Clip, sample_rate: int = SAMPLE_RATE, chunk_s: float = CHUNK_S
+) -> Iterator[bytes]:
+    """`clip` trimmed, resampled, normalised to TARGET_LUFS (never above the peak
+    ceiling) and faded at both ends, as PCM chunks of at most `chunk_s` seconds.
+
+    A clip is one utterance (bounded by `utterances.MAX_UTTERANCE_CHARS`); besides its
+    own PCM, shaping holds one chunk at a time in floats.
+    """
+    samples = np.frombuffer(clip.pcm, dtype="<i2")
+    start, end = _speech_bounds(samples, clip.sample_rate)
+    if start >= end:
+        return
+    if clip.sample_rate != sample_rate:
+        speech = clip.pcm[start * SAMPLE_WIDTH : end * SAMPLE_WIDTH]
+        samples = np.frombuffer(_resample(speech, clip.sample_rate, sample_rate), dtype="<i2")
+    else:
+        samples = samples[start:end]
+    step = max(1, int(chunk_s * sample_rate))
+    meter = LoudnessMeter(sample_rate)
+    for offset in range(0, samples.size, step):
+        meter.add(samples[offset : offset + step] / 32768.0)
+    loudness = meter.integrated()
+    gain = 10 ** ((TARGET_LUFS - loudness) / 20) if np.isfinite(loudness) else None
+    fade = sample_rate * FADE_MS // 1000
+    for offset in range(0, samples.size, step):
+        block = samples[offset : offset + step] / 32768.0
+        if gain is not None:
+            block = soft_limit(block * gain)
+        _fade(block, offset, samples.size, fade)
+        yield (np.round(block * 32767).astype("<i2")).tobytes()
+
+
+def _fade(block: np.ndarray, offset: int, total: int, length: int) -> None:
+    """Linear fade in over the first `length` samples of the whole, and out over the last;
+    `block` is the whole's samples from `offset` on."""
+    positions = np.arange(offset, offset + block.size)
+    head = positions < length
+    if head.any():
+        block[head] *= positions[head] / length
+    tail = positions >= total - length
+    if tail.any():
+        block[tail] *= (total - 1 - positions[tail]) / length
 
 
 def shape_clip(clip: Clip, sample_rate: int = SAMPLE_RATE) -> bytes:
-    """Trim, resample, normalise to TARGET_LUFS (never above the peak ceiling) and fade."""
-    AudioSegment, detect_leading_silence = _pydub()
-    segment = AudioSegment(
-        data=clip.pcm, sample_width=SAMPLE_WIDTH, frame_rate=clip.sample_rate, channels=1
-    )
-    lead = detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS, chunk_size=5)
-    tail = detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5)
-    if lead >= len(segment):
-        return b""
-    segment = segment[max(0, lead - KEEP_LEAD_MS) : len(segment) - max(0, tail - KEEP_TAIL_MS)]
-    if segment.frame_rate != sample_rate:
-        segment = segment.set_frame_rate(sample_rate)
-    samples = np.frombuffer(segment.raw_data, dtype=np.int16) / 32768.0
-    loudness = integrated_loudness(samples, sample_rate)
-    if np.isfinite(loudness):
-        levelled = soft_limit(samples * 10 ** ((TARGET_LUFS - loudness) / 20))
-        pcm = np.round(levelled * 32767).astype("<i2").tobytes()
-        segment = segment._spawn(pcm)
-    return segment.fade_in(FADE_MS).fade_out(FADE_MS).raw_data
+    """`shape_chunks`, joined: one utterance's shaped PCM."""
+    return b"".join(shape_chunks(clip, sample_rate))
 
 
 def soft_limit(samples: np.ndarray, ceiling_dbfs: float = PEAK_CEILING_DBFS) -> np.ndarray:
@@ -199,7 +258,7 @@ class _Mp3Stream:
 
 
 def encode_mp3(
-    paragraphs: Iterable[tuple[str, bytes]],
+    paragraphs: Iterable[tuple[str, bytes | Iterable[bytes]]],
     out: Path,
     *,
     tags: Tags,
@@ -209,7 +268,8 @@ def encode_mp3(
 ) -> Encoded:
     """Stream (text, shaped PCM) pairs into one MP3 at `out`; return each one's timing.
 
-    The PCM is what `shape_clip` returns: mono 16-bit at `sample_rate`.
+    The PCM is mono 16-bit at `sample_rate`, as `shape_chunks` makes it: one bytes
+    object, or an iterable of chunks that is read to its end before the next paragraph.
     """
     timings: list[Timing] = []
 
@@ -226,7 +286,8 @@ def encode_mp3(
                     gap = pauses.after_title_ms if index == 1 else pauses.between_paragraphs_ms
                     stream.write(silence(gap, sample_rate))
                 start = stream.frames
-                stream.write(pcm)
+                for chunk in [pcm] if isinstance(pcm, bytes | bytearray) else pcm:
+                    stream.write(chunk)
                 timings.append(Timing(index, ms(start), ms(stream.frames), text))
             stream.write(silence(pauses.tail_ms, sample_rate))
         finally:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from workers.pipeline.article import Article
 from workers.pipeline.audio import (
+    Pauses,
     Tags,
     atomic_output,
     encode_mp3,
-    shape_clip,
+    shape_chunks,
+    silence,
     timings_json,
     webvtt,
 )
-from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.errors import NoSpeakableText, SynthesisFailed
 from workers.pipeline.lexicon import Lexicon
 from workers.pipeline.speech import to_spoken
-from workers.pipeline.synth import Synthesizer
+from workers.pipeline.synth import Clip, Synthesizer
+from workers.pipeline.utterances import split_utterances
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 
@@ -62,6 +65,37 @@ def spoken_paragraphs(
     return pairs
 
 
+def paragraph_audio(
+    synthesizer: Synthesizer, paragraphs: Iterable[str], pauses: Pauses | None = None
+) -> Iterator[Iterator[bytes]]:
+    """Each spoken paragraph's shaped PCM, as chunks: the paragraph is cut into bounded
+    utterances, which the synthesiser speaks one after another (working ahead as it
+    likes), and each is shaped as it arrives. Read each paragraph's chunks to the end
+    before taking the next paragraph."""
+    gap_ms = (pauses or Pauses()).between_utterances_ms
+    plan = [split_utterances(text) for text in paragraphs]
+    clips = iter(synthesizer.synthesize_many(piece for pieces in plan for piece in pieces))
+    for index, pieces in enumerate(plan):
+        yield _utterances_audio(clips, len(pieces), gap_ms, index)
+
+
+def _utterances_audio(
+    clips: Iterator[Clip], count: int, gap_ms: int, index: int
+) -> Iterator[bytes]:
+    spoken = False
+    for _ in range(count):
+        try:
+            clip = next(clips)
+        except SynthesisFailed as exc:
+            raise SynthesisFailed(f"paragraph {index + 1}: {exc}") from exc
+        first = True
+        for chunk in shape_chunks(clip):
+            if first and spoken:
+                yield silence(gap_ms)
+            first, spoken = False, True
+            yield chunk
+
+
 def convert_article(
     article: Article,
     outputs: Outputs,
@@ -75,9 +109,9 @@ def convert_article(
     total = len(pairs)
 
     def clips():
-        clip_stream = synthesizer.synthesize_many(spoken for _, spoken in pairs)
-        for done, ((written, _), clip) in enumerate(zip(pairs, clip_stream, strict=True), 1):
-            yield written, shape_clip(clip)
+        audio = paragraph_audio(synthesizer, (spoken for _, spoken in pairs))
+        for done, ((written, _), chunks) in enumerate(zip(pairs, audio, strict=True), 1):
+            yield written, chunks
             if on_progress:
                 on_progress(done, total)
 

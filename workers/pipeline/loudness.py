@@ -1,7 +1,8 @@
 """Integrated loudness (ITU-R BS.1770-4, mono) with numpy alone.
 
-The K-weighting filter is applied in the frequency domain, which is exact for a
-power measurement and keeps scipy out of the worker's import path.
+The K-weighting filter's response is computed in the frequency domain and applied as a
+convolution in blocks, which streams (the signal is fed in chunks of any size) and keeps
+scipy out of the worker's import path.
 """
 
 from __future__ import annotations
@@ -50,31 +51,85 @@ def _k_weighting(sample_rate: int, n: int) -> np.ndarray:
     return _biquad_response(shelf_b, shelf_a, z) * _biquad_response(pass_b, pass_a, z)
 
 
-def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
-    """Integrated loudness in LUFS of mono float samples in [-1, 1]; -inf for silence."""
-    if samples.size == 0:
-        return -math.inf
-    # Room for the filters' tails, rounded up to a power of two for a fast FFT.
-    n = 1 << (samples.size + sample_rate // 2 - 1).bit_length()
-    spectrum = np.fft.rfft(samples, n)
-    weighted = np.fft.irfft(spectrum * _k_weighting(sample_rate, n), n)[: samples.size]
-    power = weighted * weighted
+@lru_cache(maxsize=16)
+def _k_weighting_taps(sample_rate: int) -> np.ndarray:
+    """The K-weighting filter's impulse response, to half a second: both stages have
+    decayed by then, so convolving with these taps is the filter to within float noise."""
+    n = 1 << (sample_rate * 2 - 1).bit_length()
+    return np.fft.irfft(_k_weighting(sample_rate, n), n)[: sample_rate // 2]
 
-    block, step = int(_BLOCK_S * sample_rate), int(_STEP_S * sample_rate)
-    if power.size < block:
-        blocks = np.array([power.mean()])
-    else:
-        sums = np.concatenate(([0.0], np.cumsum(power)))
-        starts = np.arange(0, power.size - block + 1, step)
-        blocks = (sums[starts + block] - sums[starts]) / block
 
-    def lufs(mean_square: float | np.ndarray) -> float | np.ndarray:
-        with np.errstate(divide="ignore"):
-            return -0.691 + 10 * np.log10(mean_square)
+class LoudnessMeter:
+    """Integrated loudness of a signal fed in chunks of any size, in memory that does not
+    grow with the signal's length beyond one float per 100 ms.
 
-    gated = blocks[lufs(blocks) > _ABSOLUTE_GATE_LUFS]
+    K-weighting is an overlap-add convolution in blocks, so each chunk costs
+    O(chunk log chunk); the gated 400 ms blocks are sums of four 100 ms steps.
+    """
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self._taps = _k_weighting_taps(sample_rate)
+        self._step = int(_STEP_S * sample_rate)
+        self._steps_per_block = round(_BLOCK_S / _STEP_S)
+        self._tail = np.zeros(self._taps.size - 1)  # the filter's ringing into later chunks
+        self._pending = np.zeros(0)  # weighted power not yet a whole 100 ms step
+        self._step_sums: list[float] = []
+        self._count = 0
+
+    def add(self, samples: np.ndarray) -> None:
+        """Feed mono float samples in [-1, 1]."""
+        for start in range(0, samples.size, _CHUNK):
+            self._add_weighted(self._weigh(samples[start : start + _CHUNK]))
+
+    def _weigh(self, chunk: np.ndarray) -> np.ndarray:
+        n = 1 << (chunk.size + self._taps.size - 2).bit_length()
+        full = np.fft.irfft(np.fft.rfft(chunk, n) * np.fft.rfft(self._taps, n), n)
+        full = full[: chunk.size + self._taps.size - 1]
+        full[: self._tail.size] += self._tail
+        self._tail = full[chunk.size :].copy()
+        return full[: chunk.size]
+
+    def _add_weighted(self, weighted: np.ndarray) -> None:
+        self._count += weighted.size
+        power = np.concatenate((self._pending, weighted * weighted))
+        whole = power.size // self._step * self._step
+        self._step_sums.extend(power[:whole].reshape(-1, self._step).sum(axis=1).tolist())
+        self._pending = power[whole:]
+
+    def integrated(self) -> float:
+        """LUFS of everything fed so far; -inf for silence or nothing."""
+        if self._count == 0:
+            return -math.inf
+        steps = np.array(self._step_sums)
+        block = self._steps_per_block
+        if steps.size < block:  # shorter than one block: the mean of what there is
+            blocks = np.array([(steps.sum() + self._pending.sum()) / self._count])
+        else:
+            sums = np.concatenate(([0.0], np.cumsum(steps)))
+            blocks = (sums[block:] - sums[:-block]) / (block * self._step)
+        return _gated_loudness(blocks)
+
+
+_CHUNK = 1 << 16  # samples per convolution block
+
+
+def _lufs(mean_square: float | np.ndarray) -> float | np.ndarray:
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(mean_square)
+
+
+def _gated_loudness(blocks: np.ndarray) -> float:
+    gated = blocks[_lufs(blocks) > _ABSOLUTE_GATE_LUFS]
     if gated.size == 0:
         return -math.inf
-    relative_gate = lufs(gated.mean()) + _RELATIVE_GATE_LU
-    gated = gated[lufs(gated) > relative_gate]
-    return float(lufs(gated.mean()))
+    relative_gate = _lufs(gated.mean()) + _RELATIVE_GATE_LU
+    gated = gated[_lufs(gated) > relative_gate]
+    return float(_lufs(gated.mean()))
+
+
+def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
+    """Integrated loudness in LUFS of mono float samples in [-1, 1]; -inf for silence."""
+    meter = LoudnessMeter(sample_rate)
+    meter.add(samples)
+    return meter.integrated()

@@ -26,14 +26,18 @@ from pathlib import Path
 from typing import Protocol
 
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
+from workers.pipeline.levels import longest_inner_silence_ms
+from workers.pipeline.utterances import split_utterances
 
 SAMPLE_WIDTH = 2  # 16-bit signed little-endian, mono
 DEFAULT_VOICE = "gmw/en"  # espeak-ng's British English
 DEFAULT_RATE = 175  # words per minute; espeak-ng's 200 is brisk for long listening
-MAX_UTTERANCE_CHARS = 1200
 PACED_WORDS = 8  # from this many words on, speech keeps close to the asked rate
+MAX_INNER_SILENCE_MS = 1500.0  # espeak-ng's longest pause inside speech is about 0.3 s
+# From this rate on espeak-ng speeds speech up afterwards (sonic), and its word events
+# keep the times from before: they say nothing about where the audio ends.
+SPED_UP_FROM_RATE = 450
 WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
 @dataclass(frozen=True)
@@ -58,31 +62,6 @@ class Synthesizer(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def split_utterances(text: str, limit: int = MAX_UTTERANCE_CHARS) -> list[str]:
-    """Split a paragraph at sentence boundaries into pieces of at most `limit` chars.
-
-    A single sentence longer than `limit` is cut at the last space before the limit.
-    """
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(text):
-        while len(sentence) > limit:
-            cut = sentence.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            pieces.extend(p for p in (current, sentence[:cut].strip()) if p)
-            current, sentence = "", sentence[cut:].strip()
-        if current and len(current) + 1 + len(sentence) > limit:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
-    if current:
-        pieces.append(current)
-    return pieces
 
 
 def read_wav(path: Path) -> Clip:
@@ -249,8 +228,13 @@ class Pyttsx3Synthesizer:
     def _requests(self, texts: Iterable[str]) -> Iterator[_Request]:
         for paragraph, text in enumerate(texts):
             for piece in split_utterances(text):
-                self._serial += 1
-                yield _Request(paragraph, piece, self._workdir / f"u{self._serial}.wav")
+                yield _Request(paragraph, piece, self._new_path())
+
+    def _new_path(self) -> Path:
+        """A name never used before: a file left by a replaced engine is never taken for
+        another attempt's audio."""
+        self._serial += 1
+        return self._workdir / f"u{self._serial}.wav"
 
     def _await(self, request: _Request, in_flight: deque[_Request]) -> Clip:
         """Wait for the oldest request; replace the child and resend on any failure."""
@@ -270,19 +254,21 @@ class Pyttsx3Synthesizer:
             elif reply.get("ok"):
                 clip = read_wav(request.path)
                 request.path.unlink(missing_ok=True)
-                if clip.duration_ms >= self._shortest_plausible_ms(request.text):
+                problem = self._problem(request.text, clip, reply)
+                if problem is None:
                     return clip
-                reason = f"only {clip.duration_ms:.0f} ms of audio came back"
+                reason = problem
             else:
                 self._raise_if_final(reply)
                 reason = reply.get("detail", "engine error")
             self._kill()
             if request.attempts >= self.attempts:
                 raise SynthesisFailed(
-                    f"paragraph {request.paragraph + 1} could not be synthesised after "
-                    f"{request.attempts} attempts ({reason})"
+                    f"text {request.paragraph + 1} ({_snippet(request.text)}) could not be "
+                    f"synthesised after {request.attempts} attempts ({reason})"
                 )
             for pending in in_flight:  # the new child has seen none of them
+                pending.path = self._new_path()
                 self._send(pending)
 
     def _raise_if_final(self, reply: dict) -> None:
@@ -298,12 +284,32 @@ class Pyttsx3Synthesizer:
                 "(`espeak-ng --voices=en` lists them)"
             )
 
+    def _problem(self, text: str, clip: Clip, reply: dict) -> str | None:
+        """What is wrong with the audio that came back for `text`, if anything: too short
+        for its words, the engine's word events stopping before the last word, audio
+        ending before the last word starts, or a long silence inside the speech."""
+        words = len(text.split())
+        if clip.duration_ms < self._shortest_plausible_ms(text):
+            return f"only {clip.duration_ms:.0f} ms of audio came back for {words} words"
+        spoken_to = int(reply.get("spoken_to", 0))
+        if spoken_to < _last_words_start(text):
+            return f"the engine stopped at character {spoken_to} of {len(text)}"
+        last_word_ms = int(reply.get("last_word_ms", 0))
+        if self.rate < SPED_UP_FROM_RATE and last_word_ms > clip.duration_ms:
+            return f"the audio ends at {clip.duration_ms:.0f} ms, before its last word"
+        gap = longest_inner_silence_ms(clip.pcm, clip.sample_rate)
+        if gap > MAX_INNER_SILENCE_MS:
+            return f"{gap:.0f} ms of silence inside the speech"
+        return None
+
     def _shortest_plausible_ms(self, text: str) -> float:
         """Less than this means speech was lost. espeak-ng took 0.7 to 1.8 times the time
-        the words take at this rate on 281 news paragraphs (0.81 at the 1st percentile), so
-        half is safe for a sentence; a few words vary more, so a third for those."""
+        the words take at this rate on 281 news paragraphs (0.81 at the 1st percentile;
+        0.81 at the least on the 212 utterances of tests/data/articles and the seed), so
+        0.6 is safe for a sentence; a few words vary more (0.70 at the least there), so a
+        third for those."""
         words = len(text.split())
-        share = 0.5 if words >= PACED_WORDS else 1 / 3
+        share = 0.6 if words >= PACED_WORDS else 1 / 3
         return words * 60_000 / self.rate * share
 
     def close(self) -> None:
@@ -322,6 +328,18 @@ class Pyttsx3Synthesizer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _last_words_start(text: str) -> int:
+    """1-based position where the text's last two words begin (what the engine's last
+    word event must reach: espeak-ng reports some pairs, such as "per cent", as one
+    word); 0 when there are none."""
+    starts = [m.start() + 1 for m in re.finditer(r"\S*\w\S*", text)]
+    return starts[-2] if len(starts) >= 2 else 0
+
+
+def _snippet(text: str, length: int = 40) -> str:
+    return repr(text if len(text) <= length else text[:length].rstrip() + "…")
 
 
 def _join(parts: list[Clip]) -> Clip:

@@ -1,14 +1,26 @@
-"""The process that owns the pyttsx3 engine (see `synth.Pyttsx3Synthesizer`).
+"""The process that owns the speech engine (see `synth.Pyttsx3Synthesizer`).
 
 Protocol: {"ready": true} once the engine is up; then one JSON request per line on stdin,
-{"text", "path"}, and one JSON reply per line on the original stdout, {"ok": true} once
-the WAV at `path` is complete on disk, or {"error"/"detail"} when it cannot be. The
-engine and espeak-ng print to stdout themselves, so replies go over a private copy of
-that descriptor and everything else is sent to stderr.
+{"text", "path"}, and one JSON reply per line on the original stdout: {"ok": true,
+"words", "spoken_to", "last_word_ms"} once the whole WAV is at `path`, or
+{"error"/"detail"} when it cannot be. `words` counts the words the engine reported
+speaking, `spoken_to` is the character (1-based) where its last word ends and
+`last_word_ms` where that word starts in the audio, so the parent can check that all
+of the text was spoken. libespeak-ng prints to stdout itself, so replies go over a
+private copy of that descriptor and everything else is sent to stderr.
+
+The engine is libespeak-ng through pyttsx3's ctypes binding, in espeak's synchronous
+mode: `espeak_Synth` returns when the last sample has been handed over, and parameters
+apply at once. pyttsx3's own driver runs espeak asynchronously and is not used: its
+`runAndWait` returns before speech is made, and the rate it sets is a command queued to
+espeak's thread that the `espeak_Cancel` in every `runAndWait` discards when that thread
+is late (a loaded machine); speech then came out at the driver's 200 words a minute
+instead of the 175 asked, which is how the seed once came out at 1:45.3, not 1:58.0.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import sys
@@ -16,18 +28,86 @@ import threading
 import time
 import wave
 from pathlib import Path
-from typing import TextIO
-
-WAV_HEADER_BYTES = 44
+from typing import Any, TextIO
 
 
-def _wav_complete(path: Path) -> bool:
-    try:
-        with wave.open(str(path), "rb") as wav:
-            expected = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
-        return path.stat().st_size >= WAV_HEADER_BYTES + expected
-    except (OSError, EOFError, wave.Error):
-        return False
+class UnknownVoice(Exception):
+    pass
+
+
+class Engine:
+    """libespeak-ng, synchronous: one utterance in, its PCM and word events out."""
+
+    def __init__(self, voice: str, rate: int) -> None:
+        from pyttsx3.drivers import _espeak  # raises when libespeak-ng is missing
+
+        self._espeak = _espeak
+        self.sample_rate = _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 1000)
+        if self.sample_rate <= 0:
+            raise RuntimeError("espeak_Initialize failed")
+        self._chunks: list[bytes] = []
+        self._words = self._spoken_to = self._last_word_ms = 0
+        _espeak.SetSynthCallback(self._on_synth)
+        voice_id = self._voice_id(voice)
+        if voice_id is None or _espeak.SetVoiceByName(voice_id.encode()) != 0:
+            raise UnknownVoice(voice)
+        _espeak.SetParameter(_espeak.RATE, rate, 0)
+        _espeak.SetParameter(_espeak.VOLUME, 100, 0)
+        # pyttsx3 binds espeak_GetParameter without its `current` argument; ask properly.
+        get_parameter = _espeak.dll.espeak_GetParameter
+        get_parameter.argtypes, get_parameter.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+        if (applied := get_parameter(_espeak.RATE, 1)) != rate:
+            raise RuntimeError(f"espeak-ng took rate {rate} as {applied}")
+
+    def _voice_id(self, voice: str) -> str | None:
+        known: dict[str, list[str]] = {}
+        for v in self._espeak.ListVoices(None):
+            languages = v.languages[1:].decode(errors="ignore") if v.languages else ""
+            known[v.identifier.decode().lower()] = [languages]
+        if voice in known:
+            return voice
+        return next((vid for vid, langs in known.items() if voice in langs), None)
+
+    def _on_synth(self, wav: Any, numsamples: int, events: Any) -> int:
+        if numsamples > 0:
+            self._chunks.append(ctypes.string_at(wav, numsamples * 2))
+        i = 0
+        while (event := events[i]).type != self._espeak.EVENT_LIST_TERMINATED:
+            if event.type == self._espeak.EVENT_WORD:
+                self._words += 1
+                self._spoken_to = max(self._spoken_to, event.text_position + event.length - 1)
+                self._last_word_ms = event.audio_position
+            i += 1
+        return 0
+
+    def speak(self, text: str) -> tuple[bytes, dict[str, int]]:
+        self._chunks = []
+        self._words = self._spoken_to = self._last_word_ms = 0
+        status = self._espeak.Synth(
+            text.encode(),
+            # PHONEMES: the lexicon's [[...]] reach espeak-ng as phonemes; the normaliser
+            # turns any "[[" of the article's own text into "[", so only entries write them
+            flags=self._espeak.CHARS_UTF8 | self._espeak.ENDPAUSE | self._espeak.PHONEMES,
+        )
+        if status != 0:
+            raise RuntimeError(f"espeak_Synth returned {status}")
+        facts = {
+            "words": self._words,
+            "spoken_to": self._spoken_to,
+            "last_word_ms": self._last_word_ms,
+        }
+        return b"".join(self._chunks), facts
+
+
+def write_wav(path: Path, pcm: bytes, sample_rate: int) -> None:
+    """Whole or not at all: written beside `path`, then renamed onto it."""
+    partial = path.with_name(path.name + ".part")
+    with wave.open(str(partial), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm)
+    os.replace(partial, path)
 
 
 def _reply(channel: TextIO, **fields: object) -> None:
@@ -48,40 +128,17 @@ def _exit_when_orphaned(poll_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
-def _accept_phonemes() -> None:
-    """Let the lexicon's [[...]] reach libespeak-ng as phonemes. pyttsx3 (pinned 2.99)
-    calls `_espeak.Synth` without espeakPHONEMES, so espeak would read the brackets'
-    contents as letters; the normaliser turns any "[[" in article text into "[", so only
-    lexicon entries ever write them."""
-    from pyttsx3.drivers import _espeak
-
-    synth = _espeak.Synth
-
-    def synth_with_phonemes(text, *args, flags: int = 0, **kwargs):
-        return synth(text, *args, flags=flags | _espeak.PHONEMES, **kwargs)
-
-    _espeak.Synth = synth_with_phonemes
-
-
 def serve(voice: str, rate: int) -> None:
     _exit_when_orphaned()
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     try:
-        import pyttsx3
-
-        _accept_phonemes()
-        engine = pyttsx3.init()
-        known = {v.id: v for v in engine.getProperty("voices")}
-        by_language = {lang: v.id for v in known.values() for lang in v.languages or ()}
-        voice_id = voice if voice in known else by_language.get(voice)
-        if voice_id is None:
-            _reply(replies, error="unknown-voice", detail=f"unknown voice {voice!r}")
-            return
-        engine.setProperty("voice", voice_id)
-        engine.setProperty("rate", rate)
+        engine = Engine(voice, rate)
         _reply(replies, ready=True)
+    except UnknownVoice:
+        _reply(replies, error="unknown-voice", detail=f"unknown voice {voice!r}")
+        return
     except Exception as exc:  # any failure here means there is no usable engine
         _reply(
             replies,
@@ -92,16 +149,13 @@ def serve(voice: str, rate: int) -> None:
         return
     for line in sys.stdin:
         request = json.loads(line)
-        path = Path(request["path"])
-        engine.save_to_file(request["text"], str(path))
-        engine.runAndWait()
-        for _ in range(200):  # the driver writes the file from its callback; be sure it is whole
-            if _wav_complete(path):
-                _reply(replies, ok=True)
-                break
-            time.sleep(0.005)
-        else:
-            _reply(replies, ok=False, detail="engine produced no complete WAV")
+        try:
+            pcm, facts = engine.speak(request["text"])
+            write_wav(Path(request["path"]), pcm, engine.sample_rate)
+        except Exception as exc:  # reported; the parent replaces this process
+            _reply(replies, ok=False, detail=str(exc))
+            continue
+        _reply(replies, ok=True, **facts)
 
 
 if __name__ == "__main__":
