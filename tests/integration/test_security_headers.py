@@ -32,6 +32,7 @@ def served(settings, tmp_path):
         "batch_id": batch["id"],
         "name": "news",
         "filename": "missing.css",
+        "version": "0000000000",  # embed.<version>.js: an old version is still served
     }
     return app, client, values
 

@@ -44,7 +44,15 @@ def serve(model: str, config: str, length_scale: float) -> None:
         from piper import SynthesisConfig
 
         voice = load_voice(model, config)
-        speaking = SynthesisConfig(length_scale=voice.config.length_scale * length_scale)
+        # No sampling noise: the same text always makes the same audio (what the clip
+        # cache and the listening check assume), and it is heard better: the seed's
+        # expected text read by the raw voice scored Whisper WER 0.047 both times without
+        # noise, 0.091 and 0.100 with Piper's default noise (2026-12-01).
+        speaking = SynthesisConfig(
+            length_scale=voice.config.length_scale * length_scale,
+            noise_scale=0.0,
+            noise_w_scale=0.0,
+        )
         _reply(replies, ready=True)
     except Exception as exc:  # any failure here means there is no usable voice
         _reply(

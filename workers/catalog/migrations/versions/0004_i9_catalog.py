@@ -38,10 +38,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_column("synthesised")
-    with op.batch_alter_table("revisions", schema=None) as batch_op:
-        batch_op.drop_column("language")
-    with op.batch_alter_table("publisher_lines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_publisher_lines_article_id"))
+    # Not batch mode: on SQLite that copies the table and drops the old one, and with
+    # foreign keys on, dropping it deletes every row that refers to it (ON DELETE CASCADE).
+    op.drop_column("jobs", "synthesised")
+    op.drop_column("revisions", "language")
+    op.drop_index(op.f("ix_publisher_lines_article_id"), table_name="publisher_lines")
     op.drop_table("publisher_lines")

@@ -36,7 +36,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_index("ix_articles_visibility")
-        batch.drop_column("visibility")
+    op.drop_index("ix_articles_visibility", table_name="articles")
+    # Not batch mode: on SQLite that copies the table and drops the old one, and with
+    # foreign keys on, dropping it deletes every row that refers to it (ON DELETE CASCADE).
+    op.drop_column("articles", "visibility")
     op.drop_table("api_keys")

@@ -23,6 +23,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("jobs") as batch:
-        batch.drop_column("stalls")
-        batch.drop_column("progressed_at")
+    # Not batch mode: on SQLite that copies the table and drops the old one, and with
+    # foreign keys on, dropping it deletes every row that refers to it (ON DELETE CASCADE).
+    op.drop_column("jobs", "stalls")
+    op.drop_column("jobs", "progressed_at")
