@@ -16,6 +16,7 @@ import pytest
 from tests.integration.conftest import (  # noqa: F401  (fixtures)
     BROKER_PREFIX,
     REDIS_URL,
+    UNLIMITED,
     app,
     broker,
     run_worker,
@@ -39,6 +40,7 @@ def settings(tmp_path: Path, broker) -> Settings:  # noqa: F811
         database_url=f"sqlite:///{tmp_path / 'narrate.db'}",
         redis_url=REDIS_URL,
         broker_prefix=BROKER_PREFIX,
+        **UNLIMITED,
     )
 
 

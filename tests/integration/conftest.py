@@ -33,6 +33,11 @@ POSTGRES_URL = (
 )
 
 
+# Tests poll as fast as they like from one address; the limits are tested on their own
+# (test_rate_limits.py sets them).
+UNLIMITED = {"limit_reads": "1000000/minute", "limit_submissions": "1000000/minute"}
+
+
 @pytest.fixture
 def broker() -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(REDIS_URL)
@@ -66,6 +71,7 @@ def settings(request, tmp_path: Path, broker) -> Settings:
         webhook_secret="test-secret",
         webhook_backoff_s=0.2,
         webhook_allow_private=True,  # the test receivers listen on 127.0.0.1
+        **UNLIMITED,
     )
 
 

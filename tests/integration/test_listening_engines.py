@@ -102,7 +102,12 @@ def test_corpus_articles_are_heard_right_in_both_engines(voice, article, bars, a
     bar = bars[article]
     # The written text has digits and symbols ("33%", "£20m") that a listener hears as
     # words, so the bar is the same text spoken by espeak-ng, heard the same way.
-    assert heard.wer <= bar.wer + 0.05, heard.transcript
+    # Whisper's transcript of espeak-ng swings by a tenth on audio that differs by a few
+    # milliseconds of trimming: 15_wire_service through two builds whose MP3s are 1:35.5
+    # and 1:35.6 long, at the same loudness, scored 0.150 and 0.256 (2026-12-01). The
+    # seed's stricter check is test_convert_seed.py; here espeak-ng gets that much room.
+    tolerance = 0.12 if engine == "espeak" else 0.05
+    assert heard.wer <= bar.wer + tolerance, heard.transcript
     # Nothing extra is read (a junk line inserts 10 or more words); reading symbols right
     # inserts a few ("100mph" is heard as "100 miles per hour", two more words).
     assert heard.insertions <= bar.insertions + 8, heard.transcript

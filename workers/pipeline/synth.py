@@ -287,16 +287,18 @@ class Pyttsx3Synthesizer:
     def _problem(self, text: str, clip: Clip, reply: dict) -> str | None:
         """What is wrong with the audio that came back for `text`, if anything: too short
         for its words, the engine's word events stopping before the last word, audio
-        ending before the last word starts, or a long silence inside the speech."""
+        ending before the last word starts, or a long silence inside the speech. The word
+        checks need an engine that reports word events (espeak-ng does; Piper does not)."""
         words = len(text.split())
         if clip.duration_ms < self._shortest_plausible_ms(text):
             return f"only {clip.duration_ms:.0f} ms of audio came back for {words} words"
-        spoken_to = int(reply.get("spoken_to", 0))
-        if spoken_to < _last_words_start(text):
-            return f"the engine stopped at character {spoken_to} of {len(text)}"
-        last_word_ms = int(reply.get("last_word_ms", 0))
-        if self.rate < SPED_UP_FROM_RATE and last_word_ms > clip.duration_ms:
-            return f"the audio ends at {clip.duration_ms:.0f} ms, before its last word"
+        if "spoken_to" in reply:
+            spoken_to = int(reply["spoken_to"])
+            if spoken_to < _last_words_start(text):
+                return f"the engine stopped at character {spoken_to} of {len(text)}"
+            last_word_ms = int(reply.get("last_word_ms", 0))
+            if self.rate < SPED_UP_FROM_RATE and last_word_ms > clip.duration_ms:
+                return f"the audio ends at {clip.duration_ms:.0f} ms, before its last word"
         gap = longest_inner_silence_ms(clip.pcm, clip.sample_rate)
         if gap > MAX_INNER_SILENCE_MS:
             return f"{gap:.0f} ms of silence inside the speech"
