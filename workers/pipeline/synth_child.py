@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -147,13 +148,28 @@ def serve(voice: str, rate: int) -> None:
             "(apt-get install espeak-ng)",
         )
         return
+
+    def speak(text: str, path: Path) -> dict[str, int]:
+        pcm, facts = engine.speak(text)
+        write_wav(path, pcm, engine.sample_rate)
+        return facts
+
+    answer_requests(replies, speak)
+
+
+def answer_requests(
+    replies: TextIO, speak: Callable[[str, Path], dict[str, int]], says: str = "{}"
+) -> None:
+    """The protocol after "ready": one JSON line in per utterance ({"text", "path"}), one
+    reply out. `speak` writes the utterance's WAV at `path` and returns facts for the
+    reply; a failure is reported (its message put in `says`), and the parent decides
+    whether to retry or replace this process."""
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            pcm, facts = engine.speak(request["text"])
-            write_wav(Path(request["path"]), pcm, engine.sample_rate)
-        except Exception as exc:  # reported; the parent replaces this process
-            _reply(replies, ok=False, detail=str(exc))
+            facts = speak(request["text"], Path(request["path"]))
+        except Exception as exc:
+            _reply(replies, ok=False, detail=says.format(exc))
             continue
         _reply(replies, ok=True, **facts)
 
