@@ -28,8 +28,12 @@ pytestmark = pytest.mark.faults
 LATE = f"{SCHEMA}_late"
 
 
+TOKEN = "late-start-token"  # the Procfile's web listens on every address: it needs a key
+
+
 def get(url: str, data: bytes | None = None) -> tuple[int, dict[str, str], dict]:
-    request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
+    request = urllib.request.Request(url, data, headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), json.load(response)
@@ -63,6 +67,8 @@ def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Pa
         **environment_for(settings),
         **FAST_RECOVERY,
         "PORT": str(port),
+        "NARRATE_API_TOKENS": TOKEN,
+        "NARRATE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     web = subprocess.Popen(
