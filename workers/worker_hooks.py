@@ -70,19 +70,9 @@ def _resume(sender, **_: object) -> None:
 def _recovery_loop(settings: Settings) -> RecoveryLoop:
     """Every worker sweeps for stalled jobs (see workers.recovery); its own Celery app
     keeps the sweep's connections apart from the consumer's."""
-    from kombu.exceptions import ChannelError
-
     from workers import jobs, webhooks
 
     app: Celery = create_celery(settings)
-
-    def queue_length(queue: str) -> int:
-        with app.connection_for_read() as connection:
-            connection.ensure_connection(max_retries=1, timeout=5)
-            try:
-                return connection.default_channel.queue_declare(queue, passive=True)[1]
-            except ChannelError:  # Redis keeps no key for an empty queue
-                return 0
 
     def send(job_id: int, queue: str) -> None:
         app.send_task(CONVERT, args=[job_id], queue=queue, retry=False)
@@ -95,7 +85,16 @@ def _recovery_loop(settings: Settings) -> RecoveryLoop:
             for delivery_id in webhooks.events_for_job(settings, job_id, links):
                 app.send_task(DELIVER, args=[delivery_id], queue=queue)
 
-    return RecoveryLoop(settings, queue_length, send, give_up)
+    return RecoveryLoop(settings, lambda queue: queue_length(app, queue), send, give_up)
+
+
+def queue_length(app: Celery, queue: str) -> int:
+    """Messages waiting on a broker queue. The declare is not passive: on Redis a passive
+    declare cannot see a queue under a key prefix (it says "no queue") however many
+    messages wait, and declaring is idempotent."""
+    with app.connection_for_read() as connection:
+        connection.ensure_connection(max_retries=1, timeout=5)
+        return connection.default_channel.queue_declare(queue).message_count
 
 
 def _stop_recovery(**_: object) -> None:

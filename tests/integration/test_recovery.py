@@ -16,8 +16,10 @@ from sqlalchemy.exc import OperationalError
 from workers import jobs
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
+from workers.celery_app import create_celery
 from workers.pipeline.errors import InvalidInput
 from workers.recovery import heartbeat, sweep
+from workers.worker_hooks import queue_length
 
 
 def submit(client) -> tuple[str, int]:
@@ -69,6 +71,16 @@ def test_work_waiting_its_turn_is_left_alone(client, settings):
     sent: list[int] = []
     swept = sweep(settings, lambda queue: 5, lambda j, q: sent.append(j), lambda j, m: None)
     assert swept.requeued == [] and sent == []
+
+
+def test_the_sweep_sees_the_messages_waiting_on_a_prefixed_redis_queue(settings):
+    # A passive declare answered "no queue" under the key prefix, so the sweep took every
+    # queue for empty and queued again work that was only waiting its turn.
+    app = create_celery(settings)
+    assert queue_length(app, "narrate-sweep-test") == 0
+    for n in range(3):
+        app.send_task("narrate.nothing", args=[n], queue="narrate-sweep-test")
+    assert queue_length(app, "narrate-sweep-test") == 3
 
 
 def test_a_broker_that_refuses_leaves_the_claim_untaken(client, settings):
