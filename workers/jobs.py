@@ -39,13 +39,22 @@ def audio_key(article_id: str, revision: int, suffix: str) -> str:
 
 @dataclass(frozen=True)
 class Plan:
-    to_synthesise: list[int]  # paragraph ids
+    to_synthesise: list[int]  # paragraph ids to queue now: the first of each lane
     ready_to_stitch: bool
     queue: str = "narrate"
 
 
 def start(settings: Settings, job_id: int) -> Plan:
-    """Mark the job processing; count paragraphs whose audio is cached as done already."""
+    """Mark the job processing; count paragraphs whose audio is cached as done already;
+    hand out the first paragraph of each of up to `article_in_flight` lanes.
+
+    An article never has more paragraph tasks queued or running than its lanes: each
+    task, when done, queues the next paragraph of its job (`next_paragraph`), so a long
+    article's tasks join the back of the queue one at a time and a short article posted
+    after it waits behind a few tasks, not all of them. Starting again (the recovery
+    sweep, a worker's resume) restarts the lanes from the top; done paragraphs are
+    skipped and a paragraph taken twice is made once (its clip is found the second time).
+    """
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
@@ -54,18 +63,63 @@ def start(settings: Settings, job_id: int) -> Plan:
         if job.status == "queued":
             job.status, job.started_at = "processing", now()
         job.progressed_at = now()  # a sign of work for the recovery sweep
-        pending = []
+        job.next_paragraph = 0
+        pending = 0
         for paragraph in job.revision.paragraphs:
             if paragraph.done:
                 continue
             if storage.exists(clip_storage_key(paragraph.clip_key)):
                 mark_paragraph_done(session, job_id, paragraph.id)
             else:
-                pending.append(paragraph.id)
+                pending += 1
         session.flush()
         session.refresh(job)
-        log.info("job %s: %d of %d paragraphs to synthesise", job_id, len(pending), job.total)
-        return Plan(pending, job.done >= job.total, job.queue)
+        lanes: list[int] = []
+        while len(lanes) < settings.article_in_flight and (taken := _take(session, job)):
+            lanes.append(taken)
+        log.info("job %s: %d of %d paragraphs to synthesise", job_id, pending, job.total)
+        return Plan(lanes, job.done >= job.total, job.queue)
+
+
+def next_paragraph(settings: Settings, job_id: int) -> int | None:
+    """The job's next paragraph still to make, taken for the caller; None when none is
+    left (or the job has finished)."""
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is None or job.status in JOB_FINISHED:
+            return None
+        return _take(session, job)
+
+
+def _take(session, job: JobRow) -> int | None:
+    """Move the job's cursor past its next undone paragraph and return that paragraph's
+    id. The move is conditional on the cursor not having moved meanwhile, so two lanes
+    never take the same paragraph; the loser looks again."""
+    from sqlalchemy import select, update
+
+    while True:
+        cursor = session.execute(
+            select(JobRow.next_paragraph).where(JobRow.id == job.id)
+        ).scalar_one()
+        found = session.execute(
+            select(ParagraphRow.id, ParagraphRow.index)
+            .where(
+                ParagraphRow.revision_id == job.revision_id,
+                ParagraphRow.done.is_(False),
+                ParagraphRow.index >= cursor,
+            )
+            .order_by(ParagraphRow.index)
+            .limit(1)
+        ).first()
+        if found is None:
+            return None
+        moved = session.execute(
+            update(JobRow)
+            .where(JobRow.id == job.id, JobRow.next_paragraph == cursor)
+            .values(next_paragraph=found.index + 1)
+        ).rowcount
+        if moved:
+            return found.id
 
 
 def synthesise_paragraph(

@@ -67,6 +67,7 @@ class Settings:
     stall_s: int = 300  # an unfinished job without progress this long is queued again
     recovery_interval_s: float = 30.0  # how often every worker looks for stalled jobs
     job_attempts: int = 5  # stalls in a row before a job is failed as unable to progress
+    article_in_flight: int = 4  # paragraph tasks one article may have queued or running
 
     def article_links(self, article_id: str) -> dict[str, str]:
         base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
@@ -144,6 +145,7 @@ class Settings:
             stall_s=_int(env, "NARRATE_STALL_S", 300, minimum=1),
             recovery_interval_s=_float(env, "NARRATE_RECOVERY_INTERVAL_S", 30.0, minimum=0.1),
             job_attempts=_int(env, "NARRATE_JOB_ATTEMPTS", 5, minimum=1),
+            article_in_flight=_int(env, "NARRATE_ARTICLE_IN_FLIGHT", 4, minimum=1),
             lexicon_file=Path(env["NARRATE_LEXICON"]).expanduser()
             if env.get("NARRATE_LEXICON")
             else None,
@@ -220,6 +222,8 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
             )
         pairs[key] = value
     return pairs
+
+
 def _limits(env: Mapping[str, str], name: str, default: str) -> str:
     """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'."""
     raw = (env.get(name) or default).strip()

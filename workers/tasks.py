@@ -134,6 +134,8 @@ def synthesise_paragraph(self: Task, job_id: int, paragraph_id: int) -> None:
     with _working_on(self, job_id) as settings:
         if jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizers(settings)):
             _queue(self, STITCH, job_id)
+        elif (following := jobs.next_paragraph(settings, job_id)) is not None:
+            _queue(self, SYNTHESISE, job_id, following)  # this lane's next, at the back
 
 
 @shared_task(name=STITCH, bind=True)

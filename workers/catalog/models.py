@@ -134,6 +134,8 @@ class JobRow(Base):
     # again when it has been still too long, and fail it after `stalls` such attempts.
     progressed_at: Mapped[datetime | None]
     stalls: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Paragraph tasks are taken in index order from here, a few at a time (see jobs.py)
+    next_paragraph: Mapped[int] = mapped_column(default=0, server_default="0")
 
     revision: Mapped[RevisionRow] = relationship(back_populates="job")
 
@@ -210,6 +212,8 @@ class PublisherLineRow(Base):
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
+
+
 VISIBILITIES = ("public", "unlisted", "private")
 SCOPES = ("read", "write", "admin")  # each includes the ones before it
 
