@@ -27,19 +27,19 @@ from workers.settings import Settings
 log = logging.getLogger("narrate.tasks")
 # A Piper voice holds about 350 MB; an idle engine beyond this many is closed.
 MAX_ENGINES_PER_PROCESS = 3
-_synthesizers: OrderedDict[tuple[str, int], Synthesizer] = OrderedDict()
+_synthesizers: OrderedDict[str, Synthesizer] = OrderedDict()  # by voice
 ENGINE_RETRIES = 3  # the synthesiser already tried each utterance `synth_attempts` times
 
 
 def synthesizers(settings: Settings) -> jobs.SynthesizerFor:
-    """One engine process per worker process, voice and rate, started on first use (after
-    fork); the least recently used is closed when a new one would exceed the bound."""
+    """One engine process per worker process and voice, started on first use (after
+    fork), serving every rate of that voice (the rate travels with each utterance); the
+    least recently used is closed when a new one would exceed the bound."""
 
     def synthesizer_for(voice: str, rate: int) -> Synthesizer:
-        key = (voice, rate)
-        if key in _synthesizers:
-            _synthesizers.move_to_end(key)
-            return _synthesizers[key]
+        if voice in _synthesizers:
+            _synthesizers.move_to_end(voice)
+            return _synthesizers[voice].at_rate(rate)
         synthesizer = synthesizer_for_voice(
             voice,
             rate,
@@ -49,7 +49,7 @@ def synthesizers(settings: Settings) -> jobs.SynthesizerFor:
         )
         while len(_synthesizers) >= MAX_ENGINES_PER_PROCESS:
             _synthesizers.popitem(last=False)[1].close()
-        _synthesizers[key] = synthesizer
+        _synthesizers[voice] = synthesizer
         return synthesizer
 
     return synthesizer_for

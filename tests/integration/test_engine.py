@@ -58,3 +58,18 @@ def test_speech_at_every_rate_the_cli_allows_passes_the_completeness_check():
             durations[rate] = [clip.duration_ms for clip in synth.synthesize_many(texts)]
     for slow, fast in zip(durations[80], durations[450], strict=True):
         assert slow > 4 * fast
+
+
+@pytest.mark.parametrize("voice", ["gmw/en", "piper:en_US-joe-medium"])
+def test_one_engine_process_speaks_each_utterance_at_the_rate_it_was_asked(voice):
+    from workers.pipeline.voices import synthesizer_for_voice
+
+    text = ["A sentence of news, near the quarry lighthouse, read at two speeds today."]
+    with synthesizer_for_voice(voice, 175) as synth:
+        usual = next(synth.synthesize_many(text)).duration_ms
+        engine = synth._child.pid
+        quicker = next(synth.at_rate(350).synthesize_many(text)).duration_ms
+        again = next(synth.at_rate(175).synthesize_many(text)).duration_ms
+        assert synth._child.pid == engine  # no new process for a new rate
+    assert 0.35 < quicker / usual < 0.65, (usual, quicker)
+    assert again == pytest.approx(usual, rel=0.02)

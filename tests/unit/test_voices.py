@@ -178,11 +178,17 @@ class Recorded:
     def __init__(self, voice: str, rate: int, **options) -> None:
         self.voice, self.rate, self.options, self.closed = voice, rate, options, False
 
+    def at_rate(self, rate: int) -> Recorded:
+        self.rate = rate
+        return self
+
     def close(self) -> None:
         self.closed = True
 
 
-def test_a_worker_process_keeps_a_few_engines_and_closes_the_least_recently_used(monkeypatch):
+def test_a_worker_process_keeps_one_engine_per_voice_and_closes_the_least_recently_used(
+    monkeypatch,
+):
     from workers import tasks
 
     monkeypatch.setattr(tasks, "synthesizer_for_voice", Recorded)
@@ -191,7 +197,9 @@ def test_a_worker_process_keeps_a_few_engines_and_closes_the_least_recently_used
     synthesizer_for = tasks.synthesizers(settings)
     joe, british, american = (synthesizer_for(v, 175) for v in (JOE, "gmw/en", "en-us"))
     assert synthesizer_for(JOE, 175) is joe  # loaded once, used again
-    quicker = synthesizer_for(JOE, 263)  # a fourth engine: British was used least lately
-    assert british.closed and not (joe.closed or american.closed or quicker.closed)
+    quicker = synthesizer_for(JOE, 263)  # another rate: the same engine, at that rate
+    assert quicker is joe and joe.rate == 263
+    fourth = synthesizer_for("en-gb-x-rp", 175)  # British was used least lately
+    assert british.closed and not (joe.closed or american.closed or fourth.closed)
     assert joe.options["piper_voice_dirs"] == settings.piper_voice_dirs
     assert synthesizer_for("gmw/en", 175) is not british  # started again when needed

@@ -1,7 +1,7 @@
 """The process that owns a Piper voice (see `piper_synth.PiperSynthesizer`).
 
 It speaks the same line protocol as `synth_child` (whose helpers it uses): {"ready": true}
-once the model is loaded, then one {"text", "path"} request per line on stdin and one
+once the model is loaded, then one {"text", "path", "rate"} request per line on stdin and one
 reply per line, {"ok": true} once the WAV at `path` is whole. Loading the model is the
 cost (about a second and 350 MB resident), so it happens once, here, when the process starts.
 """
@@ -12,8 +12,10 @@ import json
 import os
 import sys
 import wave
+from dataclasses import replace
 from pathlib import Path
 
+from workers.pipeline.piper_synth import length_scale_for
 from workers.pipeline.synth_child import _exit_when_orphaned, _reply, answer_requests
 
 
@@ -63,12 +65,17 @@ def serve(model: str, config: str, length_scale: float) -> None:
         )
         return
 
-    def speak(text: str, path: Path) -> dict[str, int]:
+    def speak(text: str, path: Path, rate: int | None) -> dict[str, int]:
+        paced = speaking
+        if rate:
+            paced = replace(
+                speaking, length_scale=voice.config.length_scale * length_scale_for(rate)
+            )
         with wave.open(str(path), "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(voice.config.sample_rate)
-            for chunk in voice.synthesize(text, speaking):
+            for chunk in voice.synthesize(text, paced):
                 wav.writeframes(chunk.audio_int16_bytes)
         return {}  # Piper reports no word events
 

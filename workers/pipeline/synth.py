@@ -61,6 +61,10 @@ class Synthesizer(Protocol):
         """Start the engine now, while other work goes on (else on first use)."""
         ...
 
+    def at_rate(self, rate: int) -> Synthesizer:
+        """The same engine, speaking at `rate` (words a minute) from now on."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -155,10 +159,10 @@ class Pyttsx3Synthesizer:
 
     def _send(self, request: _Request) -> None:
         child = self._start()
-        line = json.dumps({"text": request.text, "path": str(request.path)}) + "\n"
+        asked = {"text": request.text, "path": str(request.path), "rate": self.rate}
         assert child.stdin is not None
         try:
-            child.stdin.write(line.encode())
+            child.stdin.write((json.dumps(asked) + "\n").encode())
             child.stdin.flush()
         except BrokenPipeError:
             pass  # the child died; _receive notices and retries
@@ -198,6 +202,12 @@ class Pyttsx3Synthesizer:
     def start(self) -> None:
         """Start the engine's process now rather than at the first utterance."""
         self._start()
+
+    def at_rate(self, rate: int) -> Pyttsx3Synthesizer:
+        """This engine, speaking at `rate` from the next utterance on: every request
+        carries its rate, so one engine process serves every rate of its voice."""
+        self.rate = rate
+        return self
 
     def synthesize_many(self, texts: Iterable[str]) -> Iterator[Clip]:
         requests: Iterator[_Request] = self._requests(texts)

@@ -1,13 +1,14 @@
 """The process that owns the speech engine (see `synth.Pyttsx3Synthesizer`).
 
 Protocol: {"ready": true} once the engine is up; then one JSON request per line on stdin,
-{"text", "path"}, and one JSON reply per line on the original stdout: {"ok": true,
-"words", "spoken_to", "last_word_ms"} once the whole WAV is at `path`, or
-{"error"/"detail"} when it cannot be. `words` counts the words the engine reported
-speaking, `spoken_to` is the character (1-based) where its last word ends and
-`last_word_ms` where that word starts in the audio, so the parent can check that all
-of the text was spoken. libespeak-ng prints to stdout itself, so replies go over a
-private copy of that descriptor and everything else is sent to stderr.
+{"text", "path", "rate"} (words a minute; without it, the rate it started with), and one
+JSON reply per line on the original stdout: {"ok": true, "words", "spoken_to",
+"last_word_ms"} once the whole WAV is at `path`, or {"error"/"detail"} when it cannot be.
+`words` counts the words the engine reported speaking, `spoken_to` is the character
+(1-based) where its last word ends and `last_word_ms` where that word starts in the
+audio, so the parent can check that all of the text was spoken. libespeak-ng prints to
+stdout itself, so replies go over a private copy of that descriptor and everything else
+is sent to stderr.
 
 The engine is libespeak-ng through pyttsx3's ctypes binding, in espeak's synchronous
 mode: `espeak_Synth` returns when the last sample has been handed over, and parameters
@@ -52,13 +53,22 @@ class Engine:
         voice_id = self._voice_id(voice)
         if voice_id is None or _espeak.SetVoiceByName(voice_id.encode()) != 0:
             raise UnknownVoice(voice)
-        _espeak.SetParameter(_espeak.RATE, rate, 0)
         _espeak.SetParameter(_espeak.VOLUME, 100, 0)
         # pyttsx3 binds espeak_GetParameter without its `current` argument; ask properly.
-        get_parameter = _espeak.dll.espeak_GetParameter
-        get_parameter.argtypes, get_parameter.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-        if (applied := get_parameter(_espeak.RATE, 1)) != rate:
+        self._get_parameter = _espeak.dll.espeak_GetParameter
+        self._get_parameter.argtypes = [ctypes.c_int, ctypes.c_int]
+        self._get_parameter.restype = ctypes.c_int
+        self.rate = 0
+        self.set_rate(rate)
+
+    def set_rate(self, rate: int) -> None:
+        """Synchronous mode applies it at once, to the next utterance."""
+        if rate == self.rate:
+            return
+        self._espeak.SetParameter(self._espeak.RATE, rate, 0)
+        if (applied := self._get_parameter(self._espeak.RATE, 1)) != rate:
             raise RuntimeError(f"espeak-ng took rate {rate} as {applied}")
+        self.rate = rate
 
     def _voice_id(self, voice: str) -> str | None:
         known: dict[str, list[str]] = {}
@@ -149,7 +159,8 @@ def serve(voice: str, rate: int) -> None:
         )
         return
 
-    def speak(text: str, path: Path) -> dict[str, int]:
+    def speak(text: str, path: Path, rate: int | None) -> dict[str, int]:
+        engine.set_rate(rate or engine.rate)
         pcm, facts = engine.speak(text)
         write_wav(path, pcm, engine.sample_rate)
         return facts
@@ -158,16 +169,17 @@ def serve(voice: str, rate: int) -> None:
 
 
 def answer_requests(
-    replies: TextIO, speak: Callable[[str, Path], dict[str, int]], says: str = "{}"
+    replies: TextIO, speak: Callable[[str, Path, int | None], dict[str, int]], says: str = "{}"
 ) -> None:
-    """The protocol after "ready": one JSON line in per utterance ({"text", "path"}), one
-    reply out. `speak` writes the utterance's WAV at `path` and returns facts for the
-    reply; a failure is reported (its message put in `says`), and the parent decides
-    whether to retry or replace this process."""
+    """The protocol after "ready": one JSON line in per utterance ({"text", "path",
+    "rate"}), one reply out. `speak` writes the utterance's WAV at `path` at that rate
+    (None: the process's own) and returns facts for the reply; a failure is reported (its
+    message put in `says`), and the parent decides whether to retry or replace this
+    process."""
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            facts = speak(request["text"], Path(request["path"]))
+            facts = speak(request["text"], Path(request["path"]), request.get("rate"))
         except Exception as exc:
             _reply(replies, ok=False, detail=says.format(exc))
             continue
