@@ -23,6 +23,8 @@ def length_scale_for(rate: int) -> float:
 
 
 class PiperSynthesizer(Pyttsx3Synthesizer):
+    ENGINE = PIPER
+
     def __init__(
         self, voice: PiperVoiceFiles, rate: int = DEFAULT_RATE, **options: Any
     ) -> None:
