@@ -39,10 +39,10 @@ MAX_INNER_SILENCE_MS = 1500.0  # espeak-ng's longest pause inside speech is abou
 # keep the times from before: they say nothing about where the audio ends.
 SPED_UP_FROM_RATE = 450
 WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
-# Why an engine process was replaced: it missed its deadline, died, answered with an
-# error, or gave audio that fails the checks (see Pyttsx3Synthesizer._problem).
-RESTART_REASONS = ("timeout", "crash", "error", "bad_audio")
-RestartHook = Callable[[str, str], None]  # (engine, reason)
+# Told (engine, reason) when an engine process is replaced; the reason is "timeout"
+# (missed its deadline), "crash" (died), "error" (answered with one) or "bad_audio"
+# (its audio failed the checks of Pyttsx3Synthesizer._problem).
+RestartHook = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
