@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.batches import batches
     from service.edits import edits
     from service.feeds import feeds
+    from service.keys_api import keys_api
     from service.listens import listens_api
     from service.player import player
     from service.playlist import playlist_api
@@ -56,7 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.status import status_api
     from service.voices_api import voices
 
-    blueprints = (api, batches, edits, feeds, player, speech, voices)
+    blueprints = (api, batches, edits, feeds, keys_api, player, speech, voices)
     for blueprint in (*blueprints, status_api, listens_api, playlist_api):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -8,12 +8,21 @@ from workers.catalog.models import SCOPES
 
 
 def _create(args: argparse.Namespace) -> int:
-    from workers.catalog.keys import create_key
+    from service.cli import UsageError
+    from workers.catalog.keys import KeyRequestError, create_key
 
     with _session() as session:
-        row, key = create_key(session, args.name, args.scope, args.collection or None)
+        try:
+            row, key = create_key(
+                session, args.name, args.scope, args.collection or None, args.limit
+            )
+        except KeyRequestError as error:
+            raise UsageError(str(error)) from None
         limited = f", collections {', '.join(row.collections)}" if row.collections else ""
-        print(f"created key {row.id} ({row.name}, {row.scope}{limited}); it is shown only now:")
+        limit = f", limit {row.submission_limit}" if row.submission_limit else ""
+        print(
+            f"created key {row.id} ({row.name}, {row.scope}{limited}{limit}); it is shown only now:"
+        )
     print(key)
     return 0
 
@@ -25,12 +34,13 @@ def _list(_: argparse.Namespace) -> int:
         rows = list_keys(session)
         print(
             f"{'id':<8}  {'name':<24}  {'scope':<5}  {'collections':<16}  "
-            f"{'created':<16}  {'last used':<16}  revoked"
+            f"{'limit':<22}  {'created':<16}  {'last used':<16}  revoked"
         )
         for row in rows:
             print(
                 f"{row.id:<8}  {row.name[:24]:<24}  {row.scope:<5}  "
-                f"{','.join(row.collections or ['*'])[:16]:<16}  {_when(row.created_at):<16}  "
+                f"{','.join(row.collections or ['*'])[:16]:<16}  "
+                f"{row.submission_limit or 'default':<22}  {_when(row.created_at):<16}  "
                 f"{_when(row.last_used_at):<16}  {_when(row.revoked_at)}"
             )
     return 0
@@ -68,6 +78,11 @@ def add_keys_command(commands) -> None:
     create.add_argument("--scope", choices=SCOPES, required=True)
     create.add_argument(
         "--collection", action="append", help="limit the key to this collection (repeatable)"
+    )
+    create.add_argument(
+        "--limit",
+        help="its own submission limit in Flask-Limiter's notation, e.g. "
+        "'600/minute;10000/hour' (default: NARRATE_LIMIT_SUBMISSIONS)",
     )
     create.set_defaults(run=_create)
     actions.add_parser("list", help="every key, without secrets").set_defaults(run=_list)

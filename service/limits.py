@@ -2,6 +2,7 @@
 web process shares them).
 
 - submissions (POST/PUT/PATCH/DELETE): per API key, or per client address without one,
+  the key's own limit if it has one (`narrate keys create --limit`), else
   NARRATE_LIMIT_SUBMISSIONS;
 - paragraphs submitted: per key or address, NARRATE_LIMIT_PARAGRAPHS, charged once the
   article is cleaned (one request can carry thousands of paragraphs);
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
@@ -54,7 +55,10 @@ def init_limits(app: Flask, settings: Settings) -> None:
     def limit_for_request() -> str:
         if request.method in READ_METHODS:
             return settings.limit_reads
-        return settings.limit_submissions
+        # service.auth has checked the key before the limiter runs (its before_request
+        # comes first), so a key's own limit is known here without asking the catalog
+        key = g.get("narrate_principal")
+        return (key and key.submission_limit) or settings.limit_submissions
 
     limiter = Limiter(
         _counted_as,

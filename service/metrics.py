@@ -2,7 +2,9 @@
 
 Request counts and latencies are counted in each web process; with several gunicorn
 processes they add up through prometheus_client's multiprocess mode (a directory of
-per-process files, PROMETHEUS_MULTIPROC_DIR, set before the client is imported).
+per-process files, PROMETHEUS_MULTIPROC_DIR, set before the client is imported). The
+workers write theirs (engine restarts, synthesis and stitch seconds: workers.metrics) in
+the same way into its `workers` folder, and a scrape adds up both.
 Everything about the work itself is read from the catalog and the broker at scrape
 time, so it is right whichever machine the workers run on: jobs by status, queue depth
 per queue, seconds per finished article and per paragraph over the last hour, and
@@ -17,11 +19,13 @@ import os
 import time
 from datetime import timedelta
 from functools import cache
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 
 from service import auth
+from workers import metrics as work_metrics
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, WebhookDeliveryRow, now
 from workers.celery_app import QUEUES
@@ -37,7 +41,7 @@ def use_multiprocess_dir(settings: Settings) -> None:
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         directory = settings.data_dir / "metrics"
         directory.mkdir(parents=True, exist_ok=True)
-        for stale in directory.glob("*.db"):  # from processes of an earlier start
+        for stale in directory.glob("*.db"):  # from web processes of an earlier start
             stale.unlink(missing_ok=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
@@ -153,6 +157,22 @@ def _histogram(family, name: str, documentation: str, values: list[float]):
     return family(name, documentation, buckets=buckets, sum_value=sum(values))
 
 
+class _ProcessFiles:
+    """Every web and worker process's multiprocess files, added up as one."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def collect(self):
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        files = [
+            *self.directory.glob("*.db"),
+            *(self.directory / work_metrics.WORKER_FOLDER).glob("*.db"),
+        ]
+        return MultiProcessCollector.merge([str(path) for path in files], accumulate=True)
+
+
 def _multiprocess() -> bool:
     from prometheus_client import values
 
@@ -162,16 +182,15 @@ def _multiprocess() -> bool:
 @metrics.get("/metrics")
 def scrape():
     from prometheus_client import CollectorRegistry, generate_latest
-    from prometheus_client.multiprocess import MultiProcessCollector
 
     if auth.protected():
         auth.require("read")
     settings: Settings = current_app.extensions["narrate.settings"]
     registry = CollectorRegistry()
     if _multiprocess():
-        MultiProcessCollector(registry, path=os.environ["PROMETHEUS_MULTIPROC_DIR"])
+        registry.register(_ProcessFiles(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])))
     else:  # prometheus_client was imported before the directory was set: this process only
-        for instrument in _instruments():
+        for instrument in (*_instruments(), *work_metrics.instruments()):
             registry.register(instrument)
     registry.register(_CatalogCollector(settings, current_app.extensions["narrate.queue"].depths))
     body = generate_latest(registry)

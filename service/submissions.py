@@ -18,7 +18,7 @@ from service.sanitize import (
     without_control_references,
     without_controls,
 )
-from workers.catalog.models import VISIBILITIES
+from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, VISIBILITIES
 from workers.pipeline.text import Format
 
 TEXT_TYPES: dict[str, Format] = {"text/plain": "text", "text/html": "html"}
@@ -42,7 +42,6 @@ FIELDS = (
     "collection",
     "visibility",
 )
-_COLLECTION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -175,11 +174,8 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
     if external_id is not None and len(external_id) > 200:
         raise bad_request("external_id must be at most 200 characters")
     collection = fields.get("collection") or "all"
-    if not _COLLECTION.match(collection):
-        raise bad_request(
-            "collection must be lower-case letters, digits, '-' or '_' (at most 100), "
-            f"got {collection!r}"
-        )
+    if not COLLECTION_NAME.match(collection):
+        raise bad_request(f"collection must be {COLLECTION_RULE}, got {collection!r}")
     visibility = fields.get("visibility") or None
     if visibility is not None and visibility not in VISIBILITIES:
         raise bad_request(

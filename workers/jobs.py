@@ -5,10 +5,12 @@ stitch the paragraphs into the article's MP3. Each is idempotent: running it twi
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from workers import metrics
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
     JOB_FINISHED,
@@ -24,6 +26,7 @@ from workers.clips import clip_keys_of, clip_storage_key, release_clips
 from workers.pipeline.audio import Tags, encode_mp3, timings_json, webvtt
 from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.synth import Synthesizer
+from workers.pipeline.voices import parse_voice
 from workers.settings import Settings
 from workers.storage import LocalStorage
 
@@ -137,9 +140,11 @@ def synthesise_paragraph(
     storage_key = clip_storage_key(key)
     made = not storage.exists(storage_key)
     if made:
+        started = time.perf_counter()
         with storage.writer(storage_key) as clip_file:
             for chunk in _shaped_speech(synthesizer_for, voice, rate, spoken):
                 clip_file.write(chunk)
+        metrics.synthesised(parse_voice(voice)[0], time.perf_counter() - started)
         log.info("job %s: paragraph %s synthesised (clip %s)", job_id, paragraph_id, key[:12])
     with session_scope(settings.database_url) as session:
         if made:
@@ -166,6 +171,7 @@ def _read_in_chunks(handle: BinaryIO) -> Iterator[bytes]:
 def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> int | None:
     """Encode the cached clips into the revision's MP3, timings and captions, then
     release the clips. A clip missing from the cache is synthesised again here."""
+    started = time.perf_counter()
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
@@ -204,6 +210,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
         if not _finish(session, job_id, "done"):
             return None  # a concurrent stitch got there first
         session.get_one(JobRow, job_id).revision.duration_ms = encoded.duration_ms
+    metrics.stitched(time.perf_counter() - started)
     _release_clips_of(settings, job_id)
     log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
     return encoded.duration_ms

@@ -227,15 +227,23 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
 def _limits(env: Mapping[str, str], name: str, default: str) -> str:
     """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'."""
     raw = (env.get(name) or default).strip()
+    if not are_limits(raw):
+        raise ConfigurationError(f"{name} must be limits such as '{LIMITS_EXAMPLE}', got {raw!r}")
+    return raw
+
+
+LIMITS_EXAMPLE = "120/minute;2000/hour"
+
+
+def are_limits(raw: str) -> bool:
+    """Whether `raw` is rate limits in Flask-Limiter's notation (what NARRATE_LIMIT_* and a
+    key's own submission limit take)."""
     from limits import parse_many
 
     try:
-        parse_many(raw)
+        return bool(parse_many(raw))
     except ValueError:
-        raise ConfigurationError(
-            f"{name} must be limits such as '120/minute;2000/hour', got {raw!r}"
-        ) from None
-    return raw
+        return False
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

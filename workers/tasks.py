@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from celery import Task, shared_task
 from celery.exceptions import Retry
 
-from workers import jobs, recovery, resilience, webhooks
+from workers import jobs, metrics, recovery, resilience, webhooks
 from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, WEBHOOK_QUEUE, settings_of
 from workers.pipeline.errors import NarrateError
 from workers.pipeline.synth import Synthesizer
@@ -46,6 +46,7 @@ def synthesizers(settings: Settings) -> jobs.SynthesizerFor:
             piper_voice_dirs=settings.piper_voice_dirs,
             timeout_s=settings.synth_timeout_s,
             attempts=settings.synth_attempts,
+            on_restart=metrics.engine_restarted,
         )
         while len(_synthesizers) >= MAX_ENGINES_PER_PROCESS:
             _synthesizers.popitem(last=False)[1].close()

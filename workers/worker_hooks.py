@@ -1,5 +1,6 @@
-"""What a worker does around its tasks: wait for the database before taking any, queue
-again what the catalog holds as unfinished, and run the recovery sweep."""
+"""What a worker does around its tasks: set up its metrics files, wait for the database
+before taking any, queue again what the catalog holds as unfinished, and run the
+recovery sweep."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ _recovery: list[RecoveryLoop] = []
 
 
 def connect() -> None:
+    worker_init.connect(_metrics_files, dispatch_uid="narrate.metrics", weak=False)
     worker_init.connect(_wait_for_the_database, dispatch_uid="narrate.migrate", weak=False)
     worker_ready.connect(_resume, dispatch_uid="narrate.resume", weak=False)
     worker_shutdown.connect(_stop_recovery, dispatch_uid="narrate.stop-recovery", weak=False)
@@ -29,6 +31,13 @@ def _log_format(logger: logging.Logger, **_: object) -> None:
     from workers.logs import configure_logging
 
     configure_logging(Settings.from_env().log_format, logger)
+
+
+def _metrics_files(sender, **_: object) -> None:
+    """Before the pool forks (see workers.metrics)."""
+    from workers.metrics import use_worker_directory
+
+    use_worker_directory(settings_of(sender.app))
 
 
 def _wait_for_the_database(sender, **_: object) -> None:

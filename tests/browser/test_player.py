@@ -197,3 +197,18 @@ def test_a_server_with_api_tokens_takes_the_token_on_the_submit_page(page, guard
     assert "Token headline" in page.text_content("h1")
     page.goto(guarded_server + "/")  # remembered in this browser
     assert page.input_value("#token") == API_TOKEN
+
+
+def test_a_key_made_over_the_api_signs_in_on_the_submit_page(page, guarded_server):
+    request = urllib.request.Request(
+        f"{guarded_server}/api/v1/keys",
+        json.dumps({"name": "browser writer", "scope": "write"}).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {API_TOKEN}"},
+    )
+    key = json.load(urllib.request.urlopen(request))["key"]
+    page.goto(guarded_server + "/")
+    page.fill("#text", "Key headline\n\nThe harbour wall was approved on Friday.")
+    page.fill("#token", key)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/articles/*")
+    assert "Key headline" in page.text_content("h1")

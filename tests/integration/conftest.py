@@ -152,10 +152,15 @@ def stop_worker(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def run_worker(settings: Settings, tmp_path: Path, concurrency: int) -> Iterator[subprocess.Popen]:
+def run_worker(
+    settings: Settings,
+    tmp_path: Path,
+    concurrency: int,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen]:
     """Start a worker, wait until it is ready, yield it, stop it."""
     log = tmp_path / "worker.log"
-    process = start_worker(settings, log, concurrency=concurrency)
+    process = start_worker(settings, log, concurrency=concurrency, extra_env=extra_env)
     deadline = time.monotonic() + 60
     while "ready." not in log.read_text():
         assert process.poll() is None, log.read_text()

@@ -385,8 +385,9 @@ def test_openapi_document_is_served_and_lists_every_api_route(client, app):
         .replace("<article_id>", "{article_id}")
         .replace("<batch_id>", "{batch_id}")
         .replace("<name>", "{name}")
+        .replace("<key_id>", "{key_id}")
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in {"api", "batches", "feeds", "speech"}
+        if rule.endpoint.split(".")[0] in {"api", "batches", "feeds", "keys", "speech"}
         or rule.endpoint in {"healthz", "readyz"}
     }
     assert routes <= documented, routes - documented

@@ -50,6 +50,21 @@ def test_keys_are_made_listed_and_revoked_from_the_command_line(settings, app):
     assert wrong.returncode == 2
 
 
+def test_a_key_gets_its_own_submission_limit_from_the_command_line(settings, app):
+    args = ("keys", "create", "--name", "feed", "--scope", "write", "--limit")
+    bad = narrate(settings, *args, "lots/fortnight")
+    assert bad.returncode == 2
+    assert "Flask-Limiter's notation" in bad.stderr and "600/minute;10000/hour" in bad.stderr
+    made = narrate(settings, *args, "600/minute;10000/hour")
+    assert made.returncode == 0, made.stderr
+    assert "limit 600/minute;10000/hour" in made.stdout
+    headers = {"Authorization": f"Bearer {made.stdout.splitlines()[-1]}"}
+    body = {"title": "T", "text": "Body text."}
+    submitted = app.test_client().post("/api/v1/articles", json=body, headers=headers)
+    assert submitted.status_code == 202 and submitted.headers["RateLimit-Limit"] == "600"
+    assert "600/minute;10000" in narrate(settings, "keys", "list").stdout
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [

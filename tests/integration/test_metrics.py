@@ -3,9 +3,14 @@ the broker."""
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process
+from tests.integration.conftest import run_jobs_in_process, run_worker
+from tests.integration.test_worker import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -65,3 +70,59 @@ def test_a_protected_service_wants_a_read_key_for_metrics(settings):
     assert client.get("/metrics").status_code == 401
     samples = scraped(client, headers={"Authorization": "Bearer ops-token"})
     assert ("narrate_broker_up", ()) in samples
+
+
+def engine_processes(worker_pid: int) -> list[int]:
+    """The espeak-ng engine processes a worker's pool runs (pid, from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            grandparent = int((Path("/proc") / str(parent) / "stat").read_text().split()[3])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        if b"workers.pipeline.synth_child" in command and worker_pid in (parent, grandparent):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def quick_worker(settings, app, tmp_path):
+    """One pool process (so one engine), which gives up on a silent engine after 2 s."""
+    yield from run_worker(settings, tmp_path, 1, {"NARRATE_SYNTH_TIMEOUT_S": "2"})
+
+
+def test_a_worker_reports_synthesis_stitch_seconds_and_engine_restarts(client, quick_worker):
+    def converted(title: str) -> None:
+        text = f"{title}\n\nThe council met on Friday.\n\nIt approved the harbour wall."
+        article = client.post("/api/v1/articles", json={"text": text}).get_json()
+        wait_for(client, article["links"]["self"], "done")
+
+    before = scraped(client)
+
+    def more(name: str, **labels) -> float:
+        return value(scraped(client), name, **labels) - value(before, name, **labels)
+
+    converted("First")
+    assert more("narrate_synthesis_seconds_count", engine="espeak") == 3  # title + two
+    assert more("narrate_synthesis_seconds_sum", engine="espeak") > 0
+    assert more("narrate_stitch_seconds_count") == 1
+    assert more("narrate_stitch_seconds_bucket", le="+Inf") == 1
+    assert more("narrate_engine_restarts_total", engine="espeak", reason="timeout") == 0
+
+    [engine] = engine_processes(quick_worker.pid)
+    os.kill(engine, signal.SIGSTOP)  # silent: the next paragraph misses its deadline
+    converted("Second")
+    assert more("narrate_engine_restarts_total", engine="espeak", reason="timeout") == 1
+    assert more("narrate_engine_restarts_total", engine="espeak", reason="crash") == 0
+
+    [engine] = engine_processes(quick_worker.pid)
+    os.kill(engine, signal.SIGKILL)  # dies while idle, as under the OOM killer
+    converted("Third")
+    assert more("narrate_engine_restarts_total", engine="espeak", reason="crash") == 1
+    # the paragraphs the articles share were synthesised once: only each new title again
+    assert more("narrate_synthesis_seconds_count", engine="espeak") == 3 + 1 + 1
+    assert more("narrate_stitch_seconds_count") == 3

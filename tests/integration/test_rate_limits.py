@@ -81,3 +81,38 @@ def test_a_409_keeps_its_own_retry_after(limited):
 def test_a_malformed_limit_is_named_at_start(name):
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({"HOME": "/tmp", name: "lots/fortnight"})
+
+
+def test_a_key_with_its_own_limit_is_held_to_it_and_others_to_the_default(limited, settings):
+    from workers.catalog.db import session_scope
+    from workers.catalog.keys import create_key
+
+    client = limited(limit_submissions="5/minute")
+    with session_scope(settings.database_url) as session:
+        admin = create_key(session, "ops", "admin")[1]
+    made = client.post(
+        "/api/v1/keys",
+        json={"name": "tight", "scope": "write", "limit": "2/minute"},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert made.status_code == 201, made.get_json()
+    tight = {"Authorization": f"Bearer {made.get_json()['key']}"}
+    default = {"Authorization": f"Bearer {admin}"}
+    for n in range(2):
+        accepted = client.post(
+            "/api/v1/articles", json={**ARTICLE, "title": f"T{n}"}, headers=tight
+        )
+        assert accepted.status_code == 202
+        assert accepted.headers["RateLimit-Limit"] == "2"
+    refused = client.post("/api/v1/articles", json={**ARTICLE, "title": "T2"}, headers=tight)
+    assert refused.status_code == 429
+    conforms(refused, "/api/v1/articles", "post")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["RateLimit-Limit"] == "2"
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    assert int(refused.headers["RateLimit-Reset"]) <= 60
+    # the admin key's one submission (the key it made) plus three: within the default
+    for n in range(3):
+        other = client.post("/api/v1/articles", json={**ARTICLE, "title": f"D{n}"}, headers=default)
+        assert other.status_code == 202
+        assert other.headers["RateLimit-Limit"] == "5"

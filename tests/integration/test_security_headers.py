@@ -31,6 +31,7 @@ def served(settings, tmp_path):
         "article_id": article["id"],
         "batch_id": batch["id"],
         "name": "news",
+        "key_id": "00000000",  # no such key: a 404
         "filename": "missing.css",
         "version": "0000000000",  # embed.<version>.js: an old version is still served
     }

@@ -181,3 +181,31 @@ def test_only_the_workdirs_of_dead_processes_are_removed(tmp_path, monkeypatch):
         assert sorted(p.name for p in tmp_path.glob("narrate-synth-*")) == sorted(
             [owned.name, unrelated.name, synth._workdir.name]
         )
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [("hang-once", "timeout"), ("crash-once", "crash"), ("truncate-once", "bad_audio")],
+)
+def test_each_replaced_engine_is_reported_with_its_reason(mode, reason, tmp_path):
+    restarts: list[tuple[str, str]] = []
+    text = "one two three four five six seven eight nine ten"
+    durations = synthesise(
+        mode, [text], tmp_path, timeout_s=1.0, on_restart=lambda *why: restarts.append(why)
+    )
+    assert len(durations) == 1
+    assert restarts == [("espeak", reason)]
+
+
+def test_an_engine_that_died_while_idle_is_reported_as_a_crash(tmp_path):
+    restarts: list[tuple[str, str]] = []
+    with FakeEngineSynthesizer(
+        "ok", tmp_path / "count", on_restart=lambda *why: restarts.append(why)
+    ) as synth:
+        list(synth.synthesize_many(["one two"]))
+        assert restarts == []
+        assert synth._child is not None
+        synth._child.kill()
+        synth._child.wait()
+        assert [round(c.duration_ms) for c in synth.synthesize_many(["one two"])] == [600]
+    assert restarts == [("espeak", "crash")]

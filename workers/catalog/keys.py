@@ -3,6 +3,9 @@
 A key reads `nk_<id>_<secret>`. The id finds the row; only SHA-256 of the secret is
 stored (the secret is 192 random bits, so a slow hash would add nothing), compared in
 constant time. The whole key is shown once, when it is made.
+
+The command line (`narrate keys`) and the API (/api/v1/keys) both come here: the same
+checks of what is asked for, and of what the key asking may grant.
 """
 
 from __future__ import annotations
@@ -15,9 +18,24 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workers.catalog.models import SCOPES, ApiKeyRow, now
+from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, SCOPES, ApiKeyRow, now
+from workers.settings import LIMITS_EXAMPLE, are_limits
 
 PREFIX = "nk"
+MAX_NAME = 100
+MAX_LIMIT = 200
+
+
+class KeyRequestError(ValueError):
+    """Something asked of a key that cannot be: names the field."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class KeyNotAllowed(PermissionError):
+    """The key asking may not grant (or revoke) this."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +46,7 @@ class Principal:
     scope: str
     collections: tuple[str, ...] | None = None
     key_id: str | None = None
+    submission_limit: str | None = None  # None: NARRATE_LIMIT_SUBMISSIONS
 
     def allows(self, scope: str) -> bool:
         return SCOPES.index(self.scope) >= SCOPES.index(scope)
@@ -41,31 +60,101 @@ def _hash(secret: str) -> str:
 
 
 def create_key(
-    session: Session, name: str, scope: str, collections: list[str] | None = None
+    session: Session,
+    name: str,
+    scope: str,
+    collections: list[str] | None = None,
+    submission_limit: str | None = None,
+    *,
+    granted_by: Principal | None = None,
 ) -> tuple[ApiKeyRow, str]:
-    """A new key row and the key itself (never stored)."""
-    if scope not in SCOPES:
-        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    """A new key row and the key itself (never stored). `granted_by` (the key asking,
+    over the API) may grant no more than it has; None is the operator's command line."""
+    name, collections, submission_limit = _checked(name, scope, collections, submission_limit)
+    if granted_by is not None:
+        _may_grant(granted_by, scope, collections)
     key_id, secret = secrets.token_hex(4), secrets.token_urlsafe(24)
     row = ApiKeyRow(
         id=key_id,
         name=name,
         scope=scope,
-        collections=sorted(set(collections)) if collections else None,
+        collections=collections,
         secret_hash=_hash(secret),
+        submission_limit=submission_limit,
     )
     session.add(row)
     session.flush()
     return row, f"{PREFIX}_{key_id}_{secret}"
 
 
-def list_keys(session: Session) -> list[ApiKeyRow]:
-    return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)))
+def _checked(
+    name: object, scope: object, collections: object, submission_limit: object
+) -> tuple[str, list[str] | None, str | None]:
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
+        raise KeyRequestError("name", f"name must be some text, at most {MAX_NAME} characters")
+    if not name.isprintable():
+        raise KeyRequestError("name", "name must not hold control characters")
+    if scope not in SCOPES:
+        raise KeyRequestError("scope", f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    if collections is not None:
+        if not isinstance(collections, list) or not collections:
+            raise KeyRequestError(
+                "collections", "collections must be a non-empty list of names (or left out)"
+            )
+        for collection in collections:
+            if not isinstance(collection, str) or not COLLECTION_NAME.match(collection):
+                raise KeyRequestError(
+                    "collections", f"each collection must be {COLLECTION_RULE}, got {collection!r}"
+                )
+        collections = sorted(set(collections))
+    if submission_limit is not None and not (
+        isinstance(submission_limit, str)
+        and len(submission_limit) <= MAX_LIMIT
+        and are_limits(submission_limit.strip())
+    ):
+        raise KeyRequestError(
+            "limit",
+            f"limit must be rate limits in Flask-Limiter's notation, such as "
+            f"'{LIMITS_EXAMPLE}' or '600/minute;10000/hour', got {submission_limit!r}",
+        )
+    limit = submission_limit.strip() if isinstance(submission_limit, str) else None
+    return name.strip(), collections, limit
 
 
-def revoke_key(session: Session, key_id: str) -> bool:
+def _may_grant(granter: Principal, scope: str, collections: list[str] | None) -> None:
+    if not granter.allows(scope):
+        raise KeyNotAllowed(
+            f"the key {granter.name!r} has the {granter.scope} scope and cannot make a key "
+            f"with the higher scope {scope}"
+        )
+    if granter.collections is None:
+        return
+    beyond = sorted(set(collections or ["every collection"]) - set(granter.collections))
+    if beyond:
+        raise KeyNotAllowed(
+            f"the key {granter.name!r} is limited to the collections "
+            f"{', '.join(granter.collections)} and cannot make a key for {', '.join(beyond)}"
+        )
+
+
+def _within(row: ApiKeyRow, principal: Principal | None) -> bool:
+    """Whether `principal` (None: the operator) manages the key: a key limited to
+    collections manages only keys limited to some of them."""
+    if principal is None or principal.collections is None:
+        return True
+    return bool(row.collections) and set(row.collections or ()) <= set(principal.collections)
+
+
+def list_keys(session: Session, seen_by: Principal | None = None) -> list[ApiKeyRow]:
+    rows = session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at))
+    return [row for row in rows if _within(row, seen_by)]
+
+
+def revoke_key(session: Session, key_id: str, revoked_by: Principal | None = None) -> bool:
+    """False when there is no such active key within `revoked_by`'s reach (a key beyond
+    it is as unknown to it as in its list)."""
     row = session.get(ApiKeyRow, key_id)
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or not _within(row, revoked_by):
         return False
     row.revoked_at = now()
     return True
@@ -89,4 +178,4 @@ def authenticate(session: Session, presented: str) -> Principal | None:
         return None
     row.last_used_at = now()
     collections = tuple(row.collections) if row.collections else None
-    return Principal(row.name, row.scope, collections, row.id)
+    return Principal(row.name, row.scope, collections, row.id, row.submission_limit)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -216,6 +217,8 @@ class PublisherLineRow(Base):
 
 VISIBILITIES = ("public", "unlisted", "private")
 SCOPES = ("read", "write", "admin")  # each includes the ones before it
+COLLECTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+COLLECTION_RULE = "lower-case letters, digits, '-' or '_' (at most 100)"
 
 
 class ApiKeyRow(Base):
@@ -231,3 +234,5 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Flask-Limiter notation; None: NARRATE_LIMIT_SUBMISSIONS
+    submission_limit: Mapped[str | None] = mapped_column(String(200))

@@ -23,9 +23,9 @@ def length_scale_for(rate: int) -> float:
 
 
 class PiperSynthesizer(Pyttsx3Synthesizer):
-    def __init__(
-        self, voice: PiperVoiceFiles, rate: int = DEFAULT_RATE, **options: Any
-    ) -> None:
+    ENGINE = PIPER
+
+    def __init__(self, voice: PiperVoiceFiles, rate: int = DEFAULT_RATE, **options: Any) -> None:
         super().__init__(f"{PIPER}:{voice.name}", rate, **options)
         self.files = voice
 

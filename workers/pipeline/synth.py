@@ -4,7 +4,8 @@
 drives pyttsx3 (libespeak-ng) in a child process that it owns: the engine is created
 lazily inside that child, each utterance gets a deadline, and a child that hangs or
 dies (espeak-ng calls `exit(1)` when voice data is missing) is killed, replaced and
-the utterance retried, without taking the caller down.
+the utterance retried, without taking the caller down. Whoever owns it may be told of
+each replacement (`on_restart`), for its metrics.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import tempfile
 import time
 import wave
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +39,10 @@ MAX_INNER_SILENCE_MS = 1500.0  # espeak-ng's longest pause inside speech is abou
 # keep the times from before: they say nothing about where the audio ends.
 SPED_UP_FROM_RATE = 450
 WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
+# Told (engine, reason) when an engine process is replaced; the reason is "timeout"
+# (missed its deadline), "crash" (died), "error" (answered with one) or "bad_audio"
+# (its audio failed the checks of Pyttsx3Synthesizer._problem).
+RestartHook = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -88,11 +93,11 @@ def _remove_orphaned_workdirs() -> None:
     by their owners; the next synthesiser to start on the machine removes them."""
     for workdir in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
         owner = workdir.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
-        if owner.isdigit() and not _alive(int(owner)):
+        if owner.isdigit() and not process_alive(int(owner)):
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -105,6 +110,8 @@ def _alive(pid: int) -> bool:
 class Pyttsx3Synthesizer:
     """pyttsx3 in a killable child process, working one utterance ahead of the caller."""
 
+    ENGINE = "espeak"
+
     def __init__(
         self,
         voice: str = DEFAULT_VOICE,
@@ -113,12 +120,14 @@ class Pyttsx3Synthesizer:
         timeout_s: float = 20.0,
         attempts: int = 3,
         lookahead: int = 2,
+        on_restart: RestartHook | None = None,
     ) -> None:
         self.voice = voice
         self.rate = rate
         self.timeout_s = timeout_s
         self.attempts = attempts
         self.lookahead = lookahead
+        self.on_restart = on_restart
         self._child: subprocess.Popen[bytes] | None = None
         self._child_ready = False
         self._unread = b""
@@ -132,7 +141,10 @@ class Pyttsx3Synthesizer:
         return [sys.executable, "-m", "workers.pipeline.synth_child", self.voice, str(self.rate)]
 
     def _start(self) -> subprocess.Popen[bytes]:
-        if self._child is None or self._child.poll() is not None:
+        if self._child is not None and self._child.poll() is not None:
+            self._kill()  # it died while idle (killed, out of memory): replaced now
+            self._restarted("crash")
+        if self._child is None:
             self._child = subprocess.Popen(
                 self._command(),
                 stdin=subprocess.PIPE,
@@ -156,6 +168,10 @@ class Pyttsx3Synthesizer:
             if stream:
                 stream.close()
         return stderr.splitlines()[-1] if stderr else f"exit status {child.returncode}"
+
+    def _restarted(self, reason: str) -> None:
+        if self.on_restart is not None:
+            self.on_restart(self.ENGINE, reason)
 
     def _send(self, request: _Request) -> None:
         child = self._start()
@@ -261,17 +277,19 @@ class Pyttsx3Synthesizer:
                         "is espeak-ng installed? (apt-get install espeak-ng)"
                     )
                 reason = f"timed out after {self.timeout_s:.0f}s" if timed_out else last_words
+                cause = "timeout" if timed_out else "crash"
             elif reply.get("ok"):
                 clip = read_wav(request.path)
                 request.path.unlink(missing_ok=True)
                 problem = self._problem(request.text, clip, reply)
                 if problem is None:
                     return clip
-                reason = problem
+                reason, cause = problem, "bad_audio"
             else:
                 self._raise_if_final(reply)
-                reason = reply.get("detail", "engine error")
+                reason, cause = reply.get("detail", "engine error"), "error"
             self._kill()
+            self._restarted(cause)
             if request.attempts >= self.attempts:
                 raise SynthesisFailed(
                     f"text {request.paragraph + 1} ({_snippet(request.text)}) could not be "

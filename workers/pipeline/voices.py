@@ -24,7 +24,13 @@ from functools import cache
 from pathlib import Path
 
 from workers.pipeline.errors import InvalidInput
-from workers.pipeline.synth import DEFAULT_RATE, DEFAULT_VOICE, Pyttsx3Synthesizer, Synthesizer
+from workers.pipeline.synth import (
+    DEFAULT_RATE,
+    DEFAULT_VOICE,
+    Pyttsx3Synthesizer,
+    RestartHook,
+    Synthesizer,
+)
 
 ESPEAK, PIPER = "espeak", "piper"
 ENGINES = (ESPEAK, PIPER)
@@ -149,6 +155,7 @@ def synthesizer_for_voice(
     piper_voice_dirs: Iterable[Path] = (),
     timeout_s: float = 20.0,
     attempts: int = 3,
+    on_restart: RestartHook | None = None,
 ) -> Synthesizer:
     """The synthesiser for a voice name. Nothing is loaded yet: each engine starts its
     process (and Piper loads its model) at the first utterance or at `start()`."""
@@ -157,8 +164,12 @@ def synthesizer_for_voice(
         from workers.pipeline.piper_synth import PiperSynthesizer
 
         files = find_piper_voice(ident, piper_voice_dirs)
-        return PiperSynthesizer(files, rate, timeout_s=timeout_s, attempts=attempts)
-    return Pyttsx3Synthesizer(ident, rate, timeout_s=timeout_s, attempts=attempts)
+        return PiperSynthesizer(
+            files, rate, timeout_s=timeout_s, attempts=attempts, on_restart=on_restart
+        )
+    return Pyttsx3Synthesizer(
+        ident, rate, timeout_s=timeout_s, attempts=attempts, on_restart=on_restart
+    )
 
 
 # -- the catalogue -------------------------------------------------------------------------
