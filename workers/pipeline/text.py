@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -118,7 +119,14 @@ def is_teaser_headline(line: Line) -> bool:
         and not _SENTENCE_END.search(line.text)
         and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
         and bool(_CLIP_TITLE.search(line.text))
+        and not _is_label_list(line.text)
     )
+
+
+def _is_label_list(text: str) -> bool:
+    """ "Colour: green Base: lithium Range: 220-250", "Author: A. Name, Institute, Town":
+    labelled facts, not a speaker's words (a title has one colon and few commas)."""
+    return text.count(":") > 1 or text.count(",") > 1
 
 
 def is_caption_repeat(line: Line) -> bool:
@@ -232,9 +240,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def speakable_characters(raw: str) -> str:
     """The input without lone surrogates and control characters, which no parser or
-    engine accepts and no reader sees."""
+    engine accepts and no reader sees, in Unicode's composed form (NFC): a page may
+    spell "ü" as "u" and a combining mark, which reads the same but matches nothing."""
     raw = _LONE_SURROGATE.sub("", raw)
-    return _CONTROLS.sub("", _LINE_CONTROLS.sub("\n", raw))
+    return unicodedata.normalize("NFC", _CONTROLS.sub("", _LINE_CONTROLS.sub("\n", raw)))
 
 
 FALLBACK_RULE = "fallback"
