@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.errors import NarrateError, NoSpeakableText
-from workers.pipeline.page_span import article_span
+from workers.pipeline.page_span import article_end, article_span
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -643,6 +643,7 @@ def clean_text(text: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     prose (menus above it, footers below) goes first, reported as `page-outside`."""
     lines = [line for line in _unwrap(text.splitlines()) if line]
     start, end = article_span(lines)
+    end = start + article_end(lines[start:end], _is_closing)
     article = clean_lines(lines[start:end], extra_rules=extra_rules)
     before = [Removed(line, OUTSIDE_RULE) for line in lines[:start]]
     after = [Removed(line, OUTSIDE_RULE) for line in lines[end:]]
@@ -652,6 +653,28 @@ def clean_text(text: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
 
 
 OUTSIDE_RULE = "page-outside"
+# The junk that closes an article on a page: its sharing bar, comments, related links,
+# newsletter box, the author's bio, the page's footer and cookie banner.
+CLOSING_RULES = frozenset(
+    {
+        "share-prompt",
+        "comments-prompt",
+        "comment-form",
+        "related-link",
+        "newsletter-prompt",
+        "author-bio",
+        "page-chrome",
+        "cookie-prompt",
+    }
+)
+
+
+def _is_closing(text: str) -> bool:
+    line = Line(text, None, ())
+    return any(
+        rule.name in CLOSING_RULES and rule.pattern is not None and rule.matches(line)
+        for rule in load_rules()
+    )
 
 
 def _rules_drop(text: str) -> bool:
