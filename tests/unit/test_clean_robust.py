@@ -322,3 +322,9 @@ def test_extra_rules_are_tried_after_the_tables_own():
     assert article.paragraphs == ["A headline", "First.", "Last."]
     assert [r.rule for r in article.removed] == ["publisher-boilerplate"]
     assert Line  # the structure a rule reads
+
+
+def test_decomposed_letters_are_read_in_their_composed_form():
+    decomposed = "Die Gurtla\u0308nge wird gepru\u0308ft, bevor der Sitz montiert wird."
+    article = clean(f"Ein Titel\n\n{decomposed}", format="text")
+    assert article.paragraphs[1] == "Die Gurtlänge wird geprüft, bevor der Sitz montiert wird."

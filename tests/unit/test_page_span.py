@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.pipeline.page_span import CHROME, article_span, is_prose
+from workers.pipeline.page_span import CHROME, article_end, article_span, is_prose
 from workers.pipeline.text import OUTSIDE_RULE, clean_text
 
 PARAGRAPHS = [
@@ -69,3 +69,44 @@ def test_a_copied_page_is_cleaned_to_its_article_and_the_cut_is_reported():
     outside = [removed.text for removed in article.removed if removed.rule == OUTSIDE_RULE]
     assert outside == MENU + FOOTER[1:]
     assert [r.rule for r in article.removed if r.text == FOOTER[0]] == ["share-prompt"]
+
+
+def _closing(line: str) -> bool:
+    return line in {"Share this article", "Leave a Reply"}
+
+
+# A comment section: names, dates and replies, with less prose than the article.
+COMMENTS = [
+    line
+    for n in range(4)
+    for line in (f"Reader {n}", "3 March 2024", "Walked past it today, fine now.")
+]
+
+
+def test_a_closing_line_after_most_of_the_prose_ends_the_article():
+    lines = [*HEAD, *PARAGRAPHS, "Leave a Reply", *COMMENTS]
+    assert article_end(lines, _closing) == len(HEAD) + len(PARAGRAPHS)
+
+
+def test_a_closing_line_before_most_of_the_prose_or_near_the_end_does_not():
+    early = [*HEAD, PARAGRAPHS[0], "Share this article", *PARAGRAPHS[1:], *FOOTER[1:]]
+    assert article_end(early, _closing) == len(early)
+    pasted = [*HEAD, *PARAGRAPHS, "Share this article", "The end of the story, said the council."]
+    assert article_end(pasted, _closing) == len(pasted)
+
+
+def test_comments_under_a_copied_page_are_reported_outside_the_article():
+    article = clean_text("\n\n".join([*HEAD, *PARAGRAPHS, "Leave a Reply", *COMMENTS]))
+    assert article.paragraphs[-1] == PARAGRAPHS[-1]
+    outside = [r.text for r in article.removed if r.rule == OUTSIDE_RULE]
+    assert outside[-len(COMMENTS) :] == COMMENTS
+    assert "Leave a Reply" in {r.text for r in article.removed}
+
+
+def test_comments_with_prose_under_a_copied_page_go_at_the_form():
+    replies = [f"Reply {n}: walked past the harbour wall today, it looks fine." for n in range(2)]
+    names = [f"Reader {n}" for n in range(10)]
+    lines = [*HEAD, *PARAGRAPHS, "Leave a Reply", *names, *replies]
+    article = clean_text("\n\n".join(lines))
+    assert article.paragraphs[-1] == PARAGRAPHS[-1]
+    assert not set(replies) & set(article.paragraphs)

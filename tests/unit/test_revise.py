@@ -109,3 +109,38 @@ def test_strip_boilerplate_removes_known_lines_under_its_rule():
     assert stripped.paragraphs == ["H", "Body one.", "Body two."]
     assert stripped.removed == [Removed("Join our newsletter today", "publisher-boilerplate", 2)]
     assert strip_boilerplate(article, set()) is article
+
+
+GAZETTE = "host:harbour-gazette.example"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Get the Morning Letter in your inbox every weekday at 7am.",
+        "Our reporters are paid by readers like you.",
+        "This article was produced with support from the Quay Trust.",
+        "To report an error, write to corrections@harbour.example.",
+        "The Harbour Gazette is an independent newspaper owned by its readers.",
+    ],
+)
+def test_a_learned_line_that_reads_like_a_notice_is_removed(line: str):
+    article = Article("H", ["H", "Body one.", line, "Body two.", "Body three.", "Body four."])
+    stripped = strip_boilerplate(article, {fingerprint(line)}, GAZETTE)
+    assert line not in stripped.paragraphs
+    assert [r.rule for r in stripped.removed] == ["publisher-boilerplate"]
+
+
+def test_a_learned_sentence_of_reporting_stays_unless_it_stands_at_the_foot():
+    fact = "Harbourtown has about 12,000 residents and one secondary school."
+    bio = "Mara Quinn has covered the council since 2011 and lives in Eastcliff."
+    article = Article("H", ["H", "Body one.", fact, "Body two.", "Body three.", bio])
+    stripped = strip_boilerplate(article, {fingerprint(fact), fingerprint(bio)}, GAZETTE)
+    assert fact in stripped.paragraphs
+    assert bio not in stripped.paragraphs  # among the last two paragraphs
+
+
+def test_the_us_in_a_report_is_not_the_publisher_speaking():
+    line = "The US has about 330 million residents, the census found."
+    article = Article("H", ["H", "Body one.", line, "Body two.", "Body three.", "Body four."])
+    assert strip_boilerplate(article, {fingerprint(line)}, GAZETTE) is article

@@ -177,3 +177,45 @@ def test_a_byline_in_an_element_marked_as_one_is_found_without_by():
         "</article></body></html>"
     )
     assert clean(html, format="html").byline == "Laura Penhale"
+
+
+def _page_with_link_paragraph(href: str) -> str:
+    return (
+        "<html><head><link rel='canonical' href='https://www.harbour.example/news/bridge'>"
+        "</head><body><article><h1>Bridge to reopen</h1>"
+        "<p>The bridge will reopen in May, the council said, after a year of repairs.</p>"
+        f"<p><a href='{href}'>Sign the residents' petition for a second crossing</a></p>"
+        "<p>Work began last spring and has cost more than expected.</p>"
+        "</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        ("https://petitions.example.org/crossing", True),
+        ("https://www.harbour.example/news/other", False),
+        ("https://shop.harbour.example/crossing", False),
+        ("/news/other", False),
+    ],
+)
+def test_a_link_paragraph_is_a_teaser_only_when_it_stays_on_the_site(href: str, kept: bool):
+    article = clean(_page_with_link_paragraph(href), format="html")
+    line = "Sign the residents' petition for a second crossing"
+    assert (line in article.paragraphs) is kept
+    assert ([r.rule for r in article.removed] == ["link-only"]) is not kept
+
+
+def test_an_embedded_post_is_read_without_its_short_link_or_attribution():
+    text = (
+        "Storm hits the coast\n\nThe first waves reached the promenade at noon.\n\n"
+        "Huge waves at the front this afternoon. Stay away from the harbour wall "
+        "pic.twitter.com/xY7pQ2aB1c\n\n"
+        "— Saltmere Coastguard (@SaltmereCG) October 20, 2024\n\n"
+        "Nobody was injured, the council said."
+    )
+    article = clean_text(text)
+    assert article.paragraphs[2] == (
+        "Huge waves at the front this afternoon. Stay away from the harbour wall"
+    )
+    assert [r.rule for r in article.removed] == ["embedded-post"]

@@ -62,7 +62,7 @@ def strip_learned(
     if same:
         own.add(same)
     known = _shared(session, publisher, lines, own, min_articles)
-    return Learned(strip_boilerplate(article, known), lines, same)
+    return Learned(strip_boilerplate(article, known, publisher), lines, same)
 
 
 def _shared(

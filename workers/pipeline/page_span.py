@@ -11,7 +11,7 @@ for the junk rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 PROSE_WORDS = 10
 GAP = 15  # captions, subheadings, adverts, a code block or a short list of links inside it
@@ -19,6 +19,9 @@ LEAD = 4  # headline, standfirst, byline, date above the first paragraph
 MENU_WORDS = 2  # a menu item's length; a headline is longer
 CHROME = 10  # more lines than this outside the prose are a page's menus or footer
 TAIL = 1  # a closing credit or sign-off under the last paragraph
+# Past this share of the article's prose, a closing line (share buttons, "Leave a reply",
+# a related-links heading) ends it: what follows is the page's, bios and comments too.
+CLOSING_AFTER = 0.7
 _SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
 
 
@@ -51,3 +54,19 @@ def article_span(lines: Sequence[str]) -> tuple[int, int]:
         start = 0
     end = end + TAIL if len(lines) - end > CHROME else len(lines)
     return start, end
+
+
+def article_end(lines: Sequence[str], is_closing: Callable[[str], bool]) -> int:
+    """Where the article in lines (already cut to its span) ends: at the first closing line
+    once CLOSING_AFTER of its prose lies above, when more than CHROME lines follow it (a
+    page's sharing bar, comment form and sidebars); else at its end. A few lines after
+    the prose, as in pasted text, are left for the junk rules."""
+    words = [len(line.split()) if is_prose(line) else 0 for line in lines]
+    total, seen = sum(words), 0
+    for index, line in enumerate(lines):
+        seen += words[index]
+        if len(lines) - index <= CHROME:
+            break
+        if total and seen >= CLOSING_AFTER * total and not words[index] and is_closing(line):
+            return index
+    return len(lines)

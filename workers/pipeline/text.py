@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.errors import NarrateError, NoSpeakableText
-from workers.pipeline.page_span import article_span
+from workers.pipeline.page_span import article_end, article_span
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -118,7 +119,14 @@ def is_teaser_headline(line: Line) -> bool:
         and not _SENTENCE_END.search(line.text)
         and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
         and bool(_CLIP_TITLE.search(line.text))
+        and not _is_label_list(line.text)
     )
+
+
+def _is_label_list(text: str) -> bool:
+    """ "Colour: green Base: lithium Range: 220-250", "Author: A. Name, Institute, Town":
+    labelled facts, not a speaker's words (a title has one colon and few commas)."""
+    return text.count(":") > 1 or text.count(",") > 1
 
 
 def is_caption_repeat(line: Line) -> bool:
@@ -232,9 +240,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def speakable_characters(raw: str) -> str:
     """The input without lone surrogates and control characters, which no parser or
-    engine accepts and no reader sees."""
+    engine accepts and no reader sees, in Unicode's composed form (NFC): a page may
+    spell "ü" as "u" and a combining mark, which reads the same but matches nothing."""
     raw = _LONE_SURROGATE.sub("", raw)
-    return _CONTROLS.sub("", _LINE_CONTROLS.sub("\n", raw))
+    return unicodedata.normalize("NFC", _CONTROLS.sub("", _LINE_CONTROLS.sub("\n", raw)))
 
 
 FALLBACK_RULE = "fallback"
@@ -328,6 +337,9 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
         if whole_link:
             link_only.add(" ".join(line.split()))
         lines.append(line)
+    declared = _guarded("reading the declared article body", _declared_body, notes, tree)
+    if declared and _words(declared) > DECLARED_BODY_RATIO * _words("\n".join(lines)):
+        lines = declared.splitlines()  # the extractor found a fraction of the article
     first = next((" ".join(line.split()) for line in lines if line.strip()), "")
     title = " ".join((document.title or "").split())
     if title and title != first and not _rules_drop(title):
@@ -423,18 +435,89 @@ def _table_row(line: str) -> str:
 _TABLE_RULE = re.compile(r":?-{3,}:?")
 
 
+DECLARED_BODY_MIN_WORDS = 100
+DECLARED_BODY_RATIO = 3
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _declared_body(tree: HtmlElement | None) -> str | None:
+    """The article's text as the page declares it in its structured data (schema.org's
+    `articleBody` in JSON-LD), for pages that build their text with scripts: the longest
+    one of DECLARED_BODY_MIN_WORDS words or more, else None."""
+    import json
+
+    if tree is None:
+        return None
+    bodies: list[str] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack: list[Any] = [data]
+        while stack:  # a stack, not recursion: the data nests as deep as the page likes
+            item = stack.pop()
+            if isinstance(item, dict):
+                body = item.get("articleBody")
+                if isinstance(body, str):  # some pages declare it as markup
+                    bodies.append(visible_text(body) if _HTML_SNIFF.search(body) else body)
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    best = max(bodies, key=_words, default="")
+    return best if _words(best) >= DECLARED_BODY_MIN_WORDS else None
+
+
 def _link_paragraphs(tree: HtmlElement) -> set[str]:
-    """The texts of paragraphs that are one link and nothing else: teasers for other
-    pages."""
+    """The texts of paragraphs that are one link to another page of the same site and
+    nothing else: teasers for the site's other stories. A link that leads off the site
+    (the petition, the event, the piece the article is about) is what the article points
+    its reader to, and stays."""
     found = set()
+    site = _site_of(tree)
     for paragraph in _elements(tree.iter("p")):
         links = [a for a in _elements(paragraph.iter("a")) if a.get("href")]
         if len(links) != 1 or str(links[0].get("href")).startswith(("mailto:", "tel:")):
             continue  # an address to write to is part of the article
+        if site and not _same_site(str(links[0].get("href")), site):
+            continue
         text = _text(paragraph)
         if text and text == _text(links[0]):
             found.add(text)
     return found
+
+
+def _site_of(tree: HtmlElement) -> str | None:
+    """The page's own host, without "www.", from its canonical address; None when the
+    page does not say."""
+    from urllib.parse import urlsplit
+
+    declared = [
+        *tree.xpath("//link[@rel='canonical']/@href"),
+        *tree.xpath("//meta[@property='og:url']/@content"),
+    ]
+    for address in declared:
+        host = urlsplit(str(address).strip()).hostname
+        if host:
+            return host.removeprefix("www.")
+    return None
+
+
+def _same_site(href: str, site: str) -> bool:
+    """A relative link, or one to the site's host or a host under it (x.example.com)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(href.strip()).hostname
+    except ValueError:  # a malformed address leads nowhere else
+        return True
+    if not host:
+        return True
+    host = host.removeprefix("www.")
+    return host == site or host.endswith(f".{site}") or site.endswith(f".{host}")
 
 
 def _has_prose(text: str) -> bool:
@@ -560,6 +643,7 @@ def clean_text(text: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     prose (menus above it, footers below) goes first, reported as `page-outside`."""
     lines = [line for line in _unwrap(text.splitlines()) if line]
     start, end = article_span(lines)
+    end = start + article_end(lines[start:end], _is_closing)
     article = clean_lines(lines[start:end], extra_rules=extra_rules)
     before = [Removed(line, OUTSIDE_RULE) for line in lines[:start]]
     after = [Removed(line, OUTSIDE_RULE) for line in lines[end:]]
@@ -569,6 +653,28 @@ def clean_text(text: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
 
 
 OUTSIDE_RULE = "page-outside"
+# The junk that closes an article on a page: its sharing bar, comments, related links,
+# newsletter box, the author's bio, the page's footer and cookie banner.
+CLOSING_RULES = frozenset(
+    {
+        "share-prompt",
+        "comments-prompt",
+        "comment-form",
+        "related-link",
+        "newsletter-prompt",
+        "author-bio",
+        "page-chrome",
+        "cookie-prompt",
+    }
+)
+
+
+def _is_closing(text: str) -> bool:
+    line = Line(text, None, ())
+    return any(
+        rule.name in CLOSING_RULES and rule.pattern is not None and rule.matches(line)
+        for rule in load_rules()
+    )
 
 
 def _rules_drop(text: str) -> bool:
@@ -602,7 +708,7 @@ def clean_lines(
     """The junk rules over the lines, repeated until nothing more goes (a line can stand at
     the article's edge only once the junk around it has gone), so that cleaning the output
     again changes nothing. `extra_rules` are tried after the table's own."""
-    lines = [" ".join(line.split()) for line in raw_lines]
+    lines = [_without_post_link(" ".join(line.split())) for line in raw_lines]
     lines = [line for line in lines if line]
     rules = (*load_rules(), *extra_rules)
     metadata = {"byline": byline, "published": _iso_date(published) if published else None}
@@ -636,6 +742,14 @@ def clean_lines(
 
 
 MAX_PASSES = 4
+# An embedded post's picture or short link at the end of its text ("… pic.twitter.com/x1").
+_POST_LINK = re.compile(r"\s+(?:https?://)?(?:pic\.twitter\.com|t\.co)/\w+$")
+
+
+def _without_post_link(line: str) -> str:
+    """A quoted social post without the short link it ends in, which says nothing aloud.
+    A line that is only the link is left for the `embedded-post` rule to report."""
+    return _POST_LINK.sub("", line)
 
 
 def _apply_rules(
