@@ -40,23 +40,28 @@ def audio_key(article_id: str, revision: int, suffix: str) -> str:
     return f"articles/{article_id}/{revision}{suffix}"
 
 
+MAX_CHUNK_PARAGRAPHS = 50  # a chunk of one-line paragraphs stops here, however short
+
+
 @dataclass(frozen=True)
 class Plan:
-    to_synthesise: list[int]  # paragraph ids to queue now: the first of each lane
+    to_synthesise: list[list[int]]  # chunks of paragraph ids to queue now, one per lane
     ready_to_stitch: bool
     queue: str = "narrate"
 
 
 def start(settings: Settings, job_id: int) -> Plan:
     """Mark the job processing; count paragraphs whose audio is cached as done already;
-    hand out the first paragraph of each of up to `article_in_flight` lanes.
+    hand out the first chunk of each of up to `article_in_flight` lanes.
 
-    An article never has more paragraph tasks queued or running than its lanes: each
-    task, when done, queues the next paragraph of its job (`next_paragraph`), so a long
-    article's tasks join the back of the queue one at a time and a short article posted
-    after it waits behind a few tasks, not all of them. Starting again (the recovery
-    sweep, a worker's resume) restarts the lanes from the top; done paragraphs are
-    skipped and a paragraph taken twice is made once (its clip is found the second time).
+    A task makes one chunk: paragraphs in order, about `chunk_chars` of spoken text (at
+    least one paragraph), so a long article of one-line paragraphs is not thousands of
+    tasks. An article never has more tasks queued or running than its lanes: each task,
+    when done, queues its job's next chunk (`next_chunk`), so a long article's tasks join
+    the back of the queue one at a time and a short article posted after it waits behind
+    a few chunks, not all of them. Starting again (the recovery sweep, a worker's resume)
+    restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
+    twice is made once (its clip is found the second time).
     """
     storage = LocalStorage(settings.audio_dir)
     with session_scope(settings.database_url) as session:
@@ -77,52 +82,60 @@ def start(settings: Settings, job_id: int) -> Plan:
                 pending += 1
         session.flush()
         session.refresh(job)
-        lanes: list[int] = []
-        while len(lanes) < settings.article_in_flight and (taken := _take(session, job)):
-            lanes.append(taken)
+        lanes: list[list[int]] = []
+        while len(lanes) < settings.article_in_flight and (
+            chunk := _take(session, job, settings.chunk_chars)
+        ):
+            lanes.append(chunk)
         log.info("job %s: %d of %d paragraphs to synthesise", job_id, pending, job.total)
         return Plan(lanes, job.done >= job.total, job.queue)
 
 
-def next_paragraph(settings: Settings, job_id: int) -> int | None:
-    """The job's next paragraph still to make, taken for the caller; None when none is
+def next_chunk(settings: Settings, job_id: int) -> list[int]:
+    """The job's next paragraphs still to make, taken for the caller; empty when none is
     left (or the job has finished)."""
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status in JOB_FINISHED:
-            return None
-        return _take(session, job)
+            return []
+        return _take(session, job, settings.chunk_chars)
 
 
-def _take(session, job: JobRow) -> int | None:
-    """Move the job's cursor past its next undone paragraph and return that paragraph's
-    id. The move is conditional on the cursor not having moved meanwhile, so two lanes
+def _take(session, job: JobRow, chunk_chars: int) -> list[int]:
+    """Move the job's cursor past its next chunk of undone paragraphs and return their
+    ids. The move is conditional on the cursor not having moved meanwhile, so two lanes
     never take the same paragraph; the loser looks again."""
-    from sqlalchemy import select, update
+    from sqlalchemy import func, select, update
 
     while True:
         cursor = session.execute(
             select(JobRow.next_paragraph).where(JobRow.id == job.id)
         ).scalar_one()
-        found = session.execute(
-            select(ParagraphRow.id, ParagraphRow.index)
+        following = session.execute(
+            select(ParagraphRow.id, ParagraphRow.index, func.length(ParagraphRow.spoken))
             .where(
                 ParagraphRow.revision_id == job.revision_id,
                 ParagraphRow.done.is_(False),
                 ParagraphRow.index >= cursor,
             )
             .order_by(ParagraphRow.index)
-            .limit(1)
-        ).first()
-        if found is None:
-            return None
+            .limit(MAX_CHUNK_PARAGRAPHS)
+        ).all()
+        chunk, chars = [], 0
+        for paragraph_id, index, length in following:
+            chunk.append((paragraph_id, index))
+            chars += length
+            if chars >= chunk_chars:
+                break
+        if not chunk:
+            return []
         moved = session.execute(
             update(JobRow)
             .where(JobRow.id == job.id, JobRow.next_paragraph == cursor)
-            .values(next_paragraph=found.index + 1)
+            .values(next_paragraph=chunk[-1][1] + 1)
         ).rowcount
         if moved:
-            return found.id
+            return [paragraph_id for paragraph_id, _ in chunk]
 
 
 def synthesise_paragraph(

@@ -68,6 +68,7 @@ class Settings:
     recovery_interval_s: float = 30.0  # how often every worker looks for stalled jobs
     job_attempts: int = 5  # stalls in a row before a job is failed as unable to progress
     article_in_flight: int = 4  # paragraph tasks one article may have queued or running
+    chunk_chars: int = 300  # about this much spoken text per paragraph task
 
     def article_links(self, article_id: str) -> dict[str, str]:
         base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
@@ -146,6 +147,7 @@ class Settings:
             recovery_interval_s=_float(env, "NARRATE_RECOVERY_INTERVAL_S", 30.0, minimum=0.1),
             job_attempts=_int(env, "NARRATE_JOB_ATTEMPTS", 5, minimum=1),
             article_in_flight=_int(env, "NARRATE_ARTICLE_IN_FLIGHT", 4, minimum=1),
+            chunk_chars=_int(env, "NARRATE_CHUNK_CHARS", 300, minimum=1),
             lexicon_file=Path(env["NARRATE_LEXICON"]).expanduser()
             if env.get("NARRATE_LEXICON")
             else None,

@@ -62,7 +62,7 @@ def _close_synthesizers() -> None:
         synthesizer.close()
 
 
-def _queue(task: Task, name: str, job_id: int, *args: int) -> None:
+def _queue(task: Task, name: str, job_id: int, *args: object) -> None:
     settings = settings_of(task.app)
     task.app.send_task(name, args=[job_id, *args], queue=jobs.queue_of(settings, job_id))
 
@@ -124,18 +124,24 @@ def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
 def convert_article(self: Task, job_id: int) -> None:
     with _working_on(self, job_id) as settings:
         plan = jobs.start(settings, job_id)
-        for paragraph_id in plan.to_synthesise:
-            self.app.send_task(SYNTHESISE, args=[job_id, paragraph_id], queue=plan.queue)
+        for chunk in plan.to_synthesise:
+            self.app.send_task(SYNTHESISE, args=[job_id, chunk], queue=plan.queue)
         if plan.ready_to_stitch:
             self.app.send_task(STITCH, args=[job_id], queue=plan.queue)
 
 
 @shared_task(name=SYNTHESISE, bind=True)
-def synthesise_paragraph(self: Task, job_id: int, paragraph_id: int) -> None:
+def synthesise_paragraphs(self: Task, job_id: int, paragraph_ids: list[int] | int) -> None:
+    """One chunk of a job's paragraphs (a bare id: a message queued before chunks)."""
+    chunk = [paragraph_ids] if isinstance(paragraph_ids, int) else paragraph_ids
     with _working_on(self, job_id) as settings:
-        if jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizers(settings)):
+        synthesizer_for = synthesizers(settings)
+        last = False
+        for paragraph_id in chunk:
+            last |= jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
+        if last:
             _queue(self, STITCH, job_id)
-        elif (following := jobs.next_paragraph(settings, job_id)) is not None:
+        elif following := jobs.next_chunk(settings, job_id):
             _queue(self, SYNTHESISE, job_id, following)  # this lane's next, at the back
 
 

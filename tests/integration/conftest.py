@@ -185,9 +185,10 @@ def run_jobs_in_process(settings, tmp_path):
 def run_job(settings: Settings, job_id: int, synth, *, stitch: bool = True) -> None:
     """Start one job and synthesise its paragraphs with `synth`; stitch if asked."""
     lanes = list(jobs.start(settings, job_id).to_synthesise)
-    while lanes:  # as the tasks do: each lane queues its next paragraph when done
-        jobs.synthesise_paragraph(settings, job_id, lanes.pop(0), lambda v, r: synth)
-        if (following := jobs.next_paragraph(settings, job_id)) is not None:
+    while lanes:  # as the tasks do: each lane queues its next chunk when done
+        for paragraph_id in lanes.pop(0):
+            jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
+        if following := jobs.next_chunk(settings, job_id):
             lanes.append(following)
     if stitch:
         jobs.stitch(settings, job_id, lambda v, r: synth)

@@ -139,7 +139,7 @@ def test_put_revises_and_regenerates_sharing_the_unchanged_paragraphs(client, se
         run_job(settings, first_job, synth)  # revision 1 finishes while 2 waits
     assert len(clip_files(settings)) == len(EXPECTED)  # the latest finished revision's
     plan = jobs.start(settings, queued_job_id(settings))
-    assert len(plan.to_synthesise) == 1  # the one changed paragraph
+    assert [len(chunk) for chunk in plan.to_synthesise] == [1]  # the one changed paragraph
 
 
 def test_clips_stay_for_the_latest_finished_revision_until_a_newer_one_is_done(
@@ -179,7 +179,7 @@ def test_deleting_an_unfinished_article_releases_its_clips(client, settings, tmp
     created = post_seed(client).get_json()
     job_id = queued_job_id(settings)
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
-        first = jobs.start(settings, job_id).to_synthesise[0]
+        first = jobs.start(settings, job_id).to_synthesise[0][0]
         jobs.synthesise_paragraph(settings, job_id, first, lambda v, r: synth)
     assert len(clip_files(settings)) == 1
     assert client.delete(created["links"]["self"]).status_code == 204
