@@ -6,13 +6,13 @@ import csv
 import io
 import zipfile
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
@@ -30,12 +30,12 @@ from service.submissions import (
     query_fields,
 )
 from workers.callback_urls import check_callback_url
+from workers.catalog.batches import items_page, status_counts
 from workers.catalog.db import session_scope
-from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
+from workers.catalog.models import JOB_FINISHED, BatchItemRow, BatchRow, JobRow, RevisionRow, now
 from workers.celery_app import BATCH_QUEUE
 from workers.jobs import audio_key
 from workers.pipeline.errors import NarrateError
-from workers.webhooks import item_status
 
 batches = Blueprint("batches", __name__, url_prefix="/api/v1")
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
@@ -226,7 +226,7 @@ def create_batch():
                         queued.append(result.job_id)
             batch.items.append(row)
         session.flush()
-        body = _batch_body(batch, page=1, per_page=0)
+        body = _batch_body(session, batch, page=1, per_page=0)
     for job_id in queued:
         current_app.extensions["narrate.queue"].convert(job_id, BATCH_QUEUE)
     response = jsonify(body)
@@ -262,16 +262,19 @@ def _eta_seconds(batch: BatchRow, finished: int, total: int) -> int | None:
     return round(elapsed / finished * (total - finished))
 
 
-def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
-    statuses = [item_status(item) for item in batch.items]
-    counts = Counter(statuses)
-    total = len(statuses)
-    finished = sum(counts[s] for s in ("done", "failed", "cancelled"))
+def _batch_body(session: Session, batch: BatchRow, *, page: int, per_page: int) -> dict:
+    counts = status_counts(session, batch.id)
+    total = counts.total()
+    finished = sum(counts[s] for s in JOB_FINISHED)
     if finished == total:
         overall = "cancelled" if batch.cancelled and counts["cancelled"] else "done"
     else:
         overall = "processing" if counts["processing"] or finished else "queued"
-    window = batch.items[(page - 1) * per_page : page * per_page]
+    window = (
+        items_page(session, batch.id, offset=(page - 1) * per_page, limit=per_page)
+        if per_page
+        else []
+    )
     return {
         "id": batch.id,
         "status": overall,
@@ -290,7 +293,7 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
                 "name": item.name,
                 "id": item.article_id,
                 "status": status,
-                "error": item.error or (item.revision.job.error if item.revision else None),
+                "error": error,
                 "links": {
                     "self": external_url("api.get_article", article_id=item.article_id),
                     "audio": external_url("api.audio", article_id=item.article_id),
@@ -298,7 +301,7 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
                 if item.article_id
                 else None,
             }
-            for item, status in zip(window, statuses[(page - 1) * per_page :], strict=False)
+            for item, status, error in window
         ],
         "page": page,
         "per_page": per_page,
@@ -314,7 +317,8 @@ def get_batch(batch_id: str):
     page = positive_arg("page", 1, 100_000)
     per_page = positive_arg("per_page", 100, 1000)
     with session_scope(settings().database_url) as session:
-        return jsonify(_batch_body(_find_batch(session, batch_id), page=page, per_page=per_page))
+        batch = _find_batch(session, batch_id)
+        return jsonify(_batch_body(session, batch, page=page, per_page=per_page))
 
 
 @batches.delete("/batches/<batch_id>")
@@ -322,16 +326,15 @@ def cancel_batch(batch_id: str):
     """Cancel every item not yet started; finished and running ones are kept."""
     with session_scope(settings().database_url) as session:
         batch = _find_batch(session, batch_id)
-        revision_ids = [item.revision_id for item in batch.items if item.revision_id]
+        revisions = select(BatchItemRow.revision_id).where(BatchItemRow.batch_id == batch.id)
         session.execute(
             update(JobRow)
-            .where(JobRow.revision_id.in_(revision_ids), JobRow.status == "queued")
+            .where(JobRow.revision_id.in_(revisions), JobRow.status == "queued")
             .values(status="cancelled", finished_at=now(), error="cancelled with its batch")
         )
         batch.cancelled = True
         session.flush()
-        session.expire_all()
-        return jsonify(_batch_body(_find_batch(session, batch_id), page=1, per_page=0))
+        return jsonify(_batch_body(session, batch, page=1, per_page=0))
 
 
 @batches.get("/batches/<batch_id>/archive.zip")
@@ -339,10 +342,17 @@ def archive(batch_id: str):
     """Every finished MP3 with its timings, and manifest.csv, streamed as one zip."""
     with session_scope(settings().database_url) as session:
         batch = _find_batch(session, batch_id)
+        revisions = {
+            revision.id: revision
+            for revision in session.scalars(
+                select(RevisionRow)
+                .join(BatchItemRow, BatchItemRow.revision_id == RevisionRow.id)
+                .where(BatchItemRow.batch_id == batch.id)
+            )
+        }
         rows = []
-        for item in batch.items:
-            status = item_status(item)
-            revision = item.revision
+        for item, status, error in items_page(session, batch.id, offset=0, limit=None):
+            revision = revisions.get(item.revision_id) if item.revision_id else None
             title = revision.title if revision else item.name
             stem = f"{item.position + 1:04d}-{download_name(title)}"
             done = status == "done" and revision is not None and item.article_id is not None
@@ -356,7 +366,7 @@ def archive(batch_id: str):
                     "duration_ms": revision.duration_ms if done and revision else "",
                     "mp3": f"{stem}.mp3" if done else "",
                     "timings": f"{stem}.timings.json" if done else "",
-                    "error": item.error or (revision.job.error if revision else "") or "",
+                    "error": error or "",
                     "_keys": (
                         audio_key(item.article_id, revision.number, ".mp3"),
                         audio_key(item.article_id, revision.number, ".json"),

@@ -167,7 +167,9 @@ class BatchItemRow(Base):
     article_id: Mapped[str | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
-    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", ondelete="SET NULL"))
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", ondelete="SET NULL"), index=True
+    )
     error: Mapped[str | None] = mapped_column(Text)
 
     batch: Mapped[BatchRow] = relationship(back_populates="items")
@@ -210,6 +212,8 @@ class PublisherLineRow(Base):
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
+
+
 VISIBILITIES = ("public", "unlisted", "private")
 SCOPES = ("read", "write", "admin")  # each includes the ones before it
 

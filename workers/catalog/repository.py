@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workers.catalog.models import (
     JOB_GIVEN_UP,
@@ -205,7 +205,8 @@ def list_articles(
         query = query.where(ArticleRow.visibility == visibility)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(ArticleRow.created_at.desc(), ArticleRow.id)
+        query.options(selectinload(ArticleRow.revisions).joinedload(RevisionRow.job))
+        .order_by(ArticleRow.created_at.desc(), ArticleRow.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
