@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
-from service.intake import accept
+from service.intake import Prepared, prepare, store
 from service.limits import charge_paragraphs
 from service.links import external_url
 from service.sanitize import is_id, printable
@@ -33,6 +34,7 @@ from workers.callback_urls import check_callback_url
 from workers.catalog.batches import items_page, status_counts
 from workers.catalog.db import session_scope
 from workers.catalog.models import JOB_FINISHED, BatchItemRow, BatchRow, JobRow, RevisionRow, now
+from workers.catalog.repository import submit_many
 from workers.celery_app import BATCH_QUEUE
 from workers.jobs import audio_key
 from workers.pipeline.errors import NarrateError
@@ -197,42 +199,125 @@ def create_batch():
     if callback is not None:
         checked_url(callback, "callback_url")
         check_callback_url(callback, allow_private=config.webhook_allow_private)
-    queued: list[int] = []
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)
         session.add(batch)
-        for position, item in enumerate(items):
-            row = BatchItemRow(
-                position=position,
-                name=printable(item.name),
-                error=item.error and printable(item.error),
-            )
-            if item.submission is not None:
-                try:
-                    with session.begin_nested():
-                        result = accept(
-                            session,
-                            item.submission,
-                            config,
-                            queue=BATCH_QUEUE,
-                            charge=charge_paragraphs,  # an item over the quota fails alone
-                        )
-                except NarrateError as error:
-                    row.error = printable(error.detail)
-                else:
-                    row.article_id = result.article.id
-                    row.revision_id = result.article.current.id
-                    if result.job_id is not None:
-                        queued.append(result.job_id)
-            batch.items.append(row)
         session.flush()
+        outcomes = _take_in(session, items)
+        session.execute(
+            insert(BatchItemRow),
+            [
+                {
+                    "batch_id": batch.id,
+                    "position": position,
+                    "name": printable(item.name),
+                    "article_id": outcome.article_id,
+                    "revision_id": outcome.revision_id,
+                    "error": outcome.error and printable(outcome.error),
+                }
+                for position, (item, outcome) in enumerate(zip(items, outcomes, strict=True))
+            ],
+        )
+        queued = [outcome.job_id for outcome in outcomes if outcome.job_id is not None]
         body = _batch_body(session, batch, page=1, per_page=0)
-    for job_id in queued:
-        current_app.extensions["narrate.queue"].convert(job_id, BATCH_QUEUE)
+    if queued:
+        current_app.extensions["narrate.queue"].convert_many(queued, BATCH_QUEUE)
     response = jsonify(body)
     response.status_code = 202
     response.headers["Location"] = body["links"]["self"]
     return response
+
+
+TAKE_IN_CHUNK = 500  # prepared items stored together, in one savepoint
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one item: its article, revision and job (None when identical
+    content exists), or the reason it was refused."""
+
+    article_id: str | None = None
+    revision_id: int | None = None
+    job_id: int | None = None
+    error: str | None = None
+
+
+def _take_in(session: Session, items: list[Item]) -> list[Outcome]:
+    """Clean and store every item, in order. Items are stored in chunks, in bulk;
+    one that learns its publisher's boilerplate, or revises an article found by its
+    lines, is stored on its own (what it learns counts for the items after it)."""
+    config = settings()
+    outcomes: list[Outcome | None] = [None] * len(items)
+    chunk: list[tuple[int, Prepared]] = []
+
+    def store_chunk() -> None:
+        if not chunk:
+            return
+        charged = _charged(chunk, outcomes)
+        try:
+            with session.begin_nested():
+                stored = submit_many(session, [p.pending for _, p in charged], queue=BATCH_QUEUE)
+        except IntegrityError:  # a concurrent request stored one of them first
+            for position, prepared in charged:
+                outcomes[position] = _store_one(session, prepared)
+        else:
+            for (position, _), outcome in zip(charged, stored, strict=True):
+                outcomes[position] = Outcome(
+                    outcome.article_id, outcome.revision_id, outcome.job_id
+                )
+        chunk.clear()
+
+    for position, item in enumerate(items):
+        if item.submission is None:
+            outcomes[position] = Outcome(error=item.error)
+            continue
+        try:
+            prepared = prepare(session, item.submission, config)
+        except NarrateError as error:
+            outcomes[position] = Outcome(error=error.detail)
+            continue
+        if prepared.learned is not None or prepared.article_id is not None:
+            store_chunk()
+            if _charged([(position, prepared)], outcomes):
+                outcomes[position] = _store_one(session, prepared)
+        else:
+            chunk.append((position, prepared))
+            if len(chunk) >= TAKE_IN_CHUNK:
+                store_chunk()
+    store_chunk()
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _charged(
+    chunk: list[tuple[int, Prepared]], outcomes: list[Outcome | None]
+) -> list[tuple[int, Prepared]]:
+    """The items the paragraph quota lets through: charged together when they all fit,
+    else one by one, so that an item over the quota fails alone with the reason."""
+    try:
+        charge_paragraphs(sum(len(prepared.pending.spoken) for _, prepared in chunk))
+        return chunk
+    except ApiError as error:
+        if len(chunk) == 1:
+            outcomes[chunk[0][0]] = Outcome(error=error.detail)
+            return []
+    kept = []
+    for position, prepared in chunk:
+        try:
+            charge_paragraphs(len(prepared.pending.spoken))
+        except ApiError as error:
+            outcomes[position] = Outcome(error=error.detail)
+            continue
+        kept.append((position, prepared))
+    return kept
+
+
+def _store_one(session: Session, prepared: Prepared) -> Outcome:
+    try:
+        with session.begin_nested():
+            result = store(session, prepared, queue=BATCH_QUEUE)
+    except NarrateError as error:
+        return Outcome(error=error.detail)
+    return Outcome(result.article.id, result.article.current.id, result.job_id)
 
 
 def _require_every_collection(scope: str) -> None:
