@@ -20,7 +20,7 @@ from sqlalchemy import update
 
 from workers import pinned_http
 from workers.callback_urls import CallbackNotAllowed, check_callback_url, resolve
-from workers.catalog.batches import finished, status_counts, unannounced_batches_of
+from workers.catalog.batches import has_unfinished, status_counts, unannounced_batches_of
 from workers.catalog.db import session_scope
 from workers.catalog.models import JOB_FINISHED, BatchRow, JobRow, WebhookDeliveryRow, now
 from workers.secret_files import secret_in
@@ -94,9 +94,9 @@ def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
     """A batch event once every item of a batch holding this revision has finished."""
     deliveries = []
     for batch in unannounced_batches_of(session, revision_id):
-        counts = status_counts(session, batch.id)
-        if not finished(counts):
+        if has_unfinished(session, batch.id):
             continue
+        counts = status_counts(session, batch.id)
         if not _claim(session, batch.id):
             continue  # the worker that finished another of its items announced it
         if not batch.callback_url:

@@ -68,5 +68,17 @@ def unannounced_batches_of(session: Session, revision_id: int) -> list[BatchRow]
     )
 
 
-def finished(counts: Counter[str]) -> bool:
-    return not any(counts[status] for status in JOB_UNFINISHED)
+def has_unfinished(session: Session, batch_id: str) -> bool:
+    """Whether any item of the batch is queued or processing: found from the unfinished
+    jobs (by their status index), so it stays quick while a large batch is converted."""
+    query = (
+        select(JobRow.id)
+        .join(BatchItemRow, BatchItemRow.revision_id == JobRow.revision_id)
+        .where(
+            JobRow.status.in_(JOB_UNFINISHED),
+            BatchItemRow.batch_id == batch_id,
+            BatchItemRow.error.is_(None),
+        )
+        .limit(1)
+    )
+    return session.scalar(query) is not None
