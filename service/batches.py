@@ -6,18 +6,19 @@ import csv
 import io
 import zipfile
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
-from service.intake import accept
+from service.intake import Prepared, prepare, store
 from service.limits import charge_paragraphs
 from service.links import external_url
 from service.sanitize import is_id, printable
@@ -30,12 +31,13 @@ from service.submissions import (
     query_fields,
 )
 from workers.callback_urls import check_callback_url
+from workers.catalog.batches import items_page, status_counts
 from workers.catalog.db import session_scope
-from workers.catalog.models import BatchItemRow, BatchRow, JobRow, now
+from workers.catalog.models import JOB_FINISHED, BatchItemRow, BatchRow, JobRow, RevisionRow, now
+from workers.catalog.repository import submit_many
 from workers.celery_app import BATCH_QUEUE
 from workers.jobs import audio_key
 from workers.pipeline.errors import NarrateError
-from workers.webhooks import item_status
 
 batches = Blueprint("batches", __name__, url_prefix="/api/v1")
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
@@ -197,42 +199,125 @@ def create_batch():
     if callback is not None:
         checked_url(callback, "callback_url")
         check_callback_url(callback, allow_private=config.webhook_allow_private)
-    queued: list[int] = []
     with session_scope(config.database_url) as session:
         batch = BatchRow(callback_url=callback)
         session.add(batch)
-        for position, item in enumerate(items):
-            row = BatchItemRow(
-                position=position,
-                name=printable(item.name),
-                error=item.error and printable(item.error),
-            )
-            if item.submission is not None:
-                try:
-                    with session.begin_nested():
-                        result = accept(
-                            session,
-                            item.submission,
-                            config,
-                            queue=BATCH_QUEUE,
-                            charge=charge_paragraphs,  # an item over the quota fails alone
-                        )
-                except NarrateError as error:
-                    row.error = printable(error.detail)
-                else:
-                    row.article_id = result.article.id
-                    row.revision_id = result.article.current.id
-                    if result.job_id is not None:
-                        queued.append(result.job_id)
-            batch.items.append(row)
         session.flush()
-        body = _batch_body(batch, page=1, per_page=0)
-    for job_id in queued:
-        current_app.extensions["narrate.queue"].convert(job_id, BATCH_QUEUE)
+        outcomes = _take_in(session, items)
+        session.execute(
+            insert(BatchItemRow),
+            [
+                {
+                    "batch_id": batch.id,
+                    "position": position,
+                    "name": printable(item.name),
+                    "article_id": outcome.article_id,
+                    "revision_id": outcome.revision_id,
+                    "error": outcome.error and printable(outcome.error),
+                }
+                for position, (item, outcome) in enumerate(zip(items, outcomes, strict=True))
+            ],
+        )
+        queued = [outcome.job_id for outcome in outcomes if outcome.job_id is not None]
+        body = _batch_body(session, batch, page=1, per_page=0)
+    if queued:
+        current_app.extensions["narrate.queue"].convert_many(queued, BATCH_QUEUE)
     response = jsonify(body)
     response.status_code = 202
     response.headers["Location"] = body["links"]["self"]
     return response
+
+
+TAKE_IN_CHUNK = 500  # prepared items stored together, in one savepoint
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one item: its article, revision and job (None when identical
+    content exists), or the reason it was refused."""
+
+    article_id: str | None = None
+    revision_id: int | None = None
+    job_id: int | None = None
+    error: str | None = None
+
+
+def _take_in(session: Session, items: list[Item]) -> list[Outcome]:
+    """Clean and store every item, in order. Items are stored in chunks, in bulk;
+    one that learns its publisher's boilerplate, or revises an article found by its
+    lines, is stored on its own (what it learns counts for the items after it)."""
+    config = settings()
+    outcomes: list[Outcome | None] = [None] * len(items)
+    chunk: list[tuple[int, Prepared]] = []
+
+    def store_chunk() -> None:
+        if not chunk:
+            return
+        charged = _charged(chunk, outcomes)
+        try:
+            with session.begin_nested():
+                stored = submit_many(session, [p.pending for _, p in charged], queue=BATCH_QUEUE)
+        except IntegrityError:  # a concurrent request stored one of them first
+            for position, prepared in charged:
+                outcomes[position] = _store_one(session, prepared)
+        else:
+            for (position, _), outcome in zip(charged, stored, strict=True):
+                outcomes[position] = Outcome(
+                    outcome.article_id, outcome.revision_id, outcome.job_id
+                )
+        chunk.clear()
+
+    for position, item in enumerate(items):
+        if item.submission is None:
+            outcomes[position] = Outcome(error=item.error)
+            continue
+        try:
+            prepared = prepare(session, item.submission, config)
+        except NarrateError as error:
+            outcomes[position] = Outcome(error=error.detail)
+            continue
+        if prepared.learned is not None or prepared.article_id is not None:
+            store_chunk()
+            if _charged([(position, prepared)], outcomes):
+                outcomes[position] = _store_one(session, prepared)
+        else:
+            chunk.append((position, prepared))
+            if len(chunk) >= TAKE_IN_CHUNK:
+                store_chunk()
+    store_chunk()
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _charged(
+    chunk: list[tuple[int, Prepared]], outcomes: list[Outcome | None]
+) -> list[tuple[int, Prepared]]:
+    """The items the paragraph quota lets through: charged together when they all fit,
+    else one by one, so that an item over the quota fails alone with the reason."""
+    try:
+        charge_paragraphs(sum(len(prepared.pending.spoken) for _, prepared in chunk))
+        return chunk
+    except ApiError as error:
+        if len(chunk) == 1:
+            outcomes[chunk[0][0]] = Outcome(error=error.detail)
+            return []
+    kept = []
+    for position, prepared in chunk:
+        try:
+            charge_paragraphs(len(prepared.pending.spoken))
+        except ApiError as error:
+            outcomes[position] = Outcome(error=error.detail)
+            continue
+        kept.append((position, prepared))
+    return kept
+
+
+def _store_one(session: Session, prepared: Prepared) -> Outcome:
+    try:
+        with session.begin_nested():
+            result = store(session, prepared, queue=BATCH_QUEUE)
+    except NarrateError as error:
+        return Outcome(error=error.detail)
+    return Outcome(result.article.id, result.article.current.id, result.job_id)
 
 
 def _require_every_collection(scope: str) -> None:
@@ -262,16 +347,19 @@ def _eta_seconds(batch: BatchRow, finished: int, total: int) -> int | None:
     return round(elapsed / finished * (total - finished))
 
 
-def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
-    statuses = [item_status(item) for item in batch.items]
-    counts = Counter(statuses)
-    total = len(statuses)
-    finished = sum(counts[s] for s in ("done", "failed", "cancelled"))
+def _batch_body(session: Session, batch: BatchRow, *, page: int, per_page: int) -> dict:
+    counts = status_counts(session, batch.id)
+    total = counts.total()
+    finished = sum(counts[s] for s in JOB_FINISHED)
     if finished == total:
         overall = "cancelled" if batch.cancelled and counts["cancelled"] else "done"
     else:
         overall = "processing" if counts["processing"] or finished else "queued"
-    window = batch.items[(page - 1) * per_page : page * per_page]
+    window = (
+        items_page(session, batch.id, offset=(page - 1) * per_page, limit=per_page)
+        if per_page
+        else []
+    )
     return {
         "id": batch.id,
         "status": overall,
@@ -290,7 +378,7 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
                 "name": item.name,
                 "id": item.article_id,
                 "status": status,
-                "error": item.error or (item.revision.job.error if item.revision else None),
+                "error": error,
                 "links": {
                     "self": external_url("api.get_article", article_id=item.article_id),
                     "audio": external_url("api.audio", article_id=item.article_id),
@@ -298,7 +386,7 @@ def _batch_body(batch: BatchRow, *, page: int, per_page: int) -> dict:
                 if item.article_id
                 else None,
             }
-            for item, status in zip(window, statuses[(page - 1) * per_page :], strict=False)
+            for item, status, error in window
         ],
         "page": page,
         "per_page": per_page,
@@ -314,7 +402,8 @@ def get_batch(batch_id: str):
     page = positive_arg("page", 1, 100_000)
     per_page = positive_arg("per_page", 100, 1000)
     with session_scope(settings().database_url) as session:
-        return jsonify(_batch_body(_find_batch(session, batch_id), page=page, per_page=per_page))
+        batch = _find_batch(session, batch_id)
+        return jsonify(_batch_body(session, batch, page=page, per_page=per_page))
 
 
 @batches.delete("/batches/<batch_id>")
@@ -322,16 +411,15 @@ def cancel_batch(batch_id: str):
     """Cancel every item not yet started; finished and running ones are kept."""
     with session_scope(settings().database_url) as session:
         batch = _find_batch(session, batch_id)
-        revision_ids = [item.revision_id for item in batch.items if item.revision_id]
+        revisions = select(BatchItemRow.revision_id).where(BatchItemRow.batch_id == batch.id)
         session.execute(
             update(JobRow)
-            .where(JobRow.revision_id.in_(revision_ids), JobRow.status == "queued")
+            .where(JobRow.revision_id.in_(revisions), JobRow.status == "queued")
             .values(status="cancelled", finished_at=now(), error="cancelled with its batch")
         )
         batch.cancelled = True
         session.flush()
-        session.expire_all()
-        return jsonify(_batch_body(_find_batch(session, batch_id), page=1, per_page=0))
+        return jsonify(_batch_body(session, batch, page=1, per_page=0))
 
 
 @batches.get("/batches/<batch_id>/archive.zip")
@@ -339,10 +427,17 @@ def archive(batch_id: str):
     """Every finished MP3 with its timings, and manifest.csv, streamed as one zip."""
     with session_scope(settings().database_url) as session:
         batch = _find_batch(session, batch_id)
+        revisions = {
+            revision.id: revision
+            for revision in session.scalars(
+                select(RevisionRow)
+                .join(BatchItemRow, BatchItemRow.revision_id == RevisionRow.id)
+                .where(BatchItemRow.batch_id == batch.id)
+            )
+        }
         rows = []
-        for item in batch.items:
-            status = item_status(item)
-            revision = item.revision
+        for item, status, error in items_page(session, batch.id, offset=0, limit=None):
+            revision = revisions.get(item.revision_id) if item.revision_id else None
             title = revision.title if revision else item.name
             stem = f"{item.position + 1:04d}-{download_name(title)}"
             done = status == "done" and revision is not None and item.article_id is not None
@@ -356,7 +451,7 @@ def archive(batch_id: str):
                     "duration_ms": revision.duration_ms if done and revision else "",
                     "mp3": f"{stem}.mp3" if done else "",
                     "timings": f"{stem}.timings.json" if done else "",
-                    "error": item.error or (revision.job.error if revision else "") or "",
+                    "error": error or "",
                     "_keys": (
                         audio_key(item.article_id, revision.number, ".mp3"),
                         audio_key(item.article_id, revision.number, ".json"),

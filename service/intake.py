@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from service.sanitize import without_controls
 from service.submissions import Submission
 from workers.callback_urls import check_callback_url
-from workers.catalog.boilerplate import publisher_of, remember, strip_learned
-from workers.catalog.repository import Metadata, Submitted, VoiceOptions, submit
+from workers.catalog.boilerplate import Learned, publisher_of, remember, strip_learned
+from workers.catalog.repository import Metadata, Pending, Submitted, VoiceOptions, submit
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.article import Article
 from workers.pipeline.convert import spoken_paragraphs
@@ -24,16 +24,25 @@ from workers.settings import Settings
 TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
 
 
-def accept(
+@dataclass(frozen=True)
+class Prepared:
+    """A submission cleaned and made speakable, ready to be stored."""
+
+    pending: Pending
+    article_id: str | None  # the article it revises (asked for, or found by its lines)
+    publisher: str | None
+    learned: Learned | None  # the publisher's boilerplate it lost, to remember once stored
+
+
+def prepare(
     session: Session,
     submission: Submission,
     settings: Settings,
     *,
     article_id: str | None = None,
-    queue: str = INTERACTIVE_QUEUE,
     charge: Callable[[int], None] | None = None,
-) -> Submitted:
-    """Clean the text and store it; raises NoSpeakableText when nothing is left to read,
+) -> Prepared:
+    """Clean the text; raises NoSpeakableText when nothing is left to read,
     CallbackNotAllowed for a callback_url to a private address (unless allowed).
     `charge` is told the paragraph count before anything is stored, and may refuse."""
     if submission.callback_url:
@@ -76,18 +85,38 @@ def accept(
     spoken = spoken_paragraphs(article, lexicon, phonemes=phonemes)
     if charge is not None:
         charge(len(spoken))
+    return Prepared(Pending(article, spoken, options, metadata), article_id, publisher, learned)
+
+
+def store(session: Session, prepared: Prepared, *, queue: str = INTERACTIVE_QUEUE) -> Submitted:
+    """Store one prepared submission (see repository.submit) and what it taught."""
+    pending = prepared.pending
     result = submit(
         session,
-        article,
-        spoken,
-        options,
-        metadata,
-        article_id=article_id,
+        pending.article,
+        pending.spoken,
+        pending.options,
+        pending.metadata,
+        article_id=prepared.article_id,
         queue=queue,
     )
-    if learned is not None and publisher is not None:
-        remember(session, publisher, result.article.id, learned.fingerprints)
+    if prepared.learned is not None and prepared.publisher is not None:
+        remember(session, prepared.publisher, result.article.id, prepared.learned.fingerprints)
     return result
+
+
+def accept(
+    session: Session,
+    submission: Submission,
+    settings: Settings,
+    *,
+    article_id: str | None = None,
+    queue: str = INTERACTIVE_QUEUE,
+    charge: Callable[[int], None] | None = None,
+) -> Submitted:
+    """Clean the text and store it (see `prepare` for what it raises)."""
+    prepared = prepare(session, submission, settings, article_id=article_id, charge=charge)
+    return store(session, prepared, queue=queue)
 
 
 def _without_controls(article: Article) -> Article:

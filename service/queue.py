@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from workers.celery_app import CONVERT, INTERACTIVE_QUEUE, create_celery
+from workers.celery_app import CONVERT, CONVERT_MANY, INTERACTIVE_QUEUE, create_celery
 from workers.settings import Settings
 
 log = logging.getLogger("narrate.queue")
+FAN_OUT_CHUNK = 500  # jobs per convert_many message
 
 
 class TaskQueue:
@@ -21,6 +22,18 @@ class TaskQueue:
             self._celery.send_task(CONVERT, args=[job_id], queue=queue, retry=False)
         except Exception:  # kombu raises many kinds; the catalog keeps the job either way
             log.exception("job %s: could not reach the broker; it stays queued", job_id)
+            return False
+        return True
+
+    def convert_many(self, job_ids: list[int], queue: str) -> bool:
+        """Enqueue many jobs, a message per FAN_OUT_CHUNK of them that a worker fans out;
+        False (logged) when the broker is down: the jobs stay queued in the catalog."""
+        try:
+            for start in range(0, len(job_ids), FAN_OUT_CHUNK):
+                chunk = job_ids[start : start + FAN_OUT_CHUNK]
+                self._celery.send_task(CONVERT_MANY, args=[chunk, queue], queue=queue, retry=False)
+        except Exception:  # kombu raises many kinds; the catalog keeps the jobs either way
+            log.exception("%d jobs: could not reach the broker; they stay queued", len(job_ids))
             return False
         return True
 

@@ -11,6 +11,7 @@ from celery import Celery
 from workers.settings import Settings
 
 CONVERT = "narrate.convert_article"
+CONVERT_MANY = "narrate.convert_many"  # a batch's jobs, fanned out by a worker
 SYNTHESISE = "narrate.synthesise_paragraph"
 STITCH = "narrate.stitch"
 DELIVER = "narrate.deliver_webhook"

@@ -18,7 +18,15 @@ from celery import Task, shared_task
 from celery.exceptions import Retry
 
 from workers import jobs, metrics, recovery, resilience, webhooks
-from workers.celery_app import CONVERT, DELIVER, STITCH, SYNTHESISE, WEBHOOK_QUEUE, settings_of
+from workers.celery_app import (
+    CONVERT,
+    CONVERT_MANY,
+    DELIVER,
+    STITCH,
+    SYNTHESISE,
+    WEBHOOK_QUEUE,
+    settings_of,
+)
 from workers.pipeline.errors import NarrateError
 from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import synthesizer_for_voice
@@ -128,6 +136,14 @@ def convert_article(self: Task, job_id: int) -> None:
             self.app.send_task(SYNTHESISE, args=[job_id, chunk], queue=plan.queue)
         if plan.ready_to_stitch:
             self.app.send_task(STITCH, args=[job_id], queue=plan.queue)
+
+
+@shared_task(name=CONVERT_MANY, bind=True)
+def convert_many(self: Task, job_ids: list[int], queue: str) -> None:
+    """One convert task per job: the web process sends one message for many of a batch's
+    jobs, where one message each would cost it a broker round trip per item."""
+    for job_id in job_ids:
+        self.app.send_task(CONVERT, args=[job_id], queue=queue)
 
 
 @shared_task(name=SYNTHESISE, bind=True)

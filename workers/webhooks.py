@@ -13,21 +13,16 @@ import json
 import logging
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from workers import pinned_http
 from workers.callback_urls import CallbackNotAllowed, check_callback_url, resolve
+from workers.catalog.batches import has_unfinished, status_counts, unannounced_batches_of
 from workers.catalog.db import session_scope
-from workers.catalog.models import (
-    JOB_FINISHED,
-    BatchItemRow,
-    BatchRow,
-    JobRow,
-    WebhookDeliveryRow,
-    now,
-)
+from workers.catalog.models import JOB_FINISHED, BatchRow, JobRow, WebhookDeliveryRow, now
 from workers.secret_files import secret_in
 from workers.settings import Settings
 
@@ -97,28 +92,23 @@ def events_for_job(settings: Settings, job_id: int, links: dict[str, str]) -> li
 
 def _finished_batches(session, revision_id: int) -> list[WebhookDeliveryRow]:
     """A batch event once every item of a batch holding this revision has finished."""
-    batches = session.scalars(
-        select(BatchRow)
-        .join(BatchItemRow)
-        .where(BatchItemRow.revision_id == revision_id, BatchRow.notified.is_(False))
-    ).all()
     deliveries = []
-    for batch in batches:
-        statuses = [item_status(item) for item in batch.items]
-        if not all(status in JOB_FINISHED for status in statuses):
+    for batch in unannounced_batches_of(session, revision_id):
+        if has_unfinished(session, batch.id):
             continue
+        counts = status_counts(session, batch.id)
         if not _claim(session, batch.id):
             continue  # the worker that finished another of its items announced it
         if not batch.callback_url:
             continue
-        counts = {str(s): statuses.count(s) for s in JOB_FINISHED if statuses.count(s)}
-        event = "batch.failed" if counts.get("failed") else "batch.done"
+        counts = Counter({str(s): counts[s] for s in JOB_FINISHED if counts[s]})
+        event = "batch.failed" if counts["failed"] else "batch.done"
         deliveries.append(
             WebhookDeliveryRow(
                 batch_id=batch.id,
                 url=batch.callback_url,
                 event=event,
-                payload={"event": event, "batch": {"id": batch.id, "counts": counts}},
+                payload={"event": event, "batch": {"id": batch.id, "counts": dict(counts)}},
             )
         )
     return deliveries
@@ -133,12 +123,6 @@ def _claim(session, batch_id: str) -> bool:
         .values(notified=True)
     ).rowcount
     return claimed == 1
-
-
-def item_status(item: BatchItemRow) -> str:
-    if item.error is not None or item.revision is None:
-        return "failed"
-    return item.revision.job.status
 
 
 @dataclass(frozen=True)

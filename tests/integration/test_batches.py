@@ -3,6 +3,7 @@ archive, fairness against interactive work, and a real worker converting 20+ art
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -10,6 +11,7 @@ import time
 import zipfile
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.integration.conftest import queue_key, run_jobs_in_process, run_worker
 from tests.openapi_check import conforms
@@ -39,13 +41,19 @@ def queued_jobs_by_queue(broker) -> dict[str, int]:
     return {queue: broker.llen(queue_key(queue)) for queue in ("narrate", "narrate-batch")}
 
 
-def test_json_array_is_accepted_and_queued_on_the_batch_queue(client, broker):
+def test_json_array_is_accepted_and_queued_on_the_batch_queue(client, broker, settings):
     response = client.post("/api/v1/batches", json=[article(n) for n in range(3)])
     assert response.status_code == 202
     body = conforms(response, "/api/v1/batches", "post")
     assert response.headers["Location"] == body["links"]["self"]
     assert (body["total"], body["counts"]["queued"], body["status"]) == (3, 3, "queued")
-    assert queued_jobs_by_queue(broker) == {"narrate": 0, "narrate-batch": 3}
+    # one message for the batch's jobs, which a worker fans out one convert task each
+    assert queued_jobs_by_queue(broker) == {"narrate": 0, "narrate-batch": 1}
+    message = json.loads(broker.lindex(queue_key("narrate-batch"), 0))
+    assert message["headers"]["task"] == "narrate.convert_many"
+    with session_scope(settings.database_url) as session:
+        job_ids = sorted(session.scalars(select(JobRow.id)))
+    assert json.loads(base64.b64decode(message["body"]))[0] == [job_ids, "narrate-batch"]
 
 
 def test_one_bad_item_fails_alone_with_its_reason(client, settings, tmp_path):
@@ -199,3 +207,56 @@ def test_an_article_published_now_finishes_before_a_queued_backfill(client, sett
     assert client.get(urgent["links"]["self"]).get_json()["status"] == "done"
     assert urgent_done < batch_done[-1]
     assert urgent_done < batch_done[1], "the interactive article waited behind the backfill"
+
+
+def test_repeated_content_and_external_ids_within_a_batch(client, settings):
+    """Items stored together decide as one-by-one submissions would: the same content is
+    one article and one job; an external_id's changed text is its next revision."""
+    first, changed = "First text of the story.", "Changed text of the story."
+    items = [
+        article(1),
+        article(1),
+        {"external_id": "cms-7", "title": "Seven", "text": first},
+        {"external_id": "cms-7", "title": "Seven", "text": changed},
+        {"external_id": "cms-7", "title": "Seven", "text": changed},
+    ]
+    body = client.post("/api/v1/batches", json=items).get_json()
+    listed = client.get(body["links"]["self"]).get_json()["items"]
+    ids = [item["id"] for item in listed]
+    assert ids[0] == ids[1] and ids[2] == ids[3] == ids[4] and ids[0] != ids[2]
+    assert [item["status"] for item in listed] == ["queued"] * 5
+    seven = client.get(f"/api/v1/articles/{ids[2]}").get_json()
+    assert (seven["revision"], seven["paragraphs"]) == (2, ["Seven", changed])
+    with session_scope(settings.database_url) as session:
+        assert session.scalar(select(func.count(JobRow.id))) == 3
+    again = client.post("/api/v1/batches", json=[items[0], items[4]]).get_json()
+    relisted = client.get(again["links"]["self"]).get_json()["items"]
+    assert [item["id"] for item in relisted] == [ids[0], ids[4]]
+    with session_scope(settings.database_url) as session:
+        assert session.scalar(select(func.count(JobRow.id))) == 3  # nothing new to make
+
+
+def test_an_item_over_the_paragraph_quota_fails_alone(client, app, settings):
+    app.extensions["narrate.settings"] = settings.with_overrides(limit_paragraphs="7/hour")
+    body = client.post("/api/v1/batches", json=[article(n) for n in range(3)]).get_json()
+    assert (body["counts"]["queued"], body["counts"]["failed"]) == (2, 1)
+    failed = client.get(body["links"]["self"]).get_json()["items"][2]
+    assert "NARRATE_LIMIT_PARAGRAPHS" in failed["error"]
+
+
+def test_ten_thousand_items_are_all_taken_in(client, app, settings, broker):
+    """The documented limit: every item stored and queued (timed in bench/batch_post.py)."""
+    app.extensions["narrate.settings"] = settings.with_overrides(limit_paragraphs="1000000/hour")
+    items = [article(n) for n in range(9_999)] + [{"text": "Advertisement"}]
+    body = client.post("/api/v1/batches", json=items).get_json()
+    assert (body["total"], body["counts"]["queued"], body["counts"]["failed"]) == (
+        10_000,
+        9_999,
+        1,
+    )
+    page = client.get(body["links"]["self"] + "?page=10&per_page=1000").get_json()
+    assert [item["position"] for item in page["items"]] == list(range(9_000, 10_000))
+    assert page["items"][-1]["error"] and page["items"][-2]["status"] == "queued"
+    with session_scope(settings.database_url) as session:
+        assert session.scalar(select(func.count(JobRow.id))) == 9_999
+    assert queued_jobs_by_queue(broker)["narrate-batch"] == 20  # 500 jobs a message

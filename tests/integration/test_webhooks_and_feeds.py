@@ -383,15 +383,16 @@ def test_a_batch_whose_last_items_finish_together_is_announced_once(
 
     both_looked = threading.Barrier(2, timeout=10)
     looked: set[int] = set()
-    item_status = webhooks.item_status
+    status_counts = webhooks.status_counts
 
-    def status_once_both_have_looked(item):
+    def counts_once_both_have_looked(session, batch_id):
+        counts = status_counts(session, batch_id)
         if threading.get_ident() not in looked:  # each worker has read the batch by now
             looked.add(threading.get_ident())
             both_looked.wait()
-        return item_status(item)
+        return counts
 
-    monkeypatch.setattr(webhooks, "item_status", status_once_both_have_looked)
+    monkeypatch.setattr(webhooks, "status_counts", counts_once_both_have_looked)
     errors: list[BaseException] = []
 
     def announce(job_id: int) -> None:

@@ -170,7 +170,9 @@ class BatchItemRow(Base):
     article_id: Mapped[str | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
-    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", ondelete="SET NULL"))
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", ondelete="SET NULL"), index=True
+    )
     error: Mapped[str | None] = mapped_column(Text)
 
     batch: Mapped[BatchRow] = relationship(back_populates="items")

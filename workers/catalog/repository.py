@@ -6,9 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workers.catalog.models import (
     JOB_GIVEN_UP,
@@ -16,6 +16,7 @@ from workers.catalog.models import (
     JobRow,
     ParagraphRow,
     RevisionRow,
+    new_article_id,
     now,
 )
 from workers.pipeline.article import Article
@@ -205,7 +206,8 @@ def list_articles(
         query = query.where(ArticleRow.visibility == visibility)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(ArticleRow.created_at.desc(), ArticleRow.id)
+        query.options(selectinload(ArticleRow.revisions).joinedload(RevisionRow.job))
+        .order_by(ArticleRow.created_at.desc(), ArticleRow.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -235,3 +237,264 @@ def count_synthesised(session: Session, job_id: int) -> None:
     session.execute(
         update(JobRow).where(JobRow.id == job_id).values(synthesised=JobRow.synthesised + 1)
     )
+
+
+@dataclass(frozen=True)
+class Stored:
+    article_id: str
+    revision_id: int
+    job_id: int | None  # None: identical content already exists, nothing to do
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One cleaned submission of many, to be stored by `submit_many`."""
+
+    article: Article
+    spoken: list[tuple[str, str]]
+    options: VoiceOptions
+    metadata: Metadata
+
+
+def submit_many(session: Session, pending: list[Pending], *, queue: str) -> list[Stored]:
+    """`submit` for many submissions at once, in order, in a constant number of
+    statements per chunk: existing articles are looked up together and the new rows
+    inserted in bulk. Raises IntegrityError when a concurrent request claimed one of the
+    contents or external ids first (the caller then stores that chunk one by one)."""
+    digests = [content_hash(p.article, p.options) for p in pending]
+    known = _known_articles(session, pending, digests)
+    plan = _Plan(known)
+    stored = [plan.place(item, digest) for item, digest in zip(pending, digests, strict=True)]
+    return plan.write(session, stored, queue)
+
+
+def _known_articles(
+    session: Session, pending: list[Pending], digests: list[str]
+) -> list[ArticleRow]:
+    """The stored articles any of `pending` may be: by external id or content, with
+    their revisions, jobs and paragraphs (to tell identical content)."""
+    external_ids = sorted({p.metadata.external_id for p in pending if p.metadata.external_id})
+    found: dict[str, ArticleRow] = {}
+    loading = selectinload(ArticleRow.revisions)
+    for column, values in (
+        (ArticleRow.external_id, external_ids),
+        (ArticleRow.content_key, sorted(set(digests))),
+    ):
+        for start in range(0, len(values), _QUERY_CHUNK):
+            query = (
+                select(ArticleRow)
+                .where(column.in_(values[start : start + _QUERY_CHUNK]))
+                .options(
+                    loading.joinedload(RevisionRow.job),
+                    loading.selectinload(RevisionRow.paragraphs),
+                )
+            )
+            found.update((row.id, row) for row in session.scalars(query))
+    return list(found.values())
+
+
+_QUERY_CHUNK = 500  # values per IN (...) clause, well inside every database's limit
+
+
+@dataclass
+class _Known:
+    """What `submit_many` knows of one article: stored, or planned by this call."""
+
+    id: str
+    external_id: str | None
+    content_key: str | None
+    number: int  # of its current revision; 0 for none
+    digest: str | None  # its current revision's content hash
+    spoken: list[str]
+    given_up: bool  # its current revision's job failed or was cancelled
+    revision: int | None  # the current revision's id, or
+    planned: int | None  # the index of the revision this call will insert
+    new: bool = False
+    changed: bool = False
+
+
+class _Plan:
+    """The rows `submit_many` will write, decided in order as `submit` would decide."""
+
+    def __init__(self, rows: list[ArticleRow]) -> None:
+        self.by_external: dict[str, _Known] = {}
+        self.by_key: dict[str, _Known] = {}
+        self.metadata: dict[str, Metadata] = {}
+        self.revisions: list[dict] = []
+        self.paragraphs: list[list[dict]] = []
+        for row in rows:
+            current = row.revisions[-1] if row.revisions else None
+            known = _Known(
+                row.id,
+                row.external_id,
+                row.content_key,
+                current.number if current else 0,
+                current.content_hash if current else None,
+                [p.spoken for p in current.paragraphs] if current else [],
+                current is None or current.job.status in JOB_GIVEN_UP,
+                current.id if current else None,
+                None,
+            )
+            self._index(known)
+
+    def _index(self, known: _Known) -> None:
+        if known.external_id:
+            self.by_external[known.external_id] = known
+        if known.content_key:
+            self.by_key[known.content_key] = known
+
+    def place(self, item: Pending, digest: str) -> _Placed:
+        """The article the item goes to, and the index of its new revision (None: the
+        article has this content already, in a stored or a planned revision)."""
+        said = [s for _, s in item.spoken]
+        metadata = item.metadata
+        if metadata.external_id:
+            existing = self.by_external.get(metadata.external_id)
+        else:
+            existing = self.by_key.get(digest)
+            if existing is not None and existing.digest != digest:
+                existing = None
+        if (
+            existing is not None
+            and existing.digest == digest
+            and not existing.given_up
+            and existing.spoken == said
+        ):
+            return _Placed(existing, None, existing.planned)
+        if existing is None:
+            key = None if metadata.external_id else digest
+            existing = _Known(
+                new_article_id(), metadata.external_id, key, 0, None, [], True, None, None, new=True
+            )
+        elif not (existing.external_id is not None or existing.content_key == digest):
+            key = digest if digest not in self.by_key else None
+        else:
+            key = existing.content_key
+        if existing.content_key and existing.content_key != key:
+            self.by_key.pop(existing.content_key, None)
+        existing.content_key = key
+        existing.number += 1
+        existing.digest, existing.spoken, existing.given_up = digest, said, False
+        existing.changed = True
+        existing.planned = len(self.revisions)
+        self.metadata[existing.id] = metadata
+        self._index(existing)
+        self.revisions.append(_revision_values(existing, digest, item))
+        self.paragraphs.append(
+            [
+                {
+                    "index": i,
+                    "text": text,
+                    "spoken": spoken,
+                    "clip_key": clip_key(spoken, item.options),
+                }
+                for i, (text, spoken) in enumerate(item.spoken)
+            ]
+        )
+        return _Placed(existing, existing.planned, None)
+
+    def write(self, session: Session, placed: list[_Placed], queue: str) -> list[Stored]:
+        stamp = now()
+        articles = {p.known.id: p.known for p in placed if p.known.changed}
+        new = [
+            {
+                "id": known.id,
+                "external_id": known.external_id,
+                "content_key": known.content_key,
+                "collection": self.metadata[known.id].collection,
+                "visibility": self.metadata[known.id].visibility or "unlisted",
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            for known in articles.values()
+            if known.new
+        ]
+        changed = [
+            {
+                "id": known.id,
+                "content_key": known.content_key,
+                "collection": self.metadata[known.id].collection,
+                "updated_at": stamp,
+                **({"visibility": v} if (v := self.metadata[known.id].visibility) else {}),
+            }
+            for known in articles.values()
+            if not known.new
+        ]
+        if new:
+            session.execute(insert(ArticleRow), new)
+        for values in changed:  # each may differ in its columns (visibility)
+            session.execute(update(ArticleRow).where(ArticleRow.id == values["id"]).values(values))
+        revision_ids: list[int] = []
+        job_ids: list[int] = []
+        if self.revisions:
+            for values in self.revisions:
+                values["created_at"] = stamp
+            revision_ids = list(
+                session.scalars(
+                    insert(RevisionRow).returning(RevisionRow.id, sort_by_parameter_order=True),
+                    self.revisions,
+                )
+            )
+            session.execute(
+                insert(ParagraphRow),
+                [
+                    {**paragraph, "revision_id": revision_id}
+                    for revision_id, paragraphs in zip(revision_ids, self.paragraphs, strict=True)
+                    for paragraph in paragraphs
+                ],
+            )
+            job_ids = list(
+                session.scalars(
+                    insert(JobRow).returning(JobRow.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "revision_id": revision_id,
+                            "total": len(paragraphs),
+                            "created_at": stamp,
+                            "queue": queue,
+                        }
+                        for revision_id, paragraphs in zip(
+                            revision_ids, self.paragraphs, strict=True
+                        )
+                    ],
+                )
+            )
+        session.expire_all()  # the rows loaded before are stale now
+        return [_stored(p, revision_ids, job_ids) for p in placed]
+
+
+@dataclass(frozen=True)
+class _Placed:
+    known: _Known
+    new: int | None  # the index of the revision this call inserts for the item
+    reused: int | None  # or the index of the one an earlier item planned (None: stored)
+
+
+def _stored(placed: _Placed, revision_ids: list[int], job_ids: list[int]) -> Stored:
+    if placed.new is not None:
+        return Stored(placed.known.id, revision_ids[placed.new], job_ids[placed.new])
+    if placed.reused is not None:
+        return Stored(placed.known.id, revision_ids[placed.reused], None)
+    assert placed.known.revision is not None  # identical to its stored current revision
+    return Stored(placed.known.id, placed.known.revision, None)
+
+
+def _revision_values(known: _Known, digest: str, item: Pending) -> dict:
+    article, options, metadata = item.article, item.options, item.metadata
+    return {
+        "article_id": known.id,
+        "number": known.number,
+        "content_hash": digest,
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published,
+        "source_url": metadata.source_url,
+        "callback_url": metadata.callback_url,
+        "voice": options.voice,
+        "rate": options.rate,
+        "bitrate_kbps": options.bitrate_kbps,
+        "removed": [
+            {"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed
+        ],
+        "language": article.language,
+    }
