@@ -272,8 +272,8 @@ def _storage(env: Mapping[str, str], name: str) -> tuple[Path | None, str | None
     raw = (env.get(name) or "").strip()
     if not raw:
         return None, None, ""
-    scheme, _, rest = raw.partition("://")
-    if not rest:
+    scheme, separator, rest = raw.partition("://")
+    if not separator:
         return Path(raw).expanduser(), None, ""
     bucket, _, prefix = rest.partition("/")
     parts = [part for part in prefix.split("/") if part]
