@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, current_app, jsonify, request
 
 from service import auth
 from service.errors import ApiError, bad_request
@@ -14,6 +14,7 @@ from service.limits import charge_paragraphs
 from service.links import external_url
 from service.openapi import document as openapi_document
 from service.sanitize import is_id
+from service.stored_files import send_stored
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
 from workers.catalog.models import VISIBILITIES, ArticleRow, JobStatus
@@ -21,7 +22,7 @@ from workers.catalog.repository import list_articles
 from workers.clips import clip_keys_of, release_clips
 from workers.jobs import audio_key
 from workers.settings import Settings
-from workers.storage import LocalStorage
+from workers.storage import Stat, Storage, storage_for
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 STATUSES = tuple(status.value for status in JobStatus)
@@ -32,8 +33,8 @@ def settings() -> Settings:
     return current_app.extensions["narrate.settings"]
 
 
-def storage() -> LocalStorage:
-    return LocalStorage(settings().audio_dir)
+def storage() -> Storage:
+    return storage_for(settings())
 
 
 MEDIA = {
@@ -195,7 +196,7 @@ def delete_article(article_id: str):
     return "", 204
 
 
-def _ready_file(article_id: str, suffix: str):
+def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str]:
     """The current revision's file, or a 409 with Retry-After while it is being made."""
     with session_scope(settings().database_url) as session:
         row = session.get(ArticleRow, article_id) if is_id(article_id) else None
@@ -206,15 +207,15 @@ def _ready_file(article_id: str, suffix: str):
         title, status, error = revision.title, job.status, job.error
     if status == "failed":
         raise ApiError(409, "Conversion failed", f"this article could not be converted: {error}")
-    path = storage().path(key)
-    if status != "done" or not path.is_file():
+    found = storage().stat(key) if status == "done" else None
+    if found is None:
         raise ApiError(
             409,
             "Not ready",
             f"the audio is still being made (status: {status}); try again shortly",
             {"Retry-After": str(RETRY_AFTER_S)},
         )
-    return path, title
+    return key, found, title
 
 
 def download_name(title: str) -> str:
@@ -225,12 +226,12 @@ def download_name(title: str) -> str:
 
 @api.get("/articles/<article_id>/audio.mp3")
 def audio(article_id: str):
-    path, title = _ready_file(article_id, ".mp3")
-    response = send_file(
-        path,
+    key, found, title = _ready_file(article_id, ".mp3")
+    response = send_stored(
+        storage(),
+        key,
+        found,
         mimetype="audio/mpeg",
-        conditional=True,
-        etag=True,
         download_name=f"{download_name(title)}.mp3",
         as_attachment=request.args.get("download") == "1",
         max_age=60,
@@ -241,14 +242,14 @@ def audio(article_id: str):
 
 @api.get("/articles/<article_id>/timings.json")
 def timings(article_id: str):
-    path, _ = _ready_file(article_id, ".json")
-    return send_file(path, mimetype="application/json", conditional=True, max_age=60)
+    key, found, _ = _ready_file(article_id, ".json")
+    return send_stored(storage(), key, found, mimetype="application/json", max_age=60)
 
 
 @api.get("/articles/<article_id>/captions.vtt")
 def captions(article_id: str):
-    path, _ = _ready_file(article_id, ".vtt")
-    return send_file(path, mimetype="text/vtt", conditional=True, max_age=60)
+    key, found, _ = _ready_file(article_id, ".vtt")
+    return send_stored(storage(), key, found, mimetype="text/vtt", max_age=60)
 
 
 @api.put("/articles/<article_id>/visibility")
@@ -257,9 +258,7 @@ def set_visibility(article_id: str):
     body = request.get_json(silent=True)
     visibility = body.get("visibility") if isinstance(body, dict) else None
     if visibility not in VISIBILITIES:
-        raise bad_request(
-            f'send JSON {{"visibility": ...}} with one of {", ".join(VISIBILITIES)}'
-        )
+        raise bad_request(f'send JSON {{"visibility": ...}} with one of {", ".join(VISIBILITIES)}')
     with session_scope(settings().database_url) as session:
         row = _find(session, article_id)
         auth.require("write", row.collection)

@@ -16,6 +16,7 @@ from workers.catalog.db import engine_for, migrate, session_scope
 from workers.catalog.models import JOB_UNFINISHED, JobRow, now
 from workers.resilience import describe, is_transient
 from workers.settings import Settings
+from workers.storage import storage_for
 
 log = logging.getLogger("narrate.availability")
 
@@ -86,12 +87,12 @@ def _database_reachable(settings: Settings) -> bool:
 
 
 def _storage_writable(settings: Settings) -> bool:
-    probe = settings.audio_dir / f".ready-{uuid.uuid4().hex}"
+    probe = f".ready-{uuid.uuid4().hex}"
+    store = storage_for(settings)
     try:
-        settings.audio_dir.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError:
+        store.write_bytes(probe, b"ok")
+        store.delete_tree(probe)
+    except Exception:  # a disk that refuses, a bucket unreachable or forbidden
         return False
     return True
 

@@ -493,7 +493,7 @@ def _zip_stream(rows: list[dict], stamp: tuple) -> Iterator[bytes]:
                 continue
             for key, name in zip(row["_keys"], (row["mp3"], row["timings"]), strict=True):
                 info = zipfile.ZipInfo(name, date_time=stamp)
-                with store.path(key).open("rb") as source, archive.open(info, "w") as target:
+                with store.open_reader(key) as source, archive.open(info, "w") as target:
                     while chunk := source.read(256 * 1024):
                         target.write(chunk)
                         yield sink.drain()

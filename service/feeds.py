@@ -68,8 +68,8 @@ def feed(name: str):
             if article.id in seen or revision.id != article.current.id:
                 continue  # one episode per article: its newest finished revision
             seen.add(article.id)
-            path = store.path(audio_key(article.id, revision.number, ".mp3"))
-            if not path.is_file():
+            found = store.stat(audio_key(article.id, revision.number, ".mp3"))
+            if found is None:
                 continue
             item = ET.SubElement(channel, "item")
             _text(item, "title", revision.title)
@@ -84,7 +84,7 @@ def feed(name: str):
                 "enclosure",
                 {
                     "url": external_url("api.audio", article_id=article.id),
-                    "length": str(path.stat().st_size),
+                    "length": str(found.size),
                     "type": "audio/mpeg",
                 },
             )

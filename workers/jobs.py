@@ -28,7 +28,7 @@ from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import parse_voice
 from workers.settings import Settings
-from workers.storage import LocalStorage
+from workers.storage import storage_for
 
 log = logging.getLogger("narrate.jobs")
 CLIP_READ_BYTES = 1 << 16  # a clip is read for the encoder in pieces of this size
@@ -63,7 +63,7 @@ def start(settings: Settings, job_id: int) -> Plan:
     restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
     twice is made once (its clip is found the second time).
     """
-    storage = LocalStorage(settings.audio_dir)
+    storage = storage_for(settings)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status in JOB_FINISHED:
@@ -142,7 +142,7 @@ def synthesise_paragraph(
     settings: Settings, job_id: int, paragraph_id: int, synthesizer_for: SynthesizerFor
 ) -> bool:
     """Synthesise and shape one paragraph into the clip cache; True when it was the last."""
-    storage = LocalStorage(settings.audio_dir)
+    storage = storage_for(settings)
     with session_scope(settings.database_url) as session:
         paragraph = session.get(ParagraphRow, paragraph_id)
         job = session.get(JobRow, job_id)
@@ -185,7 +185,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
     """Encode the cached clips into the revision's MP3, timings and captions, then
     release the clips. A clip missing from the cache is synthesised again here."""
     started = time.perf_counter()
-    storage = LocalStorage(settings.audio_dir)
+    storage = storage_for(settings)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status in JOB_FINISHED:
@@ -204,19 +204,20 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
 
     def clip(spoken: str, key: str) -> Iterator[bytes]:
         try:  # opened now, read as the encoder asks: one clip is never held whole
-            return _read_in_chunks(storage.path(clip_storage_key(key)).open("rb"))
+            return _read_in_chunks(storage.open_reader(clip_storage_key(key)))
         except FileNotFoundError:  # released by a job that shared it, or lost with the disk
             log.info("job %s: clip %s is gone; synthesising it again", job_id, key)
             with session_scope(settings.database_url) as session:
                 count_synthesised(session, job_id)
             return _shaped_speech(synthesizer_for, voice, rate, spoken)
 
-    encoded = encode_mp3(
-        ((text, clip(spoken, key)) for text, spoken, key in paragraphs),
-        storage.path(keys[".mp3"]),
-        tags=tags,
-        bitrate_kbps=bitrate,
-    )
+    with storage.writer(keys[".mp3"]) as mp3:
+        encoded = encode_mp3(
+            ((text, clip(spoken, key)) for text, spoken, key in paragraphs),
+            mp3,
+            tags=tags,
+            bitrate_kbps=bitrate,
+        )
     storage.write_bytes(keys[".json"], timings_json(encoded.timings, encoded.duration_ms).encode())
     storage.write_bytes(keys[".vtt"], webvtt(encoded.timings).encode())
     with session_scope(settings.database_url) as session:
@@ -282,4 +283,4 @@ def _release_clips_of(settings: Settings, job_id: int) -> None:
         if job is not None:
             revisions = [revision.id for revision in job.revision.article.revisions]
             keys = clip_keys_of(session, revisions)
-            release_clips(session, LocalStorage(settings.audio_dir), keys)
+            release_clips(session, storage_for(settings), keys)

@@ -34,7 +34,23 @@ def unavailable(exc: BaseException) -> str | None:
         return ENGINE
     if isinstance(exc, OSError):  # PermissionError, a full disk, a folder that went away
         return STORAGE
+    if _object_store_unavailable(exc):
+        return STORAGE
     return None
+
+
+def _object_store_unavailable(exc: BaseException) -> bool:
+    """An S3 endpoint unreachable, timing out, throttling or failing on its side."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as EndpointUnreachable
+
+    if isinstance(exc, EndpointUnreachable | HTTPClientError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        code = exc.response.get("Error", {}).get("Code", "")
+        return status >= 500 or code in {"SlowDown", "Throttling", "RequestTimeout"}
+    return False
 
 
 def is_transient(exc: BaseException) -> bool:

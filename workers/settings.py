@@ -8,10 +8,12 @@ REDIS_URL is unset.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from workers.pipeline.errors import NarrateError
 
@@ -69,6 +71,10 @@ class Settings:
     job_attempts: int = 5  # stalls in a row before a job is failed as unable to progress
     article_in_flight: int = 4  # paragraph tasks one article may have queued or running
     chunk_chars: int = 300  # about this much spoken text per paragraph task
+    storage_dir: Path | None = None  # None: DATA_DIR/audio (unless s3_bucket is set)
+    s3_bucket: str | None = None  # audio in this bucket instead of a directory
+    s3_prefix: str = ""  # "" or "some/prefix/": where in the bucket
+    s3_endpoint_url: str | None = None  # an S3-compatible server; None: AWS's own
 
     def article_links(self, article_id: str) -> dict[str, str]:
         base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
@@ -90,7 +96,14 @@ class Settings:
 
     @property
     def audio_dir(self) -> Path:
-        return self.data_dir / "audio"
+        return self.storage_dir or self.data_dir / "audio"
+
+    @property
+    def storage_url(self) -> str:
+        """NARRATE_STORAGE as it would be written for these settings."""
+        if self.s3_bucket:
+            return f"s3://{self.s3_bucket}/{self.s3_prefix}"
+        return str(self.audio_dir)
 
     @property
     def lexicon_path(self) -> Path:
@@ -111,6 +124,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("NARRATE_DATA_DIR") or default_data_dir(env)).expanduser()
+        storage_dir, s3_bucket, s3_prefix = _storage(env, "NARRATE_STORAGE")
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'narrate.db'}",
@@ -153,6 +167,10 @@ class Settings:
             else None,
             learn_boilerplate=_flag(env, "NARRATE_LEARN_BOILERPLATE", default=True),
             boilerplate_min_articles=_int(env, "NARRATE_BOILERPLATE_MIN_ARTICLES", 3, minimum=1),
+            storage_dir=storage_dir,
+            s3_bucket=s3_bucket,
+            s3_prefix=s3_prefix,
+            s3_endpoint_url=_http_url(env, "NARRATE_S3_ENDPOINT_URL"),
         )
 
 
@@ -246,6 +264,36 @@ def are_limits(raw: str) -> bool:
         return bool(parse_many(raw))
     except ValueError:
         return False
+
+
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _storage(env: Mapping[str, str], name: str) -> tuple[Path | None, str | None, str]:
+    """(directory, bucket, prefix) from `s3://bucket/prefix`, a directory, or nothing."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None, None, ""
+    scheme, separator, rest = raw.partition("://")
+    if not separator:
+        return Path(raw).expanduser(), None, ""
+    bucket, _, prefix = rest.partition("/")
+    parts = [part for part in prefix.split("/") if part]
+    if scheme != "s3" or not _BUCKET.fullmatch(bucket) or ".." in parts:
+        raise ConfigurationError(
+            f"{name} must be s3://bucket/prefix (a valid bucket name) or a directory, got {raw!r}"
+        )
+    return None, bucket, "".join(f"{part}/" for part in parts)
+
+
+def _http_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

@@ -110,6 +110,8 @@ def environment_for(settings: Settings) -> dict[str, str]:
         "NARRATE_WEBHOOK_SECRET": settings.webhook_secret or "",
         "NARRATE_WEBHOOK_BACKOFF_S": str(settings.webhook_backoff_s),
         "NARRATE_WEBHOOK_ALLOW_PRIVATE": "1" if settings.webhook_allow_private else "0",
+        "NARRATE_STORAGE": settings.storage_url,
+        "NARRATE_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
     }
 
 

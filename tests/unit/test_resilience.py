@@ -4,12 +4,21 @@ once, with a one-line error naming the variable."""
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
 from workers.resilience import backoff_s, describe, unavailable
 from workers.settings import ConfigurationError, Settings
+
+
+def _s3_error(code: str, status: int) -> ClientError:
+    answer = {
+        "Error": {"Code": code, "Message": code},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(answer, "PutObject")
 
 
 @pytest.mark.parametrize(
@@ -20,6 +29,12 @@ from workers.settings import ConfigurationError, Settings
         (PermissionError(13, "Permission denied"), "storage"),
         (NotADirectoryError(20, "Not a directory"), "storage"),
         (SynthesisFailed("timed out"), "engine"),
+        (EndpointConnectionError(endpoint_url="http://minio.internal:9000"), "storage"),
+        (ReadTimeoutError(endpoint_url="http://minio.internal:9000"), "storage"),
+        (_s3_error("SlowDown", 503), "storage"),
+        (_s3_error("InternalError", 500), "storage"),
+        (_s3_error("AccessDenied", 403), None),
+        (_s3_error("NoSuchBucket", 404), None),
         (IntegrityError("INSERT", {}, Exception("duplicate key")), None),
         (EngineUnavailable("espeak-ng is missing"), None),
         (InvalidInput("unknown voice"), None),

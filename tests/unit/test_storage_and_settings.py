@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,35 @@ def test_a_bad_number_in_the_environment_says_which_variable():
 def test_a_bad_flag_in_the_environment_says_what_it_takes():
     with pytest.raises(ConfigurationError, match="NARRATE_WEBHOOK_ALLOW_PRIVATE must be 1 or 0"):
         Settings.from_env({"NARRATE_WEBHOOK_ALLOW_PRIVATE": "sometimes"})
+
+
+def test_storage_settings_name_a_bucket_a_directory_or_nothing(tmp_path: Path):
+    default = Settings.from_env({"NARRATE_DATA_DIR": str(tmp_path)})
+    assert (default.s3_bucket, default.audio_dir) == (None, tmp_path / "audio")
+    directory = Settings.from_env({"NARRATE_DATA_DIR": "/d", "NARRATE_STORAGE": str(tmp_path)})
+    assert directory.audio_dir == tmp_path and directory.storage_url == str(tmp_path)
+    bucket = Settings.from_env(
+        {
+            "NARRATE_STORAGE": "s3://narrate-audio//prod/eu/",
+            "NARRATE_S3_ENDPOINT_URL": "http://minio.internal:9000",
+        }
+    )
+    assert (bucket.s3_bucket, bucket.s3_prefix) == ("narrate-audio", "prod/eu/")
+    assert bucket.s3_endpoint_url == "http://minio.internal:9000"
+    assert bucket.storage_url == "s3://narrate-audio/prod/eu/"
+    assert Settings.from_env({"NARRATE_STORAGE": "s3://narrate-audio"}).s3_prefix == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("NARRATE_STORAGE", "s3://", "s3://bucket/prefix"),
+        ("NARRATE_STORAGE", "s3://Not_A_Bucket/x", "valid bucket name"),
+        ("NARRATE_STORAGE", "gs://bucket/x", "s3://bucket/prefix"),
+        ("NARRATE_STORAGE", "s3://bucket/../x", "s3://bucket/prefix"),
+        ("NARRATE_S3_ENDPOINT_URL", "minio:9000", "http:// or https://"),
+    ],
+)
+def test_storage_settings_are_checked(name: str, value: str, says: str):
+    with pytest.raises(ConfigurationError, match=f"^{name} must .*{re.escape(says)}"):
+        Settings.from_env({name: value})

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -259,14 +259,15 @@ class _Mp3Stream:
 
 def encode_mp3(
     paragraphs: Iterable[tuple[str, bytes | Iterable[bytes]]],
-    out: Path,
+    out: Path | BinaryIO,
     *,
     tags: Tags,
     bitrate_kbps: int = 64,
     pauses: Pauses = Pauses(),
     sample_rate: int = SAMPLE_RATE,
 ) -> Encoded:
-    """Stream (text, shaped PCM) pairs into one MP3 at `out`; return each one's timing.
+    """Stream (text, shaped PCM) pairs into one MP3 at `out` (a path, written atomically,
+    or an open binary file, such as a storage writer); return each one's timing.
 
     The PCM is mono 16-bit at `sample_rate`, as `shape_chunks` makes it: one bytes
     object, or an iterable of chunks that is read to its end before the next paragraph.
@@ -276,7 +277,7 @@ def encode_mp3(
     def ms(frames: int) -> int:
         return round(frames * 1000 / sample_rate)
 
-    with atomic_output(out) as mp3:
+    with atomic_output(out) if isinstance(out, Path) else nullcontext(out) as mp3:
         mp3.write(_id3_tag(tags))
         stream = _Mp3Stream(mp3, bitrate_kbps, sample_rate)
         try:
