@@ -598,7 +598,7 @@ def run(service: Service, sizes: Sizes, emit: Callable[[Row], None]) -> None:
     for processes, figures in ((1, one), (2, two)):
         details = (
             f"{figures['seconds']:.0f} s for {figures['paragraphs']} paragraphs (posting "
-            f"{figures['posted_s']:.1f} s); cores used: worker {figures['cores']:.2f}, "
+            f"{figures['posted_s']:.1f} s); cores used once posted: worker {figures['cores']:.2f}, "
             f"web {figures['web_cores']:.2f}, bench {figures['bench_cores']:.2f}; "
             f"worker peak RSS {figures['rss_mb']:.0f} MB"
         )
