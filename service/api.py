@@ -27,6 +27,7 @@ from workers.storage import Stat, Storage, storage_for
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 STATUSES = tuple(status.value for status in JobStatus)
 RETRY_AFTER_S = 5
+REVISION_HEADER = "Narrate-Revision"  # which revision's audio a media response holds
 
 
 def settings() -> Settings:
@@ -196,15 +197,23 @@ def delete_article(article_id: str):
     return "", 204
 
 
-def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str]:
-    """The current revision's file, or a 409 with Retry-After while it is being made."""
+def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str, int]:
+    """The newest finished revision's file (while an edit is being made, or has failed,
+    the previous audio is still the article's), with its revision number; a 409 when no
+    revision has audio yet (Retry-After while the first is being made)."""
     with session_scope(settings().database_url) as session:
         row = session.get(ArticleRow, article_id) if is_id(article_id) else None
         if row is None or not (auth.may_see(row) or auth.signed_for(article_id, suffix)):
             raise _not_found(article_id)
-        revision, job = row.current, row.current.job
-        key = audio_key(row.id, revision.number, suffix)
-        title, status, error = revision.title, job.status, job.error
+        finished = [r for r in row.revisions if r.job is not None and r.job.status == "done"]
+        served = finished[-1] if finished else row.current
+        key = audio_key(row.id, served.number, suffix)
+        title, number, status, error = (
+            served.title,
+            served.number,
+            served.job.status,
+            served.job.error,
+        )
     if status == "failed":
         raise ApiError(409, "Conversion failed", f"this article could not be converted: {error}")
     found = storage().stat(key) if status == "done" else None
@@ -215,7 +224,7 @@ def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str]:
             f"the audio is still being made (status: {status}); try again shortly",
             {"Retry-After": str(RETRY_AFTER_S)},
         )
-    return key, found, title
+    return key, found, title, number
 
 
 def download_name(title: str) -> str:
@@ -224,17 +233,20 @@ def download_name(title: str) -> str:
     return slug or "article"
 
 
+def _revision_file(article_id: str, suffix: str, mimetype: str, **options):
+    """A finished revision's file, saying which revision it is (REVISION_HEADER)."""
+    key, found, title, number = _ready_file(article_id, suffix)
+    if suffix == ".mp3":
+        options["download_name"] = f"{download_name(title)}.mp3"
+    response = send_stored(storage(), key, found, mimetype=mimetype, max_age=60, **options)
+    response.headers[REVISION_HEADER] = str(number)
+    return response
+
+
 @api.get("/articles/<article_id>/audio.mp3")
 def audio(article_id: str):
-    key, found, title = _ready_file(article_id, ".mp3")
-    response = send_stored(
-        storage(),
-        key,
-        found,
-        mimetype="audio/mpeg",
-        download_name=f"{download_name(title)}.mp3",
-        as_attachment=request.args.get("download") == "1",
-        max_age=60,
+    response = _revision_file(
+        article_id, ".mp3", "audio/mpeg", as_attachment=request.args.get("download") == "1"
     )
     response.headers["Accept-Ranges"] = "bytes"
     return response
@@ -242,14 +254,12 @@ def audio(article_id: str):
 
 @api.get("/articles/<article_id>/timings.json")
 def timings(article_id: str):
-    key, found, _ = _ready_file(article_id, ".json")
-    return send_stored(storage(), key, found, mimetype="application/json", max_age=60)
+    return _revision_file(article_id, ".json", "application/json")
 
 
 @api.get("/articles/<article_id>/captions.vtt")
 def captions(article_id: str):
-    key, found, _ = _ready_file(article_id, ".vtt")
-    return send_stored(storage(), key, found, mimetype="text/vtt", max_age=60)
+    return _revision_file(article_id, ".vtt", "text/vtt")
 
 
 @api.put("/articles/<article_id>/visibility")

@@ -13,7 +13,10 @@ from flask import Flask, Response, request
 
 from workers.settings import Settings
 
-EXPOSED = "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified, Retry-After"
+EXPOSED = (
+    "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified, Retry-After, "
+    "Narrate-Revision"
+)
 
 
 def allow_origin(settings: Settings, origin: str | None) -> str | None:

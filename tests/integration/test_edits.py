@@ -140,7 +140,7 @@ def test_a_real_worker_makes_only_the_changed_paragraphs_of_an_edit(client, work
 def test_the_article_page_lists_removed_lines_collapsed_with_the_controls(client):
     article = submitted(client)
     html = client.get(f"/articles/{article['id']}").get_data(as_text=True)
-    assert '<details class="removed">' in html and "<details class=\"removed\" open" not in html
+    assert '<details class="removed">' in html and '<details class="removed" open' not in html
     assert f"{len(article['removed'])} lines left out of the audio" in html
     for index, line in enumerate(article["removed"]):
         assert f'data-keep="{index}"' in html
@@ -164,3 +164,28 @@ def test_the_page_says_when_the_controls_need_a_token(settings):
     assert "secret" not in html
     refused = client.patch(created["links"]["self"], json={"drop": [1]})
     assert conforms(refused, PATH, "patch")["status"] == 401
+
+
+def test_while_an_edit_is_made_the_previous_revision_is_served(client, settings, tmp_path):
+    article = submitted(client)
+    run_jobs_in_process(settings, tmp_path)
+    links = article["links"]
+    first = {name: client.get(links[name]) for name in ("audio", "timings", "captions")}
+    assert all(
+        r.status_code == 200 and r.headers["Narrate-Revision"] == "1" for r in first.values()
+    )
+
+    edited = ARTICLE.replace("eight months", "nine months")
+    put = client.put(links["self"], data=edited.encode(), content_type="text/plain")
+    assert put.get_json()["revision"] == 2 and put.get_json()["status"] == "queued"
+    during = {name: client.get(links[name]) for name in first}
+    for name, response in during.items():  # not a 409: the audio it had, saying so
+        assert response.status_code == 200, (name, response.get_json())
+        assert response.headers["Narrate-Revision"] == "1"
+        assert response.data == first[name].data
+
+    run_jobs_in_process(settings, tmp_path)
+    after = client.get(links["timings"])
+    assert after.headers["Narrate-Revision"] == "2"
+    assert "nine months" in after.get_data(as_text=True)
+    assert client.get(links["audio"]).headers["Narrate-Revision"] == "2"
