@@ -11,12 +11,15 @@ bitrate. Each case runs floor and narrate alternately; medians are compared.
 
 The engines table runs `narrate convert` with each voice on the same articles and
 reports wall seconds, audio seconds per wall second (x real time), CPU seconds of the
-whole process tree (steadier than wall time on a busy machine) and peak RSS.
+whole process tree (steadier than wall time on a busy machine) and peak RSS, with a row
+for piper-tts's own command line on the same article, the engine's speed on this machine
+without Narrate around it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -28,6 +31,8 @@ import sys
 import tempfile
 import threading
 import time
+import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +70,7 @@ class EngineCase:
 
 PIPER_VOICE = "piper:en_US-joe-medium"
 ESPEAK_VOICE = "espeak:gmw/en"
+RAW_PIPER = "piper-tts CLI (raw)"  # the engine alone, not through Narrate
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -89,30 +95,44 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class PeakRss:
+    """Samples a process tree's resident memory every 20 ms on a thread, from `with`
+    until the block ends; `peak_mb` is the largest total seen."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid, self._peak_kb = pid, 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    @property
+    def peak_mb(self) -> float:
+        return self._peak_kb / 1024
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self._peak_kb = max(self._peak_kb, tree_rss_kb(self._pid))
+            time.sleep(0.02)
+
+    def __enter__(self) -> PeakRss:
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._sampler.join()
+
+
 def timed(command: list[str], watch_memory: bool = False) -> Run:
     cpu_before = _children_cpu_s()  # waited-for children include their own (the engine)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    if watch_memory:
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, tree_rss_kb(process.pid))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-    _, stderr = process.communicate()
+    memory = PeakRss(process.pid)
+    with memory if watch_memory else contextlib.nullcontext():
+        _, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    if watch_memory:
-        done.set()
-        sampler.join()
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
-    return Run(elapsed, peak / 1024, _children_cpu_s() - cpu_before)
+    return Run(elapsed, memory.peak_mb, _children_cpu_s() - cpu_before)
 
 
 def floor(cleaned: Path, work: Path) -> Run:
@@ -284,13 +304,42 @@ def measure(case: Case, work: Path) -> dict:
 
 
 def measure_engine(case: EngineCase, work: Path) -> dict:
+    if case.voice == RAW_PIPER:
+        return measure_raw_piper(case, work)
     out = work / f"{case.name}-{case.voice.split(':')[0]}.mp3"
     command = [sys.executable, "-m", "service.cli", "convert", str(case.article), "-o", str(out)]
     command += ["--voice", case.voice, "--bitrate", str(BITRATE), "--rate", str(RATE_WPM)]
+
+    def audio_ms() -> float:
+        return json.loads(out.with_suffix(".timings.json").read_text())["duration_ms"]
+
+    return engine_row(case, command, audio_ms)
+
+
+def measure_raw_piper(case: EngineCase, work: Path) -> dict:
+    """piper-tts's own command line on the same article's lines, to one WAV: the speed
+    the engine itself reaches on this machine, beside Narrate's in the same run."""
+    from workers.pipeline.voices import BUNDLED_PIPER_VOICE, find_piper_voice
+
+    voice = find_piper_voice(BUNDLED_PIPER_VOICE)
+    out = work / f"{case.name}-raw-piper.wav"
+    command = [sys.executable, "-m", "piper", "-m", str(voice.model), "-c", str(voice.config)]
+    command += ["-i", str(case.article), "-f", str(out)]
+
+    def audio_ms() -> float:
+        with wave.open(str(out)) as wav:
+            return wav.getnframes() / wav.getframerate() * 1000
+
+    return engine_row(case, command, audio_ms)
+
+
+def engine_row(case: EngineCase, command: list[str], audio_ms: Callable[[], float]) -> dict:
+    """Run `command` case.repeats times; its medians of wall and CPU seconds, the audio it
+    made, peak RSS, and whether the case's targets hold."""
     runs, lengths_s = [], []
     for _ in range(case.repeats):
         runs.append(timed(command, watch_memory=True))
-        lengths_s.append(json.loads(out.with_suffix(".timings.json").read_text())["duration_ms"])
+        lengths_s.append(audio_ms())
     seconds = statistics.median(r.seconds for r in runs)
     audio_s = statistics.median(lengths_s) / 1000
     realtime, rss = audio_s / seconds, max(r.peak_rss_mb for r in runs)
@@ -316,11 +365,13 @@ def engine_cases(work: Path, quick: bool) -> list[EngineCase]:
     cases = [
         EngineCase("seed", SEED, ESPEAK_VOICE, 3),
         EngineCase("seed", SEED, PIPER_VOICE, 3, 20.0, 600.0),
+        EngineCase("seed", SEED, RAW_PIPER, 3),
     ]
     if not quick:
         cases += [
             EngineCase("200 paragraphs", article, ESPEAK_VOICE, 1),
             EngineCase("200 paragraphs", article, PIPER_VOICE, 1, 20.0, 600.0),
+            EngineCase("200 paragraphs", article, RAW_PIPER, 1),
         ]
     return cases
 
