@@ -47,15 +47,16 @@ MEDIA = {
 
 def links(article_id: str, *, signed: bool = False) -> dict[str, str]:
     """The article's URLs; `signed` (a private article, for a reader allowed to see it)
-    makes the media links work for a few minutes without a key, for a player."""
+    makes the media links and the player's link work for a few minutes without a key."""
     media = {}
     for name, (endpoint, suffix) in MEDIA.items():
         url = external_url(endpoint, article_id=article_id)
         media[name] = auth.sign_link(url, article_id, suffix) if signed else url
+    player = external_url("player.iframe_player", article_id=article_id)
     return {
         "self": external_url("api.get_article", article_id=article_id),
         **media,
-        "player": external_url("player.iframe_player", article_id=article_id),
+        "player": auth.sign_link(player, article_id, auth.PLAYER_GRANT) if signed else player,
     }
 
 
@@ -111,9 +112,12 @@ def detail(row: ArticleRow) -> dict:
     }
 
 
-def _find(session, article_id: str) -> ArticleRow:
+def _find(session, article_id: str, signed_file: str | None = None) -> ArticleRow:
+    """The article, if this request may see it (or, given `signed_file`, carries a
+    signature for that file of it); else a 404."""
     row = session.get(ArticleRow, article_id) if is_id(article_id) else None
-    if row is None or not auth.may_see(row):
+    signed = signed_file is not None and auth.signed_for(article_id, signed_file)
+    if row is None or not (auth.may_see(row) or signed):
         raise _not_found(article_id)
     return row
 

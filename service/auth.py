@@ -35,6 +35,10 @@ OPEN_ENDPOINTS = frozenset({"listens.record_listen"})  # readers' listening beac
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="narrate"'}
 TOKEN_PRINCIPAL = "NARRATE_API_TOKENS"
 SIGNED_LINK_LIFETIME_S = 600
+# A private article's player link is signed for this; it lets the player read the
+# article's status and media (not its text, list or metadata) for the link's lifetime.
+PLAYER_GRANT = "player"
+PLAYER_READS = frozenset({PLAYER_GRANT, "status", ".mp3", ".json", ".vtt"})
 HOW_TO_SEND = (
     "send the header 'Authorization: Bearer KEY' with a key from 'narrate keys create' "
     "(or one of the server's NARRATE_API_TOKENS)"
@@ -151,11 +155,21 @@ def sign_link(url: str, article_id: str, file: str) -> str:
 
 
 def signed_for(article_id: str, file: str) -> bool:
+    """Whether the request carries an unexpired signature for `file` of the article, or
+    the player's grant, which covers everything the player reads (PLAYER_READS)."""
     expires = request.args.get("expires", type=int)
     signature = request.args.get("signature", "")
     if expires is None or expires < time.time():
         return False
-    return hmac.compare_digest(_signature(article_id, file, expires), signature)
+    grants = (file, PLAYER_GRANT) if file in PLAYER_READS else (file,)
+    return any(
+        hmac.compare_digest(_signature(article_id, grant, expires), signature) for grant in grants
+    )
+
+
+def player_signature() -> str:
+    """The query string of the request's own player grant, for the player to pass on."""
+    return urlencode({k: request.args.get(k, "") for k in ("expires", "signature")})
 
 
 def init_auth(app: Flask, settings: Settings) -> None:

@@ -29,12 +29,15 @@ RECENT = 20
 _ARTICLE_PATH = re.compile(r"^/(?:articles|player)/([A-Za-z0-9_-]+)/?$")
 
 
-def _article(article_id: str) -> dict | None:
+def _article(article_id: str, *, signed: bool = False) -> dict | None:
+    """What the pages show of an article this request may see; `signed`: a private
+    article's player, reached by its signed link, may be shown too."""
     if not is_id(article_id):
         return None
     with session_scope(settings().database_url) as session:
         row = session.get(ArticleRow, article_id)
-        if row is None or not auth.may_see(row):
+        granted = signed and auth.signed_for(article_id, auth.PLAYER_GRANT)
+        if row is None or not (auth.may_see(row) or granted):
             return None
         revision = row.current
         return {
@@ -94,10 +97,12 @@ def iframe_player(article_id: str):
     """The player alone, for iframes (frameable: service.headers). An unknown id gets the
     same small player, which says the audio is not available, rather than a whole page
     inside someone's article."""
-    article = _article(article_id)
+    article = _article(article_id, signed=True)
     status = 200 if article is not None else 404
     shown = article or {"id": article_id, "title": ""}
-    return render_template("narrate_player.html", article=shown), status
+    granted = article is not None and auth.signed_for(article_id, auth.PLAYER_GRANT)
+    signature = auth.player_signature() if granted else ""
+    return render_template("narrate_player.html", article=shown, signature=signature), status
 
 
 @player.get("/embed.js")

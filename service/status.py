@@ -50,7 +50,8 @@ def article_status(row: ArticleRow) -> dict:
 @status_api.get("/articles/<article_id>/status")
 def get_status(article_id: str):
     with session_scope(settings().database_url) as session:
-        body = json.dumps(article_status(_find(session, article_id)), separators=(",", ":"))
+        row = _find(session, article_id, signed_file="status")
+        body = json.dumps(article_status(row), separators=(",", ":"))
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:20])
     response.headers["Cache-Control"] = "no-cache"

@@ -236,7 +236,10 @@
 
     url(suffix = "") {
       const base = this.getAttribute("api") || ORIGIN;
-      return `${base}/api/v1/articles/${encodeURIComponent(this.articleId)}${suffix}`;
+      const url = `${base}/api/v1/articles/${encodeURIComponent(this.articleId)}${suffix}`;
+      // A private article's player carries its signed grant on every read it makes.
+      const signed = this.getAttribute("signed");
+      return signed ? `${url}${url.includes("?") ? "&" : "?"}${signed}` : url;
     }
 
     emit(type, detail = {}) {

@@ -212,3 +212,25 @@ def test_a_key_made_over_the_api_signs_in_on_the_submit_page(page, guarded_serve
     page.click("button[type=submit]")
     page.wait_for_url("**/articles/*")
     assert "Key headline" in page.text_content("h1")
+
+
+def test_a_private_article_plays_from_its_signed_player_link(page, guarded_server, worker):
+    def api(path: str, body: dict | None = None) -> dict:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {API_TOKEN}"}
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{guarded_server}{path}", data, headers)
+        return json.load(urllib.request.urlopen(request))
+
+    text = "A private draft\n\nThe council will vote on the harbour wall on Friday."
+    created = api("/api/v1/articles", {"text": text, "visibility": "private"})
+    wait_until(lambda: api(f"/api/v1/articles/{created['id']}")["status"] == "done")
+    player = api(f"/api/v1/articles/{created['id']}")["links"]["player"]
+    assert "signature=" in player
+
+    page.goto(player.split("?")[0])  # without the signature it does not exist
+    assert page.locator(f"{PLAYER} button.play:not([disabled])").count() == 0
+    page.goto(player)
+    wait_ready(page)
+    page.click(f"{PLAYER} button.play")
+    page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 0.5")
+    assert "signature=" in audio(page, "currentSrc")

@@ -227,6 +227,28 @@ def test_private_media_reach_a_player_through_short_lived_signed_links(published
     assert other.status_code == 404  # signed for the MP3 only
 
 
+def test_a_private_article_s_signed_player_link_plays_it_and_reads_nothing_else(published):
+    client, keys, ids = published
+    article_id = ids["private"]
+    article = client.get(f"/api/v1/articles/{article_id}", headers=bearer(keys["read"]))
+    player = urlsplit(article.get_json()["links"]["player"])
+    grant = {k: v[0] for k, v in parse_qs(player.query).items()}
+    page = client.get(player.path, query_string=grant)
+    assert page.status_code == 200
+    assert f'signed="expires={grant["expires"]}&amp;signature={grant["signature"]}"' in (
+        page.get_data(as_text=True)
+    )
+    base = f"/api/v1/articles/{article_id}"
+    for path in ("/status", "/audio.mp3", "/timings.json", "/captions.vtt"):
+        assert client.get(base + path, query_string=grant).status_code == 200, path
+    for path in ("", "/next"):  # its text and the rest stay private
+        assert client.get(base + path, query_string=grant).status_code == 404, path
+    assert client.get(f"/articles/{article_id}", query_string=grant).status_code == 404
+    forged = {**grant, "signature": "0" * 64}
+    assert client.get(player.path, query_string=forged).status_code == 404
+    assert client.get(base + "/status", query_string=forged).status_code == 404
+
+
 def test_visibility_can_change_without_new_audio(published):
     client, keys, ids = published
     url = f"/api/v1/articles/{ids['private']}/visibility"
