@@ -82,11 +82,16 @@ def made_by_its_own_worker(name: str, text: str, client, folder: Path, results: 
             )
             assert created.status_code == 202, created.get_json()
             body = created.get_json()
+            url = body["links"]["self"]
             while body["status"] not in {"done", "failed"}:
                 assert worker.poll() is None, log.read_text()[-3000:]
                 assert time.monotonic() - started < TIMEOUT_S, f"{name}: {body['progress']}"
                 time.sleep(1)
-                body = client.get(body["links"]["self"]).get_json()
+                polled = client.get(url)
+                if polled.status_code == 503:  # a moment's contention: as told, try again
+                    continue
+                assert polled.status_code == 200, polled.get_json()
+                body = polled.get_json()
         results[name] = (memory.peak_mb, time.monotonic() - started, body)
     finally:
         stop_worker(worker)
