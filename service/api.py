@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.orm import joinedload
 
 from service import auth
 from service.errors import ApiError, bad_request
@@ -17,7 +18,7 @@ from service.sanitize import is_id
 from service.stored_files import send_stored
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
-from workers.catalog.models import VISIBILITIES, ArticleRow, JobStatus
+from workers.catalog.models import VISIBILITIES, ArticleRow, JobStatus, RevisionRow
 from workers.catalog.repository import list_articles
 from workers.clips import clip_keys_of, release_clips
 from workers.jobs import audio_key
@@ -115,7 +116,11 @@ def detail(row: ArticleRow) -> dict:
 def _find(session, article_id: str, signed_file: str | None = None) -> ArticleRow:
     """The article, if this request may see it (or, given `signed_file`, carries a
     signature for that file of it); else a 404."""
-    row = session.get(ArticleRow, article_id) if is_id(article_id) else None
+    # Revisions and their jobs in the same statement as the article: read one by one, a
+    # job finishing in between (PostgreSQL reads each statement afresh) could show as
+    # done beside its revision's duration from before.
+    consistent = joinedload(ArticleRow.revisions).joinedload(RevisionRow.job)
+    row = session.get(ArticleRow, article_id, options=[consistent]) if is_id(article_id) else None
     signed = signed_file is not None and auth.signed_for(article_id, signed_file)
     if row is None or not (auth.may_see(row) or signed):
         raise _not_found(article_id)

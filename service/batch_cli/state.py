@@ -50,8 +50,11 @@ class BatchState:
 
     @classmethod
     def load(cls, out_dir: Path, warn: TextIO | None = None) -> BatchState:
-        """The saved state; an empty one (with a warning) if it is missing or unreadable."""
+        """The saved state; an empty one (with a warning) if it is missing or unreadable.
+        A partial save left by a run killed mid-write (SIGKILL) is removed."""
         path = out_dir / STATE_FILE
+        for partial in out_dir.glob(f".{STATE_FILE}.*"):
+            partial.unlink(missing_ok=True)
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
             items = document["items"]
