@@ -20,8 +20,8 @@ from service.submissions import read_submission
 from workers.catalog.db import session_scope
 from workers.catalog.models import VISIBILITIES, ArticleRow, JobStatus, RevisionRow
 from workers.catalog.repository import list_articles
-from workers.clips import clip_keys_of, release_clips
 from workers.jobs import audio_key
+from workers.segment_store import release_segments, segment_keys_of
 from workers.settings import Settings
 from workers.storage import Stat, Storage, storage_for
 
@@ -198,10 +198,10 @@ def delete_article(article_id: str):
     with session_scope(settings().database_url) as session:
         article = _find(session, article_id)
         auth.require("write", article.collection)
-        clips = clip_keys_of(session, [revision.id for revision in article.revisions])
+        segments = segment_keys_of(session, [revision.id for revision in article.revisions])
         session.delete(article)
-        session.flush()  # its jobs no longer count as needing the clips
-        release_clips(session, storage(), clips)
+        session.flush()  # its revisions no longer count as needing the segments
+        release_segments(session, storage(), segments)
     storage().delete_tree(f"articles/{article_id}")
     return "", 204
 

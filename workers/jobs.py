@@ -1,6 +1,6 @@
-"""The units of work behind the Celery tasks: start a job, synthesise one paragraph,
-stitch the paragraphs into the article's MP3. Each is idempotent: running it twice
-(a redelivered task) changes nothing the first run did not."""
+"""The units of work behind the Celery tasks: start a job, make one paragraph's segment,
+join the segments into the article's MP3. Each is idempotent: running it twice (a
+redelivered task) changes nothing the first run did not."""
 
 from __future__ import annotations
 
@@ -22,16 +22,31 @@ from workers.catalog.models import (
     now,
 )
 from workers.catalog.repository import count_synthesised, mark_paragraph_done
-from workers.clips import clip_keys_of, clip_storage_key, release_clips
-from workers.pipeline.audio import Tags, encode_mp3, timings_json, webvtt
+from workers.pipeline.audio import Tags, timings_json, webvtt
 from workers.pipeline.convert import paragraph_audio
+from workers.pipeline.segments import (
+    Segment,
+    WriteSegment,
+    copy_segment,
+    encode_segment,
+    join_segments,
+)
 from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import parse_voice
+from workers.segment_store import (
+    evict,
+    forget_segment,
+    known_segments,
+    record_segment,
+    segment_key,
+    segment_storage_key,
+    touch,
+)
 from workers.settings import Settings
-from workers.storage import storage_for
+from workers.storage import Storage, storage_for
 
 log = logging.getLogger("narrate.jobs")
-CLIP_READ_BYTES = 1 << 16  # a clip is read for the encoder in pieces of this size
+READ_BYTES = 1 << 16  # a stored segment is copied into the MP3 in pieces of this size
 
 SynthesizerFor = Callable[[str, int], Synthesizer]  # (voice, rate) -> a synthesiser
 
@@ -51,7 +66,7 @@ class Plan:
 
 
 def start(settings: Settings, job_id: int) -> Plan:
-    """Mark the job processing; count paragraphs whose audio is cached as done already;
+    """Mark the job processing; count paragraphs whose segment is stored as done already;
     hand out the first chunk of each of up to `article_in_flight` lanes.
 
     A task makes one chunk: paragraphs in order, about `chunk_chars` of spoken text (at
@@ -61,9 +76,8 @@ def start(settings: Settings, job_id: int) -> Plan:
     the back of the queue one at a time and a short article posted after it waits behind
     a few chunks, not all of them. Starting again (the recovery sweep, a worker's resume)
     restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
-    twice is made once (its clip is found the second time).
+    twice is made once (its segment is found the second time).
     """
-    storage = storage_for(settings)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status in JOB_FINISHED:
@@ -72,14 +86,18 @@ def start(settings: Settings, job_id: int) -> Plan:
             job.status, job.started_at = "processing", now()
         job.progressed_at = now()  # a sign of work for the recovery sweep
         job.next_paragraph = 0
-        pending = 0
-        for paragraph in job.revision.paragraphs:
-            if paragraph.done:
-                continue
-            if storage.exists(clip_storage_key(paragraph.clip_key)):
-                mark_paragraph_done(session, job_id, paragraph.id)
-            else:
-                pending += 1
+        revision = job.revision
+        undone = {
+            paragraph.id: segment_key(paragraph.clip_key, revision.voice, revision.bitrate_kbps)
+            for paragraph in revision.paragraphs
+            if not paragraph.done
+        }
+        stored = known_segments(session, undone.values())
+        for paragraph_id, key in undone.items():
+            if key in stored:
+                mark_paragraph_done(session, job_id, paragraph_id, key)
+        touch(session, stored)
+        pending = len(undone) - sum(key in stored for key in undone.values())
         session.flush()
         session.refresh(job)
         lanes: list[list[int]] = []
@@ -141,49 +159,59 @@ def _take(session, job: JobRow, chunk_chars: int) -> list[int]:
 def synthesise_paragraph(
     settings: Settings, job_id: int, paragraph_id: int, synthesizer_for: SynthesizerFor
 ) -> bool:
-    """Synthesise and shape one paragraph into the clip cache; True when it was the last."""
-    storage = storage_for(settings)
+    """Make one paragraph's segment, unless the store has it; True when it was the last."""
     with session_scope(settings.database_url) as session:
         paragraph = session.get(ParagraphRow, paragraph_id)
         job = session.get(JobRow, job_id)
         if paragraph is None or job is None or job.status in JOB_FINISHED:
             return False
-        spoken, key = paragraph.spoken, paragraph.clip_key
-        voice, rate = job.revision.voice, job.revision.rate
-    storage_key = clip_storage_key(key)
-    made = not storage.exists(storage_key)
+        revision = job.revision
+        spoken, voice, rate = paragraph.spoken, revision.voice, revision.rate
+        key = segment_key(paragraph.clip_key, voice, revision.bitrate_kbps)
+        bitrate = revision.bitrate_kbps
+        made = key not in known_segments(session, [key])
     if made:
-        started = time.perf_counter()
-        with storage.writer(storage_key) as clip_file:
-            for chunk in _shaped_speech(synthesizer_for, voice, rate, spoken):
-                clip_file.write(chunk)
-        metrics.synthesised(parse_voice(voice)[0], time.perf_counter() - started)
-        log.info("job %s: paragraph %s synthesised (clip %s)", job_id, paragraph_id, key[:12])
+        _make_segment(settings, synthesizer_for, (voice, rate, bitrate), spoken, key)
+        log.info("job %s: paragraph %s synthesised (segment %s)", job_id, paragraph_id, key[:12])
     with session_scope(settings.database_url) as session:
         if made:
             count_synthesised(session, job_id)
-        done = mark_paragraph_done(session, job_id, paragraph_id)
+        done = mark_paragraph_done(session, job_id, paragraph_id, key)
         total = session.get_one(JobRow, job_id).total
     return done is not None and done >= total
 
 
-def _shaped_speech(
-    synthesizer_for: SynthesizerFor, voice: str, rate: int, spoken: str
-) -> Iterator[bytes]:
-    """The paragraph's shaped PCM in chunks, made utterance by utterance (as `narrate
-    convert` makes it), so no more than one bounded utterance's audio is held at once."""
-    return next(paragraph_audio(synthesizer_for(voice, rate), [spoken]))
+def _make_segment(
+    settings: Settings,
+    synthesizer_for: SynthesizerFor,
+    sound: tuple[str, int, int],
+    spoken: str,
+    key: str,
+) -> Segment:
+    """Synthesise, shape and encode one paragraph straight into the store, utterance by
+    utterance (as `narrate convert` does), so no more than one bounded utterance's PCM
+    is held at once; list it in the catalog."""
+    voice, rate, bitrate = sound
+    started = time.perf_counter()
+    pcm = next(paragraph_audio(synthesizer_for(voice, rate), [spoken]))
+    with storage_for(settings).writer(segment_storage_key(key)) as out:
+        segment = encode_segment(pcm, out, bitrate_kbps=bitrate)
+    with session_scope(settings.database_url) as session:
+        record_segment(session, key, segment)
+    metrics.synthesised(parse_voice(voice)[0], time.perf_counter() - started)
+    return segment
 
 
 def _read_in_chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
-        while chunk := handle.read(CLIP_READ_BYTES):
+        while chunk := handle.read(READ_BYTES):
             yield chunk
 
 
 def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> int | None:
-    """Encode the cached clips into the revision's MP3, timings and captions, then
-    release the clips. A clip missing from the cache is synthesised again here."""
+    """Join the paragraphs' stored segments into the revision's MP3 (copied, not encoded
+    again), with its timings and captions; a segment missing from the store (evicted,
+    or lost with a disk) is made again here. Then keep the store within its bound."""
     started = time.perf_counter()
     storage = storage_for(settings)
     with session_scope(settings.database_url) as session:
@@ -192,31 +220,39 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
             return None
         revision: RevisionRow = job.revision
         article: ArticleRow = revision.article
-        paragraphs = [(p.text, p.spoken, p.clip_key) for p in revision.paragraphs]
-        voice, rate = revision.voice, revision.rate
+        sound = (revision.voice, revision.rate, revision.bitrate_kbps)
+        paragraphs = [
+            (p.text, p.spoken, p.segment_key or segment_key(p.clip_key, sound[0], sound[2]))
+            for p in revision.paragraphs
+        ]
+        stored = known_segments(session, [key for _, _, key in paragraphs])
         tags = Tags(
             title=revision.title,
             artist=revision.byline or "Narrate",
             date=revision.published[:10] if revision.published else None,
         )
         keys = {s: audio_key(article.id, revision.number, s) for s in (".mp3", ".json", ".vtt")}
-        bitrate = revision.bitrate_kbps
 
-    def clip(spoken: str, key: str) -> Iterator[bytes]:
-        try:  # opened now, read as the encoder asks: one clip is never held whole
-            return _read_in_chunks(storage.open_reader(clip_storage_key(key)))
-        except FileNotFoundError:  # released by a job that shared it, or lost with the disk
-            log.info("job %s: clip %s is gone; synthesising it again", job_id, key)
-            with session_scope(settings.database_url) as session:
-                count_synthesised(session, job_id)
-            return _shaped_speech(synthesizer_for, voice, rate, spoken)
+    def piece(spoken: str, key: str) -> WriteSegment:
+        segment = stored.get(key)
+        if segment is not None:
+            try:  # opened now, copied as the join asks: a segment is never held whole
+                return copy_segment(_opened(storage, key), segment)
+            except FileNotFoundError:
+                with session_scope(settings.database_url) as session:
+                    forget_segment(session, key)
+        log.info("job %s: segment %s is gone; synthesising it again", job_id, key[:12])
+        with session_scope(settings.database_url) as session:
+            count_synthesised(session, job_id)
+        segment = _make_segment(settings, synthesizer_for, sound, spoken, key)
+        return copy_segment(_opened(storage, key), segment)
 
     with storage.writer(keys[".mp3"]) as mp3:
-        encoded = encode_mp3(
-            ((text, clip(spoken, key)) for text, spoken, key in paragraphs),
+        encoded = join_segments(
+            ((text, piece(spoken, key)) for text, spoken, key in paragraphs),
             mp3,
             tags=tags,
-            bitrate_kbps=bitrate,
+            bitrate_kbps=sound[2],
         )
     storage.write_bytes(keys[".json"], timings_json(encoded.timings, encoded.duration_ms).encode())
     storage.write_bytes(keys[".vtt"], webvtt(encoded.timings).encode())
@@ -224,10 +260,18 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
         if not _finish(session, job_id, "done"):
             return None  # a concurrent stitch got there first
         session.get_one(JobRow, job_id).revision.duration_ms = encoded.duration_ms
+        touch(session, [key for _, _, key in paragraphs])
     metrics.stitched(time.perf_counter() - started)
-    _release_clips_of(settings, job_id)
+    with session_scope(settings.database_url) as session:
+        evicted = evict(session, storage, settings.segment_store_mb << 20)
     log.info("job %s: done, %d ms of audio", job_id, encoded.duration_ms)
+    if evicted:
+        log.info("segment store: %d least recently used segments evicted", evicted)
     return encoded.duration_ms
+
+
+def _opened(storage: Storage, key: str) -> Iterator[bytes]:
+    return _read_in_chunks(storage.open_reader(segment_storage_key(key)))
 
 
 def _finish(session, job_id: int, status: str, error: str | None = None) -> bool:
@@ -266,21 +310,10 @@ def queue_of(settings: Settings, job_id: int) -> str:
 
 
 def fail(settings: Settings, job_id: int, message: str) -> bool:
-    """Fail the job with a message for the user; False if it had finished already."""
+    """Fail the job with a message for the user; False if it had finished already. The
+    segments it made stay: the same text submitted again joins them."""
     with session_scope(settings.database_url) as session:
         failed = _finish(session, job_id, "failed", message)
     if failed:
-        _release_clips_of(settings, job_id)
         log.warning("job %s: failed: %s", job_id, message)
     return failed
-
-
-def _release_clips_of(settings: Settings, job_id: int) -> None:
-    """Release what the job's article no longer needs: its older revisions' clips once a
-    newer one is done, a failed revision's own."""
-    with session_scope(settings.database_url) as session:
-        job = session.get(JobRow, job_id)
-        if job is not None:
-            revisions = [revision.id for revision in job.revision.article.revisions]
-            keys = clip_keys_of(session, revisions)
-            release_clips(session, storage_for(settings), keys)

@@ -123,8 +123,8 @@ def test_changed_text_for_the_same_external_id_is_a_new_revision(client, broker)
     assert len(queued_jobs(broker)) == 2
 
 
-def clip_files(settings) -> list[Path]:
-    return sorted((settings.audio_dir / "clips").rglob("*.pcm"))
+def segment_files(settings) -> list[Path]:
+    return sorted((settings.audio_dir / "segments").rglob("*.mp3"))
 
 
 def test_put_revises_and_regenerates_sharing_the_unchanged_paragraphs(client, settings, tmp_path):
@@ -137,37 +137,34 @@ def test_put_revises_and_regenerates_sharing_the_unchanged_paragraphs(client, se
     assert conforms(response, "/api/v1/articles/{article_id}", "put")["revision"] == 2
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
         run_job(settings, first_job, synth)  # revision 1 finishes while 2 waits
-    assert len(clip_files(settings)) == len(EXPECTED)  # the latest finished revision's
+    assert len(segment_files(settings)) == len(EXPECTED)  # the latest finished revision's
     plan = jobs.start(settings, queued_job_id(settings))
     assert [len(chunk) for chunk in plan.to_synthesise] == [1]  # the one changed paragraph
 
 
-def test_clips_stay_for_the_latest_finished_revision_until_a_newer_one_is_done(
-    client, settings, tmp_path
-):
+def test_segments_stay_after_their_job_and_go_with_the_article(client, settings, tmp_path):
     created = post_seed(client).get_json()
     run_jobs_in_process(settings, tmp_path)
     assert client.get(created["links"]["self"]).get_json()["status"] == "done"
-    first = clip_files(settings)
+    first = segment_files(settings)
     assert len(first) == len(EXPECTED)  # kept, so an edit synthesises only what changed
     assert client.get(created["links"]["audio"]).status_code == 200
     edited = SEED_TEXT.replace("this weekend.", "this weekend, officials said.")
     client.put(created["links"]["self"], data=edited.encode(), content_type="text/plain")
     run_jobs_in_process(settings, tmp_path)
-    second = clip_files(settings)
-    assert len(second) == len(EXPECTED)  # the changed paragraph's old clip is released
-    assert len(set(first) - set(second)) == 1
+    second = segment_files(settings)
+    assert set(first) < set(second) and len(second) == len(EXPECTED) + 1  # the edit's one
     assert client.delete(created["links"]["self"]).status_code == 204
-    assert clip_files(settings) == []
+    assert segment_files(settings) == []
 
 
-def test_stitch_makes_a_missing_clip_again(client, settings, tmp_path):
+def test_stitch_makes_a_missing_segment_again(client, settings, tmp_path):
     created = post_seed(client).get_json()
     job_id = queued_job_id(settings)
     count = tmp_path / "count"
     with FakeEngineSynthesizer("ok", count) as synth:
         run_job(settings, job_id, synth, stitch=False)
-        clip_files(settings)[0].unlink()  # released by a job that shared it, say
+        segment_files(settings)[0].unlink()  # lost with a disk, say
         assert jobs.stitch(settings, job_id, lambda v, r: synth) is not None
     assert int(count.read_text()) == len(EXPECTED) + 1  # one request per paragraph, one more
     timings = client.get(created["links"]["timings"]).get_json()
@@ -175,15 +172,15 @@ def test_stitch_makes_a_missing_clip_again(client, settings, tmp_path):
     assert all(p["end_ms"] > p["start_ms"] for p in timings["paragraphs"])
 
 
-def test_deleting_an_unfinished_article_releases_its_clips(client, settings, tmp_path):
+def test_deleting_an_unfinished_article_releases_its_segments(client, settings, tmp_path):
     created = post_seed(client).get_json()
     job_id = queued_job_id(settings)
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
         first = jobs.start(settings, job_id).to_synthesise[0][0]
         jobs.synthesise_paragraph(settings, job_id, first, lambda v, r: synth)
-    assert len(clip_files(settings)) == 1
+    assert len(segment_files(settings)) == 1
     assert client.delete(created["links"]["self"]).status_code == 204
-    assert clip_files(settings) == []
+    assert segment_files(settings) == []
 
 
 def queued_job_id(settings) -> int:

@@ -63,7 +63,9 @@ def test_timing_map_covers_every_paragraph_in_order_and_ends_at_the_end(converte
     assert [p["index"] for p in paragraphs] == list(range(len(EXPECTED_PARAGRAPHS)))
     for before, after in itertools.pairwise(paragraphs):
         assert before["start_ms"] < before["end_ms"] < after["start_ms"]
-    assert timings["duration_ms"] - paragraphs[-1]["end_ms"] == Pauses().tail_ms
+    frame_ms = 576 / 22050 * 1000  # a pause is whole MP3 frames: within one of what is asked
+    tail = timings["duration_ms"] - paragraphs[-1]["end_ms"]
+    assert tail == pytest.approx(Pauses().tail_ms, abs=frame_ms)
 
 
 def test_each_paragraph_is_about_minus_16_lufs(converted):
@@ -79,9 +81,8 @@ def test_each_paragraph_is_about_minus_16_lufs(converted):
 def test_pauses_between_paragraphs_are_silent(converted):
     out, timings, _ = converted
     samples, rate, _ = decode_mp3(out)
-    delay = 1105 + 529  # encoder and decoder delay, in samples
     for before, after in zip(timings["paragraphs"], timings["paragraphs"][1:], strict=False):
-        gap = samples[delay + (before["end_ms"] + 60) * rate // 1000 :][
+        gap = samples[(before["end_ms"] + 60) * rate // 1000 :][
             : (after["start_ms"] - before["end_ms"] - 120) * rate // 1000
         ]
         assert np.abs(gap).max() < 0.02
@@ -90,7 +91,7 @@ def test_pauses_between_paragraphs_are_silent(converted):
 def test_captions_and_tags(converted):
     out, _, _ = converted
     vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
-    assert vtt.startswith("WEBVTT\n\n1\n00:00:00.150 --> ")
+    assert vtt.startswith("WEBVTT\n\n1\n00:00:00.155 --> ")  # the lead-in, to a whole frame
     assert vtt.count(" --> ") == len(EXPECTED_PARAGRAPHS)
     tags = ID3(out)
     assert str(tags["TIT2"]) == EXPECTED_PARAGRAPHS[0]

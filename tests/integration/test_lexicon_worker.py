@@ -53,7 +53,7 @@ def test_changing_an_entry_resynthesises_exactly_the_paragraphs_that_contain_it(
     client, settings, tmp_path
 ):
     """Revision 1 (no entry) and revision 2 (Kyiv -> Keev) are queued before the worker
-    starts, so revision 1's clips are still in the cache when revision 2 is made: of
+    starts, so revision 1's segments are still in the store when revision 2 is made: of
     revision 2's four paragraphs only the two with 'Kyiv' are synthesised again."""
     first = client.post("/api/v1/articles", json={"text": ARTICLE, "external_id": "kyiv"})
     article_id = first.get_json()["id"]
@@ -69,7 +69,7 @@ def test_changing_an_entry_resynthesises_exactly_the_paragraphs_that_contain_it(
         next(worker, None)
 
     log = (tmp_path / "worker.log").read_text()
-    assert log.count("synthesised (clip") == 4 + 2, log
+    assert log.count("synthesised (segment") == 4 + 2, log
     with session_scope(settings.database_url) as session:
         assert session.get(ArticleRow, article_id).current.number == 2
     before, after = _durations(settings, article_id, 1), _durations(settings, article_id, 2)

@@ -69,8 +69,8 @@ def test_web_and_worker_share_only_redis_postgresql_and_the_bucket(
         f"{prefix}.json",
         f"{prefix}.vtt",
     }
-    clips = [key for key in stored if key.startswith("narrate/clips/")]
-    assert len(clips) == len(EXPECTED)  # kept in the bucket for the next revision
+    segments = [key for key in stored if key.startswith("narrate/segments/")]
+    assert len(segments) == len(EXPECTED)  # kept in the bucket for the next revision
 
     whole = client.get(article["links"]["audio"])
     assert whole.status_code == 200 and whole.data[:3] == b"ID3"

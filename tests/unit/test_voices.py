@@ -9,9 +9,10 @@ import pytest
 
 from tests.decode import decode_mp3
 from tests.unit.test_audio import tone
-from workers.pipeline.audio import Tags, encode_mp3, shape_clip
+from workers.pipeline.audio import Tags, shape_clip
 from workers.pipeline.errors import InvalidInput
 from workers.pipeline.piper_synth import PiperSynthesizer, length_scale_for
+from workers.pipeline.segments import encode_mp3
 from workers.pipeline.synth import Clip, Pyttsx3Synthesizer
 from workers.pipeline.voices import (
     BUNDLED_PIPER_VOICE,

@@ -94,8 +94,22 @@ class ParagraphRow(Base):
     spoken: Mapped[str] = mapped_column(Text)
     clip_key: Mapped[str] = mapped_column(String(64))  # content hash of voice, rate, spoken
     done: Mapped[bool] = mapped_column(default=False)
+    segment_key: Mapped[str | None] = mapped_column(String(120))  # its audio, once done
 
     revision: Mapped[RevisionRow] = relationship(back_populates="paragraphs")
+
+
+class SegmentRow(Base):
+    """One paragraph's encoded audio in storage, shared by every paragraph that sounds
+    the same (workers.segment_store)."""
+
+    __tablename__ = "segments"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    frames: Mapped[int]
+    speech_samples: Mapped[int]
+    size: Mapped[int]  # bytes
+    used_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
 
 class JobStatus(StrEnum):

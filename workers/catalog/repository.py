@@ -214,13 +214,15 @@ def list_articles(
     return list(rows), total
 
 
-def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int | None:
-    """Record one finished paragraph once; return the job's new done count, or None when
-    it was already recorded (a redelivered task)."""
+def mark_paragraph_done(
+    session: Session, job_id: int, paragraph_id: int, segment_key: str
+) -> int | None:
+    """Record one finished paragraph (and the segment its audio is) once; return the
+    job's new done count, or None when it was already recorded (a redelivered task)."""
     claimed = session.execute(
         update(ParagraphRow)
         .where(ParagraphRow.id == paragraph_id, ParagraphRow.done.is_(False))
-        .values(done=True)
+        .values(done=True, segment_key=segment_key)
     ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
     if not claimed:
         return None
@@ -233,7 +235,7 @@ def mark_paragraph_done(session: Session, job_id: int, paragraph_id: int) -> int
 
 
 def count_synthesised(session: Session, job_id: int) -> None:
-    """One more clip this job had to synthesise (not found in the clip cache)."""
+    """One more paragraph this job had to synthesise (not found in the segment store)."""
     session.execute(
         update(JobRow).where(JobRow.id == job_id).values(synthesised=JobRow.synthesised + 1)
     )

@@ -1,10 +1,10 @@
-"""Turn synthesised clips into one MP3 and its timing map, in one streaming pass.
+"""Shape synthesised clips for encoding, and the MP3 encoder and timing formats.
 
 Each clip (one utterance, of bounded length) is shaped on its own (silence trimmed,
 converted to one sample rate, loudness-normalised, faded at both ends so joins never
-click) in chunks of a second, which go straight into a single LAME encoder, with
-explicit pauses between paragraphs. No step holds more than one utterance of PCM, so
-memory stays flat however long the paragraph or the article is.
+click) in chunks of a second, which stream into a LAME encoder (workers.pipeline.
+segments encodes each paragraph on its own and joins them). No step holds more than one
+utterance of PCM, so memory stays flat however long the paragraph or the article is.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import queue
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
@@ -196,7 +196,7 @@ def atomic_output(path: Path, mode: str = "wb") -> Iterator:
         raise
 
 
-def _id3_tag(tags: Tags) -> bytes:
+def id3_tag(tags: Tags) -> bytes:
     from mutagen.id3 import ID3, TALB, TDRC, TIT2, TPE1
 
     frames = ID3()
@@ -212,14 +212,18 @@ def _id3_tag(tags: Tags) -> bytes:
         return Path(scratch.name).read_bytes()
 
 
-class _Mp3Stream:
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+class Mp3Stream:
     """One LAME encoder fed from a bounded queue by a thread of its own.
 
     LAME releases the GIL, so encoding one clip overlaps shaping the next; the bound
     keeps at most a few clips of PCM in memory whatever the article's length.
     """
 
-    def __init__(self, handle: BinaryIO, bitrate_kbps: int, sample_rate: int) -> None:
+    def __init__(self, handle: Writable, bitrate_kbps: int, sample_rate: int) -> None:
         import lameenc
 
         self._encoder = lameenc.Encoder()
@@ -236,13 +240,16 @@ class _Mp3Stream:
         self.frames = 0
 
     def _run(self) -> None:
+        ended = False
         try:
             while (pcm := self._queue.get()) is not None:
                 self._handle.write(self._encoder.encode(pcm))
-            self._handle.write(self._encoder.flush())
+            ended = True
+            if self.frames:  # LAME refuses to flush an encoder that was given nothing
+                self._handle.write(self._encoder.flush())
         except BaseException as exc:  # re-raised in the caller's thread
             self._failure = exc
-            while self._queue.get() is not None:  # let the producer finish
+            while not ended and self._queue.get() is not None:  # let the producer finish
                 pass
 
     def write(self, pcm: bytes) -> None:
@@ -255,45 +262,6 @@ class _Mp3Stream:
         self._thread.join()
         if self._failure is not None:
             raise self._failure
-
-
-def encode_mp3(
-    paragraphs: Iterable[tuple[str, bytes | Iterable[bytes]]],
-    out: Path | BinaryIO,
-    *,
-    tags: Tags,
-    bitrate_kbps: int = 64,
-    pauses: Pauses = Pauses(),
-    sample_rate: int = SAMPLE_RATE,
-) -> Encoded:
-    """Stream (text, shaped PCM) pairs into one MP3 at `out` (a path, written atomically,
-    or an open binary file, such as a storage writer); return each one's timing.
-
-    The PCM is mono 16-bit at `sample_rate`, as `shape_chunks` makes it: one bytes
-    object, or an iterable of chunks that is read to its end before the next paragraph.
-    """
-    timings: list[Timing] = []
-
-    def ms(frames: int) -> int:
-        return round(frames * 1000 / sample_rate)
-
-    with atomic_output(out) if isinstance(out, Path) else nullcontext(out) as mp3:
-        mp3.write(_id3_tag(tags))
-        stream = _Mp3Stream(mp3, bitrate_kbps, sample_rate)
-        try:
-            stream.write(silence(pauses.lead_in_ms, sample_rate))
-            for index, (text, pcm) in enumerate(paragraphs):
-                if index:
-                    gap = pauses.after_title_ms if index == 1 else pauses.between_paragraphs_ms
-                    stream.write(silence(gap, sample_rate))
-                start = stream.frames
-                for chunk in [pcm] if isinstance(pcm, bytes | bytearray) else pcm:
-                    stream.write(chunk)
-                timings.append(Timing(index, ms(start), ms(stream.frames), text))
-            stream.write(silence(pauses.tail_ms, sample_rate))
-        finally:
-            stream.finish()
-    return Encoded(timings, ms(stream.frames))
 
 
 def _vtt_time(ms: int) -> str:

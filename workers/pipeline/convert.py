@@ -11,7 +11,6 @@ from workers.pipeline.audio import (
     Pauses,
     Tags,
     atomic_output,
-    encode_mp3,
     shape_chunks,
     silence,
     timings_json,
@@ -19,6 +18,7 @@ from workers.pipeline.audio import (
 )
 from workers.pipeline.errors import NoSpeakableText, SynthesisFailed
 from workers.pipeline.lexicon import Lexicon
+from workers.pipeline.segments import encode_mp3
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.synth import Clip, Synthesizer
 from workers.pipeline.utterances import split_utterances

@@ -76,6 +76,24 @@ def parse_voice(name: str) -> tuple[str, str]:
     return engine, ident
 
 
+@cache
+def engine_version(engine: str) -> str:
+    """The installed engine's version: audio made by another version is made again."""
+    if engine == PIPER:
+        from importlib.metadata import version
+
+        return f"piper-tts {version('piper-tts')}"
+    import ctypes
+    import ctypes.util
+
+    try:  # a missing or broken library is the engine's to report, when it starts
+        info = ctypes.cdll.LoadLibrary(ctypes.util.find_library("espeak-ng") or "").espeak_Info
+    except (OSError, AttributeError):
+        return "espeak-ng (unavailable)"
+    info.restype, info.argtypes = ctypes.c_char_p, [ctypes.c_void_p]
+    return f"espeak-ng {info(None).decode()}"
+
+
 def is_path(ident: str) -> bool:
     return "/" in ident or ident.endswith(".onnx")
 
