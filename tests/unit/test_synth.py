@@ -232,3 +232,15 @@ def test_a_child_dying_behind_an_answered_utterance_is_replaced_for_all_in_fligh
         durations = [round(c.duration_ms) for c in synth.synthesize_many(texts())]
     assert durations == [300, 600, 900]
     assert restarts == [("espeak", "crash")]
+
+
+def test_a_synthesis_left_mid_way_leaves_nothing_for_the_next_one(tmp_path):
+    """Utterances already sent when a caller stops reading (a storage write failed) must
+    not have their replies taken for the next synthesis's."""
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        left = synth.synthesize_many(["one", "one two", "one two three"])
+        assert round(next(left).duration_ms) == 300
+        left.close()
+        assert [round(c.duration_ms) for c in synth.synthesize_many(["one two three four"])] == [
+            1200
+        ]

@@ -243,25 +243,29 @@ class Pyttsx3Synthesizer:
         parts: list[Clip] = []
         current = 0
         exhausted = False
-        while True:
-            while not exhausted and len(in_flight) < self.lookahead:
-                request = next(requests, None)
-                if request is None:
-                    exhausted = True
-                else:
-                    in_flight.append(request)
-                    self._send(request)
-            if not in_flight:
-                break
-            request = in_flight[0]
-            clip = self._await(request, in_flight)
-            in_flight.popleft()
-            if request.paragraph != current:
+        try:
+            while True:
+                while not exhausted and len(in_flight) < self.lookahead:
+                    request = next(requests, None)
+                    if request is None:
+                        exhausted = True
+                    else:
+                        in_flight.append(request)
+                        self._send(request)
+                if not in_flight:
+                    break
+                request = in_flight[0]
+                clip = self._await(request, in_flight)
+                in_flight.popleft()
+                if request.paragraph != current:
+                    yield _join(parts)
+                    parts, current = [], request.paragraph
+                parts.append(clip)
+            if parts:
                 yield _join(parts)
-                parts, current = [], request.paragraph
-            parts.append(clip)
-        if parts:
-            yield _join(parts)
+        finally:
+            if in_flight:  # left mid-way: their replies would answer the next call's requests
+                self._kill()
 
     def _requests(self, texts: Iterable[str]) -> Iterator[_Request]:
         for paragraph, text in enumerate(texts):
