@@ -1,5 +1,5 @@
-"""What a worker measures of its own work, for /metrics: engine restarts, seconds of
-synthesis per paragraph and of stitching per article.
+"""What a worker measures of its own work, for /metrics: engine restarts, engines open,
+seconds of synthesis per paragraph and of stitching per article.
 
 A worker's processes write prometheus_client's multiprocess files into the `workers`
 folder of the web's metrics directory (PROMETHEUS_MULTIPROC_DIR, else DATA_DIR/metrics;
@@ -54,7 +54,7 @@ def _forget_dead_processes(directory: Path, host: str) -> None:
 @cache
 def instruments():
     """Made on first use in each process (after fork); not in the default registry."""
-    from prometheus_client import Counter, Histogram
+    from prometheus_client import Counter, Gauge, Histogram
 
     restarts = Counter(
         "narrate_engine_restarts",
@@ -75,7 +75,13 @@ def instruments():
         buckets=STITCH_BUCKETS,
         registry=None,
     )
-    return restarts, synthesis, stitch
+    engines = Gauge(
+        "narrate_engines_open",
+        "Engines (one per voice) held open by workers; closed after NARRATE_ENGINE_IDLE_S unused",
+        registry=None,
+        multiprocess_mode="livesum",
+    )
+    return restarts, synthesis, stitch, engines
 
 
 def engine_restarted(engine: str, reason: str) -> None:
@@ -88,3 +94,7 @@ def synthesised(engine: str, seconds: float) -> None:
 
 def stitched(seconds: float) -> None:
     instruments()[2].observe(seconds)
+
+
+def engines_open(count: int) -> None:
+    instruments()[3].set(count)

@@ -45,6 +45,7 @@ class Settings:
     bitrate_kbps: int = 64
     synth_timeout_s: float = 20.0
     synth_attempts: int = 3
+    engine_idle_s: float = 300.0  # a worker's engine unused this long is closed
     cors_origins: tuple[str, ...] = ("*",)
     api_tokens: tuple[str, ...] = ()  # none: anyone who can reach the service may write
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
@@ -140,6 +141,9 @@ class Settings:
             rate=_int(env, "NARRATE_RATE", 175, minimum=80, maximum=450),
             bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64, minimum=8, maximum=320),
             synth_timeout_s=_float(env, "NARRATE_SYNTH_TIMEOUT_S", 20.0, minimum=0.5),
+            engine_idle_s=_float(
+                env, "NARRATE_ENGINE_IDLE_S", 300.0, minimum=1.0, maximum=86_400.0
+            ),
             cors_origins=_list(env, "NARRATE_CORS_ORIGINS", "*"),
             api_tokens=_list(env, "NARRATE_API_TOKENS"),
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900, minimum=1),
@@ -195,7 +199,12 @@ def _int(
 
 
 def _float(
-    env: Mapping[str, str], name: str, default: float, *, minimum: float | None = None
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
 ) -> float:
     raw = (env.get(name) or "").strip()
     if raw == "":
@@ -206,7 +215,7 @@ def _float(
         raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise ConfigurationError(f"{name} must be a finite number, got {raw!r}")
-    return _in_range(name, value, minimum, None)
+    return _in_range(name, value, minimum, maximum)
 
 
 def _in_range(name: str, value: N, minimum: N | None, maximum: N | None) -> N:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,6 +26,7 @@ from workers.celery_app import (
     WEBHOOK_QUEUE,
     settings_of,
 )
+from workers.engine_pool import EnginePool
 from workers.pipeline.errors import NarrateError
 from workers.pipeline.synth import Synthesizer
 from workers.pipeline.voices import synthesizer_for_voice
@@ -35,39 +35,42 @@ from workers.settings import Settings
 log = logging.getLogger("narrate.tasks")
 # A Piper voice holds about 350 MB; an idle engine beyond this many is closed.
 MAX_ENGINES_PER_PROCESS = 3
-_synthesizers: OrderedDict[str, Synthesizer] = OrderedDict()  # by voice
+_pool: list[EnginePool] = []  # this process's, made at first use (after fork)
 ENGINE_RETRIES = 3  # the synthesiser already tried each utterance `synth_attempts` times
 
 
 def synthesizers(settings: Settings) -> jobs.SynthesizerFor:
     """One engine process per worker process and voice, started on first use (after
     fork), serving every rate of that voice (the rate travels with each utterance); the
-    least recently used is closed when a new one would exceed the bound."""
+    least recently used is closed when a new one would exceed the bound, and any engine
+    left idle NARRATE_ENGINE_IDLE_S is closed (workers.engine_pool)."""
+    if not _pool:
 
-    def synthesizer_for(voice: str, rate: int) -> Synthesizer:
-        if voice in _synthesizers:
-            _synthesizers.move_to_end(voice)
-            return _synthesizers[voice].at_rate(rate)
-        synthesizer = synthesizer_for_voice(
-            voice,
-            rate,
-            piper_voice_dirs=settings.piper_voice_dirs,
-            timeout_s=settings.synth_timeout_s,
-            attempts=settings.synth_attempts,
-            on_restart=metrics.engine_restarted,
+        def make(voice: str, rate: int) -> Synthesizer:
+            return synthesizer_for_voice(
+                voice,
+                rate,
+                piper_voice_dirs=settings.piper_voice_dirs,
+                timeout_s=settings.synth_timeout_s,
+                attempts=settings.synth_attempts,
+                on_restart=metrics.engine_restarted,
+            )
+
+        _pool.append(
+            EnginePool(
+                make,
+                max_engines=MAX_ENGINES_PER_PROCESS,
+                idle_s=settings.engine_idle_s,
+                on_count=metrics.engines_open,
+            )
         )
-        while len(_synthesizers) >= MAX_ENGINES_PER_PROCESS:
-            _synthesizers.popitem(last=False)[1].close()
-        _synthesizers[voice] = synthesizer
-        return synthesizer
-
-    return synthesizer_for
+    return _pool[0].checkout
 
 
 @atexit.register
 def _close_synthesizers() -> None:
-    for synthesizer in _synthesizers.values():
-        synthesizer.close()
+    for pool in _pool:
+        pool.close()
 
 
 def _queue(task: Task, name: str, job_id: int, *args: object) -> None:

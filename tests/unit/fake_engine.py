@@ -3,7 +3,7 @@
 Usage: fake_engine.py MODE STATE_FILE. Each word becomes 300 ms of a 220 Hz tone at
 22050 Hz. STATE_FILE counts requests across restarts, so a fault can happen once.
 MODE: ok | hang-once | crash-once | crash-always | die-at-start | unavailable | mute
-| truncate-once | truncate-always | stop-early-once | gap-once
+| truncate-once | truncate-always | stop-early-once | gap-once | crash-second
 
 Replies carry what synth_child reports: the words spoken, where the last one ends in
 the text and where it starts in the audio.
@@ -45,6 +45,8 @@ def main(mode: str, state: Path) -> None:
         state.write_text(str(count))
         if mode == "hang-once" and count == 1:
             time.sleep(3600)
+        if mode == "crash-second" and count == 2:  # after answering the first
+            sys.exit(1)
         if mode == "crash-always" or (mode == "crash-once" and count == 1):
             sys.exit(1)
         text = request["text"]

@@ -105,3 +105,11 @@ def test_storage_settings_name_a_bucket_a_directory_or_nothing(tmp_path: Path):
 def test_storage_settings_are_checked(name: str, value: str, says: str):
     with pytest.raises(ConfigurationError, match=f"^{name} must .*{re.escape(says)}"):
         Settings.from_env({name: value})
+
+
+def test_the_engine_idle_timeout_is_range_checked():
+    assert Settings.from_env({}).engine_idle_s == 300.0
+    assert Settings.from_env({"NARRATE_ENGINE_IDLE_S": "2.5"}).engine_idle_s == 2.5
+    for raw, says in [("0.5", "at least 1.0"), ("90000", "at most 86400.0"), ("soon", "number")]:
+        with pytest.raises(ConfigurationError, match=f"NARRATE_ENGINE_IDLE_S must .*{says}"):
+            Settings.from_env({"NARRATE_ENGINE_IDLE_S": raw})

@@ -209,3 +209,38 @@ def test_an_engine_that_died_while_idle_is_reported_as_a_crash(tmp_path):
         synth._child.wait()
         assert [round(c.duration_ms) for c in synth.synthesize_many(["one two"])] == [600]
     assert restarts == [("espeak", "crash")]
+
+
+def test_a_child_dying_behind_an_answered_utterance_is_replaced_for_all_in_flight(tmp_path):
+    """The child answers the first utterance and dies on the second, before the third is
+    sent: the third must not start a new child while the second is still awaited (that
+    child would answer the third, and its reply be taken for the second)."""
+    restarts: list[tuple[str, str]] = []
+    with FakeEngineSynthesizer(
+        "crash-second", tmp_path / "count", on_restart=lambda *why: restarts.append(why)
+    ) as synth:
+
+        def texts():
+            yield "one"
+            yield "one two"
+            deadline = time.monotonic() + 10
+            while synth._child is not None and synth._child.poll() is None:
+                assert time.monotonic() < deadline, "the fake engine did not die"
+                time.sleep(0.01)
+            yield "one two three"
+
+        durations = [round(c.duration_ms) for c in synth.synthesize_many(texts())]
+    assert durations == [300, 600, 900]
+    assert restarts == [("espeak", "crash")]
+
+
+def test_a_synthesis_left_mid_way_leaves_nothing_for_the_next_one(tmp_path):
+    """Utterances already sent when a caller stops reading (a storage write failed) must
+    not have their replies taken for the next synthesis's."""
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        left = synth.synthesize_many(["one", "one two", "one two three"])
+        assert round(next(left).duration_ms) == 300
+        left.close()
+        assert [round(c.duration_ms) for c in synth.synthesize_many(["one two three four"])] == [
+            1200
+        ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,10 @@ class Recorded:
         self.rate = rate
         return self
 
+    def synthesize_many(self, texts: Iterable[str]) -> Iterator[Clip]:
+        for _ in texts:
+            yield Clip(bytes(2), 22050)
+
     def close(self) -> None:
         self.closed = True
 
@@ -192,15 +197,30 @@ def test_a_worker_process_keeps_one_engine_per_voice_and_closes_the_least_recent
 ):
     from workers import tasks
 
-    monkeypatch.setattr(tasks, "synthesizer_for_voice", Recorded)
-    monkeypatch.setattr(tasks, "_synthesizers", type(tasks._synthesizers)())
-    settings = Settings.from_env({"HOME": "/tmp"})
+    made: list[Recorded] = []
+
+    def record(voice: str, rate: int, **options) -> Recorded:
+        made.append(Recorded(voice, rate, **options))
+        return made[-1]
+
+    monkeypatch.setattr(tasks, "synthesizer_for_voice", record)
+    monkeypatch.setattr(tasks, "_pool", [])
+    settings = Settings.from_env({"HOME": "/tmp", "NARRATE_ENGINE_IDLE_S": "600"})
     synthesizer_for = tasks.synthesizers(settings)
-    joe, british, american = (synthesizer_for(v, 175) for v in (JOE, "gmw/en", "en-us"))
-    assert synthesizer_for(JOE, 175) is joe  # loaded once, used again
-    quicker = synthesizer_for(JOE, 263)  # another rate: the same engine, at that rate
-    assert quicker is joe and joe.rate == 263
-    fourth = synthesizer_for("en-gb-x-rp", 175)  # British was used least lately
-    assert british.closed and not (joe.closed or american.closed or fourth.closed)
+
+    def speak(voice: str, rate: int = 175) -> None:
+        assert len(list(synthesizer_for(voice, rate).synthesize_many(["Hello."]))) == 1
+
+    for voice in (JOE, "gmw/en", "en-us", JOE):
+        speak(voice)  # loaded once, used again
+    speak(JOE, 263)  # another rate: the same engine, at that rate
+    joe, british, american = made
+    assert joe.rate == 263
+    speak("en-gb-x-rp")  # British was used least lately
+    assert british.closed and not (joe.closed or american.closed or made[3].closed)
     assert joe.options["piper_voice_dirs"] == settings.piper_voice_dirs
-    assert synthesizer_for("gmw/en", 175) is not british  # started again when needed
+    speak("gmw/en")  # started again when needed
+    assert made[-1].voice == "gmw/en" and made[-1] is not british
+    assert tasks._pool[0].idle_s == 600 and tasks._pool[0].live() == 3
+    tasks._close_synthesizers()
+    assert all(engine.closed for engine in made)

@@ -10,6 +10,7 @@ each replacement (`on_restart`), for its metrics.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -140,10 +141,16 @@ class Pyttsx3Synthesizer:
     def _command(self) -> list[str]:
         return [sys.executable, "-m", "workers.pipeline.synth_child", self.voice, str(self.rate)]
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _replace_if_dead(self) -> None:
+        """Replace a child that died while idle (killed, out of memory). Only with nothing
+        in flight: a child that dies with requests outstanding is left to `_await`, which
+        resends them all to its successor in order (replaced by a later `_send`, the new
+        child would answer a newer request where `_await` waits for an older one)."""
         if self._child is not None and self._child.poll() is not None:
-            self._kill()  # it died while idle (killed, out of memory): replaced now
+            self._kill()
             self._restarted("crash")
+
+    def _start(self) -> subprocess.Popen[bytes]:
         if self._child is None:
             self._child = subprocess.Popen(
                 self._command(),
@@ -166,7 +173,10 @@ class Pyttsx3Synthesizer:
         stderr = child.stderr.read().decode(errors="replace").strip() if child.stderr else ""
         for stream in (child.stdin, child.stdout, child.stderr):
             if stream:
-                stream.close()
+                # a request written to a child that had died is still in stdin's buffer:
+                # closing flushes it and raises (the descriptor is closed all the same)
+                with contextlib.suppress(BrokenPipeError):
+                    stream.close()
         return stderr.splitlines()[-1] if stderr else f"exit status {child.returncode}"
 
     def _restarted(self, reason: str) -> None:
@@ -217,6 +227,7 @@ class Pyttsx3Synthesizer:
 
     def start(self) -> None:
         """Start the engine's process now rather than at the first utterance."""
+        self._replace_if_dead()
         self._start()
 
     def at_rate(self, rate: int) -> Pyttsx3Synthesizer:
@@ -226,30 +237,35 @@ class Pyttsx3Synthesizer:
         return self
 
     def synthesize_many(self, texts: Iterable[str]) -> Iterator[Clip]:
+        self._replace_if_dead()
         requests: Iterator[_Request] = self._requests(texts)
         in_flight: deque[_Request] = deque()
         parts: list[Clip] = []
         current = 0
         exhausted = False
-        while True:
-            while not exhausted and len(in_flight) < self.lookahead:
-                request = next(requests, None)
-                if request is None:
-                    exhausted = True
-                else:
-                    in_flight.append(request)
-                    self._send(request)
-            if not in_flight:
-                break
-            request = in_flight[0]
-            clip = self._await(request, in_flight)
-            in_flight.popleft()
-            if request.paragraph != current:
+        try:
+            while True:
+                while not exhausted and len(in_flight) < self.lookahead:
+                    request = next(requests, None)
+                    if request is None:
+                        exhausted = True
+                    else:
+                        in_flight.append(request)
+                        self._send(request)
+                if not in_flight:
+                    break
+                request = in_flight[0]
+                clip = self._await(request, in_flight)
+                in_flight.popleft()
+                if request.paragraph != current:
+                    yield _join(parts)
+                    parts, current = [], request.paragraph
+                parts.append(clip)
+            if parts:
                 yield _join(parts)
-                parts, current = [], request.paragraph
-            parts.append(clip)
-        if parts:
-            yield _join(parts)
+        finally:
+            if in_flight:  # left mid-way: their replies would answer the next call's requests
+                self._kill()
 
     def _requests(self, texts: Iterable[str]) -> Iterator[_Request]:
         for paragraph, text in enumerate(texts):
