@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from workers import metrics
+from workers import metrics, preparing
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
     JOB_FINISHED,
@@ -62,7 +62,10 @@ def start(settings: Settings, job_id: int) -> Plan:
     a few chunks, not all of them. Starting again (the recovery sweep, a worker's resume)
     restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
     twice is made once (its clip is found the second time).
+
+    A job stored as submitted ("cleaning") is cleaned into its paragraphs first.
     """
+    preparing.prepare_job(settings, job_id)
     storage = storage_for(settings)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)

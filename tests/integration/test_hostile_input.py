@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.conftest import DATA
+from tests.integration.conftest import clean_submitted
 from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow
@@ -74,7 +75,10 @@ def test_bytes_that_are_not_utf8_are_a_400_naming_where(client):
 
 
 def stored(client, article_id: str) -> tuple[str, list[str]]:
-    with session_scope(client.application.extensions["narrate.settings"].database_url) as s:
+    """The title and paragraphs stored once the article is cleaned (as a worker would)."""
+    settings = client.application.extensions["narrate.settings"]
+    clean_submitted(settings)
+    with session_scope(settings.database_url) as s:
         revision = s.get(ArticleRow, article_id).current
         return revision.title, [p.text for p in revision.paragraphs]
 

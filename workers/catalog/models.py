@@ -68,6 +68,10 @@ class RevisionRow(Base):
     bitrate_kbps: Mapped[int]
     removed: Mapped[list] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, as detected
+    # The submission as received, while its job is "cleaning" (workers/preparing.py);
+    # cleared once the paragraphs are made from it.
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    raw_format: Mapped[str | None] = mapped_column(String(10))  # "text" or "html"
     duration_ms: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -101,6 +105,7 @@ class ParagraphRow(Base):
 class JobStatus(StrEnum):
     """A job's state: the models, the API, the OpenAPI document and the feeds share it."""
 
+    CLEANING = "cleaning"  # stored as submitted; a worker makes its paragraphs
     QUEUED = "queued"
     PROCESSING = "processing"
     DONE = "done"
@@ -108,7 +113,7 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"  # its batch was cancelled before it started
 
 
-JOB_UNFINISHED = (JobStatus.QUEUED, JobStatus.PROCESSING)
+JOB_UNFINISHED = (JobStatus.CLEANING, JobStatus.QUEUED, JobStatus.PROCESSING)
 JOB_FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 # finished without audio: the same text is tried again
 JOB_GIVEN_UP = (JobStatus.FAILED, JobStatus.CANCELLED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
@@ -14,6 +15,7 @@ from workers.catalog.models import (
     JOB_GIVEN_UP,
     ArticleRow,
     JobRow,
+    JobStatus,
     ParagraphRow,
     RevisionRow,
     new_article_id,
@@ -46,6 +48,14 @@ def clip_key(spoken: str, options: VoiceOptions) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def paragraph_values(spoken: list[tuple[str, str]], options: VoiceOptions) -> list[dict]:
+    """The paragraph rows of a revision, from its (written, spoken) pairs."""
+    return [
+        {"index": i, "text": text, "spoken": said, "clip_key": clip_key(said, options)}
+        for i, (text, said) in enumerate(spoken)
+    ]
+
+
 def content_hash(article: Article, options: VoiceOptions) -> str:
     material = json.dumps(
         [PIPELINE_VERSION, options.voice, options.rate, options.bitrate_kbps, article.paragraphs]
@@ -69,12 +79,84 @@ def submit(
     article_id: str | None = None,
     queue: str = "narrate",
 ) -> Submitted:
-    """Store a submission: reuse identical content, add a revision to a known article
-    (by id or external_id), or create a new article.
-
-    Insert-or-get: when a request storing the same content (or external_id) at the same
-    moment wins the race to the unique index, this one takes what the winner stored."""
+    """Store a cleaned submission (an editor's PATCH): reuse identical content, add a
+    revision to a known article (by id or external_id), or create a new article."""
     digest = content_hash(article, options)
+    said = [s for _, s in spoken]
+
+    def revision(number: int) -> RevisionRow:
+        return RevisionRow(
+            **_revision_columns(number, digest, article, options, metadata),
+            paragraphs=[ParagraphRow(**values) for values in paragraph_values(spoken, options)],
+            job=JobRow(total=len(spoken), queue=queue),
+        )
+
+    # The same text said differently (the lexicon changed) is a new revision.
+    return _insert_or_get(
+        session,
+        digest,
+        metadata,
+        article_id,
+        same=lambda current: [p.spoken for p in current.paragraphs] == said,
+        revision=revision,
+    )
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A submission as received: the text or HTML, and a provisional title to show
+    until a worker has cleaned it."""
+
+    text: str
+    format: str  # "text" or "html"
+    title: str
+
+
+def raw_hash(raw: Raw, options: VoiceOptions) -> str:
+    """The identity of a submission before it is cleaned: its text and how to say it."""
+    voice = [options.voice, options.rate, options.bitrate_kbps]
+    material = json.dumps(["raw", PIPELINE_VERSION, *voice, raw.format, raw.text])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def submit_raw(
+    session: Session,
+    raw: Raw,
+    options: VoiceOptions,
+    metadata: Metadata,
+    *,
+    article_id: str | None = None,
+    queue: str = "narrate",
+) -> Submitted:
+    """Store a submission as received, its job "cleaning" (a worker makes its paragraphs,
+    workers/preparing.py); the same submission again is the article it already is."""
+    digest = raw_hash(raw, options)
+    placeholder = Article(title=raw.title, paragraphs=[])
+
+    def revision(number: int) -> RevisionRow:
+        return RevisionRow(
+            **_revision_columns(number, digest, placeholder, options, metadata),
+            raw_text=raw.text,
+            raw_format=raw.format,
+            job=JobRow(total=0, queue=queue, status=JobStatus.CLEANING),
+        )
+
+    return _insert_or_get(
+        session, digest, metadata, article_id, same=lambda current: True, revision=revision
+    )
+
+
+def _insert_or_get(
+    session: Session,
+    digest: str,
+    metadata: Metadata,
+    article_id: str | None,
+    *,
+    same: Callable[[RevisionRow], bool],
+    revision: Callable[[int], RevisionRow],
+) -> Submitted:
+    """Insert-or-get: when a request storing the same content (or external_id) at the
+    same moment wins the race to the unique index, this one takes what the winner stored."""
     for attempt in range(_ATTEMPTS):
         existing = _existing(session, digest, metadata, article_id)
         current = existing.current if existing is not None else None
@@ -83,21 +165,18 @@ def submit(
             and current is not None
             and current.content_hash == digest
             and current.job.status not in JOB_GIVEN_UP
-            and [p.spoken for p in current.paragraphs] == [said for _, said in spoken]
+            and same(current)
         ):
             return Submitted(existing, None)
-        # New text, the same text said differently (the lexicon changed), or the same text
-        # after a failure or a cancelled batch (a retry): a new revision with a new job;
-        # earlier revisions stay as history.
+        # New content, or the same after a failure or a cancelled batch (a retry): a new
+        # revision with a new job; earlier revisions stay as history.
         key = _content_key(session, existing, digest, metadata)
         try:  # writes only: on SQLite a read first would make the write lock fail at once
             with session.begin_nested():
                 row = existing or ArticleRow(external_id=metadata.external_id)
                 row.content_key = key
                 number = current.number + 1 if current is not None else 1
-                return _store(
-                    session, row, number, digest, article, spoken, options, metadata, queue
-                )
+                return _store(session, row, revision(number), metadata)
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -138,15 +217,7 @@ def _content_key(
 
 
 def _store(
-    session: Session,
-    row: ArticleRow,
-    number: int,
-    digest: str,
-    article: Article,
-    spoken: list[tuple[str, str]],
-    options: VoiceOptions,
-    metadata: Metadata,
-    queue: str,
+    session: Session, row: ArticleRow, revision: RevisionRow, metadata: Metadata
 ) -> Submitted:
     stamp = now()
     if row.created_at is None:
@@ -154,31 +225,40 @@ def _store(
     row.collection = metadata.collection
     if metadata.visibility or row.visibility is None:  # a new article: unlisted
         row.visibility = metadata.visibility or "unlisted"
-    revision = RevisionRow(
-        number=number,
-        content_hash=digest,
-        title=article.title,
-        byline=article.byline,
-        published=article.published,
-        source_url=metadata.source_url,
-        callback_url=metadata.callback_url,
-        voice=options.voice,
-        rate=options.rate,
-        bitrate_kbps=options.bitrate_kbps,
-        removed=[{"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed],
-        language=article.language,
-        paragraphs=[
-            ParagraphRow(index=i, text=text, spoken=said, clip_key=clip_key(said, options))
-            for i, (text, said) in enumerate(spoken)
-        ],
-        job=JobRow(total=len(spoken), created_at=stamp, queue=queue),
-        created_at=stamp,
-    )
+    revision.created_at = revision.job.created_at = stamp
     row.revisions.append(revision)
     row.updated_at = stamp
     session.add(row)
     session.flush()
     return Submitted(row, revision.job.id)
+
+
+def _revision_columns(
+    number: int, digest: str, article: Article, options: VoiceOptions, metadata: Metadata
+) -> dict:
+    return {
+        "number": number,
+        "content_hash": digest,
+        "source_url": metadata.source_url,
+        "callback_url": metadata.callback_url,
+        "voice": options.voice,
+        "rate": options.rate,
+        "bitrate_kbps": options.bitrate_kbps,
+        **cleaned_columns(article),
+    }
+
+
+def cleaned_columns(article: Article) -> dict:
+    """A revision's columns that come from its cleaned text."""
+    return {
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published,
+        "removed": [
+            {"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed
+        ],
+        "language": article.language,
+    }
 
 
 def list_articles(
@@ -380,17 +460,7 @@ class _Plan:
         self.metadata[existing.id] = metadata
         self._index(existing)
         self.revisions.append(_revision_values(existing, digest, item))
-        self.paragraphs.append(
-            [
-                {
-                    "index": i,
-                    "text": text,
-                    "spoken": spoken,
-                    "clip_key": clip_key(spoken, item.options),
-                }
-                for i, (text, spoken) in enumerate(item.spoken)
-            ]
-        )
+        self.paragraphs.append(paragraph_values(item.spoken, item.options))
         return _Placed(existing, existing.planned, None)
 
     def write(self, session: Session, placed: list[_Placed], queue: str) -> list[Stored]:
@@ -480,21 +550,7 @@ def _stored(placed: _Placed, revision_ids: list[int], job_ids: list[int]) -> Sto
 
 
 def _revision_values(known: _Known, digest: str, item: Pending) -> dict:
-    article, options, metadata = item.article, item.options, item.metadata
     return {
         "article_id": known.id,
-        "number": known.number,
-        "content_hash": digest,
-        "title": article.title,
-        "byline": article.byline,
-        "published": article.published,
-        "source_url": metadata.source_url,
-        "callback_url": metadata.callback_url,
-        "voice": options.voice,
-        "rate": options.rate,
-        "bitrate_kbps": options.bitrate_kbps,
-        "removed": [
-            {"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed
-        ],
-        "language": article.language,
+        **_revision_columns(known.number, digest, item.article, item.options, item.metadata),
     }

@@ -1,0 +1,26 @@
+"""raw submissions: a revision keeps its text as submitted until a worker cleans it
+
+Revision ID: i12_fastpost
+Revises: i12_books
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "i12_fastpost"
+down_revision = "i12_books"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("revisions") as batch_op:
+        batch_op.add_column(sa.Column("raw_text", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("raw_format", sa.String(length=10), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("revisions") as batch_op:
+        batch_op.drop_column("raw_format")
+        batch_op.drop_column("raw_text")
