@@ -35,6 +35,7 @@ TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 # Elements the HTML cleaner makes paragraphs of, for the quota's estimate.
+_WORDY_LINE = re.compile(r"^[^\w\n]*[^\W_]", re.MULTILINE)  # a line with a letter or digit
 _HTML_BLOCK = re.compile(r"<(?:p|li|h[1-6]|blockquote|pre|dd|dt|figcaption|tr)\b", re.IGNORECASE)
 
 
@@ -133,7 +134,7 @@ def estimated_paragraphs(raw: str, format: str) -> int:
     lines that hold a word, or the HTML's paragraph-like elements (at least one)."""
     if format == "html":
         return max(1, len(_HTML_BLOCK.findall(raw)))
-    return max(1, sum(1 for line in raw.splitlines() if any(c.isalnum() for c in line)))
+    return max(1, len(_WORDY_LINE.findall(raw)))
 
 
 def provisional_title(submission: Submission) -> str:
