@@ -1,52 +1,31 @@
 """From a parsed submission to a stored article with a queued job.
 
-A single submission (POST or PUT) is stored as received, its job "cleaning": the worker
-cleans it (workers/preparing.py), so the request only validates what it can without the
-cleaner. A batch's items are cleaned here (`prepare`) and stored in bulk."""
+A submission (POST, PUT, or an item of a batch) is stored as received, its job
+"cleaning": the worker cleans it (workers/preparing.py), so the request only validates
+what it can without the cleaner."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from service.sanitize import without_controls
 from service.submissions import Submission
 from workers.callback_urls import check_callback_url
-from workers.catalog.boilerplate import Learned, remember
-from workers.catalog.repository import (
-    Metadata,
-    Pending,
-    Raw,
-    Submitted,
-    VoiceOptions,
-    submit,
-    submit_raw,
-)
+from workers.catalog.repository import Metadata, Pending, Raw, Submitted, VoiceOptions, submit_raw
 from workers.celery_app import INTERACTIVE_QUEUE
 from workers.pipeline.voices import check_requested_voice
-from workers.preparing import Source, clean_submission
 from workers.settings import Settings
 
 TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real one
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-# Elements the HTML cleaner makes paragraphs of, for the quota's estimate.
 _WORDY_LINE = re.compile(r"^[^\w\n]*[^\W_]", re.MULTILINE)  # a line with a letter or digit
+# Elements the HTML cleaner makes paragraphs of, for the quota's estimate.
 _HTML_BLOCK = re.compile(r"<(?:p|li|h[1-6]|blockquote|pre|dd|dt|figcaption|tr)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A submission cleaned and made speakable, ready to be stored."""
-
-    pending: Pending
-    article_id: str | None  # the article it revises (asked for, or found by its lines)
-    publisher: str | None
-    learned: Learned | None  # the publisher's boilerplate it lost, to remember once stored
 
 
 def check(submission: Submission, settings: Settings) -> None:
@@ -56,51 +35,6 @@ def check(submission: Submission, settings: Settings) -> None:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     if submission.voice:
         check_requested_voice(submission.voice, settings.piper_voice_dirs)
-
-
-def prepare(
-    session: Session,
-    submission: Submission,
-    settings: Settings,
-    *,
-    article_id: str | None = None,
-    charge: Callable[[int], None] | None = None,
-) -> Prepared:
-    """Clean the text (see `check` and workers.preparing.clean_submission for what it
-    raises). `charge` is told the paragraph count before anything is stored, and may
-    refuse."""
-    check(submission, settings)
-    cleaned = clean_submission(
-        session,
-        _source(submission),
-        settings.voice_for(submission.collection, submission.voice),
-        settings,
-        article_id=article_id,
-    )
-    if cleaned.learned is not None and not submission.external_id:
-        article_id = article_id or cleaned.learned.same_article
-    options = VoiceOptions(cleaned.voice, submission.rate or settings.rate, settings.bitrate_kbps)
-    if charge is not None:
-        charge(len(cleaned.spoken))
-    pending = Pending(cleaned.article, cleaned.spoken, options, _metadata(submission))
-    return Prepared(pending, article_id, cleaned.publisher, cleaned.learned)
-
-
-def store(session: Session, prepared: Prepared, *, queue: str = INTERACTIVE_QUEUE) -> Submitted:
-    """Store one prepared submission (see repository.submit) and what it taught."""
-    pending = prepared.pending
-    result = submit(
-        session,
-        pending.article,
-        pending.spoken,
-        pending.options,
-        pending.metadata,
-        article_id=prepared.article_id,
-        queue=queue,
-    )
-    if prepared.learned is not None and prepared.publisher is not None:
-        remember(session, prepared.publisher, result.article.id, prepared.learned.fingerprints)
-    return result
 
 
 def accept(
@@ -118,15 +52,26 @@ def accept(
     check(submission, settings)
     if charge is not None:
         charge(estimated_paragraphs(submission.raw, submission.format))
+    pending = as_received(submission, settings)
+    return submit_raw(session, pending, article_id=article_id, queue=queue)
+
+
+def as_received(submission: Submission, settings: Settings) -> Pending:
+    """The submission to be stored as it is, with the options it asks for."""
     options = VoiceOptions(
         settings.voice_for(submission.collection, submission.voice),
         submission.rate or settings.rate,
         settings.bitrate_kbps,
     )
-    raw = Raw(submission.raw, submission.format, provisional_title(submission))
-    return submit_raw(
-        session, raw, options, _metadata(submission), article_id=article_id, queue=queue
+    metadata = Metadata(
+        submission.external_id,
+        submission.source_url,
+        submission.callback_url,
+        submission.collection,
+        submission.visibility,
     )
+    raw = Raw(submission.raw, submission.format, provisional_title(submission))
+    return Pending.of_raw(raw, options, metadata)
 
 
 def estimated_paragraphs(raw: str, format: str) -> int:
@@ -146,23 +91,3 @@ def provisional_title(submission: Submission) -> str:
     else:
         text = next((line for line in submission.raw.splitlines() if line.strip()), "")
     return without_controls(" ".join(text.split()))[:TITLE_CHARS]
-
-
-def _source(submission: Submission) -> Source:
-    return Source(
-        submission.raw,
-        submission.format,
-        submission.collection,
-        submission.source_url,
-        submission.external_id,
-    )
-
-
-def _metadata(submission: Submission) -> Metadata:
-    return Metadata(
-        submission.external_id,
-        submission.source_url,
-        submission.callback_url,
-        submission.collection,
-        submission.visibility,
-    )

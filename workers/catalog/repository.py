@@ -120,22 +120,19 @@ def raw_hash(raw: Raw, options: VoiceOptions) -> str:
 
 
 def submit_raw(
-    session: Session,
-    raw: Raw,
-    options: VoiceOptions,
-    metadata: Metadata,
-    *,
-    article_id: str | None = None,
-    queue: str = "narrate",
+    session: Session, pending: Pending, *, article_id: str | None = None, queue: str = "narrate"
 ) -> Submitted:
-    """Store a submission as received, its job "cleaning" (a worker makes its paragraphs,
-    workers/preparing.py); the same submission again is the article it already is."""
-    digest = raw_hash(raw, options)
-    placeholder = Article(title=raw.title, paragraphs=[])
+    """Store a submission as received (`pending.raw`), its job "cleaning" (a worker makes
+    its paragraphs, workers/preparing.py); the same submission again is the article it
+    already is."""
+    raw, options, metadata = pending.raw, pending.options, pending.metadata
+    if raw is None:
+        raise ValueError("submit_raw stores a submission as received: pending.raw is None")
+    digest = pending.digest()
 
     def revision(number: int) -> RevisionRow:
         return RevisionRow(
-            **_revision_columns(number, digest, placeholder, options, metadata),
+            **_revision_columns(number, digest, pending.article, options, metadata),
             raw_text=raw.text,
             raw_format=raw.format,
             job=JobRow(total=0, queue=queue, status=JobStatus.CLEANING),
@@ -328,12 +325,23 @@ class Stored:
 
 @dataclass(frozen=True)
 class Pending:
-    """One cleaned submission of many, to be stored by `submit_many`."""
+    """One submission of many, to be stored by `submit_many`: cleaned, or (`raw`) as
+    received, for a worker to clean (its article then only holds the provisional title)."""
 
     article: Article
     spoken: list[tuple[str, str]]
     options: VoiceOptions
     metadata: Metadata
+    raw: Raw | None = None
+
+    @classmethod
+    def of_raw(cls, raw: Raw, options: VoiceOptions, metadata: Metadata) -> Pending:
+        return cls(Article(title=raw.title, paragraphs=[]), [], options, metadata, raw)
+
+    def digest(self) -> str:
+        if self.raw is not None:
+            return raw_hash(self.raw, self.options)
+        return content_hash(self.article, self.options)
 
 
 def submit_many(session: Session, pending: list[Pending], *, queue: str) -> list[Stored]:
@@ -341,7 +349,7 @@ def submit_many(session: Session, pending: list[Pending], *, queue: str) -> list
     statements per chunk: existing articles are looked up together and the new rows
     inserted in bulk. Raises IntegrityError when a concurrent request claimed one of the
     contents or external ids first (the caller then stores that chunk one by one)."""
-    digests = [content_hash(p.article, p.options) for p in pending]
+    digests = [p.digest() for p in pending]
     known = _known_articles(session, pending, digests)
     plan = _Plan(known)
     stored = [plan.place(item, digest) for item, digest in zip(pending, digests, strict=True)]
@@ -402,6 +410,7 @@ class _Plan:
         self.metadata: dict[str, Metadata] = {}
         self.revisions: list[dict] = []
         self.paragraphs: list[list[dict]] = []
+        self.cleaning: list[bool] = []  # per revision: stored as received
         for row in rows:
             current = row.revisions[-1] if row.revisions else None
             known = _Known(
@@ -438,7 +447,7 @@ class _Plan:
             existing is not None
             and existing.digest == digest
             and not existing.given_up
-            and existing.spoken == said
+            and (item.raw is not None or existing.spoken == said)
         ):
             return _Placed(existing, None, existing.planned)
         if existing is None:
@@ -460,6 +469,7 @@ class _Plan:
         self.metadata[existing.id] = metadata
         self._index(existing)
         self.revisions.append(_revision_values(existing, digest, item))
+        self.cleaning.append(item.raw is not None)
         self.paragraphs.append(paragraph_values(item.spoken, item.options))
         return _Placed(existing, existing.planned, None)
 
@@ -505,14 +515,13 @@ class _Plan:
                     self.revisions,
                 )
             )
-            session.execute(
-                insert(ParagraphRow),
-                [
-                    {**paragraph, "revision_id": revision_id}
-                    for revision_id, paragraphs in zip(revision_ids, self.paragraphs, strict=True)
-                    for paragraph in paragraphs
-                ],
-            )
+            rows = [
+                {**paragraph, "revision_id": revision_id}
+                for revision_id, paragraphs in zip(revision_ids, self.paragraphs, strict=True)
+                for paragraph in paragraphs
+            ]
+            if rows:
+                session.execute(insert(ParagraphRow), rows)
             job_ids = list(
                 session.scalars(
                     insert(JobRow).returning(JobRow.id, sort_by_parameter_order=True),
@@ -522,9 +531,10 @@ class _Plan:
                             "total": len(paragraphs),
                             "created_at": stamp,
                             "queue": queue,
+                            "status": JobStatus.CLEANING if cleaning else JobStatus.QUEUED,
                         }
-                        for revision_id, paragraphs in zip(
-                            revision_ids, self.paragraphs, strict=True
+                        for revision_id, paragraphs, cleaning in zip(
+                            revision_ids, self.paragraphs, self.cleaning, strict=True
                         )
                     ],
                 )
@@ -550,7 +560,10 @@ def _stored(placed: _Placed, revision_ids: list[int], job_ids: list[int]) -> Sto
 
 
 def _revision_values(known: _Known, digest: str, item: Pending) -> dict:
+    raw = item.raw
     return {
         "article_id": known.id,
         **_revision_columns(known.number, digest, item.article, item.options, item.metadata),
+        "raw_text": raw.text if raw else None,
+        "raw_format": raw.format if raw else None,
     }
