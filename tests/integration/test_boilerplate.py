@@ -162,3 +162,16 @@ def test_even_at_a_threshold_of_one_an_article_never_counts_towards_itself(setti
         NEWSLETTER,
         DISCLAIMER,
     }
+
+
+def test_a_page_fetched_again_is_another_article_that_never_counts_its_copy(settings):
+    from service.app import create_app
+
+    eager = settings.with_overrides(boilerplate_min_articles=1)
+    client = create_app({"TESTING": True, "NARRATE_SETTINGS": eager}).test_client()
+    first = post(client, 1)
+    again = post(client, 1, html=page(1) + "\n<!-- fetched again -->\n")  # other bytes
+    assert again["id"] != first["id"]  # stored as received: another submission
+    assert again["paragraphs"] == first["paragraphs"]  # exactly the copy's lines: not counted
+    assert learned(again) == set()
+    assert learned(post(client, 2)) == {NEWSLETTER, DISCLAIMER}  # other articles still teach
