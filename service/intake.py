@@ -17,6 +17,7 @@ from service.submissions import Submission
 from workers.callback_urls import check_callback_url
 from workers.catalog.repository import Metadata, Pending, Raw, Submitted, VoiceOptions, submit_raw
 from workers.celery_app import INTERACTIVE_QUEUE
+from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.voices import check_requested_voice
 from workers.settings import Settings
 
@@ -70,7 +71,10 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
         submission.collection,
         submission.visibility,
     )
-    raw = Raw(submission.raw, submission.format, provisional_title(submission))
+    lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
+    raw = Raw(
+        submission.raw, submission.format, provisional_title(submission), lexicon.fingerprint()
+    )
     return Pending.of_raw(raw, options, metadata)
 
 

@@ -49,6 +49,7 @@ class Cleaned:
     voice: str  # the voice asked for, or the one for the article's language
     publisher: str | None
     learned: Learned | None  # the publisher's boilerplate it lost, to remember once stored
+    lexicon: str  # the fingerprint of the lexicon the spoken text was made with
 
 
 def clean_submission(
@@ -81,7 +82,7 @@ def clean_submission(
     lexicon = load_lexicon(settings.lexicon_path).for_collection(source.collection)
     phonemes = not voice.startswith(TEXT_ONLY_VOICES)
     spoken = spoken_paragraphs(article, lexicon, phonemes=phonemes)
-    return Cleaned(article, spoken, voice, publisher, learned)
+    return Cleaned(article, spoken, voice, publisher, learned, lexicon.fingerprint())
 
 
 def prepare_job(settings: Settings, job_id: int) -> bool:
@@ -124,6 +125,7 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             .values(
                 **cleaned_columns(cleaned.article),
                 voice=cleaned.voice,
+                lexicon_key=cleaned.lexicon,
                 raw_text=None,
                 raw_format=None,
             )

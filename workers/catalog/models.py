@@ -72,6 +72,9 @@ class RevisionRow(Base):
     # cleared once the paragraphs are made from it.
     raw_text: Mapped[str | None] = mapped_column(Text)
     raw_format: Mapped[str | None] = mapped_column(String(10))  # "text" or "html"
+    # The fingerprint of the lexicon its spoken text was (or is to be) made with: the
+    # same submission after a lexicon change is said differently, a new revision.
+    lexicon_key: Mapped[str | None] = mapped_column(String(64))
     duration_ms: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
 

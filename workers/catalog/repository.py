@@ -104,12 +104,13 @@ def submit(
 
 @dataclass(frozen=True)
 class Raw:
-    """A submission as received: the text or HTML, and a provisional title to show
-    until a worker has cleaned it."""
+    """A submission as received: the text or HTML, a provisional title to show until a
+    worker has cleaned it, and the fingerprint of the lexicon it would be said with."""
 
     text: str
     format: str  # "text" or "html"
     title: str
+    lexicon: str
 
 
 def raw_hash(raw: Raw, options: VoiceOptions) -> str:
@@ -135,11 +136,18 @@ def submit_raw(
             **_revision_columns(number, digest, pending.article, options, metadata),
             raw_text=raw.text,
             raw_format=raw.format,
+            lexicon_key=raw.lexicon,
             job=JobRow(total=0, queue=queue, status=JobStatus.CLEANING),
         )
 
+    # The same text said differently (the lexicon changed) is a new revision.
     return _insert_or_get(
-        session, digest, metadata, article_id, same=lambda current: True, revision=revision
+        session,
+        digest,
+        metadata,
+        article_id,
+        same=lambda current: current.lexicon_key == raw.lexicon,
+        revision=revision,
     )
 
 
@@ -394,6 +402,7 @@ class _Known:
     number: int  # of its current revision; 0 for none
     digest: str | None  # its current revision's content hash
     spoken: list[str]
+    lexicon: str | None  # its current revision's lexicon_key
     given_up: bool  # its current revision's job failed or was cancelled
     revision: int | None  # the current revision's id, or
     planned: int | None  # the index of the revision this call will insert
@@ -420,6 +429,7 @@ class _Plan:
                 current.number if current else 0,
                 current.content_hash if current else None,
                 [p.spoken for p in current.paragraphs] if current else [],
+                current.lexicon_key if current else None,
                 current is None or current.job.status in JOB_GIVEN_UP,
                 current.id if current else None,
                 None,
@@ -447,13 +457,27 @@ class _Plan:
             existing is not None
             and existing.digest == digest
             and not existing.given_up
-            and (item.raw is not None or existing.spoken == said)
+            and (
+                existing.lexicon == item.raw.lexicon
+                if item.raw is not None
+                else existing.spoken == said
+            )
         ):
             return _Placed(existing, None, existing.planned)
         if existing is None:
             key = None if metadata.external_id else digest
             existing = _Known(
-                new_article_id(), metadata.external_id, key, 0, None, [], True, None, None, new=True
+                new_article_id(),
+                metadata.external_id,
+                key,
+                0,
+                None,
+                [],
+                None,
+                True,
+                None,
+                None,
+                new=True,
             )
         elif not (existing.external_id is not None or existing.content_key == digest):
             key = digest if digest not in self.by_key else None
@@ -464,6 +488,7 @@ class _Plan:
         existing.content_key = key
         existing.number += 1
         existing.digest, existing.spoken, existing.given_up = digest, said, False
+        existing.lexicon = item.raw.lexicon if item.raw is not None else None
         existing.changed = True
         existing.planned = len(self.revisions)
         self.metadata[existing.id] = metadata
@@ -566,4 +591,5 @@ def _revision_values(known: _Known, digest: str, item: Pending) -> dict:
         **_revision_columns(known.number, digest, item.article, item.options, item.metadata),
         "raw_text": raw.text if raw else None,
         "raw_format": raw.format if raw else None,
+        "lexicon_key": raw.lexicon if raw else None,
     }

@@ -1,4 +1,5 @@
-"""raw submissions: a revision keeps its text as submitted until a worker cleans it
+"""raw submissions: a revision keeps its text as submitted until a worker cleans it,
+and the fingerprint of the lexicon it is said with
 
 Revision ID: i12_fastpost
 Revises: i12_books
@@ -18,9 +19,11 @@ def upgrade() -> None:
     with op.batch_alter_table("revisions") as batch_op:
         batch_op.add_column(sa.Column("raw_text", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("raw_format", sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column("lexicon_key", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("revisions") as batch_op:
+        batch_op.drop_column("lexicon_key")
         batch_op.drop_column("raw_format")
         batch_op.drop_column("raw_text")
