@@ -13,13 +13,10 @@ new article answered 202; a POST answered otherwise counts as failed.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,7 +28,7 @@ if __name__ == "__main__":
     ]
 
 from bench.run import generated_article  # noqa: E402
-from bench.service import Client, Service, catalog, concurrently, load, percentile  # noqa: E402
+from bench.service import Client, Service, catalog, load, percentile, timed_posts  # noqa: E402
 
 TARGET_P95_MS = 50
 
@@ -42,21 +39,6 @@ def article_of(kb: int, seed: int) -> str:
     while len(text := generated_article(paragraphs, seed=seed).encode()) < kb * 1000:
         paragraphs += 20
     return text.decode()
-
-
-def measure(client: Client, bodies: list[list[bytes]]) -> tuple[list[float], float, int]:
-    def work(index: int) -> Iterator[float]:
-        for body in bodies[index]:
-            began = time.perf_counter()
-            try:
-                status, _, _ = client.request(
-                    "POST", "/api/v1/articles", body, {"Content-Type": "application/json"}
-                )
-            except (OSError, http.client.HTTPException):
-                status = 0
-            yield time.perf_counter() - began if status == 202 else -1.0
-
-    return concurrently(len(bodies), work, 300)
 
 
 def main() -> int:
@@ -92,7 +74,7 @@ def main() -> int:
                             text = f"Story {serial}\n\n{template}"
                             row.append(json.dumps({"text": text}).encode())
                         bodies.append(row)
-                    latencies, seconds, failed = measure(client, bodies)
+                    latencies, seconds, failed = timed_posts(client, bodies)
                     p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
                     failed_any |= bool(failed)
                     print(

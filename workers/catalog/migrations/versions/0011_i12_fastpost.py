@@ -1,5 +1,4 @@
-"""raw submissions: a revision keeps its text as submitted until a worker cleans it,
-and the fingerprint of the lexicon it is said with
+"""revisions: the text as submitted until a worker cleans it; its lexicon's fingerprint
 
 Revision ID: i12_fastpost
 Revises: i12_books
