@@ -594,13 +594,21 @@ def reads(client: Client, sizes: Sizes, article_id: str, audio_id: str) -> dict:
 
 def posts(client: Client, texts: Texts, sizes: Sizes) -> tuple[list[float], float, int]:
     bodies = [
-        [texts.article(2 + (i + c) % 3) for i in range(sizes.posts_per_client)]
+        [
+            json.dumps({"text": texts.article(2 + (i + c) % 3)}).encode()
+            for i in range(sizes.posts_per_client)
+        ]
         for c in range(sizes.load_clients)
     ]
+    return timed_posts(client, bodies)
+
+
+def timed_posts(client: Client, bodies: list[list[bytes]]) -> tuple[list[float], float, int]:
+    """Each client (one list of JSON bodies each) posts its articles one after another,
+    all clients at once; an answer other than 202 counts as failed."""
 
     def work(index: int) -> Iterator[float]:
-        for text in bodies[index]:
-            payload = json.dumps({"text": text}).encode()
+        for payload in bodies[index]:
             began = time.perf_counter()
             try:
                 status, _, _ = client.request(
@@ -610,7 +618,7 @@ def posts(client: Client, texts: Texts, sizes: Sizes) -> tuple[list[float], floa
                 status = 0
             yield time.perf_counter() - began if status == 202 else -1.0
 
-    return concurrently(sizes.load_clients, work, 300)
+    return concurrently(len(bodies), work, 300)
 
 
 def ms(seconds: float) -> str:

@@ -18,7 +18,7 @@ from service.sanitize import is_id
 from service.stored_files import send_stored
 from service.submissions import read_submission
 from workers.catalog.db import session_scope
-from workers.catalog.models import VISIBILITIES, ArticleRow, JobStatus, RevisionRow
+from workers.catalog.models import VISIBILITIES, ArticleRow, JobRow, JobStatus, RevisionRow
 from workers.catalog.repository import list_articles
 from workers.jobs import audio_key
 from workers.segment_store import release_segments, segment_keys_of
@@ -61,6 +61,15 @@ def links(article_id: str, *, signed: bool = False) -> dict[str, str]:
     }
 
 
+def progress_of(job: JobRow) -> dict:
+    """Paragraphs done of the job's; none are known while it is being cleaned."""
+    if job.status == JobStatus.CLEANING:
+        percent = 0
+    else:
+        percent = round(100 * job.done / job.total) if job.total else 100
+    return {"done": job.done, "total": job.total, "percent": percent}
+
+
 def summary(row: ArticleRow) -> dict:
     revision, job = row.current, row.current.job
     return {
@@ -68,11 +77,7 @@ def summary(row: ArticleRow) -> dict:
         "status": job.status,
         "title": revision.title,
         "revision": revision.number,
-        "progress": {
-            "done": job.done,
-            "total": job.total,
-            "percent": round(100 * job.done / job.total) if job.total else 100,
-        },
+        "progress": progress_of(job),
         "duration_ms": revision.duration_ms,
         "visibility": row.visibility,
         "created_at": row.created_at.isoformat() + "Z",

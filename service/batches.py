@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service import auth
 from service.api import STATUSES, download_name, positive_arg, settings, storage
 from service.errors import ApiError, bad_request
-from service.intake import Prepared, prepare, store
+from service.intake import as_received, check, estimated_paragraphs
 from service.limits import charge_paragraphs
 from service.links import external_url
 from service.sanitize import is_id, printable
@@ -33,8 +33,16 @@ from service.submissions import (
 from workers.callback_urls import check_callback_url
 from workers.catalog.batches import items_page, status_counts
 from workers.catalog.db import session_scope
-from workers.catalog.models import JOB_FINISHED, BatchItemRow, BatchRow, JobRow, RevisionRow, now
-from workers.catalog.repository import submit_many
+from workers.catalog.models import (
+    JOB_FINISHED,
+    BatchItemRow,
+    BatchRow,
+    JobRow,
+    JobStatus,
+    RevisionRow,
+    now,
+)
+from workers.catalog.repository import Pending, submit_many, submit_raw
 from workers.celery_app import BATCH_QUEUE
 from workers.jobs import audio_key
 from workers.pipeline.errors import NarrateError
@@ -228,7 +236,7 @@ def create_batch():
     return response
 
 
-TAKE_IN_CHUNK = 500  # prepared items stored together, in one savepoint
+TAKE_IN_CHUNK = 500  # items stored together, in one savepoint
 
 
 @dataclass(frozen=True)
@@ -242,13 +250,20 @@ class Outcome:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class _Taken:
+    position: int
+    pending: Pending  # as received: the worker cleans it
+    paragraphs: int  # the quota's estimate
+
+
 def _take_in(session: Session, items: list[Item]) -> list[Outcome]:
-    """Clean and store every item, in order. Items are stored in chunks, in bulk;
-    one that learns its publisher's boilerplate, or revises an article found by its
-    lines, is stored on its own (what it learns counts for the items after it)."""
+    """Store every item as received, in order, in chunks, in bulk. Each is checked as a
+    single submission is (a voice or callback it may not have fails the item alone) and
+    charged the paragraph quota's estimate; workers clean them."""
     config = settings()
     outcomes: list[Outcome | None] = [None] * len(items)
-    chunk: list[tuple[int, Prepared]] = []
+    chunk: list[_Taken] = []
 
     def store_chunk() -> None:
         if not chunk:
@@ -256,13 +271,13 @@ def _take_in(session: Session, items: list[Item]) -> list[Outcome]:
         charged = _charged(chunk, outcomes)
         try:
             with session.begin_nested():
-                stored = submit_many(session, [p.pending for _, p in charged], queue=BATCH_QUEUE)
+                stored = submit_many(session, [t.pending for t in charged], queue=BATCH_QUEUE)
         except IntegrityError:  # a concurrent request stored one of them first
-            for position, prepared in charged:
-                outcomes[position] = _store_one(session, prepared)
+            for taken in charged:
+                outcomes[taken.position] = _store_one(session, taken.pending)
         else:
-            for (position, _), outcome in zip(charged, stored, strict=True):
-                outcomes[position] = Outcome(
+            for taken, outcome in zip(charged, stored, strict=True):
+                outcomes[taken.position] = Outcome(
                     outcome.article_id, outcome.revision_id, outcome.job_id
                 )
         chunk.clear()
@@ -272,49 +287,43 @@ def _take_in(session: Session, items: list[Item]) -> list[Outcome]:
             outcomes[position] = Outcome(error=item.error)
             continue
         try:
-            prepared = prepare(session, item.submission, config)
+            check(item.submission, config)
         except NarrateError as error:
             outcomes[position] = Outcome(error=error.detail)
             continue
-        if prepared.learned is not None or prepared.article_id is not None:
+        estimate = estimated_paragraphs(item.submission.raw, item.submission.format)
+        chunk.append(_Taken(position, as_received(item.submission, config), estimate))
+        if len(chunk) >= TAKE_IN_CHUNK:
             store_chunk()
-            if _charged([(position, prepared)], outcomes):
-                outcomes[position] = _store_one(session, prepared)
-        else:
-            chunk.append((position, prepared))
-            if len(chunk) >= TAKE_IN_CHUNK:
-                store_chunk()
     store_chunk()
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _charged(
-    chunk: list[tuple[int, Prepared]], outcomes: list[Outcome | None]
-) -> list[tuple[int, Prepared]]:
+def _charged(chunk: list[_Taken], outcomes: list[Outcome | None]) -> list[_Taken]:
     """The items the paragraph quota lets through: charged together when they all fit,
     else one by one, so that an item over the quota fails alone with the reason."""
     try:
-        charge_paragraphs(sum(len(prepared.pending.spoken) for _, prepared in chunk))
+        charge_paragraphs(sum(taken.paragraphs for taken in chunk))
         return chunk
     except ApiError as error:
         if len(chunk) == 1:
-            outcomes[chunk[0][0]] = Outcome(error=error.detail)
+            outcomes[chunk[0].position] = Outcome(error=error.detail)
             return []
     kept = []
-    for position, prepared in chunk:
+    for taken in chunk:
         try:
-            charge_paragraphs(len(prepared.pending.spoken))
+            charge_paragraphs(taken.paragraphs)
         except ApiError as error:
-            outcomes[position] = Outcome(error=error.detail)
+            outcomes[taken.position] = Outcome(error=error.detail)
             continue
-        kept.append((position, prepared))
+        kept.append(taken)
     return kept
 
 
-def _store_one(session: Session, prepared: Prepared) -> Outcome:
+def _store_one(session: Session, pending: Pending) -> Outcome:
     try:
         with session.begin_nested():
-            result = store(session, prepared, queue=BATCH_QUEUE)
+            result = submit_raw(session, pending, queue=BATCH_QUEUE)
     except NarrateError as error:
         return Outcome(error=error.detail)
     return Outcome(result.article.id, result.article.current.id, result.job_id)
@@ -414,7 +423,10 @@ def cancel_batch(batch_id: str):
         revisions = select(BatchItemRow.revision_id).where(BatchItemRow.batch_id == batch.id)
         session.execute(
             update(JobRow)
-            .where(JobRow.revision_id.in_(revisions), JobRow.status == "queued")
+            .where(
+                JobRow.revision_id.in_(revisions),
+                JobRow.status.in_((JobStatus.CLEANING, JobStatus.QUEUED)),
+            )
             .values(status="cancelled", finished_at=now(), error="cancelled with its batch")
         )
         batch.cancelled = True

@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from service import auth
-from service.api import _find, settings, summary
+from service.api import RETRY_AFTER_S, _find, settings, summary
 from service.errors import ApiError, bad_request
 from service.submissions import parse_json
 from workers.catalog.db import session_scope
-from workers.catalog.models import RevisionRow
+from workers.catalog.models import JobStatus, RevisionRow
 from workers.catalog.repository import Metadata, VoiceOptions, submit
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.convert import spoken_paragraphs
@@ -62,6 +62,14 @@ def edit_article(article_id: str):
         row = _find(session, article_id)
         auth.require("write", row.collection)
         current: RevisionRow = row.current
+        if current.job.status == JobStatus.CLEANING:
+            raise ApiError(
+                409,
+                "Not ready",
+                f"revision {current.number} is still being cleaned, so it has no paragraphs "
+                "to keep or drop yet; try again shortly",
+                {"Retry-After": str(RETRY_AFTER_S)},
+            )
         expected = body.get("revision")
         if expected is not None and expected != current.number:
             raise ApiError(

@@ -4,8 +4,9 @@ web process shares them).
 - submissions (POST/PUT/PATCH/DELETE): per API key, or per client address without one,
   the key's own limit if it has one (`narrate keys create --limit`), else
   NARRATE_LIMIT_SUBMISSIONS;
-- paragraphs submitted: per key or address, NARRATE_LIMIT_PARAGRAPHS, charged once the
-  article is cleaned (one request can carry thousands of paragraphs);
+- paragraphs submitted: per key or address, NARRATE_LIMIT_PARAGRAPHS, charged an
+  estimate from the text as received (service.intake.estimated_paragraphs) before it is
+  stored, since the worker cleans it (one request can carry thousands of paragraphs);
 - reads (every GET, the player's status and audio requests included): per client
   address, NARRATE_LIMIT_READS.
 
@@ -97,12 +98,11 @@ def charge_paragraphs(count: int) -> None:
     who = _submitter()
     for quota in parse_many(settings.limit_paragraphs):
         try:
-            allowed = limiter.limiter.hit(quota, "paragraphs", who, cost=count)
+            if limiter.limiter.hit(quota, "paragraphs", who, cost=count):
+                continue
             reset_at, _ = limiter.limiter.get_window_stats(quota, "paragraphs", who)
         except Exception:  # Redis unreachable: the quota lapses with it (see module doc)
             return
-        if allowed:
-            continue
         retry = max(1, int(reset_at - time.time()))
         raise ApiError(
             429,

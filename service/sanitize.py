@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 from service.errors import bad_request
+from workers.pipeline.controls import without_controls
+
+__all__ = ["without_controls"]  # re-exported: the service strips what it is sent, too
 
 # C0 and C1 controls and DEL, except tab, line feed and carriage return; U+FFFE/U+FFFF
 # are no characters at all (XML forbids them too).
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")  # str.splitlines() breaks at these
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -52,12 +53,6 @@ def _refuse(pattern: re.Pattern[str], value: str, field: str, what: str, advice:
             f"{found.start()}, {advice}"
         )
     return value
-
-
-def without_controls(text: str) -> str:
-    """Article text without control characters: page and record separators become line
-    breaks, the rest (NUL and the like) are dropped; tabs and line breaks stay."""
-    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 def without_control_references(html: str) -> str:

@@ -14,7 +14,7 @@ import json
 
 from flask import Blueprint, Response, request
 
-from service.api import _find, settings
+from service.api import _find, progress_of, settings
 from service.progressive import playable_count
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
@@ -23,7 +23,10 @@ status_api = Blueprint("status", __name__, url_prefix="/api/v1")
 
 
 def stage_of(status: str, done: int, total: int) -> str:
-    """queued, synthesising, finishing, done or failed (a cancelled job is failed)."""
+    """queued, synthesising, finishing, done or failed (a cancelled job is failed; one
+    being cleaned is queued, as far as a listener can tell)."""
+    if status == "cleaning":
+        return "queued"
     if status == "processing":
         return "finishing" if done >= total else "synthesising"
     if status == "cancelled":
@@ -37,12 +40,7 @@ def article_status(row: ArticleRow, playable: int) -> dict:
         "id": row.id,
         "status": job.status,
         "stage": stage_of(job.status, job.done, job.total),
-        "progress": {
-            "done": job.done,
-            "total": job.total,
-            "percent": round(100 * job.done / job.total) if job.total else 100,
-            "playable": playable,
-        },
+        "progress": {**progress_of(job), "playable": playable},
         "duration_ms": revision.duration_ms,
         "title": revision.title,
         "byline": revision.byline,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from workers import metrics
+from workers import metrics, preparing
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
     JOB_FINISHED,
@@ -79,7 +79,10 @@ def start(settings: Settings, job_id: int) -> Plan:
     not all of them. Starting again (the recovery sweep, a worker's resume)
     restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
     twice is made once (its segment is found the second time).
+
+    A job stored as submitted ("cleaning") is cleaned into its paragraphs first.
     """
+    preparing.prepare_job(settings, job_id)
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status in JOB_FINISHED:

@@ -177,11 +177,33 @@ def run_jobs_in_process(settings, tmp_path):
     from workers.catalog.db import session_scope
     from workers.catalog.models import JobRow
 
+    clean_submitted(settings)  # the convert task's first step; fails what has nothing to say
     with session_scope(settings.database_url) as session:
-        job_ids = [j.id for j in session.query(JobRow).filter(JobRow.status != "done")]
+        unfinished = session.query(JobRow).filter(JobRow.status.in_(("queued", "processing")))
+        job_ids = [j.id for j in unfinished]
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
         for job_id in job_ids:
             run_job(settings, job_id, synth)
+
+
+def clean_submitted(settings: Settings) -> list[int]:
+    """Do what a worker's convert task does first (workers/preparing.py), for every job
+    still "cleaning": its paragraphs are made, or it fails with the cleaner's message.
+    The ids of the jobs cleaned."""
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import JobRow
+    from workers.pipeline.errors import NarrateError
+    from workers.preparing import prepare_job
+
+    with session_scope(settings.database_url) as session:
+        query = session.query(JobRow.id).filter(JobRow.status == "cleaning").order_by(JobRow.id)
+        job_ids = [job_id for (job_id,) in query]
+    for job_id in job_ids:
+        try:
+            prepare_job(settings, job_id)
+        except NarrateError as error:
+            jobs.fail(settings, job_id, str(error))
+    return job_ids
 
 
 def run_job(settings: Settings, job_id: int, synth, *, stitch: bool = True) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import queue_key, run_job, run_jobs_in_process
+from tests.integration.conftest import clean_submitted, queue_key, run_job, run_jobs_in_process
 from tests.openapi_check import conforms
 from tests.unit.test_synth import FakeEngineSynthesizer
 from workers import jobs
@@ -33,16 +33,23 @@ def post_seed(client, **fields):
     return client.post("/api/v1/articles", json={"text": SEED_TEXT, **fields})
 
 
-def test_post_json_answers_202_with_links_and_queues_one_job(client, broker):
+def test_post_json_answers_202_with_links_and_queues_one_job(client, broker, settings):
     response = post_seed(client)
     body = conforms(response, "/api/v1/articles", "post")
     assert response.status_code == 202
     assert response.headers["Location"] == body["links"]["self"]
-    assert body["status"] == "queued"
-    assert body["progress"] == {"done": 0, "total": len(EXPECTED), "percent": 0}
+    assert body["status"] == "cleaning"  # stored as sent: the worker cleans it
+    assert body["title"] == SEED_TEXT.splitlines()[0]  # until then, the first line
+    assert body["progress"] == {"done": 0, "total": 0, "percent": 0}
     assert body["links"]["audio"].endswith(f"/api/v1/articles/{body['id']}/audio.mp3")
     assert body["links"]["player"].endswith(f"/player/{body['id']}")
     assert len(queued_jobs(broker)) == 1
+    assert client.get(body["links"]["self"]).get_json()["paragraphs"] == []
+    clean_submitted(settings)
+    cleaned = conforms(client.get(body["links"]["self"]), "/api/v1/articles/{article_id}")
+    assert cleaned["status"] == "queued"
+    assert cleaned["progress"] == {"done": 0, "total": len(EXPECTED), "percent": 0}
+    assert (cleaned["title"], cleaned["paragraphs"]) == (EXPECTED[0], EXPECTED)
 
 
 @pytest.mark.parametrize(
@@ -58,26 +65,28 @@ def test_post_json_answers_202_with_links_and_queues_one_job(client, broker):
     ],
     ids=["text", "html"],
 )
-def test_post_plain_text_and_html(client, content_type, payload):
+def test_post_plain_text_and_html(client, settings, content_type, payload):
     response = client.post("/api/v1/articles", data=payload, content_type=content_type)
     assert response.status_code == 202, response.get_json()
+    clean_submitted(settings)
     article = client.get(response.headers["Location"]).get_json()
     assert article["paragraphs"] == EXPECTED
 
 
-def test_post_multipart_file_with_options(client):
+def test_post_multipart_file_with_options(client, settings):
     response = client.post(
         "/api/v1/articles",
         data={"file": (io.BytesIO(SEED_TEXT.encode()), "seed.txt"), "rate": "160"},
         content_type="multipart/form-data",
     )
     assert response.status_code == 202
+    clean_submitted(settings)
     article = client.get(response.headers["Location"]).get_json()
     assert article["rate"] == 160
     assert article["byline"] == "Emma Soteriou"
 
 
-def test_json_title_and_metadata_are_kept(client):
+def test_json_title_and_metadata_are_kept(client, settings):
     response = client.post(
         "/api/v1/articles",
         json={
@@ -87,6 +96,7 @@ def test_json_title_and_metadata_are_kept(client):
             "external_id": "cms-1",
         },
     )
+    clean_submitted(settings)
     article = client.get(response.headers["Location"]).get_json()
     assert article["paragraphs"] == ["A headline", "The first paragraph."]
     assert article["source_url"] == "https://example.com/story"
@@ -108,9 +118,9 @@ def test_resubmitting_an_article_that_failed_tries_again(client, broker, setting
     again = post_seed(client, external_id="story-7")
     assert again.status_code == 202
     body = conforms(again, "/api/v1/articles", "post")
-    assert (body["id"], body["revision"], body["status"]) == (first["id"], 2, "queued")
+    assert (body["id"], body["revision"], body["status"]) == (first["id"], 2, "cleaning")
     assert len(queued_jobs(broker)) == 2
-    assert post_seed(client, external_id="story-7").status_code == 200  # queued: no third
+    assert post_seed(client, external_id="story-7").status_code == 200  # cleaning: no third
 
 
 def test_changed_text_for_the_same_external_id_is_a_new_revision(client, broker):
@@ -188,8 +198,8 @@ def queued_job_id(settings) -> int:
     from workers.catalog.models import JobRow
 
     with session_scope(settings.database_url) as session:
-        queued = session.query(JobRow).filter(JobRow.status == "queued")
-        return queued.order_by(JobRow.id).first().id  # the oldest
+        waiting = session.query(JobRow).filter(JobRow.status.in_(("cleaning", "queued")))
+        return waiting.order_by(JobRow.id).first().id  # the oldest
 
 
 def test_put_to_an_unknown_article_is_404(client):
@@ -201,6 +211,7 @@ def test_put_to_an_unknown_article_is_404(client):
 
 def test_get_article_reports_text_removed_lines_and_progress(client, settings, tmp_path):
     created = post_seed(client).get_json()
+    clean_submitted(settings)
     queued = client.get(created["links"]["self"])
     body = conforms(queued, "/api/v1/articles/{article_id}")
     assert body["status"] == "queued"
@@ -274,8 +285,8 @@ def test_list_is_paginated_and_filters_by_status(client, settings, tmp_path):
     done = client.get("/api/v1/articles?status=done").get_json()
     assert done["total"] == 3
     assert {item["status"] for item in done["items"]} == {"done"}
-    queued = client.get("/api/v1/articles?status=queued").get_json()
-    assert [item["title"] for item in queued["items"]] == ["Late headline"]
+    cleaning = client.get("/api/v1/articles?status=cleaning").get_json()
+    assert [item["title"] for item in cleaning["items"]] == ["Late headline"]
     bad = client.get("/api/v1/articles?status=nonsense")
     assert bad.status_code == 400
     assert "status must be one of" in conforms(bad, "/api/v1/articles")["detail"]
@@ -313,7 +324,6 @@ def test_delete_removes_rows_and_files(client, settings, tmp_path):
         ),
         ({"data": {"other": "x"}, "content_type": "multipart/form-data"}, 400, "named 'file'"),
         ({"data": b"\xff\xfe\x00bad", "content_type": "text/plain"}, 400, "not UTF-8"),
-        ({"json": {"text": "Share this article\n\nAdvertisement"}}, 422, "nothing left to read"),
         ({"data": b"x" * 1_000_001, "content_type": "text/plain"}, 413, "larger than the limit"),
     ],
     ids=[
@@ -328,7 +338,6 @@ def test_delete_removes_rows_and_files(client, settings, tmp_path):
         "unsupported-file",
         "no-file",
         "not-utf8",
-        "no-speakable-text",
         "too-large",
     ],
 )
@@ -344,6 +353,20 @@ def test_bad_submissions_get_a_problem_that_says_what_to_change(
     assert says in body["detail"]
     assert response.mimetype == "application/problem+json"
     assert queued_jobs(broker) == []
+
+
+def test_nothing_to_read_is_accepted_then_fails_with_the_cleaners_message(client, settings):
+    response = client.post("/api/v1/articles", json={"text": "Share this article\n\nAdvertisement"})
+    assert response.status_code == 202  # only the cleaner can tell, and it runs in the worker
+    job_id = queued_job_id(settings)
+    assert clean_submitted(settings) == [job_id]
+    article = conforms(client.get(response.headers["Location"]), "/api/v1/articles/{article_id}")
+    assert article["status"] == "failed"
+    assert "nothing left to read" in article["error"]
+    assert article["paragraphs"] == []
+    audio = client.get(article["links"]["audio"])
+    assert audio.status_code == 409
+    assert "nothing left to read" in audio.get_json()["detail"]
 
 
 def test_unknown_ids_and_paths_are_404_problems(client):

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process
+from tests.integration.conftest import clean_submitted, run_jobs_in_process
 from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.keys import create_key, revoke_key
@@ -109,6 +109,7 @@ def test_a_key_limited_to_a_collection_sees_and_changes_only_its_articles(keyed)
         client.delete(f"/api/v1/articles/{sport['id']}", headers=bearer(keys["news"])).status_code
         == 403
     )
+    clean_submitted(client.application.extensions["narrate.settings"])
     own = client.get(f"/api/v1/articles/{news['id']}", headers=bearer(keys["news"])).get_json()
     assert own["paragraphs"]
     assert client.get("/api/v1/batches/x", headers=bearer(keys["news"])).status_code == 403

@@ -60,7 +60,7 @@ def _finish(settings, job_id: int, synth) -> int:
 def _costs(client, settings, tmp_path, size: int, offset: int) -> dict[str, int]:
     """Statements per request and per finished job for a batch of `size` articles (the
     middle job and the last one, which announces the batch)."""
-    items = [article(offset + n) for n in range(size - 1)] + [{"text": "Advertisement"}]
+    items = [article(offset + n) for n in range(size - 1)] + [{"title": 5}]  # refused at once
     created = client.post(
         "/api/v1/batches", json={"articles": items, "callback_url": "http://127.0.0.1:9/hook"}
     ).get_json()

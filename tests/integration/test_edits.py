@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process
+from tests.integration.conftest import clean_submitted, run_jobs_in_process
 from tests.integration.test_worker import synthesised_by_revision, wait_for
 from tests.openapi_check import conforms
 
@@ -26,8 +26,10 @@ ARTICLE = "\n\n".join(
 
 
 def submitted(client) -> dict:
+    """The article posted and cleaned (as the worker's first step would)."""
     created = client.post("/api/v1/articles", json={"text": ARTICLE})
     assert created.status_code == 202
+    clean_submitted(client.application.extensions["narrate.settings"])
     return client.get(created.get_json()["links"]["self"]).get_json()
 
 
@@ -114,6 +116,14 @@ def test_bad_edits_say_what_to_change(client, body, status, says):
     assert client.get(article["links"]["self"]).get_json()["revision"] == 1
 
 
+def test_an_article_still_being_cleaned_cannot_be_edited_yet(client):
+    created = client.post("/api/v1/articles", json={"text": ARTICLE}).get_json()
+    response = client.patch(created["links"]["self"], json={"drop": [1]})
+    assert response.status_code == 409
+    assert response.headers["Retry-After"] == "5"
+    assert "still being cleaned" in conforms(response, PATH, "patch")["detail"]
+
+
 def test_editing_an_unknown_article_is_404(client):
     response = client.patch("/api/v1/articles/nope", json={"drop": [1]})
     assert conforms(response, PATH, "patch")["status"] == 404
@@ -177,7 +187,7 @@ def test_while_an_edit_is_made_the_previous_revision_is_served(client, settings,
 
     edited = ARTICLE.replace("eight months", "nine months")
     put = client.put(links["self"], data=edited.encode(), content_type="text/plain")
-    assert put.get_json()["revision"] == 2 and put.get_json()["status"] == "queued"
+    assert put.get_json()["revision"] == 2 and put.get_json()["status"] == "cleaning"
     during = {name: client.get(links[name]) for name in first}
     for name, response in during.items():  # not a 409: the audio it had, saying so
         assert response.status_code == 200, (name, response.get_json())

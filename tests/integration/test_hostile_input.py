@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.conftest import DATA
+from tests.integration.conftest import clean_submitted
 from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, ParagraphRow, RevisionRow
@@ -74,7 +75,10 @@ def test_bytes_that_are_not_utf8_are_a_400_naming_where(client):
 
 
 def stored(client, article_id: str) -> tuple[str, list[str]]:
-    with session_scope(client.application.extensions["narrate.settings"].database_url) as s:
+    """The title and paragraphs stored once the article is cleaned (as a worker would)."""
+    settings = client.application.extensions["narrate.settings"]
+    clean_submitted(settings)
+    with session_scope(settings.database_url) as s:
         revision = s.get(ArticleRow, article_id).current
         return revision.title, [p.text for p in revision.paragraphs]
 
@@ -142,7 +146,7 @@ def test_in_a_batch_each_hostile_item_fails_alone(client):
     response = post_json_bytes(client, raw.encode(), "/api/v1/batches")
     assert response.status_code == 202, response.data
     items = batch_items(client, conforms(response, "/api/v1/batches", "post"))
-    assert [item["status"] for item in items] == ["queued", "failed", "queued"]
+    assert [item["status"] for item in items] == ["cleaning", "failed", "cleaning"]
     assert "'text' holds a lone surrogate" in items[1]["error"]
     assert stored(client, items[2]["id"])[0] == "Third story"
 
@@ -156,7 +160,7 @@ def test_in_a_batch_each_hostile_item_fails_alone(client):
     response = client.post("/api/v1/batches", data=ndjson, content_type="application/x-ndjson")
     assert response.status_code == 202, response.data
     items = batch_items(client, response.get_json())
-    assert [item["status"] for item in items] == ["queued", "failed", "queued"]
+    assert [item["status"] for item in items] == ["cleaning", "failed", "cleaning"]
     assert items[1]["error"].startswith("line 2 is not UTF-8 text (byte 13")
 
     response = client.post(
@@ -171,7 +175,7 @@ def test_in_a_batch_each_hostile_item_fails_alone(client):
     )
     assert response.status_code == 202, response.data
     items = batch_items(client, response.get_json())
-    assert [item["status"] for item in items] == ["queued", "failed"]
+    assert [item["status"] for item in items] == ["cleaning", "failed"]
     assert not CONTROL.search(items[1]["name"]) and "is not UTF-8" in items[1]["error"]
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import run_worker
+from tests.integration.conftest import clean_submitted, run_worker
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow
 from workers.jobs import audio_key
@@ -52,11 +52,13 @@ def _durations(settings, article_id: str, revision: int) -> list[int]:
 def test_changing_an_entry_resynthesises_exactly_the_paragraphs_that_contain_it(
     client, settings, tmp_path
 ):
-    """Revision 1 (no entry) and revision 2 (Kyiv -> Keev) are queued before the worker
-    starts, so revision 1's segments are still in the store when revision 2 is made: of
-    revision 2's four paragraphs only the two with 'Kyiv' are synthesised again."""
+    """Revision 1 (no entry, cleaned before the entry was made) and revision 2 (Kyiv ->
+    Keev) are queued before the worker starts, so revision 1's segments are still in the
+    store when revision 2 is made: of revision 2's four paragraphs only the two with
+    'Kyiv' are synthesised again."""
     first = client.post("/api/v1/articles", json={"text": ARTICLE, "external_id": "kyiv"})
     article_id = first.get_json()["id"]
+    clean_submitted(settings)  # the lexicon applies when a worker cleans: before the change
     client.put("/api/v1/lexicon", json={"entries": [{"word": "Kyiv", "say": "Keev"}]})
     second = client.put(f"/api/v1/articles/{article_id}", json={"text": ARTICLE})
     assert (first.status_code, second.status_code) == (202, 202)

@@ -112,10 +112,10 @@ def test_a_damaged_entry_fails_alone_with_its_reason(client, kind):
     )
     assert response.status_code == 202, response.data
     body = conforms(response, "/api/v1/batches", "post")
-    assert body["counts"]["queued"] == 1 and body["counts"]["failed"] == 1
+    assert body["counts"]["cleaning"] == 1 and body["counts"]["failed"] == 1
     listing = conforms(client.get(body["links"]["self"]), "/api/v1/batches/{batch_id}")
     items = {item["name"]: item for item in listing["items"]}
-    assert items["good.txt"]["status"] == "queued" and items["good.txt"]["id"]
+    assert items["good.txt"]["status"] == "cleaning" and items["good.txt"]["id"]
     assert items["bad.txt"]["status"] == "failed" and items["bad.txt"]["id"] is None
     assert items["bad.txt"]["error"].startswith(reason), items["bad.txt"]["error"]
 
@@ -153,8 +153,8 @@ def test_a_truncated_zip_among_other_files_fails_alone(client):
         content_type="multipart/form-data",
     )
     status = item_states(client, response)
-    assert status["bridge.txt"] == ("queued", None)
-    assert status["good.txt"] == ("queued", None)
+    assert status["bridge.txt"] == ("cleaning", None)
+    assert status["good.txt"] == ("cleaning", None)
     assert status["archive.zip"][0] == "failed"
     assert status["archive.zip"][1].startswith("archive.zip is not a readable zip file")
     assert status["bad.txt"][0] == "failed" and "Bad CRC-32" in status["bad.txt"][1]
@@ -168,7 +168,7 @@ def test_an_entry_that_is_not_utf8_fails_alone(client):
         content_type="application/zip",
     )
     status = item_states(client, response)
-    assert status["good.txt"] == ("queued", None)
+    assert status["good.txt"] == ("cleaning", None)
     assert status["latin1.txt"] == (
         "failed",
         "latin1.txt is not UTF-8 text (byte 3: invalid continuation byte); re-encode it as UTF-8",

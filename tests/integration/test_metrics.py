@@ -48,7 +48,7 @@ def test_metrics_count_requests_jobs_queues_and_durations(client, settings, tmp_
         value(samples, "narrate_http_requests_total", route=route, method="GET", status="404") >= 1
     )
     assert value(samples, "narrate_http_request_seconds_count", route="/api/v1/articles") >= 2
-    assert value(samples, "narrate_jobs", status="queued") == 2
+    assert value(samples, "narrate_jobs", status="cleaning") == 2  # stored as received
     assert value(samples, "narrate_queue_depth", queue="narrate") == 2  # the test client's sends
     assert value(samples, "narrate_broker_up") == 1
 
@@ -56,6 +56,7 @@ def test_metrics_count_requests_jobs_queues_and_durations(client, settings, tmp_
     run_jobs_in_process(settings, tmp_path)
     samples = scraped(client)
     assert value(samples, "narrate_jobs", status="done") == 2
+    assert value(samples, "narrate_jobs", status="cleaning") == 0
     assert value(samples, "narrate_jobs", status="queued") == 0
     assert value(samples, "narrate_queue_depth", queue="narrate") == 0
     assert value(samples, "narrate_article_seconds_count") == 2

@@ -8,7 +8,7 @@ import gzip
 
 import pytest
 
-from tests.integration.conftest import run_job
+from tests.integration.conftest import clean_submitted, run_job
 from tests.openapi_check import conforms
 from tests.unit.test_synth import FakeEngineSynthesizer
 from workers.catalog.db import session_scope
@@ -31,6 +31,9 @@ def job_of(settings, article_id: str) -> int:
 def test_status_names_each_stage_and_is_small(client, settings, tmp_path):
     article = created(client)
     url = f"/api/v1/articles/{article['id']}/status"
+    cleaning = conforms(client.get(url), STATUS)
+    assert (cleaning["status"], cleaning["stage"]) == ("cleaning", "queued")  # to a listener
+    clean_submitted(settings)
     queued = conforms(client.get(url), STATUS)
     assert (queued["status"], queued["stage"]) == ("queued", "queued")
     assert "paragraphs" not in queued and "error" not in queued

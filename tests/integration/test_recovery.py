@@ -64,6 +64,20 @@ def test_a_stalled_job_is_queued_again_once_then_failed(client, settings):
     assert "made no progress for 60 s, 2 times in a row" in body["error"]
 
 
+def test_a_submission_never_cleaned_is_queued_again_and_then_cleaned(client, settings):
+    settings = settings.with_overrides(stall_s=60)
+    article_id, job_id = submit(client)  # stored as received; its message lost, say
+    age(settings, job_id, 61)
+    sent: list[int] = []
+    swept = sweep(settings, lambda q: 0, lambda j, q: sent.append(j), lambda j, m: None)
+    assert swept.requeued == sent == [job_id]
+    plan = jobs.start(settings, job_id)  # what the queued convert task does
+    assert [len(chunk) for chunk in plan.to_synthesise] == [2]
+    body = client.get(f"/api/v1/articles/{article_id}").get_json()
+    assert body["status"] == "processing"
+    assert body["paragraphs"] == ["Stalled", "Nobody works on it."]
+
+
 def test_work_waiting_its_turn_is_left_alone(client, settings):
     settings = settings.with_overrides(stall_s=60)
     _, job_id = submit(client)

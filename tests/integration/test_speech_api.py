@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SEED
+from tests.integration.conftest import clean_submitted
 from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
@@ -129,6 +130,9 @@ def test_check_refuses_what_submitting_would(client):
 
 
 def _paragraphs(settings, article_id):
+    """The current revision's spoken text and clip keys, once the worker's first step
+    has cleaned it."""
+    clean_submitted(settings)
     with session_scope(settings.database_url) as session:
         revision = session.get(ArticleRow, article_id).current
         return revision.number, [(p.spoken, p.clip_key) for p in revision.paragraphs]

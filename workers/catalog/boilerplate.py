@@ -39,7 +39,6 @@ def publisher_of(source_url: str | None, collection: str = "all") -> str | None:
 class Learned:
     article: Article  # without the publisher's boilerplate
     fingerprints: set[str]  # of the article as cleaned, to remember once it is stored
-    same_article: str | None  # an article of the publisher with exactly these lines
 
 
 def strip_learned(
@@ -58,11 +57,9 @@ def strip_learned(
         own.update(
             session.scalars(select(ArticleRow.id).where(ArticleRow.external_id == external_id))
         )
-    same = None if own else _with_exactly(session, publisher, lines, article.title)
-    if same:
-        own.add(same)
+    own |= _with_exactly(session, publisher, lines, article.title)
     known = _shared(session, publisher, lines, own, min_articles)
-    return Learned(strip_boilerplate(article, known, publisher), lines, same)
+    return Learned(strip_boilerplate(article, known, publisher), lines)
 
 
 def _shared(
@@ -85,12 +82,13 @@ def _shared(
     return found
 
 
-def _with_exactly(session: Session, publisher: str, lines: set[str], title: str) -> str | None:
-    """An article of the publisher with this headline whose remembered lines are exactly
-    `lines`: the same text submitted again without an id, which must not count towards
-    itself. (Another headline over the same text is another article.)"""
+def _with_exactly(session: Session, publisher: str, lines: set[str], title: str) -> set[str]:
+    """The articles of the publisher with this headline whose remembered lines are
+    exactly `lines`: the same text submitted again (a page fetched again, a copy under
+    another id), which must not count towards itself. (Another headline over the same
+    text is another article.)"""
     if not lines:
-        return None
+        return set()
     line = PublisherLineRow
     holding_all = (
         select(line.article_id)
@@ -104,11 +102,12 @@ def _with_exactly(session: Session, publisher: str, lines: set[str], title: str)
         .group_by(line.article_id)
         .having(func.count() == len(lines))
     )
+    found = set()
     for candidate in session.scalars(exactly):
         row = session.get(ArticleRow, candidate)
         if row is not None and row.current.title == title:
-            return candidate
-    return None
+            found.add(candidate)
+    return found
 
 
 def remember(session: Session, publisher: str, article_id: str, lines: set[str]) -> None:

@@ -68,6 +68,13 @@ class RevisionRow(Base):
     bitrate_kbps: Mapped[int]
     removed: Mapped[list] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, as detected
+    # The submission as received, while its job is "cleaning" (workers/preparing.py);
+    # cleared once the paragraphs are made from it.
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    raw_format: Mapped[str | None] = mapped_column(String(10))  # "text" or "html"
+    # The fingerprint of the lexicon its spoken text was (or is to be) made with: the
+    # same submission after a lexicon change is said differently, a new revision.
+    lexicon_key: Mapped[str | None] = mapped_column(String(64))
     duration_ms: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -115,6 +122,7 @@ class SegmentRow(Base):
 class JobStatus(StrEnum):
     """A job's state: the models, the API, the OpenAPI document and the feeds share it."""
 
+    CLEANING = "cleaning"  # stored as submitted; a worker makes its paragraphs
     QUEUED = "queued"
     PROCESSING = "processing"
     DONE = "done"
@@ -122,7 +130,7 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"  # its batch was cancelled before it started
 
 
-JOB_UNFINISHED = (JobStatus.QUEUED, JobStatus.PROCESSING)
+JOB_UNFINISHED = (JobStatus.CLEANING, JobStatus.QUEUED, JobStatus.PROCESSING)
 JOB_FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 # finished without audio: the same text is tried again
 JOB_GIVEN_UP = (JobStatus.FAILED, JobStatus.CANCELLED)

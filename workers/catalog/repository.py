@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
@@ -14,6 +15,7 @@ from workers.catalog.models import (
     JOB_GIVEN_UP,
     ArticleRow,
     JobRow,
+    JobStatus,
     ParagraphRow,
     RevisionRow,
     new_article_id,
@@ -46,6 +48,14 @@ def clip_key(spoken: str, options: VoiceOptions) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def paragraph_values(spoken: list[tuple[str, str]], options: VoiceOptions) -> list[dict]:
+    """The paragraph rows of a revision, from its (written, spoken) pairs."""
+    return [
+        {"index": i, "text": text, "spoken": said, "clip_key": clip_key(said, options)}
+        for i, (text, said) in enumerate(spoken)
+    ]
+
+
 def content_hash(article: Article, options: VoiceOptions) -> str:
     material = json.dumps(
         [PIPELINE_VERSION, options.voice, options.rate, options.bitrate_kbps, article.paragraphs]
@@ -69,12 +79,89 @@ def submit(
     article_id: str | None = None,
     queue: str = "narrate",
 ) -> Submitted:
-    """Store a submission: reuse identical content, add a revision to a known article
-    (by id or external_id), or create a new article.
-
-    Insert-or-get: when a request storing the same content (or external_id) at the same
-    moment wins the race to the unique index, this one takes what the winner stored."""
+    """Store a cleaned submission (an editor's PATCH): reuse identical content, add a
+    revision to a known article (by id or external_id), or create a new article."""
     digest = content_hash(article, options)
+    said = [s for _, s in spoken]
+
+    def revision(number: int) -> RevisionRow:
+        return RevisionRow(
+            **_revision_columns(number, digest, article, options, metadata),
+            paragraphs=[ParagraphRow(**values) for values in paragraph_values(spoken, options)],
+            job=JobRow(total=len(spoken), queue=queue),
+        )
+
+    # The same text said differently (the lexicon changed) is a new revision.
+    return _insert_or_get(
+        session,
+        digest,
+        metadata,
+        article_id,
+        same=lambda current: [p.spoken for p in current.paragraphs] == said,
+        revision=revision,
+    )
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A submission as received: the text or HTML, a provisional title to show until a
+    worker has cleaned it, and the fingerprint of the lexicon it would be said with."""
+
+    text: str
+    format: str  # "text" or "html"
+    title: str
+    lexicon: str
+
+
+def raw_hash(raw: Raw, options: VoiceOptions) -> str:
+    """The identity of a submission before it is cleaned: its text and how to say it."""
+    voice = [options.voice, options.rate, options.bitrate_kbps]
+    material = json.dumps(["raw", PIPELINE_VERSION, *voice, raw.format, raw.text])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def submit_raw(
+    session: Session, pending: Pending, *, article_id: str | None = None, queue: str = "narrate"
+) -> Submitted:
+    """Store a submission as received (`pending.raw`), its job "cleaning" (a worker makes
+    its paragraphs, workers/preparing.py); the same submission again is the article it
+    already is."""
+    raw, options, metadata = pending.raw, pending.options, pending.metadata
+    if raw is None:
+        raise ValueError("submit_raw stores a submission as received: pending.raw is None")
+    digest = pending.digest()
+
+    def revision(number: int) -> RevisionRow:
+        return RevisionRow(
+            **_revision_columns(number, digest, pending.article, options, metadata),
+            raw_text=raw.text,
+            raw_format=raw.format,
+            lexicon_key=raw.lexicon,
+            job=JobRow(total=0, queue=queue, status=JobStatus.CLEANING),
+        )
+
+    # The same text said differently (the lexicon changed) is a new revision.
+    return _insert_or_get(
+        session,
+        digest,
+        metadata,
+        article_id,
+        same=lambda current: current.lexicon_key == raw.lexicon,
+        revision=revision,
+    )
+
+
+def _insert_or_get(
+    session: Session,
+    digest: str,
+    metadata: Metadata,
+    article_id: str | None,
+    *,
+    same: Callable[[RevisionRow], bool],
+    revision: Callable[[int], RevisionRow],
+) -> Submitted:
+    """Insert-or-get: when a request storing the same content (or external_id) at the
+    same moment wins the race to the unique index, this one takes what the winner stored."""
     for attempt in range(_ATTEMPTS):
         existing = _existing(session, digest, metadata, article_id)
         current = existing.current if existing is not None else None
@@ -83,21 +170,18 @@ def submit(
             and current is not None
             and current.content_hash == digest
             and current.job.status not in JOB_GIVEN_UP
-            and [p.spoken for p in current.paragraphs] == [said for _, said in spoken]
+            and same(current)
         ):
             return Submitted(existing, None)
-        # New text, the same text said differently (the lexicon changed), or the same text
-        # after a failure or a cancelled batch (a retry): a new revision with a new job;
-        # earlier revisions stay as history.
+        # New content, or the same after a failure or a cancelled batch (a retry): a new
+        # revision with a new job; earlier revisions stay as history.
         key = _content_key(session, existing, digest, metadata)
         try:  # writes only: on SQLite a read first would make the write lock fail at once
             with session.begin_nested():
                 row = existing or ArticleRow(external_id=metadata.external_id)
                 row.content_key = key
                 number = current.number + 1 if current is not None else 1
-                return _store(
-                    session, row, number, digest, article, spoken, options, metadata, queue
-                )
+                return _store(session, row, revision(number), metadata)
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -138,15 +222,7 @@ def _content_key(
 
 
 def _store(
-    session: Session,
-    row: ArticleRow,
-    number: int,
-    digest: str,
-    article: Article,
-    spoken: list[tuple[str, str]],
-    options: VoiceOptions,
-    metadata: Metadata,
-    queue: str,
+    session: Session, row: ArticleRow, revision: RevisionRow, metadata: Metadata
 ) -> Submitted:
     stamp = now()
     if row.created_at is None:
@@ -154,31 +230,40 @@ def _store(
     row.collection = metadata.collection
     if metadata.visibility or row.visibility is None:  # a new article: unlisted
         row.visibility = metadata.visibility or "unlisted"
-    revision = RevisionRow(
-        number=number,
-        content_hash=digest,
-        title=article.title,
-        byline=article.byline,
-        published=article.published,
-        source_url=metadata.source_url,
-        callback_url=metadata.callback_url,
-        voice=options.voice,
-        rate=options.rate,
-        bitrate_kbps=options.bitrate_kbps,
-        removed=[{"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed],
-        language=article.language,
-        paragraphs=[
-            ParagraphRow(index=i, text=text, spoken=said, clip_key=clip_key(said, options))
-            for i, (text, said) in enumerate(spoken)
-        ],
-        job=JobRow(total=len(spoken), created_at=stamp, queue=queue),
-        created_at=stamp,
-    )
+    revision.created_at = revision.job.created_at = stamp
     row.revisions.append(revision)
     row.updated_at = stamp
     session.add(row)
     session.flush()
     return Submitted(row, revision.job.id)
+
+
+def _revision_columns(
+    number: int, digest: str, article: Article, options: VoiceOptions, metadata: Metadata
+) -> dict:
+    return {
+        "number": number,
+        "content_hash": digest,
+        "source_url": metadata.source_url,
+        "callback_url": metadata.callback_url,
+        "voice": options.voice,
+        "rate": options.rate,
+        "bitrate_kbps": options.bitrate_kbps,
+        **cleaned_columns(article),
+    }
+
+
+def cleaned_columns(article: Article) -> dict:
+    """A revision's columns that come from its cleaned text."""
+    return {
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published,
+        "removed": [
+            {"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed
+        ],
+        "language": article.language,
+    }
 
 
 def list_articles(
@@ -250,12 +335,23 @@ class Stored:
 
 @dataclass(frozen=True)
 class Pending:
-    """One cleaned submission of many, to be stored by `submit_many`."""
+    """One submission of many, to be stored by `submit_many`: cleaned, or (`raw`) as
+    received, for a worker to clean (its article then only holds the provisional title)."""
 
     article: Article
     spoken: list[tuple[str, str]]
     options: VoiceOptions
     metadata: Metadata
+    raw: Raw | None = None
+
+    @classmethod
+    def of_raw(cls, raw: Raw, options: VoiceOptions, metadata: Metadata) -> Pending:
+        return cls(Article(title=raw.title, paragraphs=[]), [], options, metadata, raw)
+
+    def digest(self) -> str:
+        if self.raw is not None:
+            return raw_hash(self.raw, self.options)
+        return content_hash(self.article, self.options)
 
 
 def submit_many(session: Session, pending: list[Pending], *, queue: str) -> list[Stored]:
@@ -263,7 +359,7 @@ def submit_many(session: Session, pending: list[Pending], *, queue: str) -> list
     statements per chunk: existing articles are looked up together and the new rows
     inserted in bulk. Raises IntegrityError when a concurrent request claimed one of the
     contents or external ids first (the caller then stores that chunk one by one)."""
-    digests = [content_hash(p.article, p.options) for p in pending]
+    digests = [p.digest() for p in pending]
     known = _known_articles(session, pending, digests)
     plan = _Plan(known)
     stored = [plan.place(item, digest) for item, digest in zip(pending, digests, strict=True)]
@@ -308,6 +404,7 @@ class _Known:
     number: int  # of its current revision; 0 for none
     digest: str | None  # its current revision's content hash
     spoken: list[str]
+    lexicon: str | None  # its current revision's lexicon_key
     given_up: bool  # its current revision's job failed or was cancelled
     revision: int | None  # the current revision's id, or
     planned: int | None  # the index of the revision this call will insert
@@ -324,6 +421,7 @@ class _Plan:
         self.metadata: dict[str, Metadata] = {}
         self.revisions: list[dict] = []
         self.paragraphs: list[list[dict]] = []
+        self.cleaning: list[bool] = []  # per revision: stored as received
         for row in rows:
             current = row.revisions[-1] if row.revisions else None
             known = _Known(
@@ -333,6 +431,7 @@ class _Plan:
                 current.number if current else 0,
                 current.content_hash if current else None,
                 [p.spoken for p in current.paragraphs] if current else [],
+                current.lexicon_key if current else None,
                 current is None or current.job.status in JOB_GIVEN_UP,
                 current.id if current else None,
                 None,
@@ -360,13 +459,27 @@ class _Plan:
             existing is not None
             and existing.digest == digest
             and not existing.given_up
-            and existing.spoken == said
+            and (
+                existing.lexicon == item.raw.lexicon
+                if item.raw is not None
+                else existing.spoken == said
+            )
         ):
             return _Placed(existing, None, existing.planned)
         if existing is None:
             key = None if metadata.external_id else digest
             existing = _Known(
-                new_article_id(), metadata.external_id, key, 0, None, [], True, None, None, new=True
+                new_article_id(),
+                metadata.external_id,
+                key,
+                0,
+                None,
+                [],
+                None,
+                True,
+                None,
+                None,
+                new=True,
             )
         elif not (existing.external_id is not None or existing.content_key == digest):
             key = digest if digest not in self.by_key else None
@@ -377,22 +490,14 @@ class _Plan:
         existing.content_key = key
         existing.number += 1
         existing.digest, existing.spoken, existing.given_up = digest, said, False
+        existing.lexicon = item.raw.lexicon if item.raw is not None else None
         existing.changed = True
         existing.planned = len(self.revisions)
         self.metadata[existing.id] = metadata
         self._index(existing)
         self.revisions.append(_revision_values(existing, digest, item))
-        self.paragraphs.append(
-            [
-                {
-                    "index": i,
-                    "text": text,
-                    "spoken": spoken,
-                    "clip_key": clip_key(spoken, item.options),
-                }
-                for i, (text, spoken) in enumerate(item.spoken)
-            ]
-        )
+        self.cleaning.append(item.raw is not None)
+        self.paragraphs.append(paragraph_values(item.spoken, item.options))
         return _Placed(existing, existing.planned, None)
 
     def write(self, session: Session, placed: list[_Placed], queue: str) -> list[Stored]:
@@ -437,14 +542,13 @@ class _Plan:
                     self.revisions,
                 )
             )
-            session.execute(
-                insert(ParagraphRow),
-                [
-                    {**paragraph, "revision_id": revision_id}
-                    for revision_id, paragraphs in zip(revision_ids, self.paragraphs, strict=True)
-                    for paragraph in paragraphs
-                ],
-            )
+            rows = [
+                {**paragraph, "revision_id": revision_id}
+                for revision_id, paragraphs in zip(revision_ids, self.paragraphs, strict=True)
+                for paragraph in paragraphs
+            ]
+            if rows:
+                session.execute(insert(ParagraphRow), rows)
             job_ids = list(
                 session.scalars(
                     insert(JobRow).returning(JobRow.id, sort_by_parameter_order=True),
@@ -454,9 +558,10 @@ class _Plan:
                             "total": len(paragraphs),
                             "created_at": stamp,
                             "queue": queue,
+                            "status": JobStatus.CLEANING if cleaning else JobStatus.QUEUED,
                         }
-                        for revision_id, paragraphs in zip(
-                            revision_ids, self.paragraphs, strict=True
+                        for revision_id, paragraphs, cleaning in zip(
+                            revision_ids, self.paragraphs, self.cleaning, strict=True
                         )
                     ],
                 )
@@ -482,21 +587,11 @@ def _stored(placed: _Placed, revision_ids: list[int], job_ids: list[int]) -> Sto
 
 
 def _revision_values(known: _Known, digest: str, item: Pending) -> dict:
-    article, options, metadata = item.article, item.options, item.metadata
+    raw = item.raw
     return {
         "article_id": known.id,
-        "number": known.number,
-        "content_hash": digest,
-        "title": article.title,
-        "byline": article.byline,
-        "published": article.published,
-        "source_url": metadata.source_url,
-        "callback_url": metadata.callback_url,
-        "voice": options.voice,
-        "rate": options.rate,
-        "bitrate_kbps": options.bitrate_kbps,
-        "removed": [
-            {"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed
-        ],
-        "language": article.language,
+        **_revision_columns(known.number, digest, item.article, item.options, item.metadata),
+        "raw_text": raw.text if raw else None,
+        "raw_format": raw.format if raw else None,
+        "lexicon_key": raw.lexicon if raw else None,
     }

@@ -18,6 +18,7 @@ read again whenever it changes on disk.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -177,12 +178,21 @@ class Lexicon:
         pattern, _, _ = self._pattern()
         return {m.group(0) for m in pattern.finditer(spoken)}
 
+    def fingerprint(self) -> str:
+        """A hash of the entries: two lexicons with the same one say every text alike."""
+        return _fingerprint(self.entries)
+
     def to_tsv(self) -> str:
         lines = [
             "\t".join((e.word, e.say, "exact" if e.case_sensitive else "any", e.collection))
             for e in self.entries
         ]
         return HEADER + "".join(line + "\n" for line in lines)
+
+
+@lru_cache(maxsize=64)  # a collection's lexicon is made anew for every submission
+def _fingerprint(entries: tuple[Entry, ...]) -> str:
+    return hashlib.sha256(Lexicon(entries).to_tsv().encode()).hexdigest()
 
 
 @lru_cache(maxsize=64)  # a collection's lexicon is made anew for every submission

@@ -1,0 +1,33 @@
+"""What the request works out from a submission without the cleaner: the paragraph
+quota's estimate and the title shown until the worker has cleaned the text."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.intake import estimated_paragraphs, provisional_title
+from service.submissions import Submission
+
+
+@pytest.mark.parametrize(
+    ("raw", "form", "expected"),
+    [
+        ("T\n\nOne paragraph.\n\nAnother paragraph.", "text", 3),
+        ("A line\n---\n  ** \n  indented 2\n\n\n", "text", 2),  # rules and blanks say nothing
+        ("", "text", 1),
+        ("<h1>T</h1><p>One<P class=x>Two<li>Three</li><pre>x</pre><div>no</div>", "html", 5),
+        ("<html><body>only text</body></html>", "html", 1),
+    ],
+)
+def test_the_quota_is_charged_the_lines_or_blocks_that_hold_words(raw, form, expected):
+    assert estimated_paragraphs(raw, form) == expected
+
+
+def test_the_provisional_title_is_the_first_line_or_the_pages_title():
+    assert provisional_title(Submission("\n\n  Budget   passed \nThe council met.", "text")) == (
+        "Budget passed"
+    )
+    page = "<html><head><title>Oil &amp; gas\n<b>up</b>&#1;</title></head><body><p>x</p>"
+    assert provisional_title(Submission(page, "html")) == "Oil & gas up"
+    assert provisional_title(Submission("<p>No title</p>", "html")) == ""
+    assert len(provisional_title(Submission("word " * 200, "text"))) == 300
