@@ -37,7 +37,7 @@ def test_while_cleaning_the_player_is_told_it_is_queued(client):
     status = client.get(f"/api/v1/articles/{created['id']}/status")
     body = conforms(status, "/api/v1/articles/{article_id}/status")
     assert (body["status"], body["stage"]) == ("cleaning", "queued")
-    assert body["progress"] == {"done": 0, "total": 0, "percent": 0}
+    assert body["progress"] == {"done": 0, "total": 0, "percent": 0, "playable": 0}
     assert client.get(created["links"]["audio"]).status_code == 409  # not ready, not failed
 
 

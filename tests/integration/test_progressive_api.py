@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.integration.conftest import run_job
+from tests.integration.conftest import clean_submitted, run_job
 from tests.openapi_check import conforms
 from tests.unit.test_synth import FakeEngineSynthesizer
 from workers import jobs
@@ -22,6 +22,7 @@ ARTICLE = "A headline for the test\n\n" + "\n\n".join(
 
 def submitted(client, settings) -> tuple[str, int, list[int]]:
     created = client.post("/api/v1/articles", json={"text": ARTICLE}).get_json()
+    clean_submitted(settings)  # the worker's first step
     with session_scope(settings.database_url) as session:
         revision = session.get_one(ArticleRow, created["id"]).current
         return created["id"], revision.job.id, [p.id for p in revision.paragraphs]

@@ -34,6 +34,8 @@ def served(settings, tmp_path):
         "key_id": "00000000",  # no such key: a 404
         "filename": "missing.css",
         "version": "0000000000",  # embed.<version>.js: an old version is still served
+        "revision": "1",
+        "index": "0",  # the article's first paragraph segment
     }
     return app, client, values
 
