@@ -53,12 +53,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.listens import listens_api
     from service.player import player
     from service.playlist import playlist_api
+    from service.progressive import progressive_api
     from service.speech_api import speech
     from service.status import status_api
     from service.voices_api import voices
 
     blueprints = (api, batches, edits, feeds, keys_api, player, speech, voices)
-    for blueprint in (*blueprints, status_api, listens_api, playlist_api):
+    for blueprint in (*blueprints, status_api, progressive_api, listens_api, playlist_api):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     init_cors(app, settings)

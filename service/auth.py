@@ -38,7 +38,7 @@ SIGNED_LINK_LIFETIME_S = 600
 # A private article's player link is signed for this; it lets the player read the
 # article's status and media (not its text, list or metadata) for the link's lifetime.
 PLAYER_GRANT = "player"
-PLAYER_READS = frozenset({PLAYER_GRANT, "status", ".mp3", ".json", ".vtt"})
+PLAYER_READS = frozenset({PLAYER_GRANT, "status", ".mp3", ".json", ".vtt", "segments"})
 HOW_TO_SEND = (
     "send the header 'Authorization: Bearer KEY' with a key from 'narrate keys create' "
     "(or one of the server's NARRATE_API_TOKENS)"

@@ -15,6 +15,7 @@ import json
 from flask import Blueprint, Response, request
 
 from service.api import _find, newest_finished, settings
+from service.progressive import playable_count
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 
@@ -30,7 +31,7 @@ def stage_of(status: str, done: int, total: int) -> str:
     return status
 
 
-def article_status(row: ArticleRow) -> dict:
+def article_status(row: ArticleRow, playable: int) -> dict:
     revision, job = row.current, row.current.job
     return {
         "id": row.id,
@@ -40,6 +41,7 @@ def article_status(row: ArticleRow) -> dict:
             "done": job.done,
             "total": job.total,
             "percent": round(100 * job.done / job.total) if job.total else 100,
+            "playable": playable,
         },
         "duration_ms": revision.duration_ms,
         # the revision audio.mp3 serves (during an edit, the one before), null before any
@@ -53,7 +55,9 @@ def article_status(row: ArticleRow) -> dict:
 def get_status(article_id: str):
     with session_scope(settings().database_url) as session:
         row = _find(session, article_id, signed_file="status")
-        body = json.dumps(article_status(row), separators=(",", ":"))
+        body = json.dumps(
+            article_status(row, playable_count(session, row.current)), separators=(",", ":")
+        )
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:20])
     response.headers["Cache-Control"] = "no-cache"

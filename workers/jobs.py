@@ -71,10 +71,12 @@ def start(settings: Settings, job_id: int) -> Plan:
 
     A task makes one chunk: paragraphs in order, about `chunk_chars` of spoken text (at
     least one paragraph), so a long article of one-line paragraphs is not thousands of
-    tasks. An article never has more tasks queued or running than its lanes: each task,
-    when done, queues its job's next chunk (`next_chunk`), so a long article's tasks join
-    the back of the queue one at a time and a short article posted after it waits behind
-    a few chunks, not all of them. Starting again (the recovery sweep, a worker's resume)
+    tasks. The first paragraph is a chunk of its own, so that it can be played
+    (service.progressive) as soon as possible whatever the article's length. An article
+    never has more tasks queued or running than its lanes: each task, when done, queues
+    its job's next chunk (`next_chunk`), so a long article's tasks join the back of the
+    queue one at a time and a short article posted after it waits behind a few chunks,
+    not all of them. Starting again (the recovery sweep, a worker's resume)
     restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
     twice is made once (its segment is found the second time).
     """
@@ -143,7 +145,7 @@ def _take(session, job: JobRow, chunk_chars: int) -> list[int]:
         for paragraph_id, index, length in following:
             chunk.append((paragraph_id, index))
             chars += length
-            if chars >= chunk_chars:
+            if chars >= chunk_chars or index == 0:  # the first on its own: heard soonest
                 break
         if not chunk:
             return []

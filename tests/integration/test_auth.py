@@ -239,8 +239,12 @@ def test_a_private_article_s_signed_player_link_plays_it_and_reads_nothing_else(
         page.get_data(as_text=True)
     )
     base = f"/api/v1/articles/{article_id}"
-    for path in ("/status", "/audio.mp3", "/timings.json", "/captions.vtt"):
+    for path in ("/status", "/audio.mp3", "/timings.json", "/captions.vtt", "/segments.json"):
         assert client.get(base + path, query_string=grant).status_code == 200, path
+    listed = client.get(base + "/segments.json", query_string=grant).get_json()["segments"]
+    first = urlsplit(listed[0]["url"])  # signed in the list: it plays without the grant
+    assert client.get(first.path, query_string=first.query).status_code == 200
+    assert client.get(first.path).status_code == 404
     for path in ("", "/next"):  # its text and the rest stay private
         assert client.get(base + path, query_string=grant).status_code == 404, path
     assert client.get(f"/articles/{article_id}", query_string=grant).status_code == 404

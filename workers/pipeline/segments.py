@@ -103,6 +103,65 @@ def silence_frames(frames: int, bitrate_kbps: int, sample_rate: int = SAMPLE_RAT
 WriteSegment = Callable[[BinaryIO], Segment]  # writes one paragraph's segment, says what
 
 
+class Layout:
+    """Where each piece of an article's MP3 falls, worked out piece by piece: the silent
+    frames before each paragraph and at the end, and each paragraph's place in decoded
+    samples. The join and the progressive segment list both follow it, so the audio a
+    player streams paragraph by paragraph is the article's MP3, frame for frame.
+
+    A pause is a whole number of silent frames, chosen so that the silence heard from the
+    end of one paragraph's speech to the start of the next (the segment's padding, the
+    silent frames and the next segment's delay) is as near the asked pause as a frame
+    allows."""
+
+    def __init__(self, pauses: Pauses | None = None, sample_rate: int = SAMPLE_RATE) -> None:
+        self.pauses = pauses or Pauses()
+        self.sample_rate = sample_rate
+        self.frame = frame_samples(sample_rate)
+        self.position = 0  # decoded samples so far
+        self.placed = 0  # paragraphs placed
+        self._trailing = 0  # silence at the end of what is placed, in samples
+
+    def pause_before(self) -> int:
+        """Silent frames before the next paragraph (the lead-in before the first)."""
+        if self.placed == 0:
+            ms = self.pauses.lead_in_ms
+        else:
+            ms = (
+                self.pauses.after_title_ms
+                if self.placed == 1
+                else self.pauses.between_paragraphs_ms
+            )
+        return self._silence(ms, ENCODER_DELAY)
+
+    def tail(self) -> int:
+        """Silent frames after the last paragraph."""
+        return self._silence(self.pauses.tail_ms, 0)
+
+    def _silence(self, ms: int, ahead: int) -> int:
+        wanted = ms * self.sample_rate / 1000 - self._trailing - ahead
+        frames = max(MIN_SILENCE_FRAMES, round(wanted / self.frame))
+        self.position += frames * self.frame
+        self._trailing += frames * self.frame
+        return frames
+
+    def place(self, text: str, segment: Segment) -> Timing:
+        """The next paragraph's timing, its pause having been taken."""
+        start = self.position + ENCODER_DELAY
+        end = start + segment.speech_samples
+        self.position += segment.frames * self.frame
+        self._trailing = self.position - end
+        self.placed += 1
+        return Timing(self.placed - 1, self.ms(start), self.ms(end), text)
+
+    def ms(self, samples: int) -> int:
+        return round(samples * 1000 / self.sample_rate)
+
+    @property
+    def duration_ms(self) -> int:
+        return self.ms(self.position)
+
+
 def join_segments(
     paragraphs: Iterable[tuple[str, WriteSegment]],
     out: BinaryIO,
@@ -112,41 +171,17 @@ def join_segments(
     pauses: Pauses | None = None,
     sample_rate: int = SAMPLE_RATE,
 ) -> Encoded:
-    """Write the article's MP3 into `out`: the tag, then the lead-in, each (text,
-    segment writer) with its pause before it, and the tail; return the timing map.
-
-    A pause is a whole number of silent frames, chosen so that the silence heard from
-    the end of one paragraph's speech to the start of the next (the segment's padding,
-    the silent frames and the next segment's delay) is as near the asked pause as a
-    frame allows."""
-    pauses = pauses or Pauses()
-    size = frame_samples(sample_rate)
-    position = 0  # decoded samples written so far
-    trailing = 0  # silence at the end of what is written, in samples
-    timings: list[Timing] = []
-
-    def pause(ms: int, ahead: int) -> None:
-        nonlocal position, trailing
-        wanted = ms * sample_rate / 1000 - trailing - ahead
-        frames = max(MIN_SILENCE_FRAMES, round(wanted / size))
-        out.write(silence_frames(frames, bitrate_kbps, sample_rate))
-        position += frames * size
-        trailing += frames * size
-
+    """Write the article's MP3 into `out`: the tag, then each (text, segment writer) with
+    its pause before it, and the closing pause, as `Layout` places them; return the
+    timing map."""
+    layout = Layout(pauses, sample_rate)
     out.write(id3_tag(tags))
-    pause(pauses.lead_in_ms, ENCODER_DELAY)
-    for index, (text, write) in enumerate(paragraphs):
-        if index:
-            gap = pauses.after_title_ms if index == 1 else pauses.between_paragraphs_ms
-            pause(gap, ENCODER_DELAY)
-        segment = write(out)
-        start = position + ENCODER_DELAY
-        end = start + segment.speech_samples
-        timings.append(Timing(index, _ms(start, sample_rate), _ms(end, sample_rate), text))
-        position += segment.frames * size
-        trailing = position - end
-    pause(pauses.tail_ms, 0)
-    return Encoded(timings, _ms(position, sample_rate))
+    timings: list[Timing] = []
+    for text, write in paragraphs:
+        out.write(silence_frames(layout.pause_before(), bitrate_kbps, sample_rate))
+        timings.append(layout.place(text, write(out)))
+    out.write(silence_frames(layout.tail(), bitrate_kbps, sample_rate))
+    return Encoded(timings, layout.duration_ms)
 
 
 def encode_mp3(
@@ -180,10 +215,6 @@ def encode_mp3(
             pauses=pauses,
             sample_rate=sample_rate,
         )
-
-
-def _ms(samples: int, sample_rate: int) -> int:
-    return round(samples * 1000 / sample_rate)
 
 
 def copy_segment(source: Iterator[bytes], segment: Segment) -> WriteSegment:
