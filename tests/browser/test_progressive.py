@@ -8,7 +8,15 @@ import time
 import urllib.request
 
 from tests.browser.conftest import API_TOKEN, wait_until
-from tests.browser.pages import PLAYER, fetch_json, player_js, submit, wait_ready
+from tests.browser.pages import (
+    PLAYER,
+    fetch_json,
+    player_js,
+    publisher_page,
+    snippet,
+    submit,
+    wait_ready,
+)
 
 SENTENCES = (
     "The council met on Tuesday to talk about the plans for the new bridge. "
@@ -121,3 +129,18 @@ def test_a_private_article_plays_while_it_is_made_from_its_signed_player_link(
     assert page.evaluate(player_js("audio.src")).startswith("blob:")
     assert segment_reads and all(status == 200 for status, _ in segment_reads), segment_reads
     assert all("signature=" in url for _, url in segment_reads)
+
+
+def test_the_embed_on_a_publishers_page_plays_while_it_is_made_in_french(
+    page, server, publisher, worker
+):
+    origin, folder = publisher
+    article = submit(server, long_story(60))
+    publisher_page(folder, "early.html", snippet(server, article["id"]), lang="fr")
+    page.goto(f"{origin}/early.html")  # another origin: every read is a CORS one
+    wait_ready(page)
+    assert "Écoutez dès maintenant" in page.inner_text(f"{PLAYER} .status")
+    page.click(f"{PLAYER} button.play")
+    page.wait_for_function(player_js("audio.currentTime > 1"), timeout=30_000)
+    assert status_of(server, article["id"])["stage"] != "done"
+    assert "Lecture pendant que la suite est créée" in page.inner_text(f"{PLAYER} .status")
