@@ -22,6 +22,10 @@
   const CLICK_DELAY_MS = 300; // a second click within this is a double-click (a selection)
   const STATS_EVERY_MS = 15000;
   const SEGMENTS_EVERY_MS = 1000; // while playing as the audio is made, ask for more this often
+  // A SourceBuffer holds only so much (Chromium refused more after ~1,060 s of 64 kb/s audio):
+  // append at most AHEAD_S ahead of the playhead and drop what was played BEHIND_S before it.
+  const AHEAD_S = 90;
+  const BEHIND_S = 600;
   // Progressive playback: the paragraphs' MP3 segments appended to a MediaSource in order.
   const STREAMS = Boolean(window.MediaSource && MediaSource.isTypeSupported("audio/mpeg"));
 
@@ -446,7 +450,7 @@
     async feedLoop() {
       const streaming = this.streaming;
       if (!streaming || streaming.complete || !this.isConnected) return;
-      if (!this.audio.paused || !streaming.appended) {
+      if ((!this.audio.paused || !streaming.appended) && this.ahead() <= AHEAD_S) {
         try {
           await this.feed();
         } catch { /* a failed fetch or append: try again next round */ }
@@ -464,19 +468,41 @@
       // A newer revision is another text: its segments do not follow these. End here.
       if (list.revision !== streaming.revision) return this.endStream();
       this.timings = list.segments;
+      // The timeline is all the audio made so far (a seek there waits for it), not only what is appended.
+      const listed = list.duration_ms / 1000;
+      if (!(streaming.source.duration >= listed) && !streaming.buffer.updating) streaming.source.duration = listed;
       for (const segment of list.segments.slice(streaming.appended, streaming.appended + most)) {
+        if (this.ahead() > AHEAD_S) break;
         const body = await fetch(this.granted(segment.url));
         if (!body.ok) throw new Error(String(body.status));
         const bytes = await body.arrayBuffer();
-        await new Promise((resolve, reject) => {
-          streaming.buffer.addEventListener("updateend", resolve, { once: true });
-          streaming.buffer.addEventListener("error", reject, { once: true });
-          streaming.buffer.appendBuffer(bytes);
-        });
+        const kept = streaming.buffer.buffered;
+        // behind the playhead, never past what is appended (a seek ahead waits for it there)
+        const played = kept.length && Math.min(this.audio.currentTime, kept.end(kept.length - 1)) - BEHIND_S;
+        if (kept.length && kept.start(0) < played) {
+          await this.buffering((buffer) => buffer.remove(0, played));
+        }
+        await this.buffering((buffer) => buffer.appendBuffer(bytes));
         streaming.appended += 1;
       }
       this.update();
       if (list.complete && streaming.appended === list.segments.length) this.endStream();
+    }
+
+    /* One change to the SourceBuffer, done when it says so. */
+    buffering(change) {
+      const buffer = this.streaming.buffer;
+      return new Promise((resolve, reject) => {
+        buffer.addEventListener("updateend", resolve, { once: true });
+        buffer.addEventListener("error", reject, { once: true });
+        change(buffer);
+      });
+    }
+
+    /* Seconds of the stream appended ahead of the playhead. */
+    ahead() {
+      const buffered = this.streaming && this.streaming.buffer && this.streaming.buffer.buffered;
+      return buffered && buffered.length ? buffered.end(buffered.length - 1) - this.audio.currentTime : 0;
     }
 
     endStream() {
@@ -619,6 +645,8 @@
     jump(seconds) {
       const audio = this.audio;
       const end = Number.isFinite(audio.duration) ? audio.duration : this.duration || seconds;
+      const kept = this.streaming && this.streaming.buffer && this.streaming.buffer.buffered;
+      if (kept && kept.length) seconds = Math.max(seconds, kept.start(0)); // older audio was dropped
       audio.currentTime = Math.min(Math.max(0, seconds), end);
       this.update();
     }
