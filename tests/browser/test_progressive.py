@@ -145,15 +145,3 @@ def test_the_embed_on_a_publishers_page_plays_while_it_is_made_in_french(
     page.wait_for_function(player_js("audio.currentTime > 1"), timeout=30_000)
     assert status_of(server, article["id"])["stage"] != "done"
     assert "Lecture pendant que la suite est créée" in page.inner_text(f"{PLAYER} .status")
-
-    # Once done, near the end: the stream completes as the whole article (no swap to the MP3).
-    wait_until(lambda: status_of(server, article["id"])["stage"] == "done", timeout=180)
-    final_ms = status_of(server, article["id"])["duration_ms"]
-    page.evaluate(player_js(f"jump({final_ms / 1000 - 4})"))
-    page.wait_for_function(player_js("streaming.complete"), timeout=60_000)
-    assert abs(page.evaluate(player_js("audio.duration")) * 1000 - final_ms) < 100
-    print(
-        f"progressive: after a seek to {final_ms / 1000 - 4:.1f} s the playhead is at "
-        f"{page.evaluate(player_js('audio.currentTime')):.1f} s"
-    )
-    assert page.evaluate(player_js("audio.src")).startswith("blob:")
