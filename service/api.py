@@ -211,6 +211,12 @@ def delete_article(article_id: str):
     return "", 204
 
 
+def newest_finished(row: ArticleRow) -> RevisionRow | None:
+    """The revision whose audio the article serves: the newest with a finished job."""
+    finished = [r for r in row.revisions if r.job is not None and r.job.status == "done"]
+    return finished[-1] if finished else None
+
+
 def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str, int]:
     """The newest finished revision's file (while an edit is being made, or has failed,
     the previous audio is still the article's), with its revision number; a 409 when no
@@ -219,8 +225,7 @@ def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str, int]:
         row = session.get(ArticleRow, article_id) if is_id(article_id) else None
         if row is None or not (auth.may_see(row) or auth.signed_for(article_id, suffix)):
             raise _not_found(article_id)
-        finished = [r for r in row.revisions if r.job is not None and r.job.status == "done"]
-        served = finished[-1] if finished else row.current
+        served = newest_finished(row) or row.current
         key = audio_key(row.id, served.number, suffix)
         title, number, status, error = (
             served.title,

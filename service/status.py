@@ -14,7 +14,7 @@ import json
 
 from flask import Blueprint, Response, request
 
-from service.api import _find, progress_of, settings
+from service.api import _find, newest_finished, progress_of, settings
 from service.progressive import playable_count
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
@@ -42,6 +42,8 @@ def article_status(row: ArticleRow, playable: int) -> dict:
         "stage": stage_of(job.status, job.done, job.total),
         "progress": {**progress_of(job), "playable": playable},
         "duration_ms": revision.duration_ms,
+        # the revision audio.mp3 serves (during an edit, the one before), null before any
+        "audio_revision": finished.number if (finished := newest_finished(row)) else None,
         "title": revision.title,
         "byline": revision.byline,
     }

@@ -21,6 +21,13 @@
   const POLL_MAX_MS = 10000;
   const CLICK_DELAY_MS = 300; // a second click within this is a double-click (a selection)
   const STATS_EVERY_MS = 15000;
+  const SEGMENTS_EVERY_MS = 1000; // while playing as the audio is made, ask for more this often
+  // A SourceBuffer holds only so much (Chromium refused more after ~1,060 s of 64 kb/s audio):
+  // append at most AHEAD_S ahead of the playhead and drop what was played BEHIND_S before it.
+  const AHEAD_S = 90;
+  const BEHIND_S = 600;
+  // Progressive playback: the paragraphs' MP3 segments appended to a MediaSource in order.
+  const STREAMS = Boolean(window.MediaSource && MediaSource.isTypeSupported("audio/mpeg"));
 
   const STRINGS = {
     en: {
@@ -33,6 +40,7 @@
       unavailable: "Audio is not available for this article",
       follow: "Back to the paragraph", playFrom: "Press Enter to listen from this paragraph",
       transcript: "Transcript", nextArticle: "Next article",
+      early: "Listen now while the rest is made", playingEarly: "Playing while the rest is made",
     },
     fr: {
       region: "Lecteur audio", listen: "Écouter cet article", play: "Lecture", pause: "Pause",
@@ -45,6 +53,8 @@
       unavailable: "L’audio n’est pas disponible pour cet article",
       follow: "Revenir au paragraphe", playFrom: "Appuyez sur Entrée pour écouter à partir de ce paragraphe",
       transcript: "Transcription", nextArticle: "Article suivant",
+      early: "Écoutez dès maintenant pendant que la suite est créée",
+      playingEarly: "Lecture pendant que la suite est créée",
     },
     ar: {
       region: "مشغل الصوت", listen: "استمع إلى هذا المقال", play: "تشغيل", pause: "إيقاف مؤقت",
@@ -56,6 +66,7 @@
       unavailable: "الصوت غير متاح لهذا المقال",
       follow: "العودة إلى الفقرة", playFrom: "اضغط Enter للاستماع من هذه الفقرة",
       transcript: "النص", nextArticle: "المقال التالي",
+      early: "استمع الآن بينما يُعدّ الباقي", playingEarly: "التشغيل جارٍ بينما يُعدّ الباقي",
     },
   };
   const RTL_LANGS = new Set(["ar", "he", "fa", "ur"]);
@@ -221,6 +232,7 @@
 
     disconnectedCallback() {
       clearTimeout(this.pollTimer);
+      clearTimeout(this.feedTimer);
       players.delete(this);
     }
 
@@ -236,10 +248,16 @@
 
     url(suffix = "") {
       const base = this.getAttribute("api") || ORIGIN;
-      const url = `${base}/api/v1/articles/${encodeURIComponent(this.articleId)}${suffix}`;
-      // A private article's player carries its signed grant on every read it makes.
+      return this.granted(`${base}/api/v1/articles/${encodeURIComponent(this.articleId)}${suffix}`);
+    }
+
+    /* A private article's player carries its signed grant on every read it makes. */
+    granted(url) {
       const signed = this.getAttribute("signed");
-      return signed ? `${url}${url.includes("?") ? "&" : "?"}${signed}` : url;
+      if (!signed) return url;
+      const has = new URL(url, location.href).searchParams;
+      if ([...new URLSearchParams(signed).keys()].every((k) => has.has(k))) return url;
+      return `${url}${url.includes("?") ? "&" : "?"}${signed}`;
     }
 
     emit(type, detail = {}) {
@@ -294,10 +312,9 @@
       }
       if (article.stage === "done") return this.ready(article);
       if (article.stage === "failed") return this.unavailable();
+      if (this.canStream(article)) this.streamable();
       const percent = article.progress ? article.progress.percent : 0;
-      const words = this.t[article.stage] || this.t.synthesising;
-      this.$(".status").textContent = article.stage === "synthesising" ? `${words} ${percent}%` : words;
-      this.announce(words); // the stage, not every percent
+      this.announce(this.making()); // the stage, not every percent
       const bar = this.$(".progress");
       bar.hidden = false;
       bar.setAttribute("aria-valuenow", String(percent));
@@ -308,22 +325,56 @@
       this.pollTimer = setTimeout(() => this.poll(), this.pollDelay);
     }
 
-    ready(article) {
-      const duration = (article.duration_ms || 0) / 1000;
-      this.duration = duration;
-      this.$(".waiting").hidden = true;
-      this.$(".duration").textContent = clock(duration);
-      this.$(".title").textContent = this.t.listen;
-      const download = this.$(".download");
-      download.href = this.url("/audio.mp3?download=1");
-      download.hidden = false;
-      for (const el of this.shadowRoot.querySelectorAll(".ready-only")) el.hidden = false;
+    /* What the waiting line says (and shows the percentage) while the audio is made. */
+    making() {
+      const { stage, progress } = this.article;
+      const words = this.early
+        ? this.t[this.streaming ? "playingEarly" : "early"]
+        : this.t[stage] || this.t.synthesising;
+      this.$(".status").textContent = stage === "synthesising" ? `${words} ${progress ? progress.percent : 0}%` : words;
+      return words;
+    }
+
+    /* Progressive playback only while no revision of the article has finished audio: the
+     * reader of an article being edited hears the whole previous revision, as before. */
+    canStream(article) {
+      const progress = article.progress || {};
+      return STREAMS && ["synthesising", "finishing"].includes(article.stage) &&
+        progress.playable > 0 && article.audio_revision == null;
+    }
+
+    /* The first paragraphs are made: the reader may press play now (nothing is fetched yet). */
+    streamable() {
+      if (this.early) return;
+      this.early = true;
+      this.enable();
+      this.$(".show-transcript").disabled = true; // the captions come with the finished MP3
+    }
+
+    enable() {
       for (const el of this.shadowRoot.querySelectorAll("button, select")) el.disabled = false;
       if (SPEEDS.includes(this.saved.rate)) this.$(".speed").value = String(this.saved.rate);
       this.wire();
       this.readAlong();
-      this.show(this.saved.ended ? 0 : this.saved.t || 0, duration);
       this.playState();
+    }
+
+    timeline(duration) {
+      this.duration = duration;
+      this.$(".waiting").hidden = true;
+      this.$(".duration").textContent = clock(duration);
+      for (const el of this.shadowRoot.querySelectorAll(".ready-only")) el.hidden = false;
+      this.show(this.audio.src ? this.audio.currentTime : this.saved.ended ? 0 : this.saved.t || 0, duration);
+    }
+
+    ready(article) {
+      this.timeline((article.duration_ms || 0) / 1000);
+      this.$(".title").textContent = this.t.listen;
+      const download = this.$(".download");
+      download.href = this.url("/audio.mp3?download=1");
+      download.hidden = false;
+      this.enable();
+      if (this.streaming) this.captions(); // they exist now; the stream plays on to its end
       if (this.$(".live").textContent) this.announce(this.t.ready);
       this.emit("ready", { duration_ms: article.duration_ms });
       if (location.hash === "#narrate-play" && this.hasAttribute("autoadvance")) {
@@ -332,23 +383,20 @@
       }
     }
 
-    /* The reader shows intent: now, and only now, the audio and the timings are fetched. */
-    prepare() {
-      if (this.preparing || this.stage !== "done") return this.preparing;
+    /* The reader shows intent: now, and only now, the audio and the timings are fetched.
+     * While the audio is still being made, only a press of play (`play`) starts the stream. */
+    prepare(play = false) {
+      if (this.preparing) return this.preparing;
+      if (this.stage !== "done") {
+        if (this.early && play) this.preparing = this.stream();
+        return this.preparing;
+      }
       const audio = this.audio;
       const start = this.saved.ended ? 0 : this.saved.t || 0;
       audio.preload = "metadata";
       audio.src = this.url("/audio.mp3") + (start > 0 ? `#t=${start}` : "");
-      if (SPEEDS.includes(this.saved.rate)) {
-        audio.playbackRate = this.saved.rate;
-        audio.defaultPlaybackRate = this.saved.rate;
-      }
-      const track = document.createElement("track");
-      Object.assign(track, { kind: "captions", src: this.url("/captions.vtt"), srclang: this.language(), label: this.t.transcript });
-      audio.appendChild(track);
-      track.track.mode = "hidden";
-      track.addEventListener("load", () => this.transcript(track.track));
-      track.track.addEventListener("cuechange", () => this.markCue(track.track));
+      this.restoreRate();
+      this.captions();
       this.nextArticle();
       this.preparing = fetch(this.url("/timings.json"))
         .then((r) => (r.ok ? r.json() : { paragraphs: [] }))
@@ -356,6 +404,113 @@
         .catch(() => { this.timings = []; })
         .then(() => this.update());
       return this.preparing;
+    }
+
+    restoreRate() {
+      if (!SPEEDS.includes(this.saved.rate)) return;
+      this.audio.playbackRate = this.saved.rate;
+      this.audio.defaultPlaybackRate = this.saved.rate;
+    }
+
+    captions() {
+      const track = document.createElement("track");
+      Object.assign(track, { kind: "captions", src: this.url("/captions.vtt"), srclang: this.language(), label: this.t.transcript });
+      this.audio.appendChild(track);
+      track.track.mode = "hidden";
+      track.addEventListener("load", () => this.transcript(track.track));
+      track.track.addEventListener("cuechange", () => this.markCue(track.track));
+    }
+
+    /* Play while the audio is made: the ready segments, in order, into one MediaSource
+     * ("sequence" mode: each follows the last, so the timeline is the final MP3's), more
+     * asked for every second, the stream ended once the list is complete. When the job
+     * finishes during this, the stream simply plays on to its end: it is the same audio,
+     * byte for byte, and a swap to the MP3 could only add a gap. */
+    async stream() {
+      const audio = this.audio;
+      const source = new MediaSource();
+      this.streaming = { source, appended: 0, revision: null, complete: false };
+      audio.preload = "auto";
+      audio.src = URL.createObjectURL(source);
+      this.restoreRate();
+      this.nextArticle();
+      await new Promise((resolve) => source.addEventListener("sourceopen", resolve, { once: true }));
+      URL.revokeObjectURL(audio.src);
+      this.streaming.buffer = source.addSourceBuffer("audio/mpeg");
+      this.streaming.buffer.mode = "sequence";
+      this.setAttribute("streaming", "");
+      this.announce(this.making());
+      try {
+        await this.feed(1); // play can start on the first; the rest follow at once
+      } catch { /* the next round tries again */ }
+      this.feedTimer = setTimeout(() => this.feedLoop(), 0);
+      this.update();
+    }
+
+    async feedLoop() {
+      const streaming = this.streaming;
+      if (!streaming || streaming.complete || !this.isConnected) return;
+      if ((!this.audio.paused || !streaming.appended) && this.ahead() <= AHEAD_S) {
+        try {
+          await this.feed();
+        } catch { /* a failed fetch or append: try again next round */ }
+      }
+      if (!streaming.complete) this.feedTimer = setTimeout(() => this.feedLoop(), SEGMENTS_EVERY_MS);
+    }
+
+    /* One round: the segment list, then each new segment (up to `most`) fetched and appended in turn. */
+    async feed(most = Infinity) {
+      const streaming = this.streaming;
+      const response = await fetch(this.url("/segments.json"), { cache: "no-cache" });
+      if (!response.ok) throw new Error(String(response.status));
+      const list = await response.json();
+      streaming.revision = streaming.revision ?? list.revision;
+      // A newer revision is another text: its segments do not follow these. End here.
+      if (list.revision !== streaming.revision) return this.endStream();
+      this.timings = list.segments;
+      // The timeline is all the audio made so far (a seek there waits for it), not only what is appended.
+      const listed = list.duration_ms / 1000;
+      if (!(streaming.source.duration >= listed) && !streaming.buffer.updating) streaming.source.duration = listed;
+      for (const segment of list.segments.slice(streaming.appended, streaming.appended + most)) {
+        if (this.ahead() > AHEAD_S) break;
+        const body = await fetch(this.granted(segment.url));
+        if (!body.ok) throw new Error(String(body.status));
+        const bytes = await body.arrayBuffer();
+        const kept = streaming.buffer.buffered;
+        // behind the playhead, never past what is appended (a seek ahead waits for it there)
+        const played = kept.length && Math.min(this.audio.currentTime, kept.end(kept.length - 1)) - BEHIND_S;
+        if (kept.length && kept.start(0) < played) {
+          await this.buffering((buffer) => buffer.remove(0, played));
+        }
+        await this.buffering((buffer) => buffer.appendBuffer(bytes));
+        streaming.appended += 1;
+      }
+      this.update();
+      if (list.complete && streaming.appended === list.segments.length) this.endStream();
+    }
+
+    /* One change to the SourceBuffer, done when it says so. */
+    buffering(change) {
+      const buffer = this.streaming.buffer;
+      return new Promise((resolve, reject) => {
+        buffer.addEventListener("updateend", resolve, { once: true });
+        buffer.addEventListener("error", reject, { once: true });
+        change(buffer);
+      });
+    }
+
+    /* Seconds of the stream appended ahead of the playhead. */
+    ahead() {
+      const buffered = this.streaming && this.streaming.buffer && this.streaming.buffer.buffered;
+      return buffered && buffered.length ? buffered.end(buffered.length - 1) - this.audio.currentTime : 0;
+    }
+
+    endStream() {
+      const streaming = this.streaming;
+      streaming.complete = true;
+      if (streaming.source.readyState === "open") streaming.source.endOfStream();
+      this.timeline(this.audio.duration || 0);
+      this.update();
     }
 
     key() {
@@ -387,7 +542,7 @@
       const audio = this.audio;
       const seek = this.$(".seek");
       const toggle = async () => {
-        await this.prepare();
+        await this.prepare(true);
         if (audio.paused) {
           if (audio.ended || this.saved.ended) { audio.currentTime = 0; this.saved.ended = false; }
           audio.play();
@@ -490,6 +645,8 @@
     jump(seconds) {
       const audio = this.audio;
       const end = Number.isFinite(audio.duration) ? audio.duration : this.duration || seconds;
+      const kept = this.streaming && this.streaming.buffer && this.streaming.buffer.buffered;
+      if (kept && kept.length) seconds = Math.max(seconds, kept.start(0)); // older audio was dropped
       audio.currentTime = Math.min(Math.max(0, seconds), end);
       this.update();
     }
@@ -509,7 +666,7 @@
     }
 
     async playFrom(index) {
-      await this.prepare();
+      await this.prepare(true);
       const timing = this.timings[index];
       if (!timing) return;
       this.following = true;
@@ -534,6 +691,7 @@
     }
 
     readAlong() {
+      if (this.marked) return;
       const { selector, elements } = this.paragraphsOnPage();
       const total = this.article.progress ? this.article.progress.total : 0;
       if (!elements.length || !total) return;
@@ -635,7 +793,8 @@
       this.highlight(this.current());
       const last = this.timings.length - 1;
       this.$(".next").disabled = this.timings.length > 0 && this.current() >= last;
-      if (duration && !audio.paused) {
+      const growing = this.streaming && !this.streaming.complete; // its duration is not the article's
+      if (duration && !audio.paused && !growing) {
         for (const q of [25, 50, 75]) if (time >= (duration * q) / 100) this.quartile(q);
       }
       if ("mediaSession" in navigator && navigator.mediaSession.setPositionState && duration && this.owning) {

@@ -193,6 +193,9 @@ def test_while_an_edit_is_made_the_previous_revision_is_served(client, settings,
         assert response.status_code == 200, (name, response.get_json())
         assert response.headers["Narrate-Revision"] == "1"
         assert response.data == first[name].data
+    status = client.get(f"/api/v1/articles/{article['id']}/status").get_json()
+    # the player plays revision 1's MP3 rather than revision 2's segments as they are made
+    assert (status["stage"], status["audio_revision"]) == ("queued", 1)
 
     run_jobs_in_process(settings, tmp_path)
     after = client.get(links["timings"])

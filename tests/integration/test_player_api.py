@@ -37,6 +37,7 @@ def test_status_names_each_stage_and_is_small(client, settings, tmp_path):
     queued = conforms(client.get(url), STATUS)
     assert (queued["status"], queued["stage"]) == ("queued", "queued")
     assert "paragraphs" not in queued and "error" not in queued
+    assert queued["audio_revision"] is None  # no audio yet: a player may play segments
     with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
         run_job(settings, job_of(settings, article["id"]), synth, stitch=False)
         finishing = conforms(client.get(url), STATUS)
@@ -49,6 +50,7 @@ def test_status_names_each_stage_and_is_small(client, settings, tmp_path):
     done = client.get(url)
     assert conforms(done, STATUS)["stage"] == "done"
     assert done.get_json()["duration_ms"] > 0
+    assert done.get_json()["audio_revision"] == 1
     assert len(done.data) < 400
     again = client.get(url, headers={"If-None-Match": done.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
