@@ -17,6 +17,7 @@ from service.submissions import Submission
 from workers.callback_urls import check_callback_url
 from workers.catalog.repository import Metadata, Pending, Raw, Submitted, VoiceOptions, submit_raw
 from workers.celery_app import INTERACTIVE_QUEUE
+from workers.pipeline.language import submission_language
 from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.voices import check_requested_voice
 from workers.settings import Settings
@@ -73,7 +74,11 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
     )
     lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
     raw = Raw(
-        submission.raw, submission.format, provisional_title(submission), lexicon.fingerprint()
+        submission.raw,
+        submission.format,
+        provisional_title(submission),
+        lexicon.fingerprint(),
+        submission_language(submission.raw, html=submission.format == "html"),
     )
     return Pending.of_raw(raw, options, metadata)
 

@@ -10,7 +10,7 @@ message, which the article's GET and the failure webhook show.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from workers.catalog.repository import VoiceOptions, cleaned_columns, paragraph_
 from workers.pipeline.article import Article
 from workers.pipeline.controls import article_without_controls
 from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.language import voice_for, with_language
+from workers.pipeline.language import voice_for
 from workers.pipeline.lexicon import load as load_lexicon
 from workers.pipeline.text import Format, clean
 from workers.settings import Settings
@@ -40,6 +40,7 @@ class Source:
     collection: str = "all"
     source_url: str | None = None
     external_id: str | None = None
+    language: str | None = None  # as the web process detected it (intake)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def clean_submission(
     the language (unless one was asked for) and make the spoken text. Raises
     NoSpeakableText when nothing is left to read."""
     article = article_without_controls(clean(source.raw, format=source.format))
-    article = with_language(article, source.raw, html=source.format == "html")
+    article = replace(article, language=source.language)  # decided as it was stored
     publisher = publisher_of(source.source_url, source.collection)
     learned = None
     if publisher and settings.learn_boilerplate:
@@ -100,6 +101,7 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             article.collection,
             revision.source_url,
             article.external_id,
+            revision.language,
         )
         cleaned = clean_submission(session, source, revision.voice, settings, article_id=article.id)
         # Claimed by a conditional UPDATE, so two deliveries of the task store one set

@@ -68,6 +68,7 @@ def test_with_api_tokens_the_controls_need_the_writers_token(page, guarded_serve
         {"Content-Type": "application/json", "Authorization": f"Bearer {API_TOKEN}"},
     )
     article = json.load(urllib.request.urlopen(request))
+    wait_until(lambda: fetched(article["links"]["self"])["status"] != "cleaning")  # by a worker
     page.goto(f"{guarded_server}/articles/{article['id']}")
     assert page.locator("button.skip").count() == 4  # on the page, not shown
     assert page.get_by_role("button", name="Skip this").count() == 0

@@ -40,7 +40,6 @@ def test_a_long_article_plays_from_its_first_paragraphs_while_the_rest_is_made(
     assert page.evaluate("() => MediaSource.isTypeSupported('audio/mpeg')") is True
     posted = time.monotonic()
     article = submit(server, long_story())
-    page.goto(f"{server}/articles/{article['id']}")
 
     status: dict = {}
 
@@ -50,6 +49,8 @@ def test_a_long_article_plays_from_its_first_paragraphs_while_the_rest_is_made(
 
     wait_until(playable, timeout=60)
     first_playable = time.monotonic() - posted
+    # opened once cleaned: a page opened while the worker cleans has no paragraphs yet
+    page.goto(f"{server}/articles/{article['id']}")
     assert status["stage"] in {"synthesising", "finishing"}, status
     wait_ready(page)
     assert page.evaluate(player_js("audio.src")) == ""  # nothing fetched before the press

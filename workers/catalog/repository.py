@@ -111,6 +111,7 @@ class Raw:
     format: str  # "text" or "html"
     title: str
     lexicon: str
+    language: str | None = None  # as detected from the text as received
 
 
 def raw_hash(raw: Raw, options: VoiceOptions) -> str:
@@ -346,7 +347,8 @@ class Pending:
 
     @classmethod
     def of_raw(cls, raw: Raw, options: VoiceOptions, metadata: Metadata) -> Pending:
-        return cls(Article(title=raw.title, paragraphs=[]), [], options, metadata, raw)
+        article = Article(title=raw.title, paragraphs=[], language=raw.language)
+        return cls(article, [], options, metadata, raw)
 
     def digest(self) -> str:
         if self.raw is not None:

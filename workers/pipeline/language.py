@@ -8,6 +8,7 @@ the article's language.
 
 from __future__ import annotations
 
+import html as html_text
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,6 +21,9 @@ VOICES_FILE = Path(__file__).with_name("data") / "language_voices.tsv"
 MIN_LETTERS = 20  # fewer letters than this and the detector guesses
 MIN_CONFIDENCE = 0.8  # normalised probability of the detector's best language
 SAMPLE_CHARS = 20_000  # enough to tell; detection cost grows with the text
+SUBMISSION_SAMPLE_CHARS = 5_000  # of a submission's text: about a millisecond to classify
+_UNSPOKEN_ELEMENTS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\slang\s*=\s*[\"']?\s*([A-Za-z]{2,3})\b", re.IGNORECASE)
 
 
@@ -51,6 +55,18 @@ def with_language(article: Article, raw: str, html: bool) -> Article:
     """The article with its `language` detected from its text (and page, for HTML)."""
     declared = declared_language(raw) if html else None
     return replace(article, language=detect_language(article.paragraphs, declared))
+
+
+def submission_language(raw: str, html: bool) -> str | None:
+    """The language of a submission as received: its text (a page without its markup and
+    scripts), before it is cleaned. The web process decides it when it stores the
+    submission, so the detector's model (about 75 MB) lives there and not in every
+    worker process, which cleans the submission later (workers/preparing.py)."""
+    declared = declared_language(raw) if html else None
+    text = raw[: 40 * SUBMISSION_SAMPLE_CHARS]
+    if html:
+        text = html_text.unescape(_TAG.sub(" ", _UNSPOKEN_ELEMENTS.sub(" ", text)))
+    return detect_language([" ".join(text.split())[:SUBMISSION_SAMPLE_CHARS]], declared)
 
 
 @cache
