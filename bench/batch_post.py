@@ -64,8 +64,8 @@ def _drop_schema(url: str) -> None:
 
 def post_once(database: str, count: int, folder: Path, profile: bool) -> tuple[float, dict]:
     from service.app import create_app
-    from service.serve import start_embedded_redis, stop
-    from workers.settings import Settings
+    from service.cli.serve import start_embedded_redis, stop
+    from workers.config import Settings
 
     settings = Settings(
         data_dir=folder,

@@ -45,8 +45,8 @@ def pages() -> list[tuple[str, str, set[str], list[str]]]:
 
 def measure(min_articles: int, learn: bool = True) -> list[dict]:
     from service.app import create_app
-    from service.serve import start_embedded_redis, stop
-    from workers.settings import Settings
+    from service.cli.serve import start_embedded_redis, stop
+    from workers.config import Settings
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(

@@ -319,7 +319,7 @@ def measure_engine(case: EngineCase, work: Path) -> dict:
 def measure_raw_piper(case: EngineCase, work: Path) -> dict:
     """piper-tts's own command line on the same article's lines, to one WAV: the speed
     the engine itself reaches on this machine, beside Narrate's in the same run."""
-    from workers.pipeline.voices import BUNDLED_PIPER_VOICE, find_piper_voice
+    from workers.pipeline.engines.voices import BUNDLED_PIPER_VOICE, find_piper_voice
 
     voice = find_piper_voice(BUNDLED_PIPER_VOICE)
     out = work / f"{case.name}-raw-piper.wav"

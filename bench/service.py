@@ -46,7 +46,7 @@ if __name__ == "__main__":
     ]
 
 from bench.run import generated_article, sentence, tree_rss_kb  # noqa: E402
-from service.serve import stop, worker_command  # noqa: E402
+from service.cli.serve import stop, worker_command  # noqa: E402
 
 HOST = "127.0.0.1"
 UNLIMITED = {
@@ -372,7 +372,7 @@ class Service:
     def queued_tasks(self) -> int:
         import redis
 
-        from workers.celery_app import QUEUES
+        from workers.runtime.celery_app import QUEUES
 
         broker = redis.Redis(host=HOST, port=self.redis_port)
         return sum(int(broker.llen(queue)) for queue in QUEUES)

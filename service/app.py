@@ -7,17 +7,17 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from service.auth import init_auth
 from service.availability import Schema, readiness
-from service.cors import init_cors
 from service.errors import register_error_handlers
-from service.headers import init_headers
-from service.limits import init_limits
 from service.links import external_url
-from service.metrics import init_metrics, use_multiprocess_dir
 from service.queue import TaskQueue
-from workers.logs import configure_logging
-from workers.settings import Settings
+from service.security.auth import init_auth
+from service.security.cors import init_cors
+from service.security.headers import init_headers
+from service.security.limits import init_limits
+from service.web.metrics import init_metrics, use_multiprocess_dir
+from workers.config import Settings
+from workers.runtime.logs import configure_logging
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -45,18 +45,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         if request.endpoint not in ("healthz", "readyz"):
             schema.ensure()  # raises while the database is away: a 503
 
-    from service.api import api
-    from service.batches import batches
-    from service.edits import edits
-    from service.feeds import feeds
-    from service.keys_api import keys_api
-    from service.listens import listens_api
-    from service.player import player
-    from service.playlist import playlist_api
-    from service.progressive import progressive_api
-    from service.speech_api import speech
-    from service.status import status_api
-    from service.voices_api import voices
+    from service.web.api import api
+    from service.web.batches import batches
+    from service.web.edits import edits
+    from service.web.feeds import feeds
+    from service.web.keys import keys_api
+    from service.web.listens import listens_api
+    from service.web.player import player
+    from service.web.playlist import playlist_api
+    from service.web.progressive import progressive_api
+    from service.web.speech import speech
+    from service.web.status import status_api
+    from service.web.voices import voices
 
     blueprints = (api, batches, edits, feeds, keys_api, player, speech, voices)
     for blueprint in (*blueprints, status_api, progressive_api, listens_api, playlist_api):

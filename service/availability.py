@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 from service.queue import TaskQueue
 from workers.catalog.db import engine_for, migrate, session_scope
 from workers.catalog.models import JOB_UNFINISHED, JobRow, now
-from workers.resilience import describe, is_transient
-from workers.settings import Settings
-from workers.storage import storage_for
+from workers.config import Settings
+from workers.runtime.resilience import describe, is_transient
+from workers.storage.factory import storage_for
 
 log = logging.getLogger("narrate.availability")
 

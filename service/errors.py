@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from workers.pipeline.errors import NarrateError
-from workers.resilience import BROKER, DATABASE, describe, unavailable
+from workers.runtime.resilience import BROKER, DATABASE, describe, unavailable
 
 log = logging.getLogger("narrate.errors")
 RETRY_AFTER_S = 5  # what a client is told to wait while the database or broker is away

@@ -6,9 +6,9 @@ import sys
 
 
 def on_starting(server) -> None:
-    """Refuse to serve an open service on a non-loopback address (see service.exposure)."""
-    from service.exposure import refusal
-    from workers.settings import Settings
+    """Refuse to serve an open service on a non-loopback address (see service.security.exposure)."""
+    from service.security.exposure import refusal
+    from workers.config import Settings
 
     hosts = [address[0] for address in server.cfg.address if isinstance(address, tuple)]
     reason = refusal(Settings.from_env(), hosts)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from workers.celery_app import CONVERT, CONVERT_MANY, INTERACTIVE_QUEUE, create_celery
-from workers.settings import Settings
+from workers.config import Settings
+from workers.runtime.celery_app import CONVERT, CONVERT_MANY, INTERACTIVE_QUEUE, create_celery
 
 log = logging.getLogger("narrate.queue")
 FAN_OUT_CHUNK = 500  # jobs per convert_many message

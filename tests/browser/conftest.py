@@ -22,7 +22,7 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures)
     run_worker,
     serving,
 )
-from workers.settings import Settings
+from workers.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -20,7 +20,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.integration.conftest import BROKER_PREFIX, REDIS_URL, broker  # noqa: F401
-from workers.settings import Settings
+from workers.config import Settings
 
 pytestmark = pytest.mark.integration
 EXAMPLES = 25  # per operation

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from tests.integration.conftest import POSTGRES_URL, start_worker
 from tests.integration.test_serve import descendants, free_port
 from tests.tcp_proxy import TcpProxy
-from workers.settings import Settings
+from workers.config import Settings
 
 SCHEMA = f"narrate_f{os.getpid()}"
 

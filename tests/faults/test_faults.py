@@ -20,7 +20,7 @@ from tests.integration.test_serve import descendants
 from tests.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, RevisionRow
-from workers.jobs import audio_key
+from workers.runtime.jobs import audio_key
 
 pytestmark = pytest.mark.faults
 
@@ -232,7 +232,7 @@ def test_a_hung_engine(cluster, web):
                 pid
                 for worker in cluster.workers
                 for pid in sorted(descendants(worker.pid))
-                if "workers.pipeline.synth_child" in command_line(pid)
+                if "workers.pipeline.engines.espeak_child" in command_line(pid)
             ]
             if engines:
                 os.kill(engines[0], signal.SIGSTOP)

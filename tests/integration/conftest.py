@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from service.serve import worker_command
+from service.cli.serve import worker_command
 from tests.unit.test_synth import FakeEngineSynthesizer
-from workers import jobs
-from workers.settings import Settings
+from workers.config import Settings
+from workers.runtime import jobs
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 # Each test run keeps to its own Redis keys and PostgreSQL schema, so two runs on one
@@ -193,7 +193,7 @@ def clean_submitted(settings: Settings) -> list[int]:
     from workers.catalog.db import session_scope
     from workers.catalog.models import JobRow
     from workers.pipeline.errors import NarrateError
-    from workers.preparing import prepare_job
+    from workers.runtime.preparing import prepare_job
 
     with session_scope(settings.database_url) as session:
         query = session.query(JobRow.id).filter(JobRow.status == "cleaning").order_by(JobRow.id)

@@ -16,7 +16,7 @@ from tests.conftest import SEED, SEED_EXPECTED
 from tests.integration.conftest import clean_submitted, queue_key, run_job, run_jobs_in_process
 from tests.openapi_check import conforms
 from tests.unit.test_synth import FakeEngineSynthesizer
-from workers import jobs
+from workers.runtime import jobs
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch_cli.state import STATE_FILE
+from service.cli.batch.state import STATE_FILE
 from tests.conftest import ROOT
 from tests.decode import decode_mp3
 from tests.integration.conftest import serving

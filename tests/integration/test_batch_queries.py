@@ -13,9 +13,9 @@ from sqlalchemy import event, select
 from tests.integration.conftest import run_job
 from tests.integration.test_batches import article
 from tests.unit.test_synth import FakeEngineSynthesizer
-from workers import webhooks
 from workers.catalog.db import engine_for, session_scope
 from workers.catalog.models import BatchItemRow, JobRow, WebhookDeliveryRow
+from workers.delivery import webhooks
 
 pytestmark = pytest.mark.integration
 SMALL, LARGE = 5, 60

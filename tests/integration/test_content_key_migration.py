@@ -16,10 +16,10 @@ from sqlalchemy import inspect, text
 
 from workers.catalog.db import MIGRATIONS, engine_for
 from workers.catalog.repository import VoiceOptions, content_hash
-from workers.jobs import audio_key
+from workers.pipeline.clean.text import clean
 from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.text import clean
-from workers.storage import LocalStorage
+from workers.runtime.jobs import audio_key
+from workers.storage.local import LocalStorage
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from mutagen.id3 import ID3
 from tests.conftest import SEED, SEED_EXPECTED
 from tests.decode import decode_mp3
 from tests.listening import hear, normalise_words
-from workers.pipeline.audio import Pauses
+from workers.pipeline.audio.shape import Pauses
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +69,7 @@ def test_timing_map_covers_every_paragraph_in_order_and_ends_at_the_end(converte
 
 
 def test_each_paragraph_is_about_minus_16_lufs(converted):
-    from workers.pipeline.loudness import integrated_loudness
+    from workers.pipeline.audio.loudness import integrated_loudness
 
     out, timings, _ = converted
     samples, rate, _ = decode_mp3(out)

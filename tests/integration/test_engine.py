@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from tests.conftest import SEED
+from workers.pipeline.engines.synth import Pyttsx3Synthesizer
 from workers.pipeline.errors import InvalidInput
-from workers.pipeline.synth import Pyttsx3Synthesizer
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ def test_speech_at_every_rate_the_cli_allows_passes_the_completeness_check():
 
 @pytest.mark.parametrize("voice", ["gmw/en", "piper:en_US-joe-medium"])
 def test_one_engine_process_speaks_each_utterance_at_the_rate_it_was_asked(voice):
-    from workers.pipeline.voices import synthesizer_for_voice
+    from workers.pipeline.engines.factory import synthesizer_for_voice
 
     text = ["A sentence of news, near the quarry lighthouse, read at two speeds today."]
     with synthesizer_for_voice(voice, 175) as synth:

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED
+from workers.pipeline.clean.text import clean
 from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.synth import Pyttsx3Synthesizer
-from workers.pipeline.text import clean
+from workers.pipeline.engines.synth import Pyttsx3Synthesizer
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.exposure import is_loopback, refusal
+from service.security.exposure import is_loopback, refusal
 from tests.integration.conftest import environment_for
 
 pytestmark = pytest.mark.integration

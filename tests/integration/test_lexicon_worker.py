@@ -10,8 +10,8 @@ import pytest
 from tests.integration.conftest import clean_submitted, run_worker
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow
-from workers.jobs import audio_key
-from workers.pipeline.synth import Pyttsx3Synthesizer
+from workers.pipeline.engines.synth import Pyttsx3Synthesizer
+from workers.runtime.jobs import audio_key
 
 pytestmark = pytest.mark.integration
 

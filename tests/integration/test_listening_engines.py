@@ -17,7 +17,7 @@ from tests.conftest import SEED_EXPECTED
 from tests.decode import decode_mp3
 from tests.integration.test_worker import wait_for
 from tests.listening import Hearing, hear
-from workers.pipeline.voices import BUNDLED_PIPER_VOICE
+from workers.pipeline.engines.voices import BUNDLED_PIPER_VOICE
 
 pytestmark = pytest.mark.integration
 

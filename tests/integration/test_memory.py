@@ -31,7 +31,7 @@ from tests.integration.conftest import (
     start_worker,
     stop_worker,
 )
-from workers.settings import Settings
+from workers.config import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -85,7 +85,8 @@ def engine_processes(worker_pid: int) -> list[int]:
             grandparent = int((Path("/proc") / str(parent) / "stat").read_text().split()[3])
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile
-        if b"workers.pipeline.synth_child" in command and worker_pid in (parent, grandparent):
+        engine = b"workers.pipeline.engines.espeak_child" in command
+        if engine and worker_pid in (parent, grandparent):
             found.append(int(entry.name))
     return found
 

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from workers.pipeline.engines.factory import synthesizer_for_voice
+from workers.pipeline.engines.voices import BUNDLED_PIPER_VOICE, find_piper_voice
 from workers.pipeline.errors import EngineUnavailable
-from workers.pipeline.voices import BUNDLED_PIPER_VOICE, find_piper_voice, synthesizer_for_voice
 
 pytestmark = pytest.mark.integration
 JOE = f"piper:{BUNDLED_PIPER_VOICE}"

@@ -44,7 +44,7 @@ def test_status_names_each_stage_and_is_small(client, settings, tmp_path):
         # every paragraph is synthesised; the MP3 is not written yet
         assert (finishing["status"], finishing["stage"]) == ("processing", "finishing")
         assert finishing["progress"]["percent"] == 100
-        from workers import jobs
+        from workers.runtime import jobs
 
         jobs.stitch(settings, job_of(settings, article["id"]), lambda v, r: synth)
     done = client.get(url)
@@ -58,7 +58,7 @@ def test_status_names_each_stage_and_is_small(client, settings, tmp_path):
 
 def test_a_failed_article_is_failed_without_the_operator_detail(client, settings):
     article = created(client)
-    from workers import jobs
+    from workers.runtime import jobs
 
     jobs.fail(settings, job_of(settings, article["id"]), "unknown voice 'zz': use espeak-ng")
     body = conforms(client.get(f"/api/v1/articles/{article['id']}/status"), STATUS)

@@ -9,9 +9,9 @@ import pytest
 from tests.integration.conftest import clean_submitted, run_job
 from tests.openapi_check import conforms
 from tests.unit.test_synth import FakeEngineSynthesizer
-from workers import jobs
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
+from workers.runtime import jobs
 
 pytestmark = pytest.mark.integration
 

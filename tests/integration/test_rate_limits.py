@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.openapi_check import conforms
-from workers.settings import ConfigurationError, Settings
+from workers.config import ConfigurationError, Settings
 
 pytestmark = pytest.mark.integration
 

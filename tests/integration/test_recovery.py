@@ -13,13 +13,13 @@ from celery.exceptions import Retry
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from workers import jobs
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
-from workers.celery_app import create_celery
 from workers.pipeline.errors import InvalidInput
-from workers.recovery import heartbeat, sweep
-from workers.worker_hooks import queue_length
+from workers.runtime import jobs
+from workers.runtime.celery_app import create_celery
+from workers.runtime.hooks import queue_length
+from workers.runtime.recovery import heartbeat, sweep
 
 
 def submit(client) -> tuple[str, int]:
@@ -125,7 +125,7 @@ class FakeTask:
     """What `_working_on` needs of a bound Celery task: its app and retry count."""
 
     def __init__(self, settings, retries: int) -> None:
-        from workers.celery_app import create_celery
+        from workers.runtime.celery_app import create_celery
 
         self.app, self.request = create_celery(settings), SimpleNamespace(retries=retries)
         self.retried_after: float | None = None
@@ -151,7 +151,7 @@ def database_down() -> OperationalError:
     ],
 )  # fmt: skip
 def test_one_policy_for_a_task_that_fails(client, settings, error, retries, outcome):
-    from workers.tasks import _working_on
+    from workers.runtime.tasks import _working_on
 
     _, job_id = submit(client)
     task = FakeTask(settings, retries)

@@ -26,7 +26,7 @@ from tests.integration.test_batches import (  # noqa: F401
 )
 from tests.integration.test_webhooks_and_feeds import test_podcast_feed_per_collection  # noqa: F401
 from tests.object_store import bucket_contents
-from workers.settings import Settings
+from workers.config import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.object_store import bucket_contents
-from workers import s3_storage
-from workers.s3_storage import S3Storage
-from workers.settings import Settings
-from workers.storage import LocalStorage, Storage, storage_for
+from workers.config import Settings
+from workers.storage import s3 as s3_storage
+from workers.storage.base import Storage
+from workers.storage.factory import storage_for
+from workers.storage.local import LocalStorage
+from workers.storage.s3 import S3Storage
 
 pytestmark = pytest.mark.integration
 

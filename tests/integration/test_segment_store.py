@@ -7,11 +7,11 @@ import pytest
 
 from tests.integration.conftest import run_job
 from tests.unit.test_synth import FakeEngineSynthesizer
-from workers import jobs
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, SegmentRow
-from workers.segment_store import evict, segment_storage_key
-from workers.storage import storage_for
+from workers.runtime import jobs
+from workers.storage.factory import storage_for
+from workers.storage.segments import evict, segment_storage_key
 
 pytestmark = pytest.mark.integration
 

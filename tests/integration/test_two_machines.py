@@ -21,7 +21,7 @@ from tests.integration.conftest import (
 )
 from tests.integration.test_worker import wait_for
 from tests.object_store import bucket_contents
-from workers.settings import Settings
+from workers.config import Settings
 
 pytestmark = pytest.mark.integration
 

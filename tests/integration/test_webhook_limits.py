@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from workers import pinned_http
+from workers.delivery import pinned_http
 
 
 class _Receiver:

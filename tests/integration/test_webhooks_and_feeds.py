@@ -11,7 +11,7 @@ import feedparser
 import pytest
 
 from tests.integration.conftest import run_jobs_in_process
-from workers.webhooks import SIGNATURE_HEADER, verify
+from workers.delivery.webhooks import SIGNATURE_HEADER, verify
 
 pytestmark = pytest.mark.integration
 
@@ -217,7 +217,7 @@ def test_a_callback_to_a_private_address_is_refused_at_submission(guarded_client
 def test_a_name_that_resolves_to_a_private_address_is_not_called(
     guarded_client, receiver, tmp_path, monkeypatch
 ):
-    from workers import webhooks
+    from workers.delivery import webhooks
 
     client, guarded = guarded_client
     listening = receiver()
@@ -238,7 +238,7 @@ def test_a_name_that_resolves_to_a_private_address_is_not_called(
 def test_a_redirecting_receiver_is_not_followed(client, settings, receiver, tmp_path):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from workers import webhooks
+    from workers.delivery import webhooks
 
     target = receiver()
 
@@ -269,9 +269,9 @@ def made_with_callback(client, settings, callback_url: str, tmp_path) -> tuple[d
     record its webhook; the submission's answer and the delivery's id (not yet sent)."""
     from sqlalchemy import select
 
-    from workers import webhooks
     from workers.catalog.db import session_scope
     from workers.catalog.models import JobRow, RevisionRow
+    from workers.delivery import webhooks
 
     article = {"text": "Headline\n\nBody.", "callback_url": callback_url}
     created = client.post("/api/v1/articles", json=article).get_json()
@@ -289,7 +289,7 @@ def test_delivery_connects_to_the_address_that_was_checked(
 ):
     """The name is resolved once, checked, and that address used: a second DNS answer
     (a rebinding) never gets a say. cms.example.com does not resolve here at all."""
-    from workers import webhooks
+    from workers.delivery import webhooks
 
     listening = receiver()
     port = listening.server.server_port
@@ -343,7 +343,7 @@ def tls_receiver(tmp_path):
 def test_https_deliveries_check_the_certificate_of_the_name(
     client, settings, tls_receiver, tmp_path, monkeypatch
 ):
-    from workers import webhooks
+    from workers.delivery import webhooks
 
     listening, cert = tls_receiver
     url = f"https://cms.example.com:{listening.server.server_port}/hook"
@@ -368,9 +368,9 @@ def test_a_batch_whose_last_items_finish_together_is_announced_once(
     finished; only one of them may record the batch event."""
     from sqlalchemy import func, select
 
-    from workers import webhooks
     from workers.catalog.db import session_scope
     from workers.catalog.models import JobRow, WebhookDeliveryRow
+    from workers.delivery import webhooks
 
     articles = [{"text": f"Headline {n}\n\nBody {n}."} for n in range(2)]
     batch = client.post(

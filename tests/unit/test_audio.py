@@ -9,7 +9,9 @@ import pytest
 from mutagen.id3 import ID3
 
 from tests.decode import decode_mp3
-from workers.pipeline.audio import (
+from workers.pipeline.audio.loudness import integrated_loudness
+from workers.pipeline.audio.segments import encode_mp3
+from workers.pipeline.audio.shape import (
     TARGET_LUFS,
     Pauses,
     Tags,
@@ -19,9 +21,7 @@ from workers.pipeline.audio import (
     timings_json,
     webvtt,
 )
-from workers.pipeline.loudness import integrated_loudness
-from workers.pipeline.segments import encode_mp3
-from workers.pipeline.synth import Clip
+from workers.pipeline.engines.synth import Clip
 
 RATE = 22050
 
@@ -79,8 +79,8 @@ def test_shaping_writes_nothing_to_stderr_without_ffmpeg(tmp_path):
     an ffmpeg warning, since raw PCM never needs ffmpeg."""
     script = (
         "import shutil; assert shutil.which('ffmpeg') is None\n"
-        "from workers.pipeline.audio import shape_clip\n"
-        "from workers.pipeline.synth import Clip\n"
+        "from workers.pipeline.audio.shape import shape_clip\n"
+        "from workers.pipeline.engines.synth import Clip\n"
         "print(len(shape_clip(Clip(bytes(4410) + b'\\x10\\x20' * 2205, 22050))))\n"
     )
     run = subprocess.run(
@@ -191,7 +191,7 @@ def test_timing_map_as_json_and_webvtt():
 
 
 def test_shaping_streams_in_chunks_of_a_second_at_most():
-    from workers.pipeline.audio import shape_chunks
+    from workers.pipeline.audio.shape import shape_chunks
 
     clip = Clip(quiet(0.2) + tone(5.5, 0.1) + quiet(0.3), RATE)
     chunks = list(shape_chunks(clip))
@@ -205,7 +205,7 @@ def test_shaping_memory_does_not_grow_with_the_clip():
     lasts 20 s or 80 s (it once held many copies of the whole clip)."""
     import tracemalloc
 
-    from workers.pipeline.audio import shape_chunks
+    from workers.pipeline.audio.shape import shape_chunks
 
     def extra_peak_bytes(seconds: float) -> int:
         clip = Clip(tone(seconds, 0.1), RATE)
@@ -239,7 +239,7 @@ class ToneSynthesizer:
 
 def test_a_long_paragraph_is_spoken_as_bounded_utterances_each_at_the_target_loudness():
     from workers.pipeline.convert import paragraph_audio
-    from workers.pipeline.utterances import MAX_UTTERANCE_CHARS
+    from workers.pipeline.speech.utterances import MAX_UTTERANCE_CHARS
 
     sentence = "A sentence of news that goes on for a while, as they do. "
     paragraphs = ["Headline", sentence * 120]  # the second is about 6,800 characters

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from service.batch_cli.command import _Interrupted, _Stoppable
-from service.batch_cli.inputs import Item, discover, output_name
-from service.batch_cli.local import convert_file
-from service.batch_cli.outcomes import Outcome, Tally, exit_status, failure, format_summary
-from service.batch_cli.progress import LineProgress
-from service.batch_cli.state import (
+from service.cli.batch.command import _Interrupted, _Stoppable
+from service.cli.batch.inputs import Item, discover, output_name
+from service.cli.batch.local import convert_file
+from service.cli.batch.outcomes import Outcome, Tally, exit_status, failure, format_summary
+from service.cli.batch.progress import LineProgress
+from service.cli.batch.state import (
     STATE_FILE,
     BatchState,
     Options,
@@ -25,7 +25,8 @@ from service.batch_cli.state import (
     sha256_bytes,
     split_collisions,
 )
-from service.cli import UsageError, build_parser
+from service.cli.main import build_parser
+from service.cli.usage import UsageError
 
 OPTIONS = Options(voice="gmw/en", rate=175, bitrate=64)
 

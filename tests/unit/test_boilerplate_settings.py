@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.settings import ConfigurationError, Settings
+from workers.config import ConfigurationError, Settings
 
 
 def test_boilerplate_learning_is_on_after_three_articles_by_default():

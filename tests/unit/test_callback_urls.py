@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.callback_urls import CallbackNotAllowed, check_callback_url
+from workers.delivery.callback_urls import CallbackNotAllowed, check_callback_url
 
 
 def resolves_to(*addresses: str):

@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import SEED
 from tests.unit.test_cli import narrate
-from workers.pipeline.check import check, in_espeak_dictionary, phonemes_of
-from workers.pipeline.lexicon import Entry, Lexicon
-from workers.pipeline.text import clean
+from workers.pipeline.clean.text import clean
+from workers.pipeline.speech.check import check, in_espeak_dictionary, phonemes_of
+from workers.pipeline.speech.lexicon import Entry, Lexicon
 
 SEED_NAMES = ["Jens", "Stoltenberg", "Kyiv", "Stoltenberg", "Stoltenberg", "Kyiv", "Volodymyr",
               "Zelenskyy"]  # fmt: skip

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from workers.pipeline import text as text_module
 from workers.pipeline.article import Article
+from workers.pipeline.clean import text as text_module
+from workers.pipeline.clean.text import FALLBACK_RULE, clean, find_byline, find_standfirst
 from workers.pipeline.errors import NoSpeakableText
-from workers.pipeline.text import FALLBACK_RULE, clean, find_byline, find_standfirst
 
 # Deterministic and bounded, so that CI sees the same examples every run.
 BOUNDED = settings(
@@ -313,7 +313,7 @@ def test_html_with_nothing_to_read_says_why():
 
 
 def test_extra_rules_are_tried_after_the_tables_own():
-    from workers.pipeline.text import Line, Rule
+    from workers.pipeline.clean.text import Line, Rule
 
     boilerplate = {"Our reporters are on the island all week."}
     rule = Rule("publisher-boilerplate", lambda line: line.text in boilerplate)

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 import pytest
 
 from tests.unit.test_synth import FakeEngineSynthesizer
-from workers.engine_pool import EnginePool
-from workers.pipeline.synth import Clip
+from workers.pipeline.engines.synth import Clip
+from workers.runtime.engine_pool import EnginePool
 
 
 class Engine:

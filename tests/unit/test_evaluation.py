@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.pipeline.errors import InvalidInput
-from workers.pipeline.evaluation import (
+from workers.pipeline.clean.evaluation import (
     Page,
     Score,
     decode_page,
@@ -22,6 +21,7 @@ from workers.pipeline.evaluation import (
     score_text,
     shingles,
 )
+from workers.pipeline.errors import InvalidInput
 
 BODY = (
     "The lifeboat crew launched twice on Sunday, first to a yacht with a broken rudder "

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.intake import estimated_paragraphs, provisional_title
-from service.submissions import Submission
+from service.intake.store import estimated_paragraphs, provisional_title
+from service.intake.submissions import Submission
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from service.api import STATUSES
 from service.openapi import document
+from service.web.api import STATUSES
 from workers.catalog.models import JOB_FINISHED, JOB_UNFINISHED, JobStatus
 
 

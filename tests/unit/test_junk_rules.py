@@ -6,7 +6,7 @@ from __future__ import annotations
 import html_text
 import pytest
 
-from workers.pipeline.text import Rule, clean, clean_text, load_rules
+from workers.pipeline.clean.text import Rule, clean, clean_text, load_rules
 
 RULES = load_rules()
 HTML_RULES = {"link-only", "footnote"}

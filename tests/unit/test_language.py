@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from workers.config import Settings
 from workers.pipeline.article import Article
+from workers.pipeline.clean.language import declared_language, detect_language, voice_for
 from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.language import declared_language, detect_language, voice_for
-from workers.settings import Settings
 
 TEXTS = {
     "en": "The council voted on Tuesday to repair the old bridge before the winter storms.",

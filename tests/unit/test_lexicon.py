@@ -9,7 +9,7 @@ import pytest
 from workers.catalog.repository import VoiceOptions, clip_key
 from workers.pipeline.article import Article
 from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.lexicon import (
+from workers.pipeline.speech.lexicon import (
     Entry,
     Lexicon,
     LexiconError,
@@ -148,7 +148,7 @@ def test_an_engine_that_reads_text_gets_only_the_respellings():
 def test_the_lexicon_file_is_in_the_data_directory_unless_narrate_lexicon_says_where():
     from pathlib import Path
 
-    from workers.settings import Settings
+    from workers.config import Settings
 
     default = Settings.from_env({"NARRATE_DATA_DIR": "/srv/narrate"})
     assert default.lexicon_path == Path("/srv/narrate/lexicon.tsv")

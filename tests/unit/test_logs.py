@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from workers.logs import configure_logging
-from workers.settings import ConfigurationError, Settings
+from workers.config import ConfigurationError, Settings
+from workers.runtime.logs import configure_logging
 
 
 def lines_logged(log_format: str, emit) -> list[str]:

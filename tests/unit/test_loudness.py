@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from workers.pipeline.loudness import integrated_loudness
+from workers.pipeline.audio.loudness import integrated_loudness
 
 RATE = 22050
 
@@ -53,7 +53,7 @@ def test_silence_is_minus_infinity():
 
 
 def test_fed_in_chunks_of_any_size_it_reads_as_fed_at_once():
-    from workers.pipeline.loudness import LoudnessMeter
+    from workers.pipeline.audio.loudness import LoudnessMeter
 
     signal = _speechlike(7, 4)
     rng = np.random.default_rng(5)

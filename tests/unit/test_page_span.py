@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workers.pipeline.page_span import CHROME, article_end, article_span, is_prose
-from workers.pipeline.text import OUTSIDE_RULE, clean_text
+from workers.pipeline.clean.page_span import CHROME, article_end, article_span, is_prose
+from workers.pipeline.clean.text import OUTSIDE_RULE, clean_text
 
 PARAGRAPHS = [
     f"Paragraph {n} of the story says what happened at the harbour on the day, in order."

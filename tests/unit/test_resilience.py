@@ -8,9 +8,9 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from workers.config import ConfigurationError, Settings
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
-from workers.resilience import backoff_s, describe, unavailable
-from workers.settings import ConfigurationError, Settings
+from workers.runtime.resilience import backoff_s, describe, unavailable
 
 
 def _s3_error(code: str, status: int) -> ClientError:

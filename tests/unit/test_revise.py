@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from workers.pipeline.article import Article, Removed
-from workers.pipeline.boilerplate import fingerprint, normalise, strip_boilerplate
-from workers.pipeline.revise import InvalidEdit, apply_edits, remove_lines
-from workers.pipeline.text import clean
+from workers.pipeline.clean.boilerplate import fingerprint, normalise, strip_boilerplate
+from workers.pipeline.clean.revise import InvalidEdit, apply_edits, remove_lines
+from workers.pipeline.clean.text import clean
 
 ARTICLE = Article(
     title="Headline",

@@ -5,7 +5,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from service.errors import ApiError
-from service.sanitize import (
+from service.intake.sanitize import (
     checked_string,
     decode_utf8,
     printable,

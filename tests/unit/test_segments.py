@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from tests.decode import decode_mp3
-from workers.pipeline.audio import SAMPLE_RATE, Tags
-from workers.pipeline.segments import (
+from workers.pipeline.audio.segments import (
     ENCODER_DELAY,
     copy_segment,
     encode_mp3,
@@ -18,6 +17,7 @@ from workers.pipeline.segments import (
     join_segments,
     silence_frames,
 )
+from workers.pipeline.audio.shape import SAMPLE_RATE, Tags
 
 RATE = SAMPLE_RATE
 TAGS = Tags(title="Headline")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from workers.settings import ConfigurationError, Settings
-from workers.storage import LocalStorage
+from workers.config import ConfigurationError, Settings
+from workers.storage.local import LocalStorage
 
 
 def test_storage_writes_reads_and_deletes_trees(tmp_path: Path):

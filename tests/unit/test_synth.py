@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from workers.pipeline.engines.synth import Pyttsx3Synthesizer, split_utterances
 from workers.pipeline.errors import EngineUnavailable, SynthesisFailed
-from workers.pipeline.synth import Pyttsx3Synthesizer, split_utterances
 
 FAKE_ENGINE = Path(__file__).with_name("fake_engine.py")
 
@@ -139,7 +139,7 @@ def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
 
     script = (
         "import sys, time\n"
-        "from workers.pipeline.synth import Pyttsx3Synthesizer\n"
+        "from workers.pipeline.engines.synth import Pyttsx3Synthesizer\n"
         "s = Pyttsx3Synthesizer(); s.start()\n"
         "print(s._child.pid, s._workdir, flush=True)\n"
         "time.sleep(60)\n"

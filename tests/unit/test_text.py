@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, SEED, SEED_EXPECTED
+from workers.pipeline.clean.text import clean, clean_text, detect_format, load_rules
 from workers.pipeline.errors import NoSpeakableText
-from workers.pipeline.text import clean, clean_text, detect_format, load_rules
 
 ARTICLES = DATA / "articles"
 CORPUS = sorted(ARTICLES.glob("*.expected.txt"))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from workers.pipeline.utterances import MAX_UTTERANCE_CHARS, split_utterances
+from workers.pipeline.speech.utterances import MAX_UTTERANCE_CHARS, split_utterances
 
 
 def test_run_on_text_without_punctuation_is_cut_between_words():

@@ -10,21 +10,21 @@ import pytest
 
 from tests.decode import decode_mp3
 from tests.unit.test_audio import tone
-from workers.pipeline.audio import Tags, shape_clip
-from workers.pipeline.errors import InvalidInput
-from workers.pipeline.piper_synth import PiperSynthesizer, length_scale_for
-from workers.pipeline.segments import encode_mp3
-from workers.pipeline.synth import Clip, Pyttsx3Synthesizer
-from workers.pipeline.voices import (
+from workers.config import ConfigurationError, Settings
+from workers.pipeline.audio.segments import encode_mp3
+from workers.pipeline.audio.shape import Tags, shape_clip
+from workers.pipeline.engines.factory import synthesizer_for_voice
+from workers.pipeline.engines.piper import PiperSynthesizer, length_scale_for
+from workers.pipeline.engines.synth import Clip, Pyttsx3Synthesizer
+from workers.pipeline.engines.voices import (
     BUNDLED_PIPER_VOICE,
     check_requested_voice,
     find_piper_voice,
     installed_voices,
     parse_voice,
     piper_voices,
-    synthesizer_for_voice,
 )
-from workers.settings import ConfigurationError, Settings
+from workers.pipeline.errors import InvalidInput
 
 JOE = f"piper:{BUNDLED_PIPER_VOICE}"
 
@@ -129,7 +129,7 @@ def test_the_voice_name_picks_the_engine(tmp_path):
         synthesizer.close()
     piper = synthesizer_for_voice(f"piper:{BUNDLED_PIPER_VOICE}", 350)
     assert isinstance(piper, PiperSynthesizer)
-    assert piper._command()[2:4] == ["workers.pipeline.piper_child", str(piper.files.model)]
+    assert piper._command()[2:4] == ["workers.pipeline.engines.piper_child", str(piper.files.model)]
     assert piper._command()[-1] == "0.5000"
     assert piper._child is None  # nothing started until the first utterance
     piper.close()
@@ -195,7 +195,7 @@ class Recorded:
 def test_a_worker_process_keeps_one_engine_per_voice_and_closes_the_least_recently_used(
     monkeypatch,
 ):
-    from workers import tasks
+    from workers.runtime import tasks
 
     made: list[Recorded] = []
 

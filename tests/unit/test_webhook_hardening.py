@@ -7,8 +7,8 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from workers.settings import Settings
-from workers.webhooks import retry_delay, webhook_secret
+from workers.config import Settings
+from workers.delivery.webhooks import retry_delay, webhook_secret
 
 
 def test_retry_delays_double_and_are_jittered():

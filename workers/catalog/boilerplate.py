@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workers.catalog.models import ArticleRow, PublisherLineRow
 from workers.pipeline.article import Article
-from workers.pipeline.boilerplate import fingerprints, strip_boilerplate
+from workers.pipeline.clean.boilerplate import fingerprints, strip_boilerplate
 
 _QUERY_CHUNK = 500  # fingerprints per IN (...) clause
 

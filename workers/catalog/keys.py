@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, SCOPES, ApiKeyRow, now
-from workers.settings import LIMITS_EXAMPLE, are_limits
+from workers.config import LIMITS_EXAMPLE, are_limits
 
 PREFIX = "nk"
 MAX_NAME = 100

@@ -108,7 +108,7 @@ class ParagraphRow(Base):
 
 class SegmentRow(Base):
     """One paragraph's encoded audio in storage, shared by every paragraph that sounds
-    the same (workers.segment_store)."""
+    the same (workers.storage.segments)."""
 
     __tablename__ = "segments"
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workers.pipeline.article import Article
-from workers.pipeline.audio import (
+from workers.pipeline.audio.segments import encode_mp3
+from workers.pipeline.audio.shape import (
     Pauses,
     Tags,
     atomic_output,
@@ -16,12 +17,11 @@ from workers.pipeline.audio import (
     timings_json,
     webvtt,
 )
+from workers.pipeline.engines.synth import Clip, Synthesizer
 from workers.pipeline.errors import NoSpeakableText, SynthesisFailed
-from workers.pipeline.lexicon import Lexicon
-from workers.pipeline.segments import encode_mp3
 from workers.pipeline.speech import to_spoken
-from workers.pipeline.synth import Clip, Synthesizer
-from workers.pipeline.utterances import split_utterances
+from workers.pipeline.speech.lexicon import Lexicon
+from workers.pipeline.speech.utterances import split_utterances
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 

@@ -28,7 +28,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# A copy of service.sanitize's rule (a migration must not change when the app does).
+# A copy of service.intake.sanitize's rule (a migration must not change when the app does).
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
 _TEXT_COLUMNS = {"revisions": ("title", "byline"), "paragraphs": ("text",)}

@@ -1,0 +1,102 @@
+"""From a parsed submission to a stored article with a queued job.
+
+A submission (POST, PUT, or an item of a batch) is stored as received, its job
+"cleaning": the worker cleans it (workers/preparing.py), so the request only validates
+what it can without the cleaner."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from service.intake.sanitize import without_controls
+from service.intake.submissions import Submission
+from workers.catalog.repository import Metadata, Pending, Raw, Submitted, VoiceOptions, submit_raw
+from workers.config import Settings
+from workers.delivery.callback_urls import check_callback_url
+from workers.pipeline.clean.language import submission_language
+from workers.pipeline.engines.voices import check_requested_voice
+from workers.pipeline.speech.lexicon import load as load_lexicon
+from workers.runtime.celery_app import INTERACTIVE_QUEUE
+
+TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real one
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_WORDY_LINE = re.compile(r"^[^\w\n]*[^\W_]", re.MULTILINE)  # a line with a letter or digit
+# Elements the HTML cleaner makes paragraphs of, for the quota's estimate.
+_HTML_BLOCK = re.compile(r"<(?:p|li|h[1-6]|blockquote|pre|dd|dt|figcaption|tr)\b", re.IGNORECASE)
+
+
+def check(submission: Submission, settings: Settings) -> None:
+    """What the request can refuse without the cleaner: CallbackNotAllowed for a
+    callback_url to a private address (unless allowed), an unknown voice."""
+    if submission.callback_url:
+        check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
+    if submission.voice:
+        check_requested_voice(submission.voice, settings.piper_voice_dirs)
+
+
+def accept(
+    session: Session,
+    submission: Submission,
+    settings: Settings,
+    *,
+    article_id: str | None = None,
+    queue: str = INTERACTIVE_QUEUE,
+    charge: Callable[[int], None] | None = None,
+) -> Submitted:
+    """Store the submission as received, its job "cleaning" (see `check` for what it
+    raises). `charge` is told an estimate of its paragraphs (`estimated_paragraphs`)
+    before anything is stored, and may refuse."""
+    check(submission, settings)
+    if charge is not None:
+        charge(estimated_paragraphs(submission.raw, submission.format))
+    pending = as_received(submission, settings)
+    return submit_raw(session, pending, article_id=article_id, queue=queue)
+
+
+def as_received(submission: Submission, settings: Settings) -> Pending:
+    """The submission to be stored as it is, with the options it asks for."""
+    options = VoiceOptions(
+        settings.voice_for(submission.collection, submission.voice),
+        submission.rate or settings.rate,
+        settings.bitrate_kbps,
+    )
+    metadata = Metadata(
+        submission.external_id,
+        submission.source_url,
+        submission.callback_url,
+        submission.collection,
+        submission.visibility,
+    )
+    lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
+    raw = Raw(
+        submission.raw,
+        submission.format,
+        provisional_title(submission),
+        lexicon.fingerprint(),
+        submission_language(submission.raw, html=submission.format == "html"),
+    )
+    return Pending.of_raw(raw, options, metadata)
+
+
+def estimated_paragraphs(raw: str, format: str) -> int:
+    """The paragraphs the cleaner will make, at most, in the usual case: the text's
+    lines that hold a word, or the HTML's paragraph-like elements (at least one)."""
+    if format == "html":
+        return max(1, len(_HTML_BLOCK.findall(raw)))
+    return max(1, len(_WORDY_LINE.findall(raw)))
+
+
+def provisional_title(submission: Submission) -> str:
+    """The first line of text, or the page's <title>: what an article list shows while
+    the cleaner has not yet found the headline."""
+    if submission.format == "html":
+        found = _HTML_TITLE.search(submission.raw[:100_000])
+        text = html.unescape(_TAG.sub("", found.group(1))) if found else ""
+    else:
+        text = next((line for line in submission.raw.splitlines() if line.strip()), "")
+    return without_controls(" ".join(text.split()))[:TITLE_CHARS]

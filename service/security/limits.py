@@ -1,0 +1,113 @@
+"""Rate limits and quotas (Flask-Limiter, counted in the broker's Redis so that every
+web process shares them).
+
+- submissions (POST/PUT/PATCH/DELETE): per API key, or per client address without one,
+  the key's own limit if it has one (`narrate keys create --limit`), else
+  NARRATE_LIMIT_SUBMISSIONS;
+- paragraphs submitted: per key or address, NARRATE_LIMIT_PARAGRAPHS, charged an
+  estimate from the text as received (service.intake.store.estimated_paragraphs) before it is
+  stored, since the worker cleans it (one request can carry thousands of paragraphs);
+- reads (every GET, the player's status and audio requests included): per client
+  address, NARRATE_LIMIT_READS.
+
+Over a limit the answer is a 429 problem document with Retry-After and RateLimit-Limit,
+-Remaining and -Reset headers. If Redis is unreachable the limits lapse, not the service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from flask import Flask, Response, current_app, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+from service.errors import ApiError
+from workers.config import Settings
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+EXEMPT_ENDPOINTS = frozenset({"healthz", "readyz", "static"})
+
+
+def storage_uri(broker_url: str) -> str:
+    """limits' name for the broker's Redis (kombu writes a unix socket differently)."""
+    if broker_url.startswith("redis+socket://"):
+        return "redis+unix://" + broker_url.removeprefix("redis+socket://")
+    return broker_url
+
+
+def _submitter() -> str:
+    """The API key (hashed: counters must not hold secrets), or the client's address."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and given.strip():
+        return "key:" + hashlib.sha256(given.strip().encode()).hexdigest()[:32]
+    return "address:" + get_remote_address()
+
+
+def _counted_as() -> str:
+    if request.method in READ_METHODS:
+        return "reads/address:" + get_remote_address()
+    return "submissions/" + _submitter()
+
+
+def init_limits(app: Flask, settings: Settings) -> None:
+    def limit_for_request() -> str:
+        if request.method in READ_METHODS:
+            return settings.limit_reads
+        # service.security.auth has checked the key before the limiter runs (its before_request
+        # comes first), so a key's own limit is known here without asking the catalog
+        key = g.get("narrate_principal")
+        return (key and key.submission_limit) or settings.limit_submissions
+
+    limiter = Limiter(
+        _counted_as,
+        app=app,
+        application_limits=[limit_for_request],
+        application_limits_exempt_when=lambda: request.endpoint in EXEMPT_ENDPOINTS,
+        storage_uri=storage_uri(settings.broker_url),
+        # in Redis under the deployment's prefix, like every other key of ours
+        storage_options={"key_prefix": f"{settings.broker_prefix}narrate-limits"},
+        swallow_errors=True,
+        strategy="moving-window",
+    )
+    app.extensions["narrate.limiter"] = limiter
+
+    # Flask-Limiter's own headers would also raise any Retry-After the service sets
+    # (a 409's "try again in 5 s") to the limit's reset; these leave it alone.
+    @app.after_request
+    def _rate_limit_headers(response: Response) -> Response:
+        current = limiter.current_limit
+        if current is None:
+            return response
+        reset_in = max(0, int(current.reset_at - time.time()))
+        response.headers["RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["RateLimit-Remaining"] = str(current.remaining)
+        response.headers["RateLimit-Reset"] = str(reset_in)
+        if response.status_code == 429:
+            response.headers["Retry-After"] = str(max(1, reset_in))
+        return response
+
+
+def charge_paragraphs(count: int) -> None:
+    """Count `count` paragraphs about to be stored against the quota; 429 once it is
+    spent (a submission whose paragraphs would pass it is refused whole)."""
+    settings: Settings = current_app.extensions["narrate.settings"]
+    limiter: Limiter = current_app.extensions["narrate.limiter"]
+    who = _submitter()
+    for quota in parse_many(settings.limit_paragraphs):
+        try:
+            if limiter.limiter.hit(quota, "paragraphs", who, cost=count):
+                continue
+            reset_at, _ = limiter.limiter.get_window_stats(quota, "paragraphs", who)
+        except Exception:  # Redis unreachable: the quota lapses with it (see module doc)
+            return
+        retry = max(1, int(reset_at - time.time()))
+        raise ApiError(
+            429,
+            "Too many requests",
+            f"this submission's {count} paragraphs would pass the quota of "
+            f"{settings.limit_paragraphs} (NARRATE_LIMIT_PARAGRAPHS); try again in {retry} s",
+            {"Retry-After": str(retry)},
+        )

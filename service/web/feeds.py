@@ -1,0 +1,97 @@
+"""Podcast feeds: RSS 2.0 with iTunes tags, one per collection ("all" has every article)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from email.utils import format_datetime
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response
+from sqlalchemy import select
+
+from service.errors import ApiError
+from service.intake.sanitize import xml_text
+from service.links import external_url
+from service.web.api import settings, storage
+from workers.catalog.db import session_scope
+from workers.catalog.models import ArticleRow, JobRow, JobStatus, RevisionRow
+from workers.runtime.jobs import audio_key
+
+feeds = Blueprint("feeds", __name__)
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+FEED_SIZE = 200
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+ET.register_namespace("itunes", ITUNES)
+
+
+def _hms(ms: int) -> str:
+    seconds = round(ms / 1000)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
+    """A child element; characters XML cannot carry (stored before they were refused at
+    the edge) are left out, so one title never makes the whole feed unreadable."""
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = xml_text(value)
+    return element
+
+
+@feeds.get("/feeds/<name>.xml")
+def feed(name: str):
+    if not _NAME.match(name):
+        raise ApiError(404, "Not found", f"there is no feed {name!r}")
+    query = (
+        select(ArticleRow, RevisionRow, JobRow)
+        .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
+        .join(JobRow, JobRow.revision_id == RevisionRow.id)
+        .where(JobRow.status == JobStatus.DONE, ArticleRow.visibility == "public")
+        .order_by(JobRow.finished_at.desc())
+    )
+    if name != "all":
+        query = query.where(ArticleRow.collection == name)
+    channel_link = external_url("feeds.feed", name=name)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _text(channel, "title", f"Narrate: {name}")
+    _text(channel, "link", channel_link)
+    _text(channel, "description", f"Articles read aloud by Narrate (collection {name}).")
+    _text(channel, "language", "en-gb")
+    _text(channel, f"{{{ITUNES}}}author", "Narrate")
+    _text(channel, f"{{{ITUNES}}}explicit", "false")
+    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "News"})
+    store = storage()
+    seen: set[str] = set()
+    with session_scope(settings().database_url) as session:
+        for article, revision, job in session.execute(query.limit(FEED_SIZE * 2)):
+            if article.id in seen or revision.id != article.current.id:
+                continue  # one episode per article: its newest finished revision
+            seen.add(article.id)
+            found = store.stat(audio_key(article.id, revision.number, ".mp3"))
+            if found is None:
+                continue
+            item = ET.SubElement(channel, "item")
+            _text(item, "title", revision.title)
+            _text(item, "guid", f"narrate:{article.id}:{revision.number}", isPermaLink="false")
+            _text(item, "link", external_url("api.get_article", article_id=article.id))
+            summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
+            _text(item, "description", summary.text if summary else revision.title)
+            finished = (job.finished_at or job.created_at).replace(tzinfo=UTC)
+            _text(item, "pubDate", format_datetime(finished, usegmt=True))
+            ET.SubElement(
+                item,
+                "enclosure",
+                {
+                    "url": external_url("api.audio", article_id=article.id),
+                    "length": str(found.size),
+                    "type": "audio/mpeg",
+                },
+            )
+            _text(item, f"{{{ITUNES}}}duration", _hms(revision.duration_ms or 0))
+            if revision.byline:
+                _text(item, f"{{{ITUNES}}}author", revision.byline)
+            if len(seen) >= FEED_SIZE:
+                break
+    body = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return Response(body, mimetype="application/rss+xml")

@@ -1,0 +1,90 @@
+"""/api/v1/keys: API keys listed, made and revoked over the API (the admin scope), by
+the same code as `narrate keys` (workers.catalog.keys)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request
+
+from service.errors import ApiError, bad_request
+from service.security import auth
+from workers.catalog.db import session_scope
+from workers.catalog.keys import (
+    KeyNotAllowed,
+    KeyRequestError,
+    create_key,
+    list_keys,
+    revoke_key,
+)
+from workers.catalog.models import ApiKeyRow
+
+keys_api = Blueprint("keys", __name__, url_prefix="/api/v1/keys")
+FIELDS = frozenset({"name", "scope", "collections", "limit"})
+
+
+def _database_url() -> str:
+    return current_app.extensions["narrate.settings"].database_url
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def described(row: ApiKeyRow) -> dict:
+    """What anyone managing keys may see of one: never its secret or the secret's hash."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "scope": row.scope,
+        "collections": row.collections,
+        "limit": row.submission_limit,
+        "created_at": _when(row.created_at),
+        "last_used_at": _when(row.last_used_at),
+        "revoked_at": _when(row.revoked_at),
+    }
+
+
+@keys_api.get("")
+def list_api_keys():
+    who = auth.require("admin")
+    with session_scope(_database_url()) as session:
+        return jsonify({"keys": [described(row) for row in list_keys(session, who)]})
+
+
+@keys_api.post("")
+def create_api_key():
+    who = auth.require("admin")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request("send a JSON object: {name, scope, collections?, limit?}")
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        raise bad_request(f"unknown field {unknown[0]!r}; a key takes {', '.join(sorted(FIELDS))}")
+    with session_scope(_database_url()) as session:
+        try:
+            row, key = create_key(
+                session,
+                body.get("name"),  # type: ignore[arg-type]  # checked there
+                body.get("scope"),  # type: ignore[arg-type]
+                body.get("collections"),
+                body.get("limit"),
+                granted_by=who,
+            )
+        except KeyRequestError as error:
+            raise bad_request(str(error)) from None
+        except KeyNotAllowed as error:
+            raise ApiError(403, "Forbidden", str(error)) from None
+        made = {**described(row), "key": key}
+    return jsonify(made), 201
+
+
+@keys_api.delete("/<key_id>")
+def revoke_api_key(key_id: str):
+    who = auth.require("admin")
+    with session_scope(_database_url()) as session:
+        if not revoke_key(session, key_id, who):
+            raise ApiError(
+                404, "Not found", f"there is no active key {key_id!r}; GET /api/v1/keys lists them"
+            )
+    return "", 204

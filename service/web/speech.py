@@ -1,0 +1,83 @@
+"""The speech endpoints of /api/v1: the pronunciation lexicon and the pre-flight check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from service.errors import ApiError, bad_request
+from service.intake.submissions import read_submission
+from workers.config import Settings
+from workers.pipeline.clean.text import clean
+from workers.pipeline.speech.check import check
+from workers.pipeline.speech.lexicon import (
+    Lexicon,
+    check_collection,
+    entry_from_json,
+    load,
+    parse_tsv,
+    save,
+)
+
+speech = Blueprint("speech", __name__, url_prefix="/api/v1")
+
+
+def _settings() -> Settings:
+    return current_app.extensions["narrate.settings"]
+
+
+def _body(lexicon: Lexicon) -> dict:
+    return {"count": len(lexicon), "entries": [e.as_json() for e in lexicon.entries]}
+
+
+@speech.get("/lexicon")
+def get_lexicon():
+    lexicon = load(_settings().lexicon_path)
+    collection = request.args.get("collection")
+    if collection:
+        lexicon = lexicon.for_collection(check_collection(collection))
+    return jsonify(_body(lexicon))
+
+
+@speech.put("/lexicon")
+def put_lexicon():
+    """Replace the whole lexicon: JSON {"entries": [...]}, or the lexicon.tsv format."""
+    if request.mimetype in ("text/tab-separated-values", "text/plain"):
+        try:
+            text = request.get_data().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise bad_request("the lexicon is not UTF-8 text; re-encode it as UTF-8") from None
+        lexicon = parse_tsv(text, "the request body")
+    elif request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        entries = body.get("entries") if isinstance(body, dict) else None
+        if not isinstance(entries, list):
+            raise bad_request(
+                'send {"entries": [{"word": ..., "say": ..., "case_sensitive": false, '
+                '"collection": null}, ...]}; an empty list clears the lexicon'
+            )
+        lexicon = Lexicon(entry_from_json(item, f"entries[{i}]") for i, item in enumerate(entries))
+    else:
+        raise ApiError(
+            415,
+            "Unsupported media type",
+            f"Content-Type {request.mimetype or '(none)'} is not accepted; send "
+            "application/json or text/tab-separated-values",
+        )
+    save(_settings().lexicon_path, lexicon)
+    return jsonify(_body(lexicon))
+
+
+@speech.post("/check")
+def check_article():
+    """The article's risky tokens, with its collection's lexicon; nothing is stored."""
+    submission = read_submission(request)
+    article = clean(submission.raw, format=submission.format)
+    lexicon = load(_settings().lexicon_path).for_collection(submission.collection)
+    risks = check(article.paragraphs, lexicon)
+    return jsonify(
+        {
+            "paragraphs": len(article.paragraphs),
+            "count": len(risks),
+            "risks": [risk.as_json() for risk in risks],
+        }
+    )

@@ -1,0 +1,62 @@
+"""GET /api/v1/articles/<id>/status: what a waiting player needs, and nothing more.
+
+The player polls this while the audio is made, so it is small (a few hundred bytes
+whatever the article's length), carries an ETag (an unchanged answer is a 304 with no
+body) and names the stage a reader can be told about. "finishing" is the time between
+the last paragraph's synthesis and the MP3 being written, when the percentage alone
+would sit at 100 looking hung. Operator detail (the error) stays in GET …/articles/<id>.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, request
+
+from service.web.api import _find, newest_finished, progress_of, settings
+from service.web.progressive import playable_count
+from workers.catalog.db import session_scope
+from workers.catalog.models import ArticleRow
+
+status_api = Blueprint("status", __name__, url_prefix="/api/v1")
+
+
+def stage_of(status: str, done: int, total: int) -> str:
+    """queued, synthesising, finishing, done or failed (a cancelled job is failed; one
+    being cleaned is queued, as far as a listener can tell)."""
+    if status == "cleaning":
+        return "queued"
+    if status == "processing":
+        return "finishing" if done >= total else "synthesising"
+    if status == "cancelled":
+        return "failed"
+    return status
+
+
+def article_status(row: ArticleRow, playable: int) -> dict:
+    revision, job = row.current, row.current.job
+    return {
+        "id": row.id,
+        "status": job.status,
+        "stage": stage_of(job.status, job.done, job.total),
+        "progress": {**progress_of(job), "playable": playable},
+        "duration_ms": revision.duration_ms,
+        # the revision audio.mp3 serves (during an edit, the one before), null before any
+        "audio_revision": finished.number if (finished := newest_finished(row)) else None,
+        "title": revision.title,
+        "byline": revision.byline,
+    }
+
+
+@status_api.get("/articles/<article_id>/status")
+def get_status(article_id: str):
+    with session_scope(settings().database_url) as session:
+        row = _find(session, article_id, signed_file="status")
+        body = json.dumps(
+            article_status(row, playable_count(session, row.current)), separators=(",", ":")
+        )
+    response = Response(body, mimetype="application/json")
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:20])
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

@@ -1,0 +1,40 @@
+"""A Piper neural voice behind the same `Synthesizer` interface as pyttsx3.
+
+Piper reads text, not phonemes, so it gets the same spoken text as espeak-ng (it turns
+that text into phonemes with its own copy of espeak-ng). The model runs in a child
+process owned the way `Pyttsx3Synthesizer` owns its engine, with the same machinery:
+started lazily, one utterance ahead, a deadline per utterance, and a hung or crashed
+child killed, replaced and the utterance retried. Only the child differs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from workers.pipeline.engines.synth import DEFAULT_RATE, Pyttsx3Synthesizer
+from workers.pipeline.engines.voices import PIPER, PiperVoiceFiles
+
+
+def length_scale_for(rate: int) -> float:
+    """Piper has no words-per-minute setting: DEFAULT_RATE is the voice's own pace, and
+    other rates stretch or squeeze it in proportion."""
+    return DEFAULT_RATE / rate
+
+
+class PiperSynthesizer(Pyttsx3Synthesizer):
+    ENGINE = PIPER
+
+    def __init__(self, voice: PiperVoiceFiles, rate: int = DEFAULT_RATE, **options: Any) -> None:
+        super().__init__(f"{PIPER}:{voice.name}", rate, **options)
+        self.files = voice
+
+    def _command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "workers.pipeline.engines.piper_child",
+            str(self.files.model),
+            str(self.files.config),
+            f"{length_scale_for(self.rate):.4f}",
+        ]

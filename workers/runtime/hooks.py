@@ -1,0 +1,112 @@
+"""What a worker does around its tasks: set up its metrics files, wait for the database
+before taking any, queue again what the catalog holds as unfinished, and run the
+recovery sweep."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import Celery
+from celery.signals import after_setup_logger, worker_init, worker_ready, worker_shutdown
+
+from workers.config import Settings
+from workers.runtime.celery_app import CONVERT, DELIVER, create_celery, settings_of
+from workers.runtime.recovery import RecoveryLoop
+
+log = logging.getLogger("narrate.worker")
+_recovery: list[RecoveryLoop] = []
+
+
+def connect() -> None:
+    worker_init.connect(_metrics_files, dispatch_uid="narrate.metrics", weak=False)
+    worker_init.connect(_wait_for_the_database, dispatch_uid="narrate.migrate", weak=False)
+    worker_ready.connect(_resume, dispatch_uid="narrate.resume", weak=False)
+    worker_shutdown.connect(_stop_recovery, dispatch_uid="narrate.stop-recovery", weak=False)
+    after_setup_logger.connect(_log_format, dispatch_uid="narrate.log-format", weak=False)
+
+
+def _log_format(logger: logging.Logger, **_: object) -> None:
+    """NARRATE_LOG_FORMAT for the worker's own lines and ours alike."""
+    from workers.runtime.logs import configure_logging
+
+    configure_logging(Settings.from_env().log_format, logger)
+
+
+def _metrics_files(sender, **_: object) -> None:
+    """Before the pool forks (see workers.runtime.metrics)."""
+    from workers.runtime.metrics import use_worker_directory
+
+    use_worker_directory(settings_of(sender.app))
+
+
+def _wait_for_the_database(sender, **_: object) -> None:
+    """Before taking any task: wait for the database (the schema must be in place), so a
+    worker started while it is away takes nothing it would only fail."""
+    from workers.catalog.db import migrate
+    from workers.runtime.resilience import backoff_s, describe, is_transient
+
+    settings = settings_of(sender.app)
+    attempt = 0
+    while True:
+        try:
+            migrate(settings.database_url)
+            return
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            delay = backoff_s(attempt, cap_s=settings.retry_backoff_max_s)
+            log.warning("%s; trying again in %.1f s before taking tasks", describe(exc), delay)
+            attempt += 1
+            time.sleep(delay)
+
+
+def _resume(sender, **_: object) -> None:
+    """Jobs the catalog holds as queued or processing may have lost their messages (a
+    broker restart, a worker killed mid-job): queue them again. Tasks are idempotent."""
+    from workers.runtime.jobs import unfinished
+
+    settings = settings_of(sender.app)
+    _recovery.append(_recovery_loop(settings))
+    _recovery[-1].start()
+    try:
+        for job_id, queue in unfinished(settings):
+            sender.app.send_task(CONVERT, args=[job_id], queue=queue)
+    except Exception as exc:  # the recovery sweep queues them once both are back
+        log.warning("could not queue unfinished jobs at start: %s", exc)
+
+
+def _recovery_loop(settings: Settings) -> RecoveryLoop:
+    """Every worker sweeps for stalled jobs (see workers.runtime.recovery); its own Celery app
+    keeps the sweep's connections apart from the consumer's."""
+    from workers.delivery import webhooks
+    from workers.runtime import jobs
+
+    app: Celery = create_celery(settings)
+
+    def send(job_id: int, queue: str) -> None:
+        app.send_task(CONVERT, args=[job_id], queue=queue, retry=False)
+
+    def give_up(job_id: int, message: str) -> None:
+        if jobs.fail(settings, job_id, message):
+            article_id = jobs.article_of(settings, job_id)
+            links = settings.article_links(article_id) if article_id else {}
+            queue = jobs.queue_of(settings, job_id)
+            for delivery_id in webhooks.events_for_job(settings, job_id, links):
+                app.send_task(DELIVER, args=[delivery_id], queue=queue)
+
+    return RecoveryLoop(settings, lambda queue: queue_length(app, queue), send, give_up)
+
+
+def queue_length(app: Celery, queue: str) -> int:
+    """Messages waiting on a broker queue. The declare is not passive: on Redis a passive
+    declare cannot see a queue under a key prefix (it says "no queue") however many
+    messages wait, and declaring is idempotent."""
+    with app.connection_for_read() as connection:
+        connection.ensure_connection(max_retries=1, timeout=5)
+        return connection.default_channel.queue_declare(queue).message_count
+
+
+def _stop_recovery(**_: object) -> None:
+    while _recovery:
+        _recovery.pop().stop()

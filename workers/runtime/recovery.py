@@ -1,0 +1,145 @@
+"""No job left behind: a heartbeat while a task works on a job, and a sweep every
+worker runs on a timer that queues again the jobs that stopped moving.
+
+A job's `progressed_at` moves when a paragraph is done and, while a task works on it,
+every third of NARRATE_STALL_S. A job still for longer than that whose queue is empty
+(so its work is not merely waiting its turn behind others) has lost its messages: a
+worker killed mid-task, a broker restarted without its data, a task given up during an
+outage. The sweep claims it with a conditional UPDATE (only one worker wins), counts the
+stall and queues `convert` again, which is idempotent and picks up where the job
+stopped. After NARRATE_JOB_ATTEMPTS stalls in a row the job is failed with a message:
+it is never left "processing" with no error once it cannot progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from workers.catalog.db import session_scope
+from workers.catalog.models import JOB_UNFINISHED, JobRow, now
+from workers.config import Settings
+from workers.runtime.resilience import describe
+
+log = logging.getLogger("narrate.recovery")
+
+QueueLength = Callable[[str], int]  # messages waiting in a broker queue
+Send = Callable[[int, str], None]  # queue `convert` for (job id, queue)
+GiveUp = Callable[[int, str], None]  # fail (job id, message) and announce it
+
+
+def touch(settings: Settings, job_id: int) -> None:
+    """Record a sign of work on an unfinished job."""
+    with session_scope(settings.database_url) as session:
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status.in_(JOB_UNFINISHED))
+            .values(progressed_at=now())
+        )
+
+
+@contextmanager
+def heartbeat(settings: Settings, job_id: int) -> Iterator[None]:
+    """While the body runs, tell the sweep every stall_s / 3 that the job is alive."""
+    stop = threading.Event()
+    interval = max(0.5, settings.stall_s / 3)
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                touch(settings, job_id)
+            except Exception as exc:  # the database may be away; the task will notice
+                log.debug("job %s: heartbeat failed: %s", job_id, exc)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@dataclass
+class Swept:
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def sweep(settings: Settings, queue_length: QueueLength, send: Send, give_up: GiveUp) -> Swept:
+    """Queue again (or fail) every job that has been still longer than stall_s."""
+    cutoff = now() - timedelta(seconds=settings.stall_s)
+    last_sign = func.coalesce(JobRow.progressed_at, JobRow.started_at, JobRow.created_at)
+    still = (JobRow.status.in_(JOB_UNFINISHED), last_sign < cutoff)
+    with session_scope(settings.database_url) as session:
+        candidates = session.execute(
+            select(JobRow.id, JobRow.queue).where(*still).order_by(JobRow.id).limit(500)
+        ).all()
+    swept, waiting = Swept(), {}
+    for job_id, queue in candidates:
+        if queue not in waiting:
+            waiting[queue] = queue_length(queue)
+        if waiting[queue]:
+            continue  # its work may be in line behind others: not lost
+        with session_scope(settings.database_url) as session:
+            stalls = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, *still)
+                .values(stalls=JobRow.stalls + 1, progressed_at=now())
+                .returning(JobRow.stalls)
+            ).scalar()
+            if stalls is None:
+                continue  # another worker claimed it, or it moved
+            if stalls <= settings.job_attempts:
+                send(job_id, queue)  # if the broker refuses, the claim is rolled back
+                swept.requeued.append(job_id)
+                log.warning(
+                    "job %s: no progress for %d s; queued again (%d)",
+                    job_id,
+                    settings.stall_s,
+                    stalls,
+                )
+                continue
+        give_up(
+            job_id,
+            f"the job made no progress for {settings.stall_s} s, {settings.job_attempts} "
+            "times in a row, and was given up; submit it again",
+        )
+        swept.failed.append(job_id)
+    return swept
+
+
+class RecoveryLoop:
+    """A daemon thread that sweeps every recovery_interval_s (with jitter, so workers
+    started together spread out). Failures (database or broker away) wait for the next
+    round."""
+
+    def __init__(
+        self, settings: Settings, queue_length: QueueLength, send: Send, give_up: GiveUp
+    ) -> None:
+        self._settings = settings
+        self._calls = (queue_length, send, give_up)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="narrate-recovery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        interval = self._settings.recovery_interval_s
+        while not self._stop.wait(interval * random.uniform(0.75, 1.25)):
+            try:
+                sweep(self._settings, *self._calls)
+            except Exception as exc:
+                log.warning("recovery sweep skipped: %s", describe(exc))
