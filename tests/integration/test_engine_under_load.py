@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED
-from workers.pipeline.clean.text import clean
+from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.engines.synth import Pyttsx3Synthesizer
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import html_text
 import pytest
 
-from workers.pipeline.clean.text import Rule, clean, clean_text, load_rules
+from workers.pipeline.clean.cleaner import clean
+from workers.pipeline.clean.plain import clean_text
+from workers.pipeline.clean.rules import Rule, load_rules
 
 RULES = load_rules()
 HTML_RULES = {"link-only", "footnote"}
