@@ -1,4 +1,4 @@
-"""Every junk rule against its own cases (workers/pipeline/data/junk_rules.toml): the lines
+"""Every junk rule against its own cases (workers/pipeline/clean/data/junk_rules.toml): the lines
 it must remove, and body lines that resemble them and must stay."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Finding the article in a whole page's copied text (workers/pipeline/page_span.py)."""
+"""Finding the article in a whole page's copied text (workers/pipeline/clean/page_span.py)."""
 
 from __future__ import annotations
 
