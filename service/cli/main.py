@@ -30,8 +30,8 @@ def _read_input(source: str) -> tuple[str, str | None]:
 
 
 def _clean(args: argparse.Namespace) -> None:
+    from workers.pipeline.clean.cleaner import clean, detect_format
     from workers.pipeline.clean.language import with_language
-    from workers.pipeline.clean.text import clean, detect_format
 
     raw, filename = _read_input(args.file)
     article = clean(raw, filename=filename)
@@ -98,7 +98,7 @@ def _lexicon(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from workers.pipeline.clean.text import clean
+    from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.speech.check import check, describe
 
     raw, filename = _read_input(args.file)
@@ -135,7 +135,7 @@ class ProgressBar:
 
 def _convert(args: argparse.Namespace) -> None:
     from workers.config import Settings
-    from workers.pipeline.clean.text import clean
+    from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.engines.factory import synthesizer_for_voice
 

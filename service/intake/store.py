@@ -1,8 +1,8 @@
 """From a parsed submission to a stored article with a queued job.
 
 A submission (POST, PUT, or an item of a batch) is stored as received, its job
-"cleaning": the worker cleans it (workers/preparing.py), so the request only validates
-what it can without the cleaner."""
+"cleaning": the worker cleans it (workers/runtime/preparing.py), so the request only
+validates what it can without the cleaner."""
 
 from __future__ import annotations
 

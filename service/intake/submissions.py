@@ -19,7 +19,7 @@ from service.intake.sanitize import (
     without_controls,
 )
 from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, VISIBILITIES
-from workers.pipeline.clean.text import Format
+from workers.pipeline.clean.cleaner import Format
 
 TEXT_TYPES: dict[str, Format] = {"text/plain": "text", "text/html": "html"}
 UPLOAD_SUFFIXES: dict[str, Format] = {

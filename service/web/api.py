@@ -140,7 +140,8 @@ def _not_found(article_id: str) -> ApiError:
 
 
 def _accept(article_id: str | None = None):
-    """Clean and store a submission; queue a job unless identical content exists."""
+    """Store a submission as received and queue its job (a worker cleans it); no job when
+    identical content exists."""
     submission = read_submission(request)
     auth.require("write", submission.collection)
     with session_scope(settings().database_url) as session:

@@ -1,7 +1,7 @@
 """Editors decide: PATCH /api/v1/articles/<id> with `keep` (removed lines to read after
 all) and `drop` (paragraphs to skip) makes a new revision of the current one. Paragraphs
-it shares with the last finished revision keep their clips (workers/clips.py), so only
-what changed is synthesised."""
+it shares with the last finished revision keep their segments (workers/storage/segments.py), so
+only what changed is synthesised."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from service.errors import ApiError, bad_request
 from service.intake.submissions import read_submission
 from workers.config import Settings
-from workers.pipeline.clean.text import clean
+from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speech.check import check
 from workers.pipeline.speech.lexicon import (
     Lexicon,

@@ -40,7 +40,7 @@ def database_url(port: int | None = None, schema: str = SCHEMA) -> str:
 
 
 DIRECT_URL = database_url()
-# Short recovery clocks; production defaults are in workers/settings.py.
+# Short recovery clocks; production defaults are in workers/config.py.
 FAST_RECOVERY = {
     "NARRATE_STALL_S": "6",
     "NARRATE_RECOVERY_INTERVAL_S": "1",

@@ -244,7 +244,7 @@ def test_a_hung_engine(cluster, web):
         wait_until(
             lambda: (
                 not os.path.exists(f"/proc/{stopped[0]}/cmdline")
-                or "synth_child" not in command_line(stopped[0])
+                or "workers.pipeline.engines.espeak_child" not in command_line(stopped[0])
             ),
             60,
             "the engine replaced",

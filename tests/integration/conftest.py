@@ -187,7 +187,7 @@ def run_jobs_in_process(settings, tmp_path):
 
 
 def clean_submitted(settings: Settings) -> list[int]:
-    """Do what a worker's convert task does first (workers/preparing.py), for every job
+    """Do what a worker's convert task does first (workers/runtime/preparing.py), for every job
     still "cleaning": its paragraphs are made, or it fails with the cleaner's message.
     The ids of the jobs cleaned."""
     from workers.catalog.db import session_scope

@@ -1,11 +1,11 @@
-"""A stand-in for synth_child that speaks its protocol without pyttsx3.
+"""A stand-in for espeak_child that speaks its protocol without pyttsx3.
 
 Usage: fake_engine.py MODE STATE_FILE. Each word becomes 300 ms of a 220 Hz tone at
 22050 Hz. STATE_FILE counts requests across restarts, so a fault can happen once.
 MODE: ok | hang-once | crash-once | crash-always | die-at-start | unavailable | mute
 | truncate-once | truncate-always | stop-early-once | gap-once | crash-second
 
-Replies carry what synth_child reports: the words spoken, where the last one ends in
+Replies carry what espeak_child reports: the words spoken, where the last one ends in
 the text and where it starts in the audio.
 """
 

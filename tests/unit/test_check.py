@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import SEED
 from tests.unit.test_cli import narrate
-from workers.pipeline.clean.text import clean
+from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speech.check import check, in_espeak_dictionary, phonemes_of
 from workers.pipeline.speech.lexicon import Entry, Lexicon
 

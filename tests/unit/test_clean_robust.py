@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from workers.pipeline.article import Article
-from workers.pipeline.clean import text as text_module
-from workers.pipeline.clean.text import FALLBACK_RULE, clean, find_byline, find_standfirst
+from workers.pipeline.clean import html as html_module
+from workers.pipeline.clean import plain as plain_module
+from workers.pipeline.clean.cleaner import clean
+from workers.pipeline.clean.metadata import find_byline, find_standfirst
+from workers.pipeline.clean.rules import FALLBACK_RULE
 from workers.pipeline.errors import NoSpeakableText
 
 # Deterministic and bounded, so that CI sees the same examples every run.
@@ -265,7 +268,7 @@ def test_a_failing_tree_step_falls_back_and_the_report_names_it(monkeypatch):
     def broken(*args):
         raise ValueError("Input object is not an XML element: HtmlComment")
 
-    monkeypatch.setattr(text_module, "find_standfirst", broken)
+    monkeypatch.setattr(html_module, "find_standfirst", broken)
     article = clean(_page("<!-- x -->"), format="html")
     assert article.paragraphs[0] == TITLE
     assert any(p.startswith("The ferry between the island") for p in article.paragraphs)
@@ -277,7 +280,7 @@ def test_a_failing_rule_pass_falls_back_to_the_extractors_text(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in a rule")
 
-    monkeypatch.setattr(text_module, "clean_lines", broken)
+    monkeypatch.setattr(html_module, "clean_lines", broken)
     article = clean(_page(""), format="html")
     assert any(p.startswith("The ferry between the island") for p in article.paragraphs)
     assert article.removed[0].rule == FALLBACK_RULE
@@ -285,7 +288,7 @@ def test_a_failing_rule_pass_falls_back_to_the_extractors_text(monkeypatch):
 
 
 def test_a_failing_text_pass_reads_the_text_as_given(monkeypatch):
-    monkeypatch.setattr(text_module, "clean_lines", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(plain_module, "clean_lines", lambda *a, **k: 1 / 0)
     article = clean("A headline\n\nShare this\n\nThe story.", format="text")
     assert article.paragraphs == ["A headline", "Share this", "The story."]
     assert (
@@ -313,7 +316,7 @@ def test_html_with_nothing_to_read_says_why():
 
 
 def test_extra_rules_are_tried_after_the_tables_own():
-    from workers.pipeline.clean.text import Line, Rule
+    from workers.pipeline.clean.rules import Line, Rule
 
     boilerplate = {"Our reporters are on the island all week."}
     rule = Rule("publisher-boilerplate", lambda line: line.text in boilerplate)

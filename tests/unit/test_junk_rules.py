@@ -1,4 +1,4 @@
-"""Every junk rule against its own cases (workers/pipeline/data/junk_rules.toml): the lines
+"""Every junk rule against its own cases (workers/pipeline/clean/data/junk_rules.toml): the lines
 it must remove, and body lines that resemble them and must stay."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import html_text
 import pytest
 
-from workers.pipeline.clean.text import Rule, clean, clean_text, load_rules
+from workers.pipeline.clean.cleaner import clean
+from workers.pipeline.clean.plain import clean_text
+from workers.pipeline.clean.rules import Rule, load_rules
 
 RULES = load_rules()
 HTML_RULES = {"link-only", "footnote"}

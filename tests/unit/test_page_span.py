@@ -1,9 +1,10 @@
-"""Finding the article in a whole page's copied text (workers/pipeline/page_span.py)."""
+"""Finding the article in a whole page's copied text (workers/pipeline/clean/page_span.py)."""
 
 from __future__ import annotations
 
 from workers.pipeline.clean.page_span import CHROME, article_end, article_span, is_prose
-from workers.pipeline.clean.text import OUTSIDE_RULE, clean_text
+from workers.pipeline.clean.plain import clean_text
+from workers.pipeline.clean.rules import OUTSIDE_RULE
 
 PARAGRAPHS = [
     f"Paragraph {n} of the story says what happened at the harbour on the day, in order."

@@ -6,8 +6,8 @@ import pytest
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.boilerplate import fingerprint, normalise, strip_boilerplate
+from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.clean.revise import InvalidEdit, apply_edits, remove_lines
-from workers.pipeline.clean.text import clean
 
 ARTICLE = Article(
     title="Headline",

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, SEED, SEED_EXPECTED
-from workers.pipeline.clean.text import clean, clean_text, detect_format, load_rules
+from workers.pipeline.clean.cleaner import clean, detect_format
+from workers.pipeline.clean.plain import clean_text
+from workers.pipeline.clean.rules import load_rules
 from workers.pipeline.errors import NoSpeakableText
 
 ARTICLES = DATA / "articles"

@@ -3,8 +3,9 @@
 Every article of a publisher (the host of its `source_url`, else its `collection` other
 than 'all') leaves the fingerprints of its paragraphs in `publisher_lines`. A line found
 in at least `min_articles` *other* articles of the same publisher is that publisher's
-boilerplate and is removed from the article being submitted. The article's own earlier
-revisions never count: its rows are replaced, not added to.
+boilerplate and is removed from an article when a worker cleans it
+(workers/runtime/preparing.py). The article's own earlier revisions never count: its
+rows are replaced, not added to.
 """
 
 from __future__ import annotations

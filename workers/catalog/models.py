@@ -68,7 +68,7 @@ class RevisionRow(Base):
     bitrate_kbps: Mapped[int]
     removed: Mapped[list] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, as detected
-    # The submission as received, while its job is "cleaning" (workers/preparing.py);
+    # The submission as received, while its job is "cleaning" (workers/runtime/preparing.py);
     # cleared once the paragraphs are made from it.
     raw_text: Mapped[str | None] = mapped_column(Text)
     raw_format: Mapped[str | None] = mapped_column(String(10))  # "text" or "html"
@@ -147,7 +147,7 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED, index=True)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int]
-    synthesised: Mapped[int] = mapped_column(default=0)  # clips this job had to make
+    synthesised: Mapped[int] = mapped_column(default=0)  # segments this job had to make
     error: Mapped[str | None] = mapped_column(Text)
     queue: Mapped[str] = mapped_column(String(40), default="narrate")
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -157,7 +157,8 @@ class JobRow(Base):
     # again when it has been still too long, and fail it after `stalls` such attempts.
     progressed_at: Mapped[datetime | None]
     stalls: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Paragraph tasks are taken in index order from here, a few at a time (see jobs.py)
+    # Paragraph tasks are taken in index order from here, a few at a time
+    # (see workers/runtime/jobs.py)
     next_paragraph: Mapped[int] = mapped_column(default=0, server_default="0")
 
     revision: Mapped[RevisionRow] = relationship(back_populates="job")

@@ -21,7 +21,8 @@ class Article:
     byline: str | None = None
     published: str | None = None  # ISO 8601 date or date-time, as precise as the source
     removed: list[Removed] = field(default_factory=list)
-    language: str | None = None  # ISO 639-1 code, when it could be told (pipeline/language.py)
+    # ISO 639-1 code, when it could be told (workers/pipeline/clean/language.py)
+    language: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

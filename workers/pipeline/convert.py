@@ -1,4 +1,5 @@
-"""The whole pipeline for one article: spoken text, synthesis, one MP3 and its timings."""
+"""The whole pipeline for one article in one process (`narrate convert`, `narrate batch`):
+spoken text, synthesis, each paragraph an MP3 segment joined into one MP3, its timings."""
 
 from __future__ import annotations
 

@@ -21,9 +21,9 @@ from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow
 from workers.catalog.repository import VoiceOptions, cleaned_columns, paragraph_values
 from workers.config import Settings
 from workers.pipeline.article import Article
+from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
-from workers.pipeline.clean.text import Format, clean
 from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.speech.lexicon import load as load_lexicon
 

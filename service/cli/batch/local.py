@@ -25,7 +25,7 @@ from service.cli.batch.state import Options, sha256_bytes
 
 def convert_file(source: Path, mp3: Path, synthesizer: Any, bitrate: int) -> dict[str, Any]:
     """Convert one article; a JSON-ready reply. Never raises for a bad article."""
-    from workers.pipeline.clean.text import clean
+    from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.errors import NarrateError
 

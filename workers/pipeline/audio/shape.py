@@ -2,9 +2,10 @@
 
 Each clip (one utterance, of bounded length) is shaped on its own (silence trimmed,
 converted to one sample rate, loudness-normalised, faded at both ends so joins never
-click) in chunks of a second, which stream into a LAME encoder (workers.pipeline.
-segments encodes each paragraph on its own and joins them). No step holds more than one
-utterance of PCM, so memory stays flat however long the paragraph or the article is.
+click) in chunks of a second, which stream into a LAME encoder
+(workers.pipeline.audio.segments encodes each paragraph on its own and joins them). No
+step holds more than one utterance of PCM, so memory stays flat however long the
+paragraph or the article is.
 """
 
 from __future__ import annotations
@@ -220,7 +221,8 @@ class Mp3Stream:
     """One LAME encoder fed from a bounded queue by a thread of its own.
 
     LAME releases the GIL, so encoding one clip overlaps shaping the next; the bound
-    keeps at most a few clips of PCM in memory whatever the article's length.
+    keeps at most a few clips of PCM in memory whatever the paragraph's length (each
+    paragraph's MP3 segment has an encoder of its own).
     """
 
     def __init__(self, handle: Writable, bitrate_kbps: int, sample_rate: int) -> None:

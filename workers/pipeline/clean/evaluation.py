@@ -136,7 +136,7 @@ def decode_page(data: bytes) -> str:
 def page_text(html: str) -> str:
     """The text a reader copies from a rendered page: visible text, blocks on their own
     lines."""
-    from workers.pipeline.clean.text import visible_text
+    from workers.pipeline.clean.html import visible_text
 
     return visible_text(html)
 
@@ -214,7 +214,7 @@ System = Callable[[Page], str]
 def narrate_system(as_text: bool = False) -> System:
     """Narrate's cleaner on the page (or on the page as a reader copies it); a page it
     refuses reads as nothing."""
-    from workers.pipeline.clean.text import Format, clean
+    from workers.pipeline.clean.cleaner import Format, clean
     from workers.pipeline.errors import NoSpeakableText
 
     def run(page: Page) -> str:

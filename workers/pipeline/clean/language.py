@@ -61,7 +61,7 @@ def submission_language(raw: str, html: bool) -> str | None:
     """The language of a submission as received: its text (a page without its markup and
     scripts), before it is cleaned. The web process decides it when it stores the
     submission, so the detector's model (about 75 MB) lives there and not in every
-    worker process, which cleans the submission later (workers/preparing.py)."""
+    worker process, which cleans the submission later (workers/runtime/preparing.py)."""
     declared = declared_language(raw) if html else None
     text = raw[: 40 * SUBMISSION_SAMPLE_CHARS]
     if html:

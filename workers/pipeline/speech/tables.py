@@ -1,4 +1,4 @@
-"""The word tables in ``workers/pipeline/data/speech_*``, each read once, on first use."""
+"""The word tables in ``workers/pipeline/speech/data/speech_*``, each read once, on first use."""
 
 from __future__ import annotations
 
