@@ -15,6 +15,10 @@
     document.currentScript ||
     [...document.scripts].find((s) => /\/embed(\.[\w-]+)?\.js(\?|$)/.test(s.src));
   const ORIGIN = script ? new URL(script.src, location.href).origin : location.origin;
+  // Every oEmbed snippet brings its own copy of this script: the first does the work (one
+  // relay of the frames' events and heights), a later copy only upgrades new holders.
+  const LOADED = Symbol.for(`narrate-embed ${ORIGIN}`);
+  if (window[LOADED]) return window[LOADED]();
   const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2];
   const SKIP_S = 15;
   const POLL_MIN_MS = 1000;
@@ -202,6 +206,14 @@
   };
 
   const players = new Set();
+  /* One voice at a time: a player that starts pauses the others in its document and, by a
+   * message, in every other frame of the page (oEmbed iframes, the host page's players). */
+  const quiet = (except) => { for (const other of players) if (other !== except) other.audio.pause(); };
+  const quietElsewhere = () => {
+    const frames = [window.top]; // a frame's frames are reachable across origins; their documents are not
+    for (const w of frames) for (let i = 0; i < w.length; i++) frames.push(w[i]);
+    for (const w of frames) if (w !== window) w.postMessage({ narrate: "pause" }, "*");
+  };
   const owner = new WeakMap(); // page paragraph -> the player that reads it
   const inView = (element) => {
     const box = element.getBoundingClientRect();
@@ -551,7 +563,8 @@
       this.$(".play").addEventListener("click", toggle);
       this.$(".mini-play").addEventListener("click", toggle);
       audio.addEventListener("play", () => {
-        for (const other of players) if (other !== this && !other.audio.paused) other.audio.pause();
+        quiet(this);
+        quietElsewhere();
         this.playState();
         this.mediaSession();
         this.emit("play", { time: audio.currentTime });
@@ -690,8 +703,10 @@
       return { selector: null, elements };
     }
 
+    /* Marks the page's paragraphs once the audio can play; a page that adds them later
+     * (Narrate's article page, opened while the text was cleaned) calls it again. */
     readAlong() {
-      if (this.marked) return;
+      if (this.marked || !this.wired) return;
       const { selector, elements } = this.paragraphsOnPage();
       const total = this.article.progress ? this.article.progress.total : 0;
       if (!elements.length || !total) return;
@@ -901,7 +916,9 @@
   // A page that embeds /player/ID iframes (the oEmbed snippet): size them to what they
   // report and pass their events on, as if the player were on the page itself.
   addEventListener("message", (event) => {
-    if (event.origin !== ORIGIN || !event.data || !event.data.narrate) return;
+    if (!event.data || !event.data.narrate) return;
+    if (event.data.narrate === "pause") return quiet(null); // from any frame: a pause harms no one
+    if (event.origin !== ORIGIN) return;
     const frame = [...document.querySelectorAll("iframe")].find((f) => f.contentWindow === event.source);
     if (!frame) return;
     if (event.data.narrate === "height") frame.style.height = `${event.data.height}px`;
@@ -922,6 +939,7 @@
       holder.appendChild(player);
     }
   };
+  window[LOADED] = upgrade;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", upgrade);
   else upgrade();
 })();
