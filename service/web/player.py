@@ -21,7 +21,9 @@ from workers.catalog.models import ArticleRow
 from workers.catalog.repository import list_articles
 
 ASSETS = Path(__file__).with_name("player_assets")
-embed_script = StaticScript(ASSETS / "embed.js")
+# embed.js, as one script from its parts by concern (in this order: each uses the ones before)
+EMBED_PARTS = ("base", "look", "player", "stream", "controls", "read_along", "stats", "host")
+embed_script = StaticScript(tuple(ASSETS / f"{part}.js" for part in EMBED_PARTS))
 player = Blueprint("player", __name__, template_folder="player_templates")
 OEMBED_WIDTH, OEMBED_HEIGHT, OEMBED_COMPACT_HEIGHT, OEMBED_MIN_WIDTH = 640, 130, 80, 240
 YEAR_S = 365 * 24 * 3600

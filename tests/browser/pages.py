@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def publisher_page(folder: Path, name: str, body: str, lang: str = "en", head: s
         encoding="utf-8",
     )
     return name
+
+
+def oembed(server: str, url: str, **limits) -> dict:
+    query = urllib.parse.urlencode({"url": url, **limits})
+    return fetch_json(f"{server}/oembed?{query}")
 
 
 def snippet(server: str, article_id: str, attributes: str = "") -> str:

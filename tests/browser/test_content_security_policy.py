@@ -9,9 +9,9 @@ def violations_on(page) -> list[str]:
     found: list[str] = []
     page.on(
         "console",
-        lambda message: found.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     return found
 

@@ -122,6 +122,29 @@ def test_fresh_submission_shows_progress_then_plays_without_reload(page, server,
     page.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 0.3")
 
 
+def test_a_page_opened_while_cleaning_shows_the_text_once_cleaned(page, server, request):
+    """No worker yet: the submit form lands on the page while the text is being cleaned."""
+    page.goto(server + "/")
+    page.fill(
+        "#text", "While cleaning\n\n" + "\n\n".join(f"Part {n} of the story." for n in range(6))
+    )
+    page.click("button[type=submit]")
+    page.wait_for_url("**/articles/*")
+    article_id = page.url.rsplit("/", 1)[1]
+    url = f"{server}/api/v1/articles/{article_id}"
+    assert json.load(urllib.request.urlopen(url))["status"] == "cleaning"
+    assert page.locator('[data-narrate-paragraph="1"]').count() == 0
+    page.evaluate("window.sameDocument = true")
+    request.getfixturevalue("worker")  # cleaning starts now
+    page.wait_for_selector('[data-narrate-paragraph="6"]', timeout=60_000)
+    assert page.locator('[data-narrate-paragraph="3"]').inner_text() == "Part 2 of the story."
+    wait_ready(page)
+    page.click('[data-narrate-paragraph="3"]')  # read-along: a paragraph plays from its start
+    page.wait_for_selector('[data-narrate-paragraph="3"][data-narrate-active]', timeout=20_000)
+    page.wait_for_function(f"() => !document.querySelector('{PLAYER}').audio.paused")
+    assert page.evaluate("window.sameDocument") is True  # no reload
+
+
 def test_player_embedded_on_another_origin(page, server, publisher, worker, artifacts):
     article = converted(server, {"text": SEED.read_text(encoding="utf-8")})
     origin, folder = publisher

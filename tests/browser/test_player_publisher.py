@@ -5,7 +5,6 @@ before play, accessibility (axe-core) and screenshots at three widths, light and
 from __future__ import annotations
 
 import json
-import urllib.parse
 
 import pytest
 
@@ -15,6 +14,7 @@ from tests.browser.pages import (
     axe_violations,
     converted,
     fetch_json,
+    oembed,
     player_js,
     publisher_page,
     snippet,
@@ -24,11 +24,6 @@ from tests.browser.pages import (
 from tests.conftest import SEED
 
 ONE = f"document.querySelector('{PLAYER}')"
-
-
-def oembed(server: str, url: str, **limits) -> dict:
-    query = urllib.parse.urlencode({"url": url, **limits})
-    return fetch_json(f"{server}/oembed?{query}")
 
 
 def test_oembed_iframe_sizes_itself_and_shows_the_host_page_through(

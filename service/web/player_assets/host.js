@@ -1,0 +1,66 @@
+/* The page around the player: one voice at a time, the events it dispatches, its iframes'
+ * heights and events relayed, and the start. */
+const players = new Set();
+/* One voice at a time: a player that starts pauses the others in its document and, by a
+ * message, in every other frame of the page (oEmbed iframes, the host page's players). */
+const quiet = (except) => { for (const other of players) if (other !== except) other.audio.pause(); };
+const quietElsewhere = () => {
+  const frames = [window.top]; // a frame's frames are reachable across origins; their documents are not
+  for (const w of frames) for (let i = 0; i < w.length; i++) frames.push(w[i]);
+  for (const w of frames) if (w !== window) w.postMessage({ narrate: "pause" }, "*");
+};
+
+const HostEvents = (Base) => class extends Base {
+  emit(type, detail = {}) {
+    const full = { article: this.articleId, ...detail };
+    this.dispatchEvent(new CustomEvent(`narrate-${type}`, { detail: full, bubbles: true, composed: true }));
+    if (window.parent !== window) window.parent.postMessage({ narrate: "event", type, detail: full }, "*");
+  }
+
+  reportHeight() {
+    if (window.parent === window || !window.ResizeObserver) return;
+    new ResizeObserver(() => {
+      const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      window.parent.postMessage({ narrate: "height", article: this.articleId, height }, "*");
+    }).observe(document.documentElement);
+  }
+};
+
+const relay = (event) => {
+  if (!event.data || !event.data.narrate) return;
+  if (event.data.narrate === "pause") return quiet(null); // from any frame: a pause harms no one
+  if (event.origin !== ORIGIN) return;
+  const frame = [...document.querySelectorAll("iframe")].find((f) => f.contentWindow === event.source);
+  if (!frame) return;
+  if (event.data.narrate === "height") frame.style.height = `${event.data.height}px`;
+  else if (event.data.narrate === "event") {
+    frame.dispatchEvent(new CustomEvent(`narrate-${event.data.type}`, { detail: event.data.detail, bubbles: true }));
+  }
+};
+
+const upgrade = () => {
+  for (const holder of document.querySelectorAll("[data-narrate-article]")) {
+    if (holder.querySelector("narrate-player")) continue;
+    const player = document.createElement("narrate-player");
+    player.setAttribute("article", holder.dataset.narrateArticle);
+    for (const name of ["read-along", "theme", "api", "lang", "dir", "stats", "playlist", "autoadvance", "artwork"]) {
+      const value = holder.getAttribute(`data-narrate-${name}`);
+      if (value !== null) player.setAttribute(name, value);
+    }
+    holder.appendChild(player);
+  }
+};
+
+// Every oEmbed snippet brings its own copy of this script: the first does the work (one
+// relay of the frames' events and heights, so each event reaches the page once), a later
+// copy only upgrades the holders added since.
+const LOADED = Symbol.for(`narrate-embed ${ORIGIN}`);
+if (window[LOADED]) window[LOADED]();
+else {
+  window[LOADED] = upgrade;
+  const NarratePlayer = HostEvents(Statistics(ReadAlong(Controls(Streaming(Player)))));
+  if (!customElements.get("narrate-player")) customElements.define("narrate-player", NarratePlayer);
+  addEventListener("message", relay);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", upgrade);
+  else upgrade();
+}
