@@ -48,7 +48,7 @@ def submit(
 ) -> Submitted:
     """Store cleaned content (an editor's PATCH): reuse identical content, add a revision
     to a known article (by id or external_id), or create a new article."""
-    return store(session, Pending(article, spoken, options, metadata), article_id, queue)
+    return _insert_or_get(session, Pending(article, spoken, options, metadata), article_id, queue)
 
 
 def submit_raw(
@@ -64,10 +64,10 @@ def submit_raw(
     article it already is. `reach`: the collections the submitting key may write."""
     if pending.raw is None:
         raise ValueError("submit_raw stores a submission as received: pending.raw is None")
-    return store(session, pending, article_id, queue, reach)
+    return _insert_or_get(session, pending, article_id, queue, reach)
 
 
-def store(
+def _insert_or_get(
     session: Session,
     pending: Pending,
     article_id: str | None,
