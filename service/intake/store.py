@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy.orm import Session
 
 from service.intake.sanitize import without_controls
 from service.intake.submissions import Submission
-from workers.catalog.repository import Metadata, Pending, Raw, Submitted, VoiceOptions, submit_raw
+from workers.catalog.content import Metadata, Pending, Raw, VoiceOptions
+from workers.catalog.submit import Submitted, submit_raw
 from workers.config import Settings
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.clean.language import submission_language
@@ -47,15 +48,17 @@ def accept(
     article_id: str | None = None,
     queue: str = INTERACTIVE_QUEUE,
     charge: Callable[[int], None] | None = None,
+    reach: Collection[str] | None = None,
 ) -> Submitted:
     """Store the submission as received, its job "cleaning" (see `check` for what it
     raises). `charge` is told an estimate of its paragraphs (`estimated_paragraphs`)
-    before anything is stored, and may refuse."""
+    before anything is stored, and may refuse. `reach`: the collections the submitting
+    key may write (None: all); articles outside it are never matched."""
     check(submission, settings)
     if charge is not None:
         charge(estimated_paragraphs(submission.raw, submission.format))
     pending = as_received(submission, settings)
-    return submit_raw(session, pending, article_id=article_id, queue=queue)
+    return submit_raw(session, pending, article_id=article_id, queue=queue, reach=reach)
 
 
 def as_received(submission: Submission, settings: Settings) -> Pending:

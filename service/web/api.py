@@ -19,7 +19,7 @@ from service.security.limits import charge_paragraphs
 from service.web.stored_files import send_stored
 from workers.catalog.db import session_scope
 from workers.catalog.models import VISIBILITIES, ArticleRow, JobRow, JobStatus, RevisionRow
-from workers.catalog.repository import list_articles
+from workers.catalog.queries import list_articles
 from workers.config import Settings
 from workers.runtime.jobs import audio_key
 from workers.storage.base import Stat, Storage
@@ -143,12 +143,17 @@ def _accept(article_id: str | None = None):
     """Store a submission as received and queue its job (a worker cleans it); no job when
     identical content exists."""
     submission = read_submission(request)
-    auth.require("write", submission.collection)
+    who = auth.require("write", submission.collection)
     with session_scope(settings().database_url) as session:
         if article_id is not None:
             auth.require("write", _find(session, article_id).collection)
         result = accept(
-            session, submission, settings(), article_id=article_id, charge=charge_paragraphs
+            session,
+            submission,
+            settings(),
+            article_id=article_id,
+            charge=charge_paragraphs,
+            reach=who.collections if who is not None else None,
         )
         body = summary(result.article)
     if result.job_id is not None:

@@ -31,6 +31,8 @@ from service.security import auth
 from service.security.limits import charge_paragraphs
 from service.web.api import STATUSES, download_name, positive_arg, settings, storage
 from workers.catalog.batches import items_page, status_counts
+from workers.catalog.bulk import submit_many
+from workers.catalog.content import Pending
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
     JOB_FINISHED,
@@ -41,7 +43,7 @@ from workers.catalog.models import (
     RevisionRow,
     now,
 )
-from workers.catalog.repository import Pending, submit_many, submit_raw
+from workers.catalog.submit import submit_raw
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.errors import NarrateError
 from workers.runtime.celery_app import BATCH_QUEUE

@@ -11,9 +11,10 @@ from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json
 from service.security import auth
 from service.web.api import RETRY_AFTER_S, _find, settings, summary
+from workers.catalog.content import Metadata, VoiceOptions
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobStatus, RevisionRow
-from workers.catalog.repository import Metadata, VoiceOptions, submit
+from workers.catalog.submit import submit
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.revise import apply_edits
 from workers.pipeline.convert import spoken_paragraphs

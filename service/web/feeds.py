@@ -8,7 +8,7 @@ from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.errors import ApiError
 from service.intake.sanitize import xml_text
@@ -40,14 +40,33 @@ def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Ele
 
 @feeds.get("/feeds/<name>.xml")
 def feed(name: str):
+    """One episode per finished article, newest first publication first: its guid and
+    pubDate are the article's first publication (its first finished revision), so an
+    edit is not a new, re-dated episode; its enclosure and words are the newest finished
+    revision's (while an edit is made, or when it failed, the previous one's)."""
     if not _NAME.match(name):
         raise ApiError(404, "Not found", f"there is no feed {name!r}")
-    query = (
-        select(ArticleRow, RevisionRow, JobRow)
-        .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
+    finished = (
+        select(
+            RevisionRow.article_id,
+            func.min(RevisionRow.number).label("first"),
+            func.max(RevisionRow.number).label("newest"),
+            func.min(func.coalesce(JobRow.finished_at, JobRow.created_at)).label("published"),
+        )
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
-        .where(JobRow.status == JobStatus.DONE, ArticleRow.visibility == "public")
-        .order_by(JobRow.finished_at.desc())
+        .where(JobRow.status == JobStatus.DONE)
+        .group_by(RevisionRow.article_id)
+        .subquery()
+    )
+    query = (
+        select(ArticleRow, RevisionRow, finished.c.first, finished.c.published)
+        .join(finished, finished.c.article_id == ArticleRow.id)
+        .join(
+            RevisionRow,
+            (RevisionRow.article_id == ArticleRow.id) & (RevisionRow.number == finished.c.newest),
+        )
+        .where(ArticleRow.visibility == "public")
+        .order_by(finished.c.published.desc(), ArticleRow.id)
     )
     if name != "all":
         query = query.where(ArticleRow.collection == name)
@@ -62,36 +81,34 @@ def feed(name: str):
     _text(channel, f"{{{ITUNES}}}explicit", "false")
     ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "News"})
     store = storage()
-    seen: set[str] = set()
+    episodes = 0
     with session_scope(settings().database_url) as session:
-        for article, revision, job in session.execute(query.limit(FEED_SIZE * 2)):
-            if article.id in seen or revision.id != article.current.id:
-                continue  # one episode per article: its newest finished revision
-            seen.add(article.id)
+        for article, revision, first, published in session.execute(query.limit(FEED_SIZE * 2)):
             found = store.stat(audio_key(article.id, revision.number, ".mp3"))
             if found is None:
                 continue
             item = ET.SubElement(channel, "item")
             _text(item, "title", revision.title)
-            _text(item, "guid", f"narrate:{article.id}:{revision.number}", isPermaLink="false")
+            # The number of the first finished revision, as the guid of an article never
+            # edited has always been: episodes already in podcast apps keep theirs.
+            _text(item, "guid", f"narrate:{article.id}:{first}", isPermaLink="false")
             _text(item, "link", external_url("api.get_article", article_id=article.id))
             summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
             _text(item, "description", summary.text if summary else revision.title)
-            finished = (job.finished_at or job.created_at).replace(tzinfo=UTC)
-            _text(item, "pubDate", format_datetime(finished, usegmt=True))
+            _text(item, "pubDate", format_datetime(published.replace(tzinfo=UTC), usegmt=True))
+            # The audio route serves the newest finished revision; the revision in the URL
+            # makes it a new enclosure for podcast apps, which keep audio by its URL.
+            audio = external_url("api.audio", article_id=article.id, revision=revision.number)
             ET.SubElement(
                 item,
                 "enclosure",
-                {
-                    "url": external_url("api.audio", article_id=article.id),
-                    "length": str(found.size),
-                    "type": "audio/mpeg",
-                },
+                {"url": audio, "length": str(found.size), "type": "audio/mpeg"},
             )
             _text(item, f"{{{ITUNES}}}duration", _hms(revision.duration_ms or 0))
             if revision.byline:
                 _text(item, f"{{{ITUNES}}}author", revision.byline)
-            if len(seen) >= FEED_SIZE:
+            episodes += 1
+            if episodes >= FEED_SIZE:
                 break
     body = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return Response(body, mimetype="application/rss+xml")

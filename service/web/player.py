@@ -18,7 +18,7 @@ from service.web.voices import listed_voices
 from workers.catalog.db import session_scope
 from workers.catalog.listens import plays_by_article
 from workers.catalog.models import ArticleRow
-from workers.catalog.repository import list_articles
+from workers.catalog.queries import list_articles
 
 ASSETS = Path(__file__).with_name("player_assets")
 # embed.js, as one script from its parts by concern (in this order: each uses the ones before)

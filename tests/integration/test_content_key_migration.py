@@ -14,8 +14,8 @@ from alembic.config import Config
 from lxml import etree
 from sqlalchemy import inspect, text
 
+from workers.catalog.content import VoiceOptions, content_hash
 from workers.catalog.db import MIGRATIONS, engine_for
-from workers.catalog.repository import VoiceOptions, content_hash
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.convert import spoken_paragraphs
 from workers.runtime.jobs import audio_key
@@ -138,8 +138,9 @@ def test_duplicates_are_kept_and_one_holds_the_content(old, settings):
     # The same cleaned text is found by the key (a submission as received is keyed by its
     # raw text since i12_fastpost, so only the cleaned path of an editor's PATCH meets
     # these keys now).
+    from workers.catalog.content import Metadata
     from workers.catalog.db import session_scope
-    from workers.catalog.repository import Metadata, submit
+    from workers.catalog.submit import submit
 
     article = clean(TEXT, format="text")
     options = VoiceOptions(settings.voice, settings.rate, settings.bitrate_kbps)

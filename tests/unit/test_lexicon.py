@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from workers.catalog.repository import VoiceOptions, clip_key
+from workers.catalog.content import VoiceOptions, clip_key
 from workers.pipeline.article import Article
 from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.speech.lexicon import (

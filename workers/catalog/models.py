@@ -28,7 +28,7 @@ class ArticleRow(Base):
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     collection: Mapped[str] = mapped_column(String(100), default="all", index=True)
     # Without an external_id, the current revision's content hash: the unique index lets
-    # one article, and only one, hold each content (see repository.submit).
+    # one article, and only one, hold each content (see identity.py).
     content_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     visibility: Mapped[str] = mapped_column(String(10), default="unlisted", index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)

@@ -20,7 +20,7 @@ from workers.catalog.models import (
     RevisionRow,
     now,
 )
-from workers.catalog.repository import count_synthesised, mark_paragraph_done
+from workers.catalog.progress import count_synthesised, mark_paragraph_done
 from workers.config import Settings
 from workers.pipeline.audio.segments import (
     Segment,

@@ -16,9 +16,9 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from workers.catalog.boilerplate import Learned, publisher_of, remember, strip_learned
+from workers.catalog.content import VoiceOptions, cleaned_columns, paragraph_values
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow
-from workers.catalog.repository import VoiceOptions, cleaned_columns, paragraph_values
 from workers.config import Settings
 from workers.pipeline.article import Article
 from workers.pipeline.clean.cleaner import Format, clean
