@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from service.errors import ApiError
 from service.intake.sanitize import xml_text
-from service.links import external_url
-from service.web.api import settings, storage
+from service.links import article_url, external_url
+from service.security.access import PUBLISHED
+from service.web.context import settings, storage
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, JobStatus, RevisionRow
 from workers.runtime.jobs import audio_key
@@ -46,7 +47,7 @@ def feed(name: str):
         select(ArticleRow, RevisionRow, JobRow)
         .join(RevisionRow, RevisionRow.article_id == ArticleRow.id)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
-        .where(JobRow.status == JobStatus.DONE, ArticleRow.visibility == "public")
+        .where(JobRow.status == JobStatus.DONE, PUBLISHED.clause())  # a feed is for anyone
         .order_by(JobRow.finished_at.desc())
     )
     if name != "all":
@@ -74,7 +75,7 @@ def feed(name: str):
             item = ET.SubElement(channel, "item")
             _text(item, "title", revision.title)
             _text(item, "guid", f"narrate:{article.id}:{revision.number}", isPermaLink="false")
-            _text(item, "link", external_url("api.get_article", article_id=article.id))
+            _text(item, "link", article_url(article.id, "self"))
             summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
             _text(item, "description", summary.text if summary else revision.title)
             finished = (job.finished_at or job.created_at).replace(tzinfo=UTC)
@@ -83,7 +84,7 @@ def feed(name: str):
                 item,
                 "enclosure",
                 {
-                    "url": external_url("api.audio", article_id=article.id),
+                    "url": article_url(article.id, "audio"),
                     "length": str(found.size),
                     "type": "audio/mpeg",
                 },

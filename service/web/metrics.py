@@ -24,7 +24,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 
-from service.security import auth
+from service.security import access
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, WebhookDeliveryRow, now
 from workers.config import Settings
@@ -183,8 +183,7 @@ def _multiprocess() -> bool:
 def scrape():
     from prometheus_client import CollectorRegistry, generate_latest
 
-    if auth.protected():
-        auth.require("read")
+    access.require_read()
     settings: Settings = current_app.extensions["narrate.settings"]
     registry = CollectorRegistry()
     if _multiprocess():
