@@ -13,14 +13,15 @@ or one media link), which is checked against the file asked for and its expiry.
   else: not its text, page, playlist or statistics. Listens are not counted for it.
 
 An open service (no key at all: loopback only) reads and lists everything for anyone.
-An article a reader may not read is a 404 to them, as if it did not exist.
+An article a reader may not read is a 404 to them, as if it did not exist. The article
+list of the API (`catalogue`) is a key's own: the articles of its collections.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, or_, true
 
 from service.errors import ApiError
 from service.security import auth
@@ -40,24 +41,20 @@ LINK_GRANTS = {
 
 @dataclass(frozen=True)
 class Listing:
-    """The articles a reader may see in a list: of these collections (None: any), of
-    this visibility (None: any)."""
+    """The articles a reader may see in a list: the public ones, and every one of
+    `collections` (None: of every collection)."""
 
-    collections: tuple[str, ...] | None = None
-    visibility: str | None = None
+    collections: tuple[str, ...] | None = ()
 
     def clause(self) -> ColumnElement[bool]:
         """The same, as a condition on ArticleRow for a query."""
-        conditions: list[ColumnElement[bool]] = [true()]
-        if self.collections is not None:
-            conditions.append(ArticleRow.collection.in_(self.collections))
-        if self.visibility is not None:
-            conditions.append(ArticleRow.visibility == self.visibility)
-        return and_(*conditions)
+        if self.collections is None:
+            return true()
+        return or_(ArticleRow.visibility == "public", ArticleRow.collection.in_(self.collections))
 
 
-EVERYTHING = Listing()
-PUBLISHED = Listing(visibility="public")  # what anyone may list: feeds are for anyone
+EVERYTHING = Listing(None)
+PUBLISHED = Listing()  # what anyone may list: a feed is for anyone
 
 
 def _reading_key() -> Principal | None:
@@ -88,20 +85,19 @@ def counts_listens(row: ArticleRow) -> bool:
 
 
 def listing() -> Listing:
-    """What this reader may see listed: everything on an open service, a read key's
-    collections, otherwise the public articles."""
+    """What this reader may see listed: everything on an open service; the public
+    articles, and with a read key every article of its collections."""
     if not auth.protected():
         return EVERYTHING
     who = _reading_key()
-    if who is None:
-        return PUBLISHED
-    return Listing(collections=who.collections)
+    return PUBLISHED if who is None else Listing(who.collections)
 
 
-def require_listing() -> Listing:
-    """The reader's listing, for lists that need the read scope (401/403 without it)."""
-    auth.require("read")
-    return listing()
+def catalogue() -> tuple[str, ...] | None:
+    """The collections the API's article list shows this reader (None: all): a read
+    key's own; raises (401/403) without the read scope."""
+    who = auth.require("read")
+    return who.collections if who is not None else None
 
 
 def require_read() -> None:

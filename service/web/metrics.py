@@ -25,6 +25,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 
 from service.security import access
+from service.web import context
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, WebhookDeliveryRow, now
 from workers.config import Settings
@@ -184,13 +185,14 @@ def scrape():
     from prometheus_client import CollectorRegistry, generate_latest
 
     access.require_read()
-    settings: Settings = current_app.extensions["narrate.settings"]
     registry = CollectorRegistry()
     if _multiprocess():
         registry.register(_ProcessFiles(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])))
     else:  # prometheus_client was imported before the directory was set: this process only
         for instrument in (*_instruments(), *work_metrics.instruments()):
             registry.register(instrument)
-    registry.register(_CatalogCollector(settings, current_app.extensions["narrate.queue"].depths))
+    registry.register(
+        _CatalogCollector(context.settings(), current_app.extensions["narrate.queue"].depths)
+    )
     body = generate_latest(registry)
     return Response(body, mimetype="text/plain")

@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import Blueprint, jsonify, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from service.errors import ApiError
 from service.links import article_url, external_url
@@ -16,7 +18,7 @@ from service.web.context import catalog, find_article, settings
 from service.web.views import summary
 from service.web.voices import listed_voices
 from workers.catalog.listens import plays_by_article
-from workers.catalog.repository import list_articles
+from workers.catalog.models import ArticleRow, RevisionRow
 
 ASSETS = Path(__file__).with_name("player_assets")
 embed_script = StaticScript(ASSETS / "embed.js")
@@ -51,15 +53,13 @@ def _article(article_id: str, grant: str | None = None) -> dict | None:
 @player.get("/")
 def index():
     token_required = auth.protected()
-    listed = access.listing()
     with catalog() as session:
-        rows, _ = list_articles(
-            session,
-            status=None,
-            page=1,
-            per_page=RECENT,
-            collections=listed.collections,
-            visibility=listed.visibility,
+        rows = session.scalars(
+            select(ArticleRow)
+            .where(access.listing().clause())
+            .options(selectinload(ArticleRow.revisions).joinedload(RevisionRow.job))
+            .order_by(ArticleRow.created_at.desc(), ArticleRow.id)
+            .limit(RECENT)
         )
         recent = [summary(row) for row in rows]
         plays = plays_by_article(session, [article["id"] for article in recent])
