@@ -20,13 +20,14 @@ from sqlalchemy import func, select
 
 from service.errors import ApiError
 from service.links import segment_url
+from service.security.access import LINK_GRANTS
 from service.web.context import catalog, find_article, storage
 from workers.catalog.models import ArticleRow, ParagraphRow, RevisionRow
 from workers.pipeline.audio.segments import Layout, Segment, silence_frames
 from workers.storage.segments import known_segments, segment_storage_key
 
 progressive_api = Blueprint("progressive", __name__, url_prefix="/api/v1")
-GRANT = "segments"  # the signed-link grant (and the player's) for these reads
+GRANT = LINK_GRANTS["segments"]  # the signed-link grant (or the player's) for these reads
 READ_BYTES = 1 << 16
 
 

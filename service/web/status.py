@@ -14,6 +14,7 @@ import json
 
 from flask import Blueprint, Response, request
 
+from service.security.access import LINK_GRANTS
 from service.web.context import catalog, find_article
 from service.web.progressive import playable_count
 from service.web.views import newest_finished, progress_of
@@ -52,7 +53,7 @@ def article_status(row: ArticleRow, playable: int) -> dict:
 @status_api.get("/articles/<article_id>/status")
 def get_status(article_id: str):
     with catalog() as session:
-        row = find_article(session, article_id, grant="status")
+        row = find_article(session, article_id, grant=LINK_GRANTS["status"])
         body = json.dumps(
             article_status(row, playable_count(session, row.current)), separators=(",", ":")
         )
