@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from workers.links import article_links
 from workers.pipeline.errors import NarrateError
 
 N = TypeVar("N", int, float)
@@ -79,14 +80,8 @@ class Settings:
     s3_endpoint_url: str | None = None  # an S3-compatible server; None: AWS's own
 
     def article_links(self, article_id: str) -> dict[str, str]:
-        base = f"{self.public_url.rstrip('/')}/api/v1/articles/{article_id}"
-        return {
-            "self": base,
-            "audio": f"{base}/audio.mp3",
-            "timings": f"{base}/timings.json",
-            "captions": f"{base}/captions.vtt",
-            "player": f"{self.public_url.rstrip('/')}/player/{article_id}",
-        }
+        """The article's API links (workers.links, the one place links are built)."""
+        return article_links(self.public_url, article_id)
 
     @property
     def piper_voice_dirs(self) -> tuple[Path, ...]:

@@ -1,4 +1,5 @@
-"""Who may do what: API keys with scopes, article visibility, signed media links.
+"""Who the request is and what it may change: API keys with scopes, signed media links
+(what each reader may read is service.security.access's rule).
 
 The service is *protected* once any API key exists in the catalog (`narrate keys
 create`) or NARRATE_API_TOKENS is set (each such token acts as an admin key). Then:
@@ -26,7 +27,6 @@ from flask import Flask, current_app, g, request
 from service.errors import ApiError
 from workers.catalog.db import session_scope
 from workers.catalog.keys import Principal, any_active_key, authenticate
-from workers.catalog.models import ArticleRow
 from workers.config import Settings
 from workers.storage.secret_files import secret_in
 
@@ -119,25 +119,6 @@ def require(scope: str, collection: str | None = None) -> Principal | None:
     return who
 
 
-def reads_everything_of(row: ArticleRow) -> bool:
-    """May this request see the article's text and private metadata?"""
-    if not protected():
-        return True
-    who = principal()
-    return who is not None and who.allows("read") and who.reaches(row.collection)
-
-
-def may_see(row: ArticleRow) -> bool:
-    """Whether the article exists for this request at all (private ones are hidden)."""
-    return row.visibility != "private" or reads_everything_of(row)
-
-
-def collections_readable() -> tuple[str, ...] | None:
-    """The collections a list may show (None: all); raises without the read scope."""
-    who = require("read")
-    return who.collections if who is not None else None
-
-
 def _signing_key() -> bytes:
     return secret_in(_settings().data_dir / "link-signing-secret")
 
@@ -147,9 +128,11 @@ def _signature(article_id: str, file: str, expires: int) -> str:
     return hmac.new(_signing_key(), message, hashlib.sha256).hexdigest()
 
 
-def sign_link(url: str, article_id: str, file: str) -> str:
-    """`url` with a signature that lets anyone fetch `file` for a few minutes."""
-    expires = int(time.time()) + SIGNED_LINK_LIFETIME_S
+def sign_link(
+    url: str, article_id: str, file: str, lifetime_s: int = SIGNED_LINK_LIFETIME_S
+) -> str:
+    """`url` with a signature that lets anyone fetch `file` for `lifetime_s` seconds."""
+    expires = int(time.time()) + lifetime_s
     query = urlencode({"expires": expires, "signature": _signature(article_id, file, expires)})
     return f"{url}?{query}"
 

@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, jsonify, request
 from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json
 from service.security import auth
-from service.web.api import RETRY_AFTER_S, _find, settings, summary
+from service.web.context import RETRY_AFTER_S, catalog, find_article
+from service.web.views import summary
 from workers.catalog.content import Metadata, VoiceOptions
-from workers.catalog.db import session_scope
 from workers.catalog.models import JobStatus, RevisionRow
 from workers.catalog.submit import submit
 from workers.pipeline.article import Article, Removed
@@ -59,8 +59,8 @@ def edit_article(article_id: str):
         raise bad_request(
             "nothing to change: list removed-line indexes in 'keep' or paragraph indexes in 'drop'"
         )
-    with session_scope(settings().database_url) as session:
-        row = _find(session, article_id)
+    with catalog() as session:
+        row = find_article(session, article_id)
         auth.require("write", row.collection)
         current: RevisionRow = row.current
         if current.job.status == JobStatus.CLEANING:

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from service.errors import ApiError
 from service.intake.sanitize import xml_text
-from service.links import external_url
-from service.web.api import settings, storage
+from service.links import article_url, external_url
+from service.security.access import PUBLISHED
+from service.web.context import settings, storage
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, JobStatus, RevisionRow
 from workers.runtime.jobs import audio_key
@@ -65,7 +66,7 @@ def feed(name: str):
             RevisionRow,
             (RevisionRow.article_id == ArticleRow.id) & (RevisionRow.number == finished.c.newest),
         )
-        .where(ArticleRow.visibility == "public")
+        .where(PUBLISHED.clause())  # a feed is for anyone
         .order_by(finished.c.published.desc(), ArticleRow.id)
     )
     if name != "all":
@@ -92,13 +93,13 @@ def feed(name: str):
             # The number of the first finished revision, as the guid of an article never
             # edited has always been: episodes already in podcast apps keep theirs.
             _text(item, "guid", f"narrate:{article.id}:{first}", isPermaLink="false")
-            _text(item, "link", external_url("api.get_article", article_id=article.id))
+            _text(item, "link", article_url(article.id, "self"))
             summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
             _text(item, "description", summary.text if summary else revision.title)
             _text(item, "pubDate", format_datetime(published.replace(tzinfo=UTC), usegmt=True))
             # The audio route serves the newest finished revision; the revision in the URL
             # makes it a new enclosure for podcast apps, which keep audio by its URL.
-            audio = external_url("api.audio", article_id=article.id, revision=revision.number)
+            audio = f"{article_url(article.id, 'audio')}?revision={revision.number}"
             ET.SubElement(
                 item,
                 "enclosure",

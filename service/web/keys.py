@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from service.errors import ApiError, bad_request
 from service.security import auth
-from workers.catalog.db import session_scope
+from service.web.context import catalog
 from workers.catalog.keys import (
     KeyNotAllowed,
     KeyRequestError,
@@ -21,10 +21,6 @@ from workers.catalog.models import ApiKeyRow
 
 keys_api = Blueprint("keys", __name__, url_prefix="/api/v1/keys")
 FIELDS = frozenset({"name", "scope", "collections", "limit"})
-
-
-def _database_url() -> str:
-    return current_app.extensions["narrate.settings"].database_url
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -48,7 +44,7 @@ def described(row: ApiKeyRow) -> dict:
 @keys_api.get("")
 def list_api_keys():
     who = auth.require("admin")
-    with session_scope(_database_url()) as session:
+    with catalog() as session:
         return jsonify({"keys": [described(row) for row in list_keys(session, who)]})
 
 
@@ -61,7 +57,7 @@ def create_api_key():
     unknown = sorted(set(body) - FIELDS)
     if unknown:
         raise bad_request(f"unknown field {unknown[0]!r}; a key takes {', '.join(sorted(FIELDS))}")
-    with session_scope(_database_url()) as session:
+    with catalog() as session:
         try:
             row, key = create_key(
                 session,
@@ -82,7 +78,7 @@ def create_api_key():
 @keys_api.delete("/<key_id>")
 def revoke_api_key(key_id: str):
     who = auth.require("admin")
-    with session_scope(_database_url()) as session:
+    with catalog() as session:
         if not revoke_key(session, key_id, who):
             raise ApiError(
                 404, "Not found", f"there is no active key {key_id!r}; GET /api/v1/keys lists them"

@@ -13,8 +13,8 @@ import json
 from flask import Blueprint, jsonify, request
 
 from service.errors import bad_request
-from service.web.api import _find, positive_arg, settings
-from workers.catalog.db import session_scope
+from service.security import access
+from service.web.context import catalog, find_article, not_found, positive_arg
 from workers.catalog.listens import QUARTILES, Listen, record, stats
 
 listens_api = Blueprint("listens", __name__, url_prefix="/api/v1")
@@ -51,8 +51,9 @@ def parse_listen(raw: bytes) -> Listen:
 @listens_api.post("/articles/<article_id>/listens")
 def record_listen(article_id: str):
     listen = parse_listen(request.get_data(cache=False))
-    with session_scope(settings().database_url) as session:
-        _find(session, article_id)
+    with catalog() as session:
+        if not access.counts_listens(find_article(session, article_id)):
+            raise not_found(article_id)
         record(session, article_id, listen)
     return "", 204
 
@@ -60,6 +61,6 @@ def record_listen(article_id: str):
 @listens_api.get("/articles/<article_id>/stats")
 def article_stats(article_id: str):
     days = positive_arg("days", 30, 366)
-    with session_scope(settings().database_url) as session:
-        _find(session, article_id)
+    with catalog() as session:
+        find_article(session, article_id)
         return jsonify({"id": article_id, **stats(session, article_id, days)})

@@ -24,7 +24,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 
-from service.security import auth
+from service.security import access
+from service.web import context
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, WebhookDeliveryRow, now
 from workers.config import Settings
@@ -183,15 +184,15 @@ def _multiprocess() -> bool:
 def scrape():
     from prometheus_client import CollectorRegistry, generate_latest
 
-    if auth.protected():
-        auth.require("read")
-    settings: Settings = current_app.extensions["narrate.settings"]
+    access.require_read()
     registry = CollectorRegistry()
     if _multiprocess():
         registry.register(_ProcessFiles(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])))
     else:  # prometheus_client was imported before the directory was set: this process only
         for instrument in (*_instruments(), *work_metrics.instruments()):
             registry.register(instrument)
-    registry.register(_CatalogCollector(settings, current_app.extensions["narrate.queue"].depths))
+    registry.register(
+        _CatalogCollector(context.settings(), current_app.extensions["narrate.queue"].depths)
+    )
     body = generate_latest(registry)
     return Response(body, mimetype="text/plain")

@@ -7,18 +7,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import Blueprint, jsonify, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from service.errors import ApiError
-from service.intake.sanitize import is_id
-from service.links import external_url
-from service.security import auth
-from service.web.api import settings, summary
+from service.links import article_url, external_url
+from service.security import access, auth
 from service.web.assets import StaticScript
+from service.web.context import catalog, find_article, settings
+from service.web.views import summary
 from service.web.voices import listed_voices
-from workers.catalog.db import session_scope
 from workers.catalog.listens import plays_by_article
-from workers.catalog.models import ArticleRow
-from workers.catalog.queries import list_articles
+from workers.catalog.models import ArticleRow, RevisionRow
 
 ASSETS = Path(__file__).with_name("player_assets")
 # embed.js, as one script from its parts by concern (in this order: each uses the ones before)
@@ -31,15 +31,13 @@ RECENT = 20
 _ARTICLE_PATH = re.compile(r"^/(?:articles|player)/([A-Za-z0-9_-]+)/?$")
 
 
-def _article(article_id: str, *, signed: bool = False) -> dict | None:
-    """What the pages show of an article this request may see; `signed`: a private
-    article's player, reached by its signed link, may be shown too."""
-    if not is_id(article_id):
-        return None
-    with session_scope(settings().database_url) as session:
-        row = session.get(ArticleRow, article_id)
-        granted = signed and auth.signed_for(article_id, auth.PLAYER_GRANT)
-        if row is None or not (auth.may_see(row) or granted):
+def _article(article_id: str, grant: str | None = None) -> dict | None:
+    """What the pages show of an article this reader may read (`grant`: the player's, which
+    a private article's signed player link carries), or None."""
+    with catalog() as session:
+        try:
+            row = find_article(session, article_id, grant)
+        except ApiError:
             return None
         revision = row.current
         return {
@@ -57,13 +55,13 @@ def _article(article_id: str, *, signed: bool = False) -> dict | None:
 @player.get("/")
 def index():
     token_required = auth.protected()
-    with session_scope(settings().database_url) as session:
-        rows, _ = list_articles(  # to anyone, a protected service lists only public articles
-            session,
-            status=None,
-            page=1,
-            per_page=RECENT,
-            visibility="public" if token_required else None,
+    with catalog() as session:
+        rows = session.scalars(
+            select(ArticleRow)
+            .where(access.listing().clause())
+            .options(selectinload(ArticleRow.revisions).joinedload(RevisionRow.job))
+            .order_by(ArticleRow.created_at.desc(), ArticleRow.id)
+            .limit(RECENT)
         )
         recent = [summary(row) for row in rows]
         plays = plays_by_article(session, [article["id"] for article in recent])
@@ -99,7 +97,7 @@ def iframe_player(article_id: str):
     """The player alone, for iframes (frameable: service.security.headers). An unknown id gets the
     same small player, which says the audio is not available, rather than a whole page
     inside someone's article."""
-    article = _article(article_id, signed=True)
+    article = _article(article_id, auth.PLAYER_GRANT)
     status = 200 if article is not None else 404
     shown = article or {"id": article_id, "title": ""}
     granted = article is not None and auth.signed_for(article_id, auth.PLAYER_GRANT)
@@ -144,7 +142,7 @@ def oembed():
     width, height = oembed_size(
         request.args.get("maxwidth", type=int), request.args.get("maxheight", type=int)
     )
-    src = external_url("player.iframe_player", article_id=article["id"])
+    src = article_url(article["id"], "player")
     script = external_url("player.embed")
     html = (
         f'<iframe src="{src}" width="{width}" height="{height}" title="Listen to this article" '

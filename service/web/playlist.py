@@ -2,17 +2,20 @@
 
 The playlist is the article's collection, newest first, as a front page lists it: the
 next one is the newest finished article of the same collection published here before
-this one. Past the oldest there is none (404), so auto-advance stops there.
+this one that the same reader may see listed (service.security.access: to an anonymous
+reader, public articles only; a private one's grant does not open its playlist). Past
+the oldest there is none (404), so auto-advance stops there.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify
 from sqlalchemy import and_, or_, select
 
 from service.errors import ApiError
-from service.web.api import _find, settings
-from workers.catalog.db import session_scope
+from service.links import links_of
+from service.security import access
+from service.web.context import catalog, find_article
 from workers.catalog.models import ArticleRow
 
 playlist_api = Blueprint("playlist", __name__, url_prefix="/api/v1")
@@ -21,11 +24,12 @@ CANDIDATES = 20  # finished or not, the next few older ones; the first finished 
 
 @playlist_api.get("/articles/<article_id>/next")
 def next_article(article_id: str):
-    with session_scope(settings().database_url) as session:
-        this = _find(session, article_id)
+    with catalog() as session:
+        this = find_article(session, article_id)
         older = session.scalars(
             select(ArticleRow)
             .where(
+                access.listing().clause(),
                 ArticleRow.collection == this.collection,
                 or_(
                     ArticleRow.created_at < this.created_at,
@@ -47,9 +51,6 @@ def next_article(article_id: str):
             "title": found.current.title,
             "collection": found.collection,
             "duration_ms": found.current.duration_ms,
-            "links": {
-                "page": url_for("player.article_page", article_id=found.id, _external=True),
-                "player": url_for("player.iframe_player", article_id=found.id, _external=True),
-            },
+            "links": links_of(found, ("page", "player")),
         }
     return jsonify(body)

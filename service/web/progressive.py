@@ -19,16 +19,15 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import func, select
 
 from service.errors import ApiError
-from service.links import external_url
-from service.security import auth
-from service.web.api import _find, settings, storage
-from workers.catalog.db import session_scope
+from service.links import segment_url
+from service.security.access import LINK_GRANTS
+from service.web.context import catalog, find_article, storage
 from workers.catalog.models import ArticleRow, ParagraphRow, RevisionRow
 from workers.pipeline.audio.segments import Layout, Segment, silence_frames
 from workers.storage.segments import known_segments, segment_storage_key
 
 progressive_api = Blueprint("progressive", __name__, url_prefix="/api/v1")
-GRANT = "segments"  # the signed-link grant (and the player's) for these reads
+GRANT = LINK_GRANTS["segments"]  # the signed-link grant (or the player's) for these reads
 READ_BYTES = 1 << 16
 
 
@@ -70,7 +69,7 @@ def _ready(session, revision: RevisionRow, up_to: int | None = None) -> list[Rea
 
 
 def _made(session, article_id: str) -> tuple[ArticleRow, RevisionRow]:
-    row = _find(session, article_id, signed_file=GRANT)
+    row = find_article(session, article_id, grant=GRANT)
     revision = row.current
     if revision.job.status in ("failed", "cancelled"):
         raise ApiError(
@@ -81,24 +80,21 @@ def _made(session, article_id: str) -> tuple[ArticleRow, RevisionRow]:
 
 @progressive_api.get("/articles/<article_id>/segments.json")
 def segment_list(article_id: str):
-    with session_scope(settings().database_url) as session:
+    with catalog() as session:
         row, revision = _made(session, article_id)
         ready = _ready(session, revision)
         complete = len(ready) == revision.job.total
-        private = row.visibility == "private"
         number = revision.number
+        urls = [segment_url(row, number, piece.index) for piece in ready]
     layout = Layout()
     listed = []
-    for piece in ready:
+    for piece, url in zip(ready, urls, strict=True):
         layout.pause_before()
         timing = layout.place(piece.text, piece.segment)
-        url = external_url(
-            "progressive.segment", article_id=article_id, revision=number, index=piece.index
-        )
         listed.append(
             {
                 "index": piece.index,
-                "url": auth.sign_link(url, article_id, GRANT) if private else url,
+                "url": url,
                 "start_ms": timing.start_ms,
                 "end_ms": timing.end_ms,
                 "text": piece.text,
@@ -120,7 +116,7 @@ def segment_list(article_id: str):
 
 @progressive_api.get("/articles/<article_id>/segments/<int:revision>/<int:index>.mp3")
 def segment(article_id: str, revision: int, index: int):
-    with session_scope(settings().database_url) as session:
+    with catalog() as session:
         row, _ = _made(session, article_id)
         chosen = next((r for r in row.revisions if r.number == revision), None)
         if chosen is None or index >= (chosen.job.total if chosen.job else 0):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from service.errors import ApiError, bad_request
 from service.intake.submissions import read_submission
-from workers.config import Settings
+from service.web.context import settings
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speech.check import check
 from workers.pipeline.speech.lexicon import (
@@ -21,17 +21,13 @@ from workers.pipeline.speech.lexicon import (
 speech = Blueprint("speech", __name__, url_prefix="/api/v1")
 
 
-def _settings() -> Settings:
-    return current_app.extensions["narrate.settings"]
-
-
 def _body(lexicon: Lexicon) -> dict:
     return {"count": len(lexicon), "entries": [e.as_json() for e in lexicon.entries]}
 
 
 @speech.get("/lexicon")
 def get_lexicon():
-    lexicon = load(_settings().lexicon_path)
+    lexicon = load(settings().lexicon_path)
     collection = request.args.get("collection")
     if collection:
         lexicon = lexicon.for_collection(check_collection(collection))
@@ -63,7 +59,7 @@ def put_lexicon():
             f"Content-Type {request.mimetype or '(none)'} is not accepted; send "
             "application/json or text/tab-separated-values",
         )
-    save(_settings().lexicon_path, lexicon)
+    save(settings().lexicon_path, lexicon)
     return jsonify(_body(lexicon))
 
 
@@ -72,7 +68,7 @@ def check_article():
     """The article's risky tokens, with its collection's lexicon; nothing is stored."""
     submission = read_submission(request)
     article = clean(submission.raw, format=submission.format)
-    lexicon = load(_settings().lexicon_path).for_collection(submission.collection)
+    lexicon = load(settings().lexicon_path).for_collection(submission.collection)
     risks = check(article.paragraphs, lexicon)
     return jsonify(
         {

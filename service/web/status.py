@@ -14,9 +14,10 @@ import json
 
 from flask import Blueprint, Response, request
 
-from service.web.api import _find, newest_finished, progress_of, settings
+from service.security.access import LINK_GRANTS
+from service.web.context import catalog, find_article
 from service.web.progressive import playable_count
-from workers.catalog.db import session_scope
+from service.web.views import newest_finished, progress_of
 from workers.catalog.models import ArticleRow
 
 status_api = Blueprint("status", __name__, url_prefix="/api/v1")
@@ -51,8 +52,8 @@ def article_status(row: ArticleRow, playable: int) -> dict:
 
 @status_api.get("/articles/<article_id>/status")
 def get_status(article_id: str):
-    with session_scope(settings().database_url) as session:
-        row = _find(session, article_id, signed_file="status")
+    with catalog() as session:
+        row = find_article(session, article_id, grant=LINK_GRANTS["status"])
         body = json.dumps(
             article_status(row, playable_count(session, row.current)), separators=(",", ":")
         )

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from flask import Blueprint, jsonify, request
 
 from service.errors import bad_request
-from service.web.api import settings
+from service.web.context import settings
 from workers.pipeline.engines.voices import ENGINES, Voice, installed_voices
 
 voices = Blueprint("voices", __name__, url_prefix="/api/v1")

@@ -1,0 +1,167 @@
+"""A batch request's articles, whatever its form (a JSON array, NDJSON, a zip of files,
+multipart files), each parsed or with its own error; zip archives are checked for bombs
+and damage entry by entry."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from flask import request
+
+from service.errors import ApiError, bad_request
+from service.intake.submissions import (
+    Submission,
+    from_fields,
+    from_file,
+    parse_json,
+    query_fields,
+)
+from service.web.context import settings
+from workers.pipeline.errors import NarrateError
+
+ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    submission: Submission | None
+    error: str | None = None
+
+
+def limits_error(detail: str) -> ApiError:
+    return ApiError(413, "Batch too large", detail)
+
+
+def items_from_request() -> tuple[list[Item], str | None]:
+    """Every article of the request, each parsed or with its own error; and a callback."""
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        body = parse_json(request.get_data(), "a JSON array of articles")
+        callback = None
+        if isinstance(body, dict) and "articles" in body:
+            callback = body.get("callback_url")
+            if callback is not None and not isinstance(callback, str):
+                raise bad_request("'callback_url' must be a string")
+            body = body["articles"]
+        if not isinstance(body, list):
+            raise bad_request(
+                'send a JSON array of articles, or {"articles": [...], "callback_url": ...}'
+            )
+        return [
+            _item(f"#{n + 1}", lambda a=article: from_fields(a)) for n, article in enumerate(body)
+        ], callback
+    if mimetype == "application/x-ndjson":
+        items = []
+        lines = [line for line in request.get_data().splitlines() if line.strip()]
+        for n, line in enumerate(lines):
+            items.append(
+                _item(
+                    f"line {n + 1}",
+                    lambda n=n, line=line: from_fields(parse_json(line, "JSON", f"line {n + 1}")),
+                )
+            )
+        return items, query_fields(request).get("callback_url")
+    if mimetype in {"application/zip", "application/x-zip-compressed"}:
+        return _items_from_zip(request.get_data(), "upload.zip"), query_fields(request).get(
+            "callback_url"
+        )
+    if mimetype == "multipart/form-data":
+        items = []
+        for upload in request.files.getlist("files") + request.files.getlist("file"):
+            data = upload.read()
+            if (upload.filename or "").lower().endswith(".zip"):
+                try:
+                    items.extend(_items_from_zip(data, upload.filename or "upload.zip"))
+                except ApiError as error:  # an unreadable archive is one failed item
+                    if error.status != 400:
+                        raise
+                    items.append(Item(upload.filename or "upload.zip", None, error.detail))
+            else:
+                name = upload.filename or "upload"
+                items.append(_item(name, lambda n=name, d=data: from_file(n, d, request.form)))
+        return items, request.form.get("callback_url")
+    raise ApiError(
+        415,
+        "Unsupported media type",
+        f"Content-Type {mimetype or '(none)'} is not accepted for batches; send a JSON array, "
+        "NDJSON, a zip of .txt/.html files, or multipart/form-data files",
+    )
+
+
+def _item(name: str, parse) -> Item:
+    try:
+        return Item(name, parse())
+    except NarrateError as error:
+        return Item(name, None, error.detail)
+
+
+# What zipfile raises for a damaged entry, and what to tell the sender.
+_ZIP_ENTRY_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (zipfile.BadZipFile, "is damaged ({error})"),
+    (zlib.error, "has a corrupt compressed stream ({error})"),
+    (NotImplementedError, "uses a compression method Narrate cannot read; use deflate"),
+    (RuntimeError, "is encrypted; zip it again without a password"),
+    (EOFError, "is cut short"),
+)
+
+
+def _items_from_zip(data: bytes, zip_name: str) -> list[Item]:
+    config = settings()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, ValueError, UnicodeDecodeError) as error:
+        raise bad_request(
+            f"{zip_name} is not a readable zip file ({error}): it may be truncated; "
+            "send the whole archive"
+        ) from None
+    entries = [e for e in archive.infolist() if not e.is_dir() and not _hidden(e.filename)]
+    if len(entries) > config.max_batch_items:
+        raise limits_error(
+            f"{zip_name} has {len(entries)} files; at most {config.max_batch_items} per batch"
+        )
+    if sum(e.file_size for e in entries) > config.max_batch_bytes:
+        raise limits_error(
+            f"{zip_name} unpacks to more than {config.max_batch_bytes} bytes; split it"
+        )
+    items = []
+    for entry in sorted(entries, key=lambda e: e.filename):
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > ZIP_MAX_RATIO:
+            raise limits_error(
+                f"{entry.filename} in {zip_name} is compressed {ratio:.0f}:1; "
+                f"more than {ZIP_MAX_RATIO}:1 is refused"
+            )
+        if entry.file_size > config.max_upload_bytes:
+            items.append(Item(entry.filename, None, "larger than the per-article limit"))
+            continue
+        try:
+            content = _read_entry(archive, entry, config.max_upload_bytes)
+        except ApiError as error:
+            items.append(Item(entry.filename, None, error.detail))
+            continue
+        items.append(_item(entry.filename, lambda e=entry, c=content: from_file(e.filename, c, {})))
+    return items
+
+
+def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> bytes:
+    """The entry's bytes, checked against its header; a 400 saying what is wrong."""
+    try:
+        with archive.open(entry) as handle:  # read no more than the limit
+            content = handle.read(limit + 1)
+    except tuple(kind for kind, _ in _ZIP_ENTRY_ERRORS) as error:
+        reason = next(text for kind, text in _ZIP_ENTRY_ERRORS if isinstance(error, kind))
+        raise bad_request(f"{entry.filename} {reason.format(error=error)}") from None
+    if len(content) != entry.file_size:
+        raise bad_request(
+            f"{entry.filename} is damaged: its header says {entry.file_size} bytes but it "
+            f"holds {len(content)}; zip it again"
+        )
+    return content
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith((".", "__MACOSX")) for part in path.split("/"))
