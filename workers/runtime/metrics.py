@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from workers.config import Settings
-from workers.pipeline.engines.synth import process_alive
+from workers.pipeline.engines.workdirs import process_alive
 
 WORKER_FOLDER = "workers"
 SYNTHESIS_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120)

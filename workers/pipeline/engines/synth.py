@@ -18,7 +18,6 @@ import selectors
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import wave
 from collections import deque
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from workers.pipeline.audio.levels import longest_inner_silence_ms
+from workers.pipeline.engines.workdirs import new_workdir
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
 from workers.pipeline.speech.utterances import split_utterances
 
@@ -39,7 +39,6 @@ MAX_INNER_SILENCE_MS = 1500.0  # espeak-ng's longest pause inside speech is abou
 # From this rate on espeak-ng speeds speech up afterwards (sonic), and its word events
 # keep the times from before: they say nothing about where the audio ends.
 SPED_UP_FROM_RATE = 450
-WORKDIR_PREFIX = "narrate-synth-"  # then the owner's pid: narrate-synth-1234-k2j9x
 # Told (engine, reason) when an engine process is replaced; the reason is "timeout"
 # (missed its deadline), "crash" (died), "error" (answered with one) or "bad_audio"
 # (its audio failed the checks of Pyttsx3Synthesizer._problem).
@@ -89,25 +88,6 @@ class _Request:
     attempts: int = 0
 
 
-def _remove_orphaned_workdirs() -> None:
-    """Scratch directories of processes killed outright (SIGKILL, OOM) cannot be removed
-    by their owners; the next synthesiser to start on the machine removes them."""
-    for workdir in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
-        owner = workdir.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
-        if owner.isdigit() and not process_alive(int(owner)):
-            shutil.rmtree(workdir, ignore_errors=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 class Pyttsx3Synthesizer:
     """pyttsx3 in a killable child process, working one utterance ahead of the caller."""
 
@@ -132,8 +112,7 @@ class Pyttsx3Synthesizer:
         self._child: subprocess.Popen[bytes] | None = None
         self._child_ready = False
         self._unread = b""
-        _remove_orphaned_workdirs()
-        self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
+        self._workdir = new_workdir()
         self._serial = 0
 
     # -- child process -------------------------------------------------------------------
