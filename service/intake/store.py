@@ -19,7 +19,7 @@ from workers.config import Settings
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.clean.language import submission_language
 from workers.pipeline.engines.voices import check_requested_voice
-from workers.pipeline.speech.lexicon import load as load_lexicon
+from workers.pipeline.speaking import lexicon_for
 from workers.runtime.celery_app import INTERACTIVE_QUEUE
 
 TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real one
@@ -72,7 +72,7 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
         submission.collection,
         submission.visibility,
     )
-    lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
+    lexicon = lexicon_for(settings.lexicon_path, submission.collection)
     raw = Raw(
         submission.raw,
         submission.format,

@@ -78,9 +78,11 @@ def submit(
     *,
     article_id: str | None = None,
     queue: str = "narrate",
+    lexicon: str | None = None,
 ) -> Submitted:
     """Store a cleaned submission (an editor's PATCH): reuse identical content, add a
-    revision to a known article (by id or external_id), or create a new article."""
+    revision to a known article (by id or external_id), or create a new article.
+    `lexicon` is the fingerprint of the lexicon `spoken` was made with."""
     digest = content_hash(article, options)
     said = [s for _, s in spoken]
 
@@ -88,6 +90,7 @@ def submit(
         return RevisionRow(
             **_revision_columns(number, digest, article, options, metadata),
             paragraphs=[ParagraphRow(**values) for values in paragraph_values(spoken, options)],
+            lexicon_key=lexicon,
             job=JobRow(total=len(spoken), queue=queue),
         )
 

@@ -18,9 +18,8 @@ from workers.pipeline.audio.shape import (
     webvtt,
 )
 from workers.pipeline.engines.synth import Clip, Synthesizer
-from workers.pipeline.errors import NoSpeakableText, SynthesisFailed
-from workers.pipeline.speech import to_spoken
-from workers.pipeline.speech.lexicon import Lexicon
+from workers.pipeline.errors import SynthesisFailed
+from workers.pipeline.speaking import spoken_paragraphs
 from workers.pipeline.speech.utterances import split_utterances
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
@@ -43,26 +42,6 @@ class Conversion:
     outputs: Outputs
     duration_ms: int
     paragraphs: int
-
-
-def spoken_paragraphs(
-    article: Article, lexicon: Lexicon | None = None, *, phonemes: bool = True
-) -> list[tuple[str, str]]:
-    """(written, spoken) for every paragraph that has something to say, with the
-    lexicon's entries applied to the spoken text (its phoneme entries only if the
-    engine reads espeak-ng phonemes). The newsreader's normalisation (numbers, money,
-    dates) is English; an article known to be in another language goes to its voice as
-    written, and espeak-ng reads numbers in that language."""
-    lexicon = lexicon or Lexicon()
-    english = article.language in (None, "en")
-    pairs = [
-        (text, lexicon.apply(to_spoken(text) if english else text, phonemes=phonemes))
-        for text in article.paragraphs
-    ]
-    pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
-    if not pairs:
-        raise NoSpeakableText("the article has no words to read aloud")
-    return pairs
 
 
 def paragraph_audio(
@@ -103,9 +82,12 @@ def convert_article(
     *,
     bitrate_kbps: int = 64,
     on_progress: Progress | None = None,
-    lexicon: Lexicon | None = None,
+    spoken: list[tuple[str, str]] | None = None,
 ) -> Conversion:
-    pairs = spoken_paragraphs(article, lexicon)
+    """Synthesise the article into `outputs`: its `spoken` paragraphs (as
+    workers/pipeline/speaking.py `speak` makes them), or, not given, its paragraphs
+    normalised without a lexicon."""
+    pairs = spoken if spoken is not None else spoken_paragraphs(article)
     total = len(pairs)
 
     def clips():
