@@ -46,6 +46,7 @@ from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.errors import NarrateError
 from workers.runtime.celery_app import BATCH_QUEUE
 from workers.runtime.jobs import audio_key
+from workers.storage.base import read_in_chunks
 
 batches = Blueprint("batches", __name__, url_prefix="/api/v1")
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, per entry: more is a zip bomb
@@ -505,8 +506,9 @@ def _zip_stream(rows: list[dict], stamp: tuple) -> Iterator[bytes]:
                 continue
             for key, name in zip(row["_keys"], (row["mp3"], row["timings"]), strict=True):
                 info = zipfile.ZipInfo(name, date_time=stamp)
-                with store.open_reader(key) as source, archive.open(info, "w") as target:
-                    while chunk := source.read(256 * 1024):
+                chunks = read_in_chunks(store, key, 256 * 1024)
+                with archive.open(info, "w") as target:
+                    for chunk in chunks:
                         target.write(chunk)
                         yield sink.drain()
         manifest = io.StringIO()
