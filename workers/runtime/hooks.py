@@ -11,7 +11,7 @@ from celery import Celery
 from celery.signals import after_setup_logger, worker_init, worker_ready, worker_shutdown
 
 from workers.config import Settings
-from workers.runtime.celery_app import CONVERT, create_celery, settings_of
+from workers.runtime.celery_app import CONVERT, create_celery, queue_depths, settings_of
 from workers.runtime.recovery import RecoveryLoop
 
 log = logging.getLogger("narrate.worker")
@@ -89,16 +89,10 @@ def recovery_loop(settings: Settings) -> RecoveryLoop:
     def give_up(job_id: int, message: str) -> None:
         announcing.fail(app, job_id, message)
 
-    return RecoveryLoop(settings, lambda queue: queue_length(app, queue), send, give_up)
+    def queue_length(queue: str) -> int:
+        return queue_depths(app, (queue,))[queue]
 
-
-def queue_length(app: Celery, queue: str) -> int:
-    """Messages waiting on a broker queue. The declare is not passive: on Redis a passive
-    declare cannot see a queue under a key prefix (it says "no queue") however many
-    messages wait, and declaring is idempotent."""
-    with app.connection_for_read() as connection:
-        connection.ensure_connection(max_retries=1, timeout=5)
-        return connection.default_channel.queue_declare(queue).message_count
+    return RecoveryLoop(settings, queue_length, send, give_up)
 
 
 def _stop_recovery(**_: object) -> None:
