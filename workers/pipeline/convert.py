@@ -10,7 +10,7 @@ from workers.pipeline.article import Article
 from workers.pipeline.audio.segments import encode_mp3
 from workers.pipeline.audio.shape import (
     Pauses,
-    Tags,
+    article_tags,
     atomic_output,
     shape_chunks,
     silence,
@@ -97,11 +97,7 @@ def convert_article(
             if on_progress:
                 on_progress(done, total)
 
-    tags = Tags(
-        title=article.title,
-        artist=article.byline or "Narrate",
-        date=article.published[:10] if article.published else None,
-    )
+    tags = article_tags(article.title, article.byline, article.published)
     encoded = encode_mp3(clips(), outputs.mp3, tags=tags, bitrate_kbps=bitrate_kbps)
     with atomic_output(outputs.timings, "w") as handle:
         handle.write(timings_json(encoded.timings, encoded.duration_ms))

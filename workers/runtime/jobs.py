@@ -28,7 +28,7 @@ from workers.pipeline.audio.segments import (
     encode_segment,
     join_segments,
 )
-from workers.pipeline.audio.shape import Tags, timings_json, webvtt
+from workers.pipeline.audio.shape import article_tags, timings_json, webvtt
 from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.engines.synth import Synthesizer
 from workers.pipeline.engines.voices import parse_voice
@@ -224,11 +224,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
             for p in revision.paragraphs
         ]
         stored = known_segments(session, [key for _, _, key in paragraphs])
-        tags = Tags(
-            title=revision.title,
-            artist=revision.byline or "Narrate",
-            date=revision.published[:10] if revision.published else None,
-        )
+        tags = article_tags(revision.title, revision.byline, revision.published)
         keys = {s: audio_key(article.id, revision.number, s) for s in (".mp3", ".json", ".vtt")}
 
     def piece(spoken: str, key: str) -> WriteSegment:
