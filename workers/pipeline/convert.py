@@ -1,4 +1,5 @@
-"""The whole pipeline for one article: spoken text, synthesis, one MP3 and its timings."""
+"""The rest of the pipeline for one article once it is spoken (workers/pipeline/speaking.py):
+synthesis, one MP3 and its timings."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from workers.pipeline.audio.shape import (
 )
 from workers.pipeline.engines.synth import Clip, Synthesizer
 from workers.pipeline.errors import SynthesisFailed
-from workers.pipeline.speaking import spoken_paragraphs
 from workers.pipeline.speech.utterances import split_utterances
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
@@ -80,14 +80,13 @@ def convert_article(
     outputs: Outputs,
     synthesizer: Synthesizer,
     *,
+    spoken: list[tuple[str, str]],
     bitrate_kbps: int = 64,
     on_progress: Progress | None = None,
-    spoken: list[tuple[str, str]] | None = None,
 ) -> Conversion:
-    """Synthesise the article into `outputs`: its `spoken` paragraphs (as
-    workers/pipeline/speaking.py `speak` makes them), or, not given, its paragraphs
-    normalised without a lexicon."""
-    pairs = spoken if spoken is not None else spoken_paragraphs(article)
+    """Synthesise the article's `spoken` paragraphs, (written, spoken) as
+    workers/pipeline/speaking.py `speak` makes them, into `outputs`."""
+    pairs = spoken
     total = len(pairs)
 
     def clips():
