@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 
 from workers.config import Settings
-from workers.runtime.celery_app import CONVERT, CONVERT_MANY, INTERACTIVE_QUEUE, create_celery
+from workers.runtime.celery_app import (
+    CONVERT,
+    CONVERT_MANY,
+    INTERACTIVE_QUEUE,
+    create_celery,
+    queue_depths,
+)
 
 log = logging.getLogger("narrate.queue")
 FAN_OUT_CHUNK = 500  # jobs per convert_many message
@@ -48,12 +54,6 @@ class TaskQueue:
     def depths(self, queues: tuple[str, ...]) -> dict[str, int] | None:
         """Messages waiting on each queue; None when the broker is unreachable."""
         try:
-            with self._celery.connection_for_read() as connection:
-                connection.ensure_connection(max_retries=1, timeout=2)
-                channel = connection.default_channel
-                return {
-                    queue: channel.queue_declare(queue).message_count  # declaring is idempotent
-                    for queue in queues
-                }
+            return queue_depths(self._celery, queues, timeout_s=2)
         except Exception:
             return None

@@ -42,9 +42,12 @@ def _clean(args: argparse.Namespace) -> None:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
     if args.spoken:
-        from workers.pipeline.convert import spoken_paragraphs
+        from workers.config import Settings
+        from workers.pipeline.speaking import speak
 
-        paragraphs = [spoken for _, spoken in spoken_paragraphs(article, _deployment_lexicon())]
+        settings = Settings.from_env()
+        spoken = speak(article, settings.voice, settings.lexicon_path, None)
+        paragraphs = [said for _, said in spoken.paragraphs]
     else:
         paragraphs = article.paragraphs
     print("\n\n".join(paragraphs))
@@ -54,9 +57,9 @@ def _deployment_lexicon(collection: str | None = None):
     """The lexicon the service uses (NARRATE_LEXICON, or lexicon.tsv in the data
     directory): its deployment-wide entries and, given a collection, that one's."""
     from workers.config import Settings
-    from workers.pipeline.speech.lexicon import load
+    from workers.pipeline.speaking import lexicon_for
 
-    return load(Settings.from_env().lexicon_path).for_collection(collection)
+    return lexicon_for(Settings.from_env().lexicon_path, collection)
 
 
 def _lexicon(args: argparse.Namespace) -> None:
@@ -138,14 +141,16 @@ def _convert(args: argparse.Namespace) -> None:
     from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.engines.factory import synthesizer_for_voice
+    from workers.pipeline.speaking import speak
 
     started = time.monotonic()
+    settings = Settings.from_env()
     raw, filename = _read_input(args.file)
     out = Path(args.output)
     if out.suffix.lower() != ".mp3":
         raise UsageError(f"the output must be an .mp3 file name, got {args.output}")
     synthesizer = synthesizer_for_voice(
-        args.voice, args.rate, piper_voice_dirs=Settings.from_env().piper_voice_dirs
+        args.voice, args.rate, piper_voice_dirs=settings.piper_voice_dirs
     )
     try:  # the engine's child process starts while the text is cleaned
         synthesizer.start()
@@ -156,7 +161,7 @@ def _convert(args: argparse.Namespace) -> None:
             synthesizer,
             bitrate_kbps=args.bitrate,
             on_progress=ProgressBar(),
-            lexicon=_deployment_lexicon(),
+            spoken=speak(article, args.voice, settings.lexicon_path, None).paragraphs,
         )
     finally:
         synthesizer.close()

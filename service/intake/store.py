@@ -20,20 +20,24 @@ from workers.config import Settings
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.clean.language import submission_language
 from workers.pipeline.engines.voices import check_requested_voice
-from workers.pipeline.speech.lexicon import load as load_lexicon
+from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.speaking import lexicon_for
 from workers.runtime.celery_app import INTERACTIVE_QUEUE
 
 TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real one
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _WORDY_LINE = re.compile(r"^[^\w\n]*[^\W_]", re.MULTILINE)  # a line with a letter or digit
 # Elements the HTML cleaner makes paragraphs of, for the quota's estimate.
 _HTML_BLOCK = re.compile(r"<(?:p|li|h[1-6]|blockquote|pre|dd|dt|figcaption|tr)\b", re.IGNORECASE)
 
 
 def check(submission: Submission, settings: Settings) -> None:
-    """What the request can refuse without the cleaner: CallbackNotAllowed for a
-    callback_url to a private address (unless allowed), an unknown voice."""
+    """What the request can refuse without the cleaner: NoSpeakableText for nothing to
+    read at all (`check_words`), CallbackNotAllowed for a callback_url to a private
+    address (unless allowed), an unknown voice."""
+    check_words(submission.raw, submission.format)
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     if submission.voice:
@@ -75,7 +79,7 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
         submission.collection,
         submission.visibility,
     )
-    lexicon = load_lexicon(settings.lexicon_path).for_collection(submission.collection)
+    lexicon = lexicon_for(settings.lexicon_path, submission.collection)
     raw = Raw(
         submission.raw,
         submission.format,
@@ -84,6 +88,24 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
         submission_language(submission.raw, html=submission.format == "html"),
     )
     return Pending.of_raw(raw, options, metadata)
+
+
+def check_words(raw: str, format: str) -> None:
+    """NoSpeakableText (422) for a submission with no letter or digit at all (empty,
+    only whitespace, only punctuation; for HTML, none outside its tags). Only this cheap
+    look: whether anything is left once cleaned is the worker's to find."""
+    if format == "html":
+        if not _LETTER_OR_DIGIT.search(html.unescape(_TAG.sub(" ", raw))):
+            raise NoSpeakableText(
+                "the HTML has no letter or digit outside its tags (it is empty, or only "
+                "markup, spaces and punctuation): send the page's full HTML, or the article "
+                "as plain text"
+            )
+    elif not _LETTER_OR_DIGIT.search(raw):
+        raise NoSpeakableText(
+            "the text has no letter or digit (it is empty, or only spaces, punctuation or "
+            "symbols): send the article's headline and paragraphs"
+        )
 
 
 def estimated_paragraphs(raw: str, format: str) -> int:

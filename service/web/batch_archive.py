@@ -16,6 +16,7 @@ from service.web.views import download_name
 from workers.catalog.batches import items_page
 from workers.catalog.models import BatchItemRow, BatchRow, RevisionRow
 from workers.runtime.jobs import audio_key
+from workers.storage.base import read_in_chunks
 
 
 def archive_rows(session: Session, batch: BatchRow) -> list[dict]:
@@ -83,8 +84,9 @@ def zip_stream(rows: list[dict], stamp: tuple) -> Iterator[bytes]:
                 continue
             for key, name in zip(row["_keys"], (row["mp3"], row["timings"]), strict=True):
                 info = zipfile.ZipInfo(name, date_time=stamp)
-                with store.open_reader(key) as source, archive.open(info, "w") as target:
-                    while chunk := source.read(256 * 1024):
+                chunks = read_in_chunks(store, key, 256 * 1024)
+                with archive.open(info, "w") as target:
+                    for chunk in chunks:
                         target.write(chunk)
                         yield sink.drain()
         manifest = io.StringIO()

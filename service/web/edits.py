@@ -10,14 +10,14 @@ from flask import Blueprint, current_app, jsonify, request
 from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json
 from service.security import auth
-from service.web.context import RETRY_AFTER_S, catalog, find_article
+from service.web.context import RETRY_AFTER_S, catalog, find_article, settings
 from service.web.views import summary
 from workers.catalog.content import Metadata, VoiceOptions
 from workers.catalog.models import JobStatus, RevisionRow
 from workers.catalog.submit import submit
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.revise import apply_edits
-from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.speaking import speak
 
 edits = Blueprint("edits", __name__, url_prefix="/api/v1")
 SHAPE = 'a JSON object such as {"keep": [0], "drop": [3], "revision": 1}'
@@ -84,8 +84,15 @@ def edit_article(article_id: str):
         metadata = Metadata(
             row.external_id, current.source_url, current.callback_url, row.collection
         )
+        spoken = speak(article, current.voice, settings().lexicon_path, row.collection)
         result = submit(
-            session, article, spoken_paragraphs(article), options, metadata, article_id=row.id
+            session,
+            article,
+            spoken.paragraphs,
+            options,
+            metadata,
+            article_id=row.id,
+            lexicon=spoken.lexicon,
         )
         response = jsonify(summary(result.article))
     if result.job_id is not None:

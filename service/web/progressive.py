@@ -24,11 +24,11 @@ from service.security.access import LINK_GRANTS
 from service.web.context import catalog, find_article, storage
 from workers.catalog.models import ArticleRow, ParagraphRow, RevisionRow
 from workers.pipeline.audio.segments import Layout, Segment, silence_frames
+from workers.storage.base import read_in_chunks
 from workers.storage.segments import known_segments, segment_storage_key
 
 progressive_api = Blueprint("progressive", __name__, url_prefix="/api/v1")
 GRANT = LINK_GRANTS["segments"]  # the signed-link grant (or the player's) for these reads
-READ_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -146,9 +146,7 @@ def segment(article_id: str, revision: int, index: int):
 
     def body() -> Iterator[bytes]:
         yield before
-        with store.open_reader(key) as reader:
-            while chunk := reader.read(READ_BYTES):
-                yield chunk
+        yield from read_in_chunks(store, key)
         yield after
 
     response = Response(body(), mimetype="audio/mpeg")

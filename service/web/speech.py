@@ -8,6 +8,7 @@ from service.errors import ApiError, bad_request
 from service.intake.submissions import read_submission
 from service.web.context import settings
 from workers.pipeline.clean.cleaner import clean
+from workers.pipeline.speaking import lexicon_for
 from workers.pipeline.speech.check import check
 from workers.pipeline.speech.lexicon import (
     Lexicon,
@@ -68,7 +69,7 @@ def check_article():
     """The article's risky tokens, with its collection's lexicon; nothing is stored."""
     submission = read_submission(request)
     article = clean(submission.raw, format=submission.format)
-    lexicon = load(settings().lexicon_path).for_collection(submission.collection)
+    lexicon = lexicon_for(settings().lexicon_path, submission.collection)
     risks = check(article.paragraphs, lexicon)
     return jsonify(
         {

@@ -16,6 +16,8 @@ from tests.conftest import SEED, SEED_EXPECTED
 from tests.integration.conftest import clean_submitted, queue_key, run_job, run_jobs_in_process
 from tests.openapi_check import conforms
 from tests.unit.test_synth import FakeEngineSynthesizer
+from workers.catalog.db import session_scope
+from workers.catalog.models import JobRow
 from workers.runtime import jobs
 
 pytestmark = pytest.mark.integration
@@ -194,9 +196,6 @@ def test_deleting_an_unfinished_article_releases_its_segments(client, settings, 
 
 
 def queued_job_id(settings) -> int:
-    from workers.catalog.db import session_scope
-    from workers.catalog.models import JobRow
-
     with session_scope(settings.database_url) as session:
         waiting = session.query(JobRow).filter(JobRow.status.in_(("cleaning", "queued")))
         return waiting.order_by(JobRow.id).first().id  # the oldest
@@ -353,6 +352,46 @@ def test_bad_submissions_get_a_problem_that_says_what_to_change(
     assert says in body["detail"]
     assert response.mimetype == "application/problem+json"
     assert queued_jobs(broker) == []
+
+
+NOTHING_TO_READ = [
+    ({"data": b"", "content_type": "text/plain"}, "it is empty"),
+    ({"data": b"  \n\t\n  ", "content_type": "text/plain"}, "no letter or digit"),
+    ({"data": b"!!! ---\n\n* * *", "content_type": "text/plain"}, "no letter or digit"),
+    ({"json": {"text": " \n\n \u3000 "}}, "no letter or digit"),
+    ({"json": {"html": "<p> </p><div>&nbsp;&mdash;</div>"}}, "outside its tags"),
+    ({"data": b"<html><body><p>!!!</p></body></html>", "content_type": "text/html"}, "tags"),
+    ({"data": {"file": (b"   ", "a.txt")}, "content_type": "multipart/form-data"}, "letter"),
+]
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    NOTHING_TO_READ,
+    ids=["empty", "whitespace", "punctuation", "json-spaces", "json-html", "html", "upload"],
+)
+def test_nothing_to_read_at_all_is_refused_at_the_door(
+    client, broker, settings, method, kwargs, says
+):
+    """Empty, only whitespace, or no letter or digit (in HTML, outside its tags): a 422
+    that says what to send, and no job (it had been a 202 and a job that failed later)."""
+    path, template = "/api/v1/articles", "/api/v1/articles"
+    if method == "put":
+        created = client.post(path, json={"text": "Headline\n\nA paragraph."}).get_json()
+        path, template = created["links"]["self"], "/api/v1/articles/{article_id}"
+    with session_scope(settings.database_url) as session:
+        jobs_before = session.query(JobRow).count()
+    if isinstance(kwargs.get("data"), dict):
+        content, name = kwargs["data"]["file"]
+        kwargs = {**kwargs, "data": {"file": (io.BytesIO(content), name)}}
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == 422
+    body = conforms(response, template, method)
+    assert says in body["detail"] and "send" in body["detail"], body["detail"]
+    assert response.mimetype == "application/problem+json"
+    with session_scope(settings.database_url) as session:
+        assert session.query(JobRow).count() == jobs_before
 
 
 def test_nothing_to_read_is_accepted_then_fails_with_the_cleaners_message(client, settings):

@@ -158,6 +158,19 @@ def test_cancel_stops_what_has_not_started(client, settings, tmp_path):
     assert client.delete("/api/v1/batches/nope").status_code == 404
 
 
+def test_an_item_with_nothing_to_read_at_all_fails_alone_at_the_door(client):
+    """An empty, blank or letterless item is refused as the request is taken in, with
+    the reason, and only it: it had been stored and failed later by the worker."""
+    items = [article(1), {"text": "  \n\n  "}, {"html": "<p>!!! &mdash;</p>"}, article(2)]
+    body = client.post("/api/v1/batches", json=items).get_json()
+    assert (body["total"], body["counts"]["cleaning"], body["counts"]["failed"]) == (4, 2, 2)
+    listing = conforms(client.get(body["links"]["self"]), "/api/v1/batches/{batch_id}")
+    statuses = [item["status"] for item in listing["items"]]
+    assert statuses == ["cleaning", "failed", "failed", "cleaning"]
+    assert "no letter or digit" in listing["items"][1]["error"]
+    assert "outside its tags" in listing["items"][2]["error"]
+
+
 def test_archive_streams_finished_mp3s_timings_and_a_manifest(client, settings, tmp_path):
     items = [article(n) for n in range(3)] + [{"text": "Advertisement"}]
     body = client.post("/api/v1/batches", json=items).get_json()

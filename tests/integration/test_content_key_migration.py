@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from workers.catalog.content import VoiceOptions, content_hash
 from workers.catalog.db import MIGRATIONS, engine_for
 from workers.pipeline.clean.cleaner import clean
-from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.speaking import spoken_paragraphs
 from workers.runtime.jobs import audio_key
 from workers.storage.local import LocalStorage
 

@@ -22,8 +22,8 @@ import pytest
 
 from tests.conftest import SEED
 from workers.pipeline.clean.cleaner import clean
-from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.engines.synth import Pyttsx3Synthesizer
+from workers.pipeline.speaking import spoken_paragraphs
 
 pytestmark = pytest.mark.integration
 

@@ -17,8 +17,7 @@ from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
 from workers.pipeline.errors import InvalidInput
 from workers.runtime import jobs
-from workers.runtime.celery_app import create_celery
-from workers.runtime.hooks import queue_length
+from workers.runtime.celery_app import create_celery, queue_depths
 from workers.runtime.recovery import heartbeat, sweep
 
 
@@ -91,10 +90,12 @@ def test_the_sweep_sees_the_messages_waiting_on_a_prefixed_redis_queue(settings)
     # A passive declare answered "no queue" under the key prefix, so the sweep took every
     # queue for empty and queued again work that was only waiting its turn.
     app = create_celery(settings)
-    assert queue_length(app, "narrate-sweep-test") == 0
+    queues = ("narrate-sweep-test", "narrate-sweep-other")
+    assert queue_depths(app, queues) == {"narrate-sweep-test": 0, "narrate-sweep-other": 0}
     for n in range(3):
         app.send_task("narrate.nothing", args=[n], queue="narrate-sweep-test")
-    assert queue_length(app, "narrate-sweep-test") == 3
+    app.send_task("narrate.nothing", args=[3], queue="narrate-sweep-other")
+    assert queue_depths(app, queues) == {"narrate-sweep-test": 3, "narrate-sweep-other": 1}
 
 
 def test_a_broker_that_refuses_leaves_the_claim_untaken(client, settings):

@@ -16,6 +16,7 @@ from workers.pipeline.audio.shape import (
     Pauses,
     Tags,
     Timing,
+    article_tags,
     shape_clip,
     silence,
     timings_json,
@@ -252,3 +253,12 @@ def test_a_long_paragraph_is_spoken_as_bounded_utterances_each_at_the_target_lou
     body = as_float(audio[1])
     quiet_runs = np.flatnonzero(np.diff(np.flatnonzero(np.abs(body) > 1e-4)) > RATE * 0.3)
     assert len(quiet_runs) == 5  # a pause between each two utterances
+
+
+def test_an_articles_tags_are_its_headline_byline_and_day():
+    """One function for the command line's MP3 and the worker's (they built them apart)."""
+    assert article_tags("Harbour wall", "By Ana Silva", "2023-02-15T09:30:00+00:00") == Tags(
+        "Harbour wall", "By Ana Silva", "2023-02-15"
+    )
+    assert article_tags("Harbour wall", None, None) == Tags("Harbour wall", "Narrate", None)
+    assert article_tags("Harbour wall", "", "") == Tags("Harbour wall", "Narrate", None)

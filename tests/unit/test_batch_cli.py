@@ -200,10 +200,32 @@ def test_a_bad_article_is_a_reply_not_an_exception(tmp_path, data, reason):
     source = tmp_path / "a.txt"
     if data is not None:
         source.write_bytes(data)
-    reply = convert_file(source, tmp_path / "a.mp3", synthesizer=None, bitrate=64)
+    reply = convert_file(
+        source, tmp_path / "a.mp3", None, 64, voice="gmw/en", lexicon=tmp_path / "none.tsv"
+    )
     assert reply["ok"] is False
     assert reason in reply["reason"]
     assert not (tmp_path / "a.mp3").exists()
+
+
+def test_a_local_batch_says_the_article_as_the_lexicon_says(tmp_path):
+    """`narrate batch` speaks an article as `narrate convert` and the service do, with
+    the deployment's lexicon (it had used none). The fake engine gives 300 ms a word."""
+    from tests.unit.test_synth import FakeEngineSynthesizer
+
+    source = tmp_path / "a.txt"
+    source.write_text("Talks in Kyiv\n\nMinisters met in Kyiv on Tuesday.\n", encoding="utf-8")
+    lexicon = tmp_path / "lexicon.tsv"
+    durations = []
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        for entries in ("", "Kyiv\tthe city of Keev\tany\t*\n"):
+            lexicon.write_text(entries, encoding="utf-8")
+            reply = convert_file(
+                source, tmp_path / "a.mp3", synth, 64, voice="gmw/en", lexicon=lexicon
+            )
+            assert reply["ok"] is True, reply
+            durations.append(reply["duration_ms"])
+    assert durations[1] - durations[0] == pytest.approx(2 * 3 * 300, abs=60)  # 3 words more, twice
 
 
 # -- summary and exit status ---------------------------------------------------------------

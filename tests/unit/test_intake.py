@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.intake.store import estimated_paragraphs, provisional_title
+from service.intake.store import check_words, estimated_paragraphs, provisional_title
 from service.intake.submissions import Submission
+from workers.pipeline.errors import NoSpeakableText
 
 
 @pytest.mark.parametrize(
@@ -31,3 +32,27 @@ def test_the_provisional_title_is_the_first_line_or_the_pages_title():
     assert provisional_title(Submission(page, "html")) == "Oil & gas up"
     assert provisional_title(Submission("<p>No title</p>", "html")) == ""
     assert len(provisional_title(Submission("word " * 200, "text"))) == 300
+
+
+@pytest.mark.parametrize(
+    ("raw", "form"),
+    [
+        ("", "text"),
+        (" \n\t\u00a0\u3000", "text"),
+        ("!!! --- ___ * * *", "text"),
+        ("", "html"),
+        ('<p title="Words only in an attribute"> </p><img alt="a picture">', "html"),
+        ("<div>&nbsp;&mdash;&#8230;</div><!-- a comment with words -->", "html"),
+    ],
+)
+def test_nothing_to_read_at_all_is_refused(raw, form):
+    with pytest.raises(NoSpeakableText, match=r"no letter or digit.*: send"):
+        check_words(raw, form)
+
+
+@pytest.mark.parametrize(
+    ("raw", "form"),
+    [("7", "text"), ("Élan", "text"), ("日本", "text"), ("<p>&eacute;</p>", "html"), ("x", "html")],
+)
+def test_a_letter_or_digit_anywhere_is_let_through_for_the_cleaner(raw, form):
+    check_words(raw, form)

@@ -7,7 +7,7 @@ import pytest
 from workers.config import Settings
 from workers.pipeline.article import Article
 from workers.pipeline.clean.language import declared_language, detect_language, voice_for
-from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.speaking import spoken_paragraphs
 
 TEXTS = {
     "en": "The council voted on Tuesday to repair the old bridge before the winter storms.",

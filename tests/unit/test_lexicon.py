@@ -8,7 +8,7 @@ import pytest
 
 from workers.catalog.content import VoiceOptions, clip_key
 from workers.pipeline.article import Article
-from workers.pipeline.convert import spoken_paragraphs
+from workers.pipeline.speaking import spoken_paragraphs
 from workers.pipeline.speech.lexicon import (
     Entry,
     Lexicon,

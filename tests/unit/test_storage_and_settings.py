@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from workers.config import ConfigurationError, Settings
+from workers.storage.base import READ_BYTES, read_in_chunks
 from workers.storage.local import LocalStorage
 
 
@@ -34,6 +35,36 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path):
 def test_keys_cannot_leave_the_root(tmp_path: Path, key: str):
     with pytest.raises(ValueError, match="relative path"):
         LocalStorage(tmp_path).path(key)
+
+
+def test_a_stored_file_is_read_in_chunks_and_closed(tmp_path: Path):
+    store = LocalStorage(tmp_path)
+    data = bytes(range(256)) * 600  # 153,600 bytes: two whole pieces and a part
+    store.write_bytes("segments/ab/x.mp3", data)
+    pieces = list(read_in_chunks(store, "segments/ab/x.mp3"))
+    assert [len(p) for p in pieces] == [READ_BYTES, READ_BYTES, len(data) - 2 * READ_BYTES]
+    assert b"".join(pieces) == data
+    assert [len(p) for p in read_in_chunks(store, "segments/ab/x.mp3", 100_000)] == [
+        100_000,
+        53_600,
+    ]
+    store.write_bytes("empty", b"")
+    assert list(read_in_chunks(store, "empty")) == []
+
+
+def test_reading_in_chunks_opens_at_once_and_closes_when_stopped(tmp_path: Path, monkeypatch):
+    store = LocalStorage(tmp_path)
+    with pytest.raises(FileNotFoundError):  # at the call: a caller can make it again
+        read_in_chunks(store, "segments/ab/gone.mp3")
+    store.write_bytes("a.mp3", b"x" * (3 * READ_BYTES))
+    opened = []
+    real = store.open_reader
+    monkeypatch.setattr(store, "open_reader", lambda key: opened.append(real(key)) or opened[-1])
+    pieces = read_in_chunks(store, "a.mp3")
+    assert len(opened) == 1 and not opened[0].closed
+    next(pieces)
+    pieces.close()  # a client that went away mid-stream
+    assert opened[0].closed
 
 
 def test_settings_have_embedded_defaults(tmp_path: Path):

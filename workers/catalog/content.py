@@ -50,6 +50,7 @@ class Pending:
     options: VoiceOptions
     metadata: Metadata
     raw: Raw | None = None
+    lexicon: str | None = None  # cleaned: the fingerprint of the lexicon `spoken` was made with
 
     @classmethod
     def of_raw(cls, raw: Raw, options: VoiceOptions, metadata: Metadata) -> Pending:
@@ -106,7 +107,7 @@ def revision_values(pending: Pending, number: int, digest: str) -> dict:
         **cleaned_columns(pending.article),
         "raw_text": raw.text if raw else None,
         "raw_format": raw.format if raw else None,
-        "lexicon_key": raw.lexicon if raw else None,
+        "lexicon_key": raw.lexicon if raw else pending.lexicon,
     }
 
 

@@ -45,10 +45,13 @@ def submit(
     *,
     article_id: str | None = None,
     queue: str = "narrate",
+    lexicon: str | None = None,
 ) -> Submitted:
     """Store cleaned content (an editor's PATCH): reuse identical content, add a revision
-    to a known article (by id or external_id), or create a new article."""
-    return _insert_or_get(session, Pending(article, spoken, options, metadata), article_id, queue)
+    to a known article (by id or external_id), or create a new article. `lexicon` is the
+    fingerprint of the lexicon `spoken` was made with."""
+    pending = Pending(article, spoken, options, metadata, lexicon=lexicon)
+    return _insert_or_get(session, pending, article_id, queue)
 
 
 def submit_raw(

@@ -1,5 +1,5 @@
-"""The whole pipeline for one article in one process (`narrate convert`, `narrate batch`):
-spoken text, synthesis, each paragraph an MP3 segment joined into one MP3, its timings."""
+"""The rest of the pipeline for one article once it is spoken (workers/pipeline/speaking.py):
+synthesis, each paragraph an MP3 segment joined into one MP3, and its timings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from workers.pipeline.article import Article
 from workers.pipeline.audio.segments import encode_mp3
 from workers.pipeline.audio.shape import (
     Pauses,
-    Tags,
+    article_tags,
     atomic_output,
     shape_chunks,
     silence,
@@ -19,9 +19,7 @@ from workers.pipeline.audio.shape import (
     webvtt,
 )
 from workers.pipeline.engines.synth import Clip, Synthesizer
-from workers.pipeline.errors import NoSpeakableText, SynthesisFailed
-from workers.pipeline.speech import to_spoken
-from workers.pipeline.speech.lexicon import Lexicon
+from workers.pipeline.errors import SynthesisFailed
 from workers.pipeline.speech.utterances import split_utterances
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
@@ -44,26 +42,6 @@ class Conversion:
     outputs: Outputs
     duration_ms: int
     paragraphs: int
-
-
-def spoken_paragraphs(
-    article: Article, lexicon: Lexicon | None = None, *, phonemes: bool = True
-) -> list[tuple[str, str]]:
-    """(written, spoken) for every paragraph that has something to say, with the
-    lexicon's entries applied to the spoken text (its phoneme entries only if the
-    engine reads espeak-ng phonemes). The newsreader's normalisation (numbers, money,
-    dates) is English; an article known to be in another language goes to its voice as
-    written, and espeak-ng reads numbers in that language."""
-    lexicon = lexicon or Lexicon()
-    english = article.language in (None, "en")
-    pairs = [
-        (text, lexicon.apply(to_spoken(text) if english else text, phonemes=phonemes))
-        for text in article.paragraphs
-    ]
-    pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
-    if not pairs:
-        raise NoSpeakableText("the article has no words to read aloud")
-    return pairs
 
 
 def paragraph_audio(
@@ -102,11 +80,13 @@ def convert_article(
     outputs: Outputs,
     synthesizer: Synthesizer,
     *,
+    spoken: list[tuple[str, str]],
     bitrate_kbps: int = 64,
     on_progress: Progress | None = None,
-    lexicon: Lexicon | None = None,
 ) -> Conversion:
-    pairs = spoken_paragraphs(article, lexicon)
+    """Synthesise the article's `spoken` paragraphs, (written, spoken) as
+    workers/pipeline/speaking.py `speak` makes them, into `outputs`."""
+    pairs = spoken
     total = len(pairs)
 
     def clips():
@@ -116,11 +96,7 @@ def convert_article(
             if on_progress:
                 on_progress(done, total)
 
-    tags = Tags(
-        title=article.title,
-        artist=article.byline or "Narrate",
-        date=article.published[:10] if article.published else None,
-    )
+    tags = article_tags(article.title, article.byline, article.published)
     encoded = encode_mp3(clips(), outputs.mp3, tags=tags, bitrate_kbps=bitrate_kbps)
     with atomic_output(outputs.timings, "w") as handle:
         handle.write(timings_json(encoded.timings, encoded.duration_ms))

@@ -1,9 +1,12 @@
 """The Celery application, built by a factory from Settings: nothing is built at import.
 
 `create_celery` is what the web process uses to send tasks by name; the worker's own app
-(workers.runtime.worker) adds the tasks and the start-up hooks to it."""
+(workers.runtime.worker) adds the tasks and the start-up hooks to it. `queue_depths` is
+how both see the messages waiting (the web's metrics, the workers' recovery sweep)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from celery import Celery
 
@@ -47,3 +50,13 @@ def create_celery(settings: Settings) -> Celery:
 
 def settings_of(app: Celery) -> Settings:
     return app.conf["narrate_settings"]
+
+
+def queue_depths(app: Celery, queues: Iterable[str], *, timeout_s: float = 5.0) -> dict[str, int]:
+    """Messages waiting on each broker queue (the broker's errors pass through). The
+    declare is not passive: on Redis a passive declare cannot see a queue under a key
+    prefix (it says "no queue") however many messages wait, and declaring is idempotent."""
+    with app.connection_for_read() as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout_s)
+        channel = connection.default_channel
+        return {queue: channel.queue_declare(queue).message_count for queue in queues}

@@ -11,7 +11,7 @@ from celery import Celery
 from celery.signals import after_setup_logger, worker_init, worker_ready, worker_shutdown
 
 from workers.config import Settings
-from workers.runtime.celery_app import CONVERT, DELIVER, create_celery, settings_of
+from workers.runtime.celery_app import CONVERT, create_celery, queue_depths, settings_of
 from workers.runtime.recovery import RecoveryLoop
 
 log = logging.getLogger("narrate.worker")
@@ -67,7 +67,7 @@ def _resume(sender, **_: object) -> None:
     from workers.runtime.jobs import unfinished
 
     settings = settings_of(sender.app)
-    _recovery.append(_recovery_loop(settings))
+    _recovery.append(recovery_loop(settings))
     _recovery[-1].start()
     try:
         for job_id, queue in unfinished(settings):
@@ -76,11 +76,10 @@ def _resume(sender, **_: object) -> None:
         log.warning("could not queue unfinished jobs at start: %s", exc)
 
 
-def _recovery_loop(settings: Settings) -> RecoveryLoop:
+def recovery_loop(settings: Settings) -> RecoveryLoop:
     """Every worker sweeps for stalled jobs (see workers.runtime.recovery); its own Celery app
     keeps the sweep's connections apart from the consumer's."""
-    from workers.delivery import webhooks
-    from workers.runtime import jobs
+    from workers.runtime import announcing
 
     app: Celery = create_celery(settings)
 
@@ -88,23 +87,12 @@ def _recovery_loop(settings: Settings) -> RecoveryLoop:
         app.send_task(CONVERT, args=[job_id], queue=queue, retry=False)
 
     def give_up(job_id: int, message: str) -> None:
-        if jobs.fail(settings, job_id, message):
-            article_id = jobs.article_of(settings, job_id)
-            links = settings.article_links(article_id) if article_id else {}
-            queue = jobs.queue_of(settings, job_id)
-            for delivery_id in webhooks.events_for_job(settings, job_id, links):
-                app.send_task(DELIVER, args=[delivery_id], queue=queue)
+        announcing.fail(app, job_id, message)
 
-    return RecoveryLoop(settings, lambda queue: queue_length(app, queue), send, give_up)
+    def queue_length(queue: str) -> int:
+        return queue_depths(app, (queue,))[queue]
 
-
-def queue_length(app: Celery, queue: str) -> int:
-    """Messages waiting on a broker queue. The declare is not passive: on Redis a passive
-    declare cannot see a queue under a key prefix (it says "no queue") however many
-    messages wait, and declaring is idempotent."""
-    with app.connection_for_read() as connection:
-        connection.ensure_connection(max_retries=1, timeout=5)
-        return connection.default_channel.queue_declare(queue).message_count
+    return RecoveryLoop(settings, queue_length, send, give_up)
 
 
 def _stop_recovery(**_: object) -> None:

@@ -8,7 +8,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
@@ -29,12 +28,12 @@ from workers.pipeline.audio.segments import (
     encode_segment,
     join_segments,
 )
-from workers.pipeline.audio.shape import Tags, timings_json, webvtt
+from workers.pipeline.audio.shape import article_tags, timings_json, webvtt
 from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.engines.synth import Synthesizer
 from workers.pipeline.engines.voices import parse_voice
 from workers.runtime import metrics, preparing
-from workers.storage.base import Storage
+from workers.storage.base import Storage, read_in_chunks
 from workers.storage.factory import storage_for
 from workers.storage.segments import (
     evict,
@@ -47,7 +46,6 @@ from workers.storage.segments import (
 )
 
 log = logging.getLogger("narrate.jobs")
-READ_BYTES = 1 << 16  # a stored segment is copied into the MP3 in pieces of this size
 
 SynthesizerFor = Callable[[str, int], Synthesizer]  # (voice, rate) -> a synthesiser
 
@@ -208,12 +206,6 @@ def _make_segment(
     return segment
 
 
-def _read_in_chunks(handle: BinaryIO) -> Iterator[bytes]:
-    with handle:
-        while chunk := handle.read(READ_BYTES):
-            yield chunk
-
-
 def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> int | None:
     """Join the paragraphs' stored segments into the revision's MP3 (copied, not encoded
     again), with its timings and captions; a segment missing from the store (evicted,
@@ -232,11 +224,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
             for p in revision.paragraphs
         ]
         stored = known_segments(session, [key for _, _, key in paragraphs])
-        tags = Tags(
-            title=revision.title,
-            artist=revision.byline or "Narrate",
-            date=revision.published[:10] if revision.published else None,
-        )
+        tags = article_tags(revision.title, revision.byline, revision.published)
         keys = {s: audio_key(article.id, revision.number, s) for s in (".mp3", ".json", ".vtt")}
 
     def piece(spoken: str, key: str) -> WriteSegment:
@@ -277,7 +265,7 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
 
 
 def _opened(storage: Storage, key: str) -> Iterator[bytes]:
-    return _read_in_chunks(storage.open_reader(segment_storage_key(key)))
+    return read_in_chunks(storage, segment_storage_key(key))
 
 
 def _finish(session, job_id: int, status: str, error: str | None = None) -> bool:

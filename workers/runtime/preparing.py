@@ -24,11 +24,9 @@ from workers.pipeline.article import Article
 from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
-from workers.pipeline.convert import spoken_paragraphs
-from workers.pipeline.speech.lexicon import load as load_lexicon
+from workers.pipeline.speaking import speak
 
 log = logging.getLogger("narrate.preparing")
-TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
 
 
 @dataclass(frozen=True)
@@ -80,10 +78,8 @@ def clean_submission(
         article = learned.article
     if voice == settings.voice:  # nothing chose one: the deployment's, or one for the language
         voice = voice_for(article.language, settings.voice)
-    lexicon = load_lexicon(settings.lexicon_path).for_collection(source.collection)
-    phonemes = not voice.startswith(TEXT_ONLY_VOICES)
-    spoken = spoken_paragraphs(article, lexicon, phonemes=phonemes)
-    return Cleaned(article, spoken, voice, publisher, learned, lexicon.fingerprint())
+    spoken = speak(article, voice, settings.lexicon_path, source.collection)
+    return Cleaned(article, spoken.paragraphs, voice, publisher, learned, spoken.lexicon)
 
 
 def prepare_job(settings: Settings, job_id: int) -> bool:

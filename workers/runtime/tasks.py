@@ -21,14 +21,13 @@ from workers.delivery import webhooks
 from workers.pipeline.engines.factory import synthesizer_for_voice
 from workers.pipeline.engines.synth import Synthesizer
 from workers.pipeline.errors import NarrateError
-from workers.runtime import jobs, metrics, recovery, resilience
+from workers.runtime import announcing, jobs, metrics, recovery, resilience
 from workers.runtime.celery_app import (
     CONVERT,
     CONVERT_MANY,
     DELIVER,
     STITCH,
     SYNTHESISE,
-    WEBHOOK_QUEUE,
     settings_of,
 )
 from workers.runtime.engine_pool import EnginePool
@@ -79,20 +78,6 @@ def _queue(task: Task, name: str, job_id: int, *args: object) -> None:
     task.app.send_task(name, args=[job_id, *args], queue=jobs.queue_of(settings, job_id))
 
 
-def _announce(task: Task, job_id: int) -> None:
-    """Queue the webhooks a job that just finished calls for."""
-    settings = settings_of(task.app)
-    article_id = jobs.article_of(settings, job_id)
-    links = settings.article_links(article_id) if article_id else {}
-    for delivery_id in webhooks.events_for_job(settings, job_id, links):
-        task.app.send_task(DELIVER, args=[delivery_id], queue=WEBHOOK_QUEUE)
-
-
-def _fail(task: Task, job_id: int, message: str) -> None:
-    if jobs.fail(settings_of(task.app), job_id, message):
-        _announce(task, job_id)
-
-
 @contextmanager
 def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
     settings = settings_of(task.app)
@@ -110,10 +95,10 @@ def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
             if job_id is None:
                 raise
             if isinstance(exc, NarrateError):
-                _fail(task, job_id, str(exc))
+                announcing.fail(task.app, job_id, str(exc))
             else:
                 log.exception("job %s: unexpected error", job_id)
-                _fail(task, job_id, f"internal error: {exc!r}")
+                announcing.fail(task.app, job_id, f"internal error: {exc!r}")
             return
         engine = part == resilience.ENGINE
         limit = ENGINE_RETRIES if engine else settings.task_retries
@@ -129,7 +114,9 @@ def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
             raise task.retry(exc=exc, countdown=delay, max_retries=limit) from exc
         if job_id is None:
             raise
-        _fail(task, job_id, f"{resilience.describe(exc)} (gave up after {limit} retries)")
+        announcing.fail(
+            task.app, job_id, f"{resilience.describe(exc)} (gave up after {limit} retries)"
+        )
 
 
 @shared_task(name=CONVERT, bind=True)
@@ -169,7 +156,7 @@ def synthesise_paragraphs(self: Task, job_id: int, paragraph_ids: list[int] | in
 def stitch(self: Task, job_id: int) -> None:
     with _working_on(self, job_id) as settings:
         if jobs.stitch(settings, job_id, synthesizers(settings)) is not None:
-            _announce(self, job_id)
+            announcing.announce(self.app, job_id)
 
 
 @shared_task(name=DELIVER, bind=True, max_retries=None)

@@ -8,11 +8,14 @@ no caller holds a whole MP3 or clip in memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import BinaryIO, Protocol
+
+READ_BYTES = 1 << 16  # a stored file is streamed in pieces of this size
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,15 @@ def checked_key(key: str) -> PurePosixPath:
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise ValueError(f"storage key must be a relative path without '..': {key!r}")
     return relative
+
+
+def read_in_chunks(storage: Storage, key: str, size: int = READ_BYTES) -> Iterator[bytes]:
+    """The file at `key`, opened now (FileNotFoundError at once if it is absent) and read
+    in pieces of `size` as the iterator is consumed; closed when it is used up or closed."""
+    return _pieces(storage.open_reader(key), size)
+
+
+def _pieces(reader: BinaryIO, size: int) -> Iterator[bytes]:
+    with reader:
+        while chunk := reader.read(size):
+            yield chunk

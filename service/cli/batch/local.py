@@ -23,11 +23,15 @@ from service.cli.batch.outcomes import Outcome, Report, failure, one_line
 from service.cli.batch.state import Options, sha256_bytes
 
 
-def convert_file(source: Path, mp3: Path, synthesizer: Any, bitrate: int) -> dict[str, Any]:
-    """Convert one article; a JSON-ready reply. Never raises for a bad article."""
+def convert_file(
+    source: Path, mp3: Path, synthesizer: Any, bitrate: int, *, voice: str, lexicon: Path
+) -> dict[str, Any]:
+    """Convert one article, said in `voice` with the deployment-wide entries of the
+    lexicon file `lexicon`; a JSON-ready reply. Never raises for a bad article."""
     from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.errors import NarrateError
+    from workers.pipeline.speaking import speak
 
     try:
         data = source.read_bytes()
@@ -39,7 +43,10 @@ def convert_file(source: Path, mp3: Path, synthesizer: Any, bitrate: int) -> dic
         return {"ok": False, "reason": f"not UTF-8 text ({exc.reason}); save it as UTF-8"}
     try:
         article = clean(raw, filename=source.name)
-        result = convert_article(article, Outputs.beside(mp3), synthesizer, bitrate_kbps=bitrate)
+        spoken = speak(article, voice, lexicon, None).paragraphs
+        result = convert_article(
+            article, Outputs.beside(mp3), synthesizer, bitrate_kbps=bitrate, spoken=spoken
+        )
     except NarrateError as exc:
         return {"ok": False, "reason": str(exc)}
     except OSError as exc:
@@ -70,6 +77,7 @@ def worker_main(options_json: str) -> None:
     from workers.pipeline.engines.factory import synthesizer_for_voice
 
     options = json.loads(options_json)
+    settings = Settings.from_env()
     replies = os.fdopen(os.dup(1), "w")  # libraries may print; keep the reply channel clean
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -84,10 +92,15 @@ def worker_main(options_json: str) -> None:
                 synthesizer = synthesizer_for_voice(
                     options["voice"],
                     options["rate"],
-                    piper_voice_dirs=Settings.from_env().piper_voice_dirs,
+                    piper_voice_dirs=settings.piper_voice_dirs,
                 )
             reply = convert_file(
-                Path(request["source"]), Path(request["mp3"]), synthesizer, options["bitrate"]
+                Path(request["source"]),
+                Path(request["mp3"]),
+                synthesizer,
+                options["bitrate"],
+                voice=options["voice"],
+                lexicon=settings.lexicon_path,
             )
             try:
                 replies.write(json.dumps(reply) + "\n")

@@ -68,6 +68,12 @@ class Tags:
     album: str | None = None
 
 
+def article_tags(title: str, byline: str | None, published: str | None) -> Tags:
+    """An article's MP3 tags: its headline as title, its byline as artist (else
+    "Narrate") and the day it was published (YYYY-MM-DD) as date."""
+    return Tags(title=title, artist=byline or "Narrate", date=published[:10] if published else None)
+
+
 def _resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
     """One utterance's PCM at another rate (audioop's ratecv, through pydub, imported
     quietly: pydub warns about a missing ffmpeg, which raw PCM never needs)."""

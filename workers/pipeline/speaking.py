@@ -1,0 +1,61 @@
+"""How an article is said: a cleaned article, its voice and its collection give each
+paragraph's spoken text, with the lexicon's entries (the deployment's and the
+collection's) and espeak-ng phonemes only for a voice that reads them.
+
+`speak` is the one way to do it: the worker cleaning a submission
+(workers/runtime/preparing.py), an editor's PATCH (service/web/edits.py) and the command
+line (`narrate clean --spoken`, `narrate convert`) all call it, so an article is said
+alike whichever made its revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workers.pipeline.article import Article
+from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.speech import to_spoken
+from workers.pipeline.speech.lexicon import Lexicon, load
+
+TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
+
+
+@dataclass(frozen=True)
+class Spoken:
+    paragraphs: list[tuple[str, str]]  # (written, spoken) for every paragraph to read
+    lexicon: str  # the fingerprint of the lexicon the spoken text was made with
+
+
+def lexicon_for(path: Path, collection: str | None) -> Lexicon:
+    """The lexicon in `path` as an article in `collection` uses it: the deployment-wide
+    entries, with the collection's own in place of any for the same word."""
+    return load(path).for_collection(collection)
+
+
+def speak(article: Article, voice: str, lexicon_path: Path, collection: str | None) -> Spoken:
+    """The article's spoken paragraphs in `voice`, with its collection's lexicon from
+    `lexicon_path`. Raises NoSpeakableText when nothing is left to read."""
+    lexicon = lexicon_for(lexicon_path, collection)
+    phonemes = not voice.startswith(TEXT_ONLY_VOICES)
+    return Spoken(spoken_paragraphs(article, lexicon, phonemes=phonemes), lexicon.fingerprint())
+
+
+def spoken_paragraphs(
+    article: Article, lexicon: Lexicon | None = None, *, phonemes: bool = True
+) -> list[tuple[str, str]]:
+    """(written, spoken) for every paragraph that has something to say, with the
+    lexicon's entries applied to the spoken text (its phoneme entries only if the
+    engine reads espeak-ng phonemes). The newsreader's normalisation (numbers, money,
+    dates) is English; an article known to be in another language goes to its voice as
+    written, and espeak-ng reads numbers in that language."""
+    lexicon = lexicon or Lexicon()
+    english = article.language in (None, "en")
+    pairs = [
+        (text, lexicon.apply(to_spoken(text) if english else text, phonemes=phonemes))
+        for text in article.paragraphs
+    ]
+    pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
+    if not pairs:
+        raise NoSpeakableText("the article has no words to read aloud")
+    return pairs
