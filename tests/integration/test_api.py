@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import clean_submitted, queue_key, run_job, run_jobs_in_process
-from tests.openapi_check import conforms
-from tests.unit.test_synth import FakeEngineSynthesizer
+from tests.support.articles import post_seed
+from tests.support.engines import FakeEngineSynthesizer
+from tests.support.harness import clean_submitted, run_job, run_jobs_in_process
+from tests.support.openapi_check import conforms
+from tests.support.paths import SEED, SEED_EXPECTED
+from tests.support.services import queue_key
 from workers.runtime import jobs
 
 pytestmark = pytest.mark.integration
@@ -27,10 +29,6 @@ EXPECTED = SEED_EXPECTED.read_text(encoding="utf-8").strip().split("\n\n")
 def queued_jobs(broker) -> list[int]:
     messages = [json.loads(m) for m in broker.lrange(queue_key("narrate"), 0, -1)]
     return [json.loads(base64.b64decode(m["body"]))[0][0] for m in messages]
-
-
-def post_seed(client, **fields):
-    return client.post("/api/v1/articles", json={"text": SEED_TEXT, **fields})
 
 
 def test_post_json_answers_202_with_links_and_queues_one_job(client, broker, settings):
@@ -236,6 +234,7 @@ def test_audio_before_it_is_ready_says_when_to_retry(client):
         assert "still being made" in response.get_json()["detail"]
 
 
+@pytest.mark.also_on_s3
 def test_audio_download_with_range_etag_and_file_name(client, settings, tmp_path):
     created = post_seed(client).get_json()
     run_jobs_in_process(settings, tmp_path)
@@ -262,6 +261,7 @@ def test_audio_download_with_range_etag_and_file_name(client, settings, tmp_path
     assert client.get(url, headers={"Range": f"bytes={len(whole.data) + 10}-"}).status_code == 416
 
 
+@pytest.mark.also_on_s3
 def test_timings_and_captions(client, settings, tmp_path):
     created = post_seed(client).get_json()
     run_jobs_in_process(settings, tmp_path)
@@ -377,6 +377,7 @@ def test_unknown_ids_and_paths_are_404_problems(client):
     assert client.get("/api/v2/whatever").get_json()["status"] == 404
 
 
+@pytest.mark.also_on_s3
 def test_health_and_readiness(client):
     assert conforms(client.get("/healthz"), "/healthz") == {"status": "ok"}
     ready = conforms(client.get("/readyz"), "/readyz")

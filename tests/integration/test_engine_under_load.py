@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
+from tests.support.paths import SEED
 from workers.pipeline.clean.text import clean
 from workers.pipeline.convert import spoken_paragraphs
 from workers.pipeline.engines.synth import Pyttsx3Synthesizer

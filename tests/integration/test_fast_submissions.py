@@ -8,11 +8,10 @@ import time
 
 import pytest
 
-from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import run_worker
-from tests.integration.test_webhooks_and_feeds import receiver, wait_until  # noqa: F401
-from tests.integration.test_worker import wait_for
-from tests.openapi_check import conforms
+from tests.support.harness import run_worker
+from tests.support.openapi_check import conforms
+from tests.support.paths import SEED, SEED_EXPECTED
+from tests.support.waits import wait_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +43,7 @@ def test_while_cleaning_the_player_is_told_it_is_queued(client):
 def test_nothing_to_read_fails_the_job_with_the_cleaners_message_and_a_webhook(
     client,
     worker,
-    receiver,  # noqa: F811
+    receiver,
 ):
     hook = receiver()
     created = client.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.openapi_check import conforms
+from tests.support.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.keys import KeyNotAllowed, Principal, create_key
 from workers.catalog.models import ApiKeyRow

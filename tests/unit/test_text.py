@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, SEED, SEED_EXPECTED
+from tests.support.paths import DATA, SEED, SEED_EXPECTED
 from workers.pipeline.clean.text import clean, clean_text, detect_format, load_rules
 from workers.pipeline.errors import NoSpeakableText
 
