@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -86,7 +85,8 @@ def test_web_and_worker_started_while_the_database_is_away(
         assert posted[0] == 503
         worker_log = tmp_path / "worker.log"
         wait_for(lambda: "database unavailable" in worker_log.read_text(), 60, "worker waits")
-        time.sleep(2)  # it keeps waiting: it does not go on to take tasks
+        # it keeps waiting (a second attempt failed too): it does not go on to take tasks
+        wait_for(lambda: worker_log.read_text().count("before taking tasks") >= 2, 60, "retries")
         assert web.poll() is None and worker.poll() is None
         assert "ready." not in worker_log.read_text(), worker_log.read_text()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from tests.support.harness import clean_submitted, run_job, run_jobs_in_process
 from tests.support.openapi_check import conforms
 from tests.support.paths import SEED, SEED_EXPECTED
 from tests.support.services import queue_key
+from tests.support.waits import wait_until
 from workers.runtime import jobs
 
 pytestmark = pytest.mark.integration
@@ -384,8 +384,11 @@ def test_health_and_readiness(client):
     checks = {"database": True, "broker": True, "storage": True}
     assert ready == {"status": "ready", "checks": checks, "oldest_unfinished_job_age_s": None}
     client.post("/api/v1/articles", json={"text": "Waiting\n\nNo worker runs here."})
-    time.sleep(0.2)
-    assert conforms(client.get("/readyz"), "/readyz")["oldest_unfinished_job_age_s"] >= 0.2
+    wait_until(
+        lambda: conforms(client.get("/readyz"), "/readyz")["oldest_unfinished_job_age_s"] >= 0.2,
+        10,
+        "the unfinished job's age counted up",
+    )
 
 
 def test_readiness_fails_when_the_broker_is_unreachable(settings):

