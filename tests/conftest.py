@@ -4,11 +4,8 @@ suite's `settings` fixture, the broker, the app, its test client and a real work
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ from tests.support.services import (
     POSTGRES_SCHEMA,
     PostgresServer,
     RedisServer,
+    own_folder,
     reset_schema,
     schema_url,
 )
@@ -35,28 +33,17 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@contextmanager
-def _own_folder(prefix: str) -> Iterator[Path]:
-    # Not tmp_path_factory: pytest runs of other checkouts on the machine prune its
-    # folders, and a unix socket's path must stay short.
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """This session's redis-server on a free port of 127.0.0.1 (database 0 is its own)."""
-    with _own_folder("narrate-redis-") as folder, RedisServer(folder) as server:
+    with own_folder("narrate-redis-") as folder, RedisServer(folder) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """This session's PostgreSQL, on a unix socket in a folder of its own."""
-    with _own_folder("narrate-pg-") as folder, PostgresServer(folder) as server:
+    with own_folder("narrate-pg-") as folder, PostgresServer(folder) as server:
         yield server
 
 

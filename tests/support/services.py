@@ -6,9 +6,13 @@ machine's own Redis or PostgreSQL, so the tests run where neither is installed."
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -18,6 +22,18 @@ from sqlalchemy.engine import make_url
 RUN = f"t{os.getpid()}"
 BROKER_PREFIX = f"{RUN}:"
 POSTGRES_SCHEMA = f"narrate_{RUN}"
+
+
+@contextmanager
+def own_folder(prefix: str) -> Iterator[Path]:
+    """A new folder under the system's temporary folder, removed afterwards. Not pytest's
+    tmp_path_factory: pytest runs of other checkouts on the machine prune its folders,
+    and a unix socket's path must stay short."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -122,7 +138,7 @@ class PostgresServer:
     @property
     def socket_path(self) -> str:
         """The server's unix socket, for a proxy that gives it a TCP port."""
-        return str(Path(make_url(self.url).query["host"]) / ".s.PGSQL.5432")  # type: ignore[arg-type]
+        return str(Path(str(make_url(self.url).query["host"])) / ".s.PGSQL.5432")
 
     def __enter__(self) -> PostgresServer:
         return self

@@ -27,16 +27,6 @@ def wait_until(
         time.sleep(interval)
 
 
-def still_after(predicate: Callable[[], object], seconds: float, what: str) -> None:
-    """Check that `predicate` stays true for `seconds` (nothing else happens meanwhile),
-    polling it rather than sleeping through the window unseen."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert predicate(), what
-        time.sleep(0.05)
-    assert predicate(), what
-
-
 def wait_for(client, url: str, status: str, timeout: float = 120) -> list[dict]:
     """Poll an article until it reaches `status`; return every state seen on the way."""
     seen: list[dict] = []
