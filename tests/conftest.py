@@ -1,17 +1,29 @@
+"""Fixtures every suite may ask for: the artifacts folder, an S3 server, the session's
+own Redis and PostgreSQL servers (started on first use, stopped at the end), and, on a
+suite's `settings` fixture, the broker, the app, its test client and a real worker."""
+
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
-from tests.object_store import FAKE_AWS, UNSET_AWS, moto_server, new_bucket
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "000_4b34dbe536c86be2.txt"
-SEED_EXPECTED = ROOT / "seeds" / "000_4b34dbe536c86be2.expected.txt"
-DATA = Path(__file__).resolve().parent / "data"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+from tests.support.harness import run_worker
+from tests.support.object_store import FAKE_AWS, UNSET_AWS, moto_server, new_bucket
+from tests.support.paths import ARTIFACTS
+from tests.support.services import (
+    BROKER_PREFIX,
+    POSTGRES_SCHEMA,
+    PostgresServer,
+    RedisServer,
+    own_folder,
+    reset_schema,
+    schema_url,
+)
+from workers.config import Settings
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +31,20 @@ def artifacts() -> Path:
     """Where tests leave files worth a look (MP3s, transcripts); ignored by git."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """This session's redis-server on a free port of 127.0.0.1 (database 0 is its own)."""
+    with own_folder("narrate-redis-") as folder, RedisServer(folder) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """This session's PostgreSQL, on a unix socket in a folder of its own."""
+    with own_folder("narrate-pg-") as folder, PostgresServer(folder) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +64,44 @@ def s3_endpoint(tmp_path_factory) -> Iterator[str]:
 def s3_bucket(s3_endpoint: str) -> str:
     """A new, empty bucket on the session's S3 server."""
     return new_bucket(s3_endpoint)
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The session's PostgreSQL with this run's schema first on the search path, made
+    again empty for each test that asks."""
+    reset_schema(postgres_server.url, POSTGRES_SCHEMA)
+    return schema_url(postgres_server.url, POSTGRES_SCHEMA)
+
+
+@pytest.fixture
+def broker(redis_url: str) -> Iterator[redis.Redis]:
+    """The session's Redis, with this run's keys gone before and after the test."""
+    client = redis.Redis.from_url(redis_url)
+    forget = lambda: [client.delete(k) for k in client.scan_iter(match=f"{BROKER_PREFIX}*")]  # noqa: E731
+    forget()
+    yield client
+    forget()
+
+
+@pytest.fixture
+def app(settings: Settings):
+    from service.app import create_app
+
+    return create_app({"TESTING": True, "NARRATE_SETTINGS": settings})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def worker(settings: Settings, app, tmp_path: Path) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process (2 prefork children) on the test broker."""
+    yield from run_worker(settings, tmp_path, concurrency=2)

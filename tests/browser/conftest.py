@@ -3,9 +3,7 @@ on a local port, with a real worker and engine, and a publisher's page on a seco
 
 from __future__ import annotations
 
-import re
 import threading
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -13,15 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import (  # noqa: F401  (fixtures)
-    BROKER_PREFIX,
-    REDIS_URL,
-    UNLIMITED,
-    app,
-    broker,
-    run_worker,
-    serving,
-)
+from tests.support.harness import serving
+from tests.support.pages import API_TOKEN, under_csp
+from tests.support.settings import settings_for
 from workers.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,25 +26,15 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def settings(tmp_path: Path, broker) -> Settings:  # noqa: F811
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'narrate.db'}",
-        redis_url=REDIS_URL,
-        broker_prefix=BROKER_PREFIX,
-        **UNLIMITED,
-    )
+def settings(tmp_path: Path, broker, redis_url: str) -> Settings:
+    return settings_for(tmp_path / "data", f"sqlite:///{tmp_path / 'narrate.db'}", redis_url)
 
 
 @pytest.fixture
-def worker(settings: Settings, app, tmp_path: Path) -> Iterator:  # noqa: F811
-    yield from run_worker(settings, tmp_path, concurrency=2)
-
-
-@pytest.fixture
-def server(app) -> Iterator[str]:  # noqa: F811
+def server(app) -> Iterator[str]:
     """The app on a real socket, as the browser needs."""
-    yield from serve(app)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -61,14 +43,7 @@ def guarded_server(settings: Settings) -> Iterator[str]:
     from service.app import create_app
 
     guarded = settings.with_overrides(api_tokens=(API_TOKEN,))
-    yield from serve(create_app({"TESTING": True, "NARRATE_SETTINGS": guarded}))
-
-
-API_TOKEN = "browser-test-token"
-
-
-def serve(flask_app) -> Iterator[str]:
-    with serving(flask_app) as url:
+    with serving(create_app({"TESTING": True, "NARRATE_SETTINGS": guarded})) as url:
         yield url
 
 
@@ -104,28 +79,3 @@ def page(browser):
     page = under_csp(context.new_page())
     yield page
     context.close()
-
-
-_FUNCTION = re.compile(r"\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|\w+\s*=>)")
-
-
-def under_csp(page):
-    """Narrate's pages forbid eval (no 'unsafe-eval'), and Playwright evaluates a bare
-    expression given to wait_for_function with eval inside the page; as a function it is
-    compiled through the browser's debugger protocol instead, which CSP does not block."""
-    wait_for_function = page.wait_for_function
-
-    def as_function(expression: str, *args, **kwargs):
-        if not _FUNCTION.match(expression):
-            expression = f"() => ({expression})"
-        return wait_for_function(expression, *args, **kwargs)
-
-    page.wait_for_function = as_function
-    return page
-
-
-def wait_until(predicate, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.test_player import PLAYER, converted, wait_ready
+from tests.support.pages import PLAYER, converted, wait_ready
 
 
 def violations_on(page) -> list[str]:

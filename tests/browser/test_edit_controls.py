@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from tests.browser.conftest import API_TOKEN, wait_until
-from tests.browser.test_player import PLAYER, converted, wait_ready
-from tests.integration.test_edits import ARTICLE
+from tests.support.articles import ARTICLE
+from tests.support.pages import API_TOKEN, PLAYER, converted, wait_ready
+from tests.support.waits import wait_until
 
 NEWSLETTER = "Sign up to our newsletter for the latest local news."
 FISHING = "Fishing boats will moor at the north quay while the work goes on."

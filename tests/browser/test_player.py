@@ -5,34 +5,13 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from tests.browser.conftest import API_TOKEN, wait_until
-from tests.conftest import SEED
-
-PLAYER = "narrate-player"
-
-
-def submit(server: str, body: dict) -> dict:
-    request = urllib.request.Request(
-        f"{server}/api/v1/articles", json.dumps(body).encode(), {"Content-Type": "application/json"}
-    )
-    return json.load(urllib.request.urlopen(request))
-
-
-def converted(server: str, body: dict) -> dict:
-    """The article once done (its GET: links, duration)."""
-    article = submit(server, body)
-    wait_until(
-        lambda: json.load(urllib.request.urlopen(article["links"]["self"]))["status"] == "done"
-    )
-    return json.load(urllib.request.urlopen(article["links"]["self"]))
+from tests.support.pages import API_TOKEN, PLAYER, converted, submit, wait_ready
+from tests.support.paths import SEED
+from tests.support.waits import wait_until
 
 
 def audio(page, expression: str):
     return page.evaluate(f"document.querySelector('{PLAYER}').audio.{expression}")
-
-
-def wait_ready(page) -> None:
-    page.wait_for_selector(f"{PLAYER} button.play:not([disabled])", timeout=120_000)
 
 
 def test_article_page_plays_with_speed_seek_read_along_and_memory(page, server, worker, artifacts):

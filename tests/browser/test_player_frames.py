@@ -3,7 +3,7 @@ time across the iframes and the page's own players, and each host-page event onc
 
 from __future__ import annotations
 
-from tests.browser.pages import (
+from tests.support.pages import (
     PLAYER,
     converted,
     oembed,

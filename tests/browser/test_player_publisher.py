@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from tests.browser.conftest import wait_until
-from tests.browser.pages import (
+from tests.support.pages import (
     PLAYER,
     axe_violations,
     converted,
@@ -21,7 +20,8 @@ from tests.browser.pages import (
     story,
     wait_ready,
 )
-from tests.conftest import SEED
+from tests.support.paths import SEED
+from tests.support.waits import wait_until
 
 ONE = f"document.querySelector('{PLAYER}')"
 

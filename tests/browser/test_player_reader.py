@@ -10,8 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import wait_until
-from tests.browser.pages import (
+from tests.support.pages import (
     PLAYER,
     converted,
     fetch_json,
@@ -22,6 +21,7 @@ from tests.browser.pages import (
     submit,
     wait_ready,
 )
+from tests.support.waits import wait_until
 
 ONE = f"document.querySelector('{PLAYER}')"
 LONG = "The council met on Friday evening to talk at length about the plans for the town"

@@ -7,8 +7,8 @@ import json
 import time
 import urllib.request
 
-from tests.browser.conftest import API_TOKEN, wait_until
-from tests.browser.pages import (
+from tests.support.pages import (
+    API_TOKEN,
     PLAYER,
     fetch_json,
     player_js,
@@ -17,6 +17,7 @@ from tests.browser.pages import (
     submit,
     wait_ready,
 )
+from tests.support.waits import wait_until
 
 SENTENCES = (
     "The council met on Tuesday to talk about the plans for the new bridge. "

@@ -19,8 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.integration.conftest import BROKER_PREFIX, REDIS_URL, broker  # noqa: F401
-from workers.config import Settings
+from tests.support.settings import settings_for
 
 pytestmark = pytest.mark.integration
 EXAMPLES = 25  # per operation
@@ -28,18 +27,15 @@ KEY = "contract-fuzz-key"
 
 
 @pytest.fixture
-def api_schema(tmp_path, broker):  # noqa: F811
+def api_schema(tmp_path, broker, redis_url):
     from service.app import create_app
 
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'narrate.db'}",
-        redis_url=REDIS_URL,
-        broker_prefix=BROKER_PREFIX,
+    settings = settings_for(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'narrate.db'}",
+        redis_url,
         api_tokens=(KEY,),
-        limit_reads="1000000/minute",  # the fuzz is one client: limits are tested apart
-        limit_submissions="1000000/minute",
-        limit_paragraphs="1000000000/hour",
+        limit_paragraphs="1000000000/hour",  # the fuzz is one client: limits are tested apart
     )
     app = create_app({"TESTING": True, "NARRATE_SETTINGS": settings})
     app.test_client().post(

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from tests.decode import decode_mp3
-from tests.faults.conftest import DIRECT_URL, RESULTS, Cluster, command_line
-from tests.integration.test_serve import descendants
-from tests.openapi_check import conforms
+from tests.support.cluster import RESULTS, Cluster
+from tests.support.decode import decode_mp3
+from tests.support.harness import command_line, descendants
+from tests.support.openapi_check import conforms
+from tests.support.waits import wait_until
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, RevisionRow
 from workers.runtime.jobs import audio_key
@@ -53,9 +54,9 @@ def submit_batch(web, tag: str, count: int = 12) -> Batch:
     return Batch(tag, ids)
 
 
-def statuses(ids: list[str]) -> dict[str, tuple[str, int, int, str | None]]:
+def statuses(cluster: Cluster, ids: list[str]) -> dict[str, tuple[str, int, int, str | None]]:
     """article id -> (status, done, total, error) of its current job, read directly."""
-    with session_scope(DIRECT_URL) as session:
+    with session_scope(cluster.direct_url) as session:
         rows = session.execute(
             select(RevisionRow.article_id, JobRow.status, JobRow.done, JobRow.total, JobRow.error)
             .join(JobRow, JobRow.revision_id == RevisionRow.id)
@@ -65,34 +66,26 @@ def statuses(ids: list[str]) -> dict[str, tuple[str, int, int, str | None]]:
             for status, done, total, error in [rest]}  # fmt: skip
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, f"{what} within {timeout} s"
-        time.sleep(0.05)
-    return time.monotonic() - start
-
-
-def mid_batch(ids: list[str]) -> bool:
+def mid_batch(cluster: Cluster, ids: list[str]) -> bool:
     """Some paragraphs are done and some are not: the batch is in flight."""
-    states = statuses(ids).values()
+    states = statuses(cluster, ids).values()
     done = sum(d for _, d, _, _ in states)
     return 0 < done < sum(t for _, _, t, _ in states)
 
 
-def all_finished(ids: list[str]) -> bool:
-    states = statuses(ids)
+def all_finished(cluster: Cluster, ids: list[str]) -> bool:
+    states = statuses(cluster, ids)
     return len(states) == len(ids) and all(s[0] in FINISHED for s in states.values())
 
 
 def audit(cluster: Cluster, batch: Batch) -> dict[str, int]:
     """Count corrupt MP3s, lost articles (not done) and duplicated ones (more articles,
     revisions or spoken paragraphs than were submitted)."""
-    states = statuses(batch.ids)
+    states = statuses(cluster, batch.ids)
     failed = {i: s[3] for i, s in states.items() if s[0] != "done"}
     assert not failed, failed
     corrupt = duplicated = 0
-    with session_scope(DIRECT_URL) as session:
+    with session_scope(cluster.direct_url) as session:
         articles = session.scalar(
             select(func.count())
             .select_from(RevisionRow)
@@ -130,7 +123,7 @@ def run_fault(
 ) -> None:
     cluster.ensure_workers()
     batch = submit_batch(web, name.split()[0].lower())
-    wait_until(lambda: mid_batch(batch.ids), 90, "the batch started")
+    wait_until(lambda: mid_batch(cluster, batch.ids), 90, "the batch started")
     started = time.monotonic()
     inject()
     if during is not None:
@@ -139,7 +132,7 @@ def run_fault(
     clear()
     outage = time.monotonic() - started
     recovered = wait_until(
-        lambda: all_finished(batch.ids), RECOVERY_LIMIT_S, "every article finished"
+        lambda: all_finished(cluster, batch.ids), RECOVERY_LIMIT_S, "every article finished"
     )
     figures = audit(cluster, batch)
     RESULTS.append(
@@ -260,7 +253,9 @@ def test_a_long_paragraph(cluster, web):
     created = web.post("/api/v1/articles", json=text)
     assert created.status_code == 202
     batch = Batch("long", [created.get_json()["id"]])
-    took = wait_until(lambda: all_finished(batch.ids), RECOVERY_LIMIT_S, "the long article")
+    took = wait_until(
+        lambda: all_finished(cluster, batch.ids), RECOVERY_LIMIT_S, "the long article"
+    )
     figures = audit(cluster, batch)
     RESULTS.append(
         {

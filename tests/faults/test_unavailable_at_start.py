@@ -9,20 +9,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.conftest import ROOT
-from tests.faults.conftest import FAST_RECOVERY, SCHEMA, database_url, reset_schema
-from tests.integration.conftest import POSTGRES_URL, environment_for, start_worker, stop_worker
-from tests.integration.test_procfile import procfile
-from tests.integration.test_serve import free_port
-from tests.tcp_proxy import TcpProxy
+from tests.support.cluster import FAST_RECOVERY, SCHEMA
+from tests.support.harness import environment_for, procfile, start_worker, stop_worker
+from tests.support.paths import ROOT
+from tests.support.services import free_port, reset_schema, schema_url
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.faults
 LATE = f"{SCHEMA}_late"
@@ -42,23 +40,16 @@ def get(url: str, data: bytes | None = None) -> tuple[int, dict[str, str], dict]
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if condition():
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
+    wait_until(condition, timeout, what, ignoring=(OSError,), interval=0.2)
 
 
-def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Path):
-    reset_schema(create=True, schema=LATE)
-    target = make_url(POSTGRES_URL)
-    proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))  # not listening yet
+def test_web_and_worker_started_while_the_database_is_away(
+    cluster, postgres_server, tmp_path: Path
+):
+    reset_schema(postgres_server.url, LATE)
+    proxy = TcpProxy(postgres_server.socket_path)  # not listening yet
     settings = cluster.settings.with_overrides(
-        database_url=database_url(proxy.port, LATE),
+        database_url=schema_url(postgres_server.url, LATE, port=proxy.port),
         data_dir=tmp_path / "data",
         broker_prefix="late:",  # the suite's own workers must not take these tasks
     )
@@ -94,7 +85,8 @@ def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Pa
         assert posted[0] == 503
         worker_log = tmp_path / "worker.log"
         wait_for(lambda: "database unavailable" in worker_log.read_text(), 60, "worker waits")
-        time.sleep(2)  # it keeps waiting: it does not go on to take tasks
+        # it keeps waiting (a second attempt failed too): it does not go on to take tasks
+        wait_for(lambda: worker_log.read_text().count("before taking tasks") >= 2, 60, "retries")
         assert web.poll() is None and worker.poll() is None
         assert "ready." not in worker_log.read_text(), worker_log.read_text()
 
@@ -116,4 +108,4 @@ def test_web_and_worker_started_while_the_database_is_away(cluster, tmp_path: Pa
         web.wait(timeout=30)
         stop_worker(worker)
         proxy.cut()
-        reset_schema(create=False, schema=LATE)
+        reset_schema(postgres_server.url, LATE, create=False)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process
+from tests.support.harness import run_jobs_in_process
 from workers.catalog.db import session_scope
 from workers.catalog.keys import create_key
 

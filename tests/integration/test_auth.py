@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.integration.conftest import clean_submitted, run_jobs_in_process
-from tests.openapi_check import conforms
+from tests.support.harness import clean_submitted, run_jobs_in_process
+from tests.support.keys import bearer
+from tests.support.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.keys import create_key, revoke_key
 from workers.catalog.models import ApiKeyRow
@@ -19,9 +20,6 @@ TOKENS = ("current-token-7f3a", "next-token-91bc")
 ARTICLE = {"text": "Headline\n\nThe council approved the new harbour wall on Friday."}
 PRIVATE_FIELDS = ("external_id", "source_url", "paragraphs", "removed", "webhooks", "error")
 
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -155,6 +153,7 @@ def published(keyed, settings, tmp_path):
     return client, keys, ids
 
 
+@pytest.mark.also_on_s3
 def test_anonymous_readers_get_only_what_the_player_needs(published):
     client, _, ids = published
     for visibility in ("public", "unlisted"):
@@ -171,6 +170,7 @@ def test_anonymous_readers_get_only_what_the_player_needs(published):
         assert b"SECRET" not in client.get(f"/articles/{article_id}").data
 
 
+@pytest.mark.also_on_s3
 def test_private_articles_do_not_exist_for_anonymous_readers(published):
     client, _, ids = published
     article_id = ids["private"]
@@ -208,6 +208,7 @@ def test_feeds_carry_only_public_articles(published):
     assert "A unlisted article" not in feed and "A private article" not in feed
 
 
+@pytest.mark.also_on_s3
 def test_private_media_reach_a_player_through_short_lived_signed_links(published):
     client, keys, ids = published
     article = client.get(f"/api/v1/articles/{ids['private']}", headers=bearer(keys["read"]))

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from service.cli.batch.state import STATE_FILE
-from tests.conftest import ROOT
-from tests.decode import decode_mp3
-from tests.integration.conftest import serving
+from tests.support.decode import decode_mp3
+from tests.support.harness import alive, serving
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -117,14 +117,6 @@ def test_a_folder_of_articles_converts_and_one_junk_file_fails_alone(tmp_path):
 def children_of(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [int(child) for child in children]
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in {"Z", "X"}
 
 
 def processes() -> list[int]:

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
-from tests.integration.conftest import run_job
-from tests.integration.test_batches import article
-from tests.unit.test_synth import FakeEngineSynthesizer
+from tests.support.articles import article
+from tests.support.engines import FakeEngineSynthesizer
+from tests.support.harness import run_job
 from workers.catalog.db import engine_for, session_scope
 from workers.catalog.models import BatchItemRow, JobRow, WebhookDeliveryRow
 from workers.delivery import webhooks

@@ -13,20 +13,14 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.conftest import clean_submitted, queue_key, run_jobs_in_process, run_worker
-from tests.openapi_check import conforms
+from tests.support.articles import article
+from tests.support.harness import clean_submitted, run_jobs_in_process, run_worker
+from tests.support.openapi_check import conforms
+from tests.support.services import queue_key
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow
 
 pytestmark = pytest.mark.integration
-
-
-def article(n: int, paragraphs: int = 2) -> dict:
-    body = "\n\n".join(
-        f"Story {n} continues with point {p}, and it says something of its own."
-        for p in range(paragraphs)
-    )
-    return {"title": f"Headline number {n}", "text": body}
 
 
 def zipped(files: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -171,6 +165,7 @@ def test_an_item_with_nothing_to_read_at_all_fails_alone_at_the_door(client):
     assert "outside its tags" in listing["items"][2]["error"]
 
 
+@pytest.mark.also_on_s3
 def test_archive_streams_finished_mp3s_timings_and_a_manifest(client, settings, tmp_path):
     items = [article(n) for n in range(3)] + [{"text": "Advertisement"}]
     body = client.post("/api/v1/batches", json=items).get_json()

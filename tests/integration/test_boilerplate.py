@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import DATA
-from tests.integration.conftest import clean_submitted
-from tests.openapi_check import conforms
+from tests.support.harness import clean_submitted
+from tests.support.openapi_check import conforms
+from tests.support.paths import DATA
 from workers.catalog.db import session_scope
 from workers.catalog.models import PublisherLineRow
 

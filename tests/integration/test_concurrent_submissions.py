@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import environment_for, queue_key
-from tests.integration.test_serve import free_port
+from tests.support.harness import environment_for
+from tests.support.services import free_port, queue_key
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from tests.conftest import SEED, SEED_EXPECTED
-from tests.decode import decode_mp3
-from tests.listening import hear, normalise_words
+from tests.support.decode import decode_mp3
+from tests.support.listening import hear, normalise_words
+from tests.support.paths import SEED, SEED_EXPECTED
 from workers.pipeline.audio.shape import Pauses
 
 pytestmark = pytest.mark.integration

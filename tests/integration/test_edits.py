@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import clean_submitted, run_jobs_in_process
-from tests.integration.test_worker import synthesised_by_revision, wait_for
-from tests.openapi_check import conforms
+from tests.support.articles import ARTICLE
+from tests.support.harness import clean_submitted, run_jobs_in_process, synthesised_by_revision
+from tests.support.openapi_check import conforms
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 
 PATH = "/api/v1/articles/{article_id}"
-ARTICLE = "\n\n".join(
-    [
-        "Harbour wall to be rebuilt after storm",
-        "By Ana Silva",
-        "The council agreed on Tuesday to rebuild the harbour wall damaged in the storm.",
-        "Work will start in the spring and is expected to last eight months.",
-        "Sign up to our newsletter for the latest local news.",
-        "Fishing boats will moor at the north quay while the work goes on.",
-        "Residents can see the plans at the library until the end of the month.",
-    ]
-)
-
-
 def submitted(client) -> dict:
     """The article posted and cleaned (as the worker's first step would)."""
     created = client.post("/api/v1/articles", json={"text": ARTICLE})

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import SEED
+from tests.support.paths import SEED
 from workers.pipeline.engines.synth import Pyttsx3Synthesizer
 from workers.pipeline.errors import InvalidInput
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.integration.conftest import run_worker
-from tests.integration.test_metrics import engine_processes, scraped, value
+from tests.support.harness import engine_processes, run_worker
+from tests.support.metrics import scraped, value
 
 pytestmark = pytest.mark.integration
 IDLE_S = 2

@@ -5,9 +5,8 @@ length at 200 words a minute. pyttsx3's driver runs espeak-ng asynchronously, an
 rate it was given was a command queued to espeak's thread that a cancel in the driver
 discarded when that thread was late. Measured before the fix, with two busy loops on
 two cores: 1 of 100 fresh engine processes spoke at the wrong rate. The engine now runs
-espeak-ng synchronously (see workers/pipeline/engines/espeak_child.py); these tests keep
-both cores busy while engines start and speak, and require every clip to be exactly what
-a quiet machine makes.
+espeak-ng synchronously (see synth_child.py); these tests keep both cores busy while
+engines start and speak, and require every clip to be exactly what a quiet machine makes.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
+from tests.support.paths import SEED
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.engines.synth import Pyttsx3Synthesizer
 from workers.pipeline.speaking import spoken_paragraphs

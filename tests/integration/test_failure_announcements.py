@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from tests.integration.conftest import queue_key
+from tests.support.services import queue_key
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, WebhookDeliveryRow, now
 from workers.runtime.celery_app import CONVERT, DELIVER, QUEUES, WEBHOOK_QUEUE, create_celery

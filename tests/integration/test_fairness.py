@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.integration.test_worker import wait_for
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 

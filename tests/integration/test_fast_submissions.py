@@ -4,15 +4,12 @@ left to read, and finds it again through the recovery sweep when its task is los
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import run_worker
-from tests.integration.test_webhooks_and_feeds import receiver, wait_until  # noqa: F401
-from tests.integration.test_worker import wait_for
-from tests.openapi_check import conforms
+from tests.support.harness import run_worker
+from tests.support.openapi_check import conforms
+from tests.support.paths import SEED, SEED_EXPECTED
+from tests.support.waits import wait_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +41,7 @@ def test_while_cleaning_the_player_is_told_it_is_queued(client):
 def test_nothing_to_read_fails_the_job_with_the_cleaners_message_and_a_webhook(
     client,
     worker,
-    receiver,  # noqa: F811
+    receiver,
 ):
     hook = receiver()
     created = client.post(
@@ -85,10 +82,15 @@ def test_a_submission_whose_task_was_lost_is_cleaned_after_the_sweep_finds_it(
         finally:
             app.extensions["narrate.queue"] = queue
         assert created.status_code == 202 and len(lost.lost) == 1
-        time.sleep(0.5)
-        assert client.get(created.get_json()["links"]["self"]).get_json()["status"] == "cleaning"
-        wait_for(client, created.get_json()["links"]["self"], "done", timeout=60)
-        article = client.get(created.get_json()["links"]["self"]).get_json()
-        assert article["paragraphs"] == ["Lost", "Then found."]
-        log = (tmp_path / "worker.log").read_text()
-        assert f"job {lost.lost[0]}: no progress for 1 s; queued again" in log
+        url = created.get_json()["links"]["self"]
+        requeued = f"job {lost.lost[0]}: no progress for 1 s; queued again"
+
+        def swept(url: str = url, requeued: str = requeued) -> bool:
+            status = client.get(url).get_json()["status"]
+            found = requeued in (tmp_path / "worker.log").read_text()
+            assert found or status == "cleaning", status  # nothing took it before the sweep
+            return found
+
+        wait_until(swept, 60, "the sweep queued the lost job again")
+        wait_for(client, url, "done", timeout=60)
+        assert client.get(url).get_json()["paragraphs"] == ["Lost", "Then found."]

@@ -9,7 +9,7 @@ import time
 import feedparser
 import pytest
 
-from tests.integration.conftest import clean_submitted, run_jobs_in_process
+from tests.support.harness import clean_submitted, run_jobs_in_process
 
 pytestmark = pytest.mark.integration
 

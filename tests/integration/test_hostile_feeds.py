@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from tests.integration.conftest import run_jobs_in_process
+from tests.support.harness import run_jobs_in_process
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.openapi_check import conforms
+from tests.support.keys import bearer
+from tests.support.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.keys import KeyNotAllowed, Principal, create_key
 from workers.catalog.models import ApiKeyRow
@@ -16,9 +17,6 @@ KEYS = "/api/v1/keys"
 ONE_KEY = "/api/v1/keys/{key_id}"
 ARTICLE = {"title": "T", "text": "The council approved the new harbour wall on Friday."}
 
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from service.security.exposure import is_loopback, refusal
-from tests.integration.conftest import environment_for
+from tests.support.harness import environment_for
 
 pytestmark = pytest.mark.integration
 NARRATE = str(Path(sys.executable).parent / "narrate")  # the console script

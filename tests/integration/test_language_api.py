@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import clean_submitted
-from tests.integration.test_worker import wait_for
-from tests.openapi_check import conforms
-from tests.unit.test_language import TEXTS
+from tests.support.articles import TEXTS
+from tests.support.harness import clean_submitted
+from tests.support.openapi_check import conforms
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import clean_submitted, run_worker
+from tests.support.harness import clean_submitted, run_worker
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow
 from workers.pipeline.engines.synth import Pyttsx3Synthesizer

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_EXPECTED
-from tests.decode import decode_mp3
-from tests.integration.test_worker import wait_for
-from tests.listening import Hearing, hear
+from tests.support.decode import decode_mp3
+from tests.support.listening import Hearing, hear
+from tests.support.paths import SEED_EXPECTED
+from tests.support.waits import wait_for
 from workers.pipeline.engines.voices import BUNDLED_PIPER_VOICE
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.openapi_check import conforms
+from tests.support.openapi_check import conforms
 
 pytestmark = pytest.mark.integration
 

@@ -5,30 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process, run_worker
-from tests.integration.test_worker import wait_for
+from tests.support.harness import engine_processes, run_jobs_in_process, run_worker
+from tests.support.metrics import scraped, value
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def scraped(client, **kwargs) -> dict[tuple[str, tuple], float]:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    response = client.get("/metrics", **kwargs)
-    assert response.status_code == 200, response.data
-    samples = {}
-    for family in text_string_to_metric_families(response.get_data(as_text=True)):
-        for sample in family.samples:
-            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return samples
-
-
-def value(samples, name: str, **labels) -> float:
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 def test_metrics_count_requests_jobs_queues_and_durations(client, settings, tmp_path, broker):
@@ -71,24 +55,6 @@ def test_a_protected_service_wants_a_read_key_for_metrics(settings):
     assert client.get("/metrics").status_code == 401
     samples = scraped(client, headers={"Authorization": "Bearer ops-token"})
     assert ("narrate_broker_up", ()) in samples
-
-
-def engine_processes(worker_pid: int) -> list[int]:
-    """The espeak-ng engine processes a worker's pool runs (pid, from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            grandparent = int((Path("/proc") / str(parent) / "stat").read_text().split()[3])
-        except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile
-        engine = b"workers.pipeline.engines.espeak_child" in command
-        if engine and worker_pid in (parent, grandparent):
-            found.append(int(entry.name))
-    return found
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process
-from tests.openapi_check import conforms
+from tests.support.harness import run_jobs_in_process
+from tests.support.openapi_check import conforms
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
-"""The Procfile's processes, as a platform runs them, against the machine's Redis and
-PostgreSQL: submit the seed, download its MP3."""
+"""The Procfile's processes, as a platform runs them, against the session's own Redis
+and PostgreSQL: submit the seed, download its MP3."""
 
 from __future__ import annotations
 
@@ -14,28 +14,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED
-from tests.integration.conftest import BROKER_PREFIX, POSTGRES_URL, REDIS_URL, _reset_database
-from tests.integration.test_serve import free_port
+from tests.support.harness import procfile
+from tests.support.paths import ROOT, SEED
+from tests.support.services import BROKER_PREFIX, free_port
 
 pytestmark = pytest.mark.integration
 TOKEN = "procfile-test-token"
 
 
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip())
-
-
-def test_procfile_web_and_worker_on_redis_and_postgresql(tmp_path: Path, broker):
-    _reset_database(POSTGRES_URL)
+def test_procfile_web_and_worker_on_redis_and_postgresql(
+    tmp_path: Path, broker, redis_url: str, postgres_url: str
+):
     port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "NARRATE_BROKER_PREFIX": BROKER_PREFIX,
-        "DATABASE_URL": POSTGRES_URL,
+        "DATABASE_URL": postgres_url,
         "NARRATE_DATA_DIR": str(tmp_path / "data"),
         "NARRATE_API_TOKENS": TOKEN,  # it listens on every address: it must have a key
         "NARRATE_PUBLIC_URL": f"http://127.0.0.1:{port}",  # links come from here alone

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.integration.conftest import clean_submitted, run_job
-from tests.openapi_check import conforms
-from tests.unit.test_synth import FakeEngineSynthesizer
+from tests.support.engines import FakeEngineSynthesizer
+from tests.support.harness import clean_submitted, run_job
+from tests.support.openapi_check import conforms
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 from workers.runtime import jobs

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.integration.conftest import run_jobs_in_process
+from tests.support.harness import run_jobs_in_process
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.openapi_check import conforms
+from tests.support.openapi_check import conforms
 from workers.config import ConfigurationError, Settings
 
 pytestmark = pytest.mark.integration

@@ -4,7 +4,6 @@ a job that keeps stalling is failed with an error that says so."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -13,6 +12,7 @@ from celery.exceptions import Retry
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from tests.support.waits import wait_until
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
 from workers.pipeline.errors import InvalidInput
@@ -37,6 +37,13 @@ def age(settings, job_id: int, seconds: float) -> None:
             .where(JobRow.id == job_id)
             .values(progressed_at=now() - timedelta(seconds=seconds))
         )
+
+
+def progressed_s_ago(settings, job_id: int) -> float:
+    """How old the job's last sign of work is."""
+    with session_scope(settings.database_url) as session:
+        progressed = session.get_one(JobRow, job_id).progressed_at
+    return (now() - progressed).total_seconds()
 
 
 def test_a_stalled_job_is_queued_again_once_then_failed(client, settings):
@@ -118,7 +125,7 @@ def test_a_heartbeat_keeps_a_working_job_from_looking_stalled(client, settings):
     _, job_id = submit(client)
     age(settings, job_id, 10)
     with heartbeat(settings, job_id):
-        time.sleep(1.2)
+        wait_until(lambda: progressed_s_ago(settings, job_id) < 5, 10, "a heartbeat")
     assert sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued == []
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.object_store import bucket_contents
+from tests.support.object_store import bucket_contents
 from workers.config import Settings
 from workers.storage import s3 as s3_storage
 from workers.storage.base import Storage

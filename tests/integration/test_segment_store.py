@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import run_job
-from tests.unit.test_synth import FakeEngineSynthesizer
+from tests.support.engines import FakeEngineSynthesizer
+from tests.support.harness import run_job
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, SegmentRow
 from workers.runtime import jobs

@@ -5,48 +5,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
+from tests.support.harness import alive, descendants
+from tests.support.paths import SEED
+from tests.support.services import free_port
+from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def descendants(pid: int) -> set[int]:
-    found, frontier = set(), [pid]
-    while frontier:
-        parent = frontier.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = (task / "children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    frontier.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def request(url: str, data: bytes | None = None, headers: dict | None = None):
@@ -94,5 +65,4 @@ def test_serve_submit_download_and_ctrl_c(tmp_path):
         output, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, output
     assert "stopping" in output
-    time.sleep(0.5)
-    assert [pid for pid in family if alive(pid)] == []
+    wait_until(lambda: not any(alive(pid) for pid in family), 10, "every process stopped")

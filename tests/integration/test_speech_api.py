@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SEED
-from tests.integration.conftest import clean_submitted
-from tests.openapi_check import conforms
+from tests.support.harness import clean_submitted
+from tests.support.openapi_check import conforms
+from tests.support.paths import SEED
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tests.integration.conftest import POSTGRES_SCHEMA, POSTGRES_URL
-from tests.integration.test_auth import bearer
-from tests.openapi_check import conforms
+from tests.support.keys import bearer
+from tests.support.openapi_check import conforms
+from tests.support.services import POSTGRES_SCHEMA, reset_schema, schema_url
 from workers.catalog.bulk import submit_many
 from workers.catalog.content import Metadata, Pending, Raw, VoiceOptions
 from workers.catalog.db import engine_for, migrate, session_scope
@@ -122,17 +122,14 @@ def database(request, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('identity') / 'narrate.db'}"
     else:  # a schema of its own: the `settings` fixture empties the run's for each test
+        server = request.getfixturevalue("postgres_server").url
         schema = f"{POSTGRES_SCHEMA}_identity"
-        url = POSTGRES_URL.replace(POSTGRES_SCHEMA, schema)
-        with engine_for(POSTGRES_URL).begin() as connection:
-            connection.execute(
-                text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-            )
+        reset_schema(server, schema)
+        url = schema_url(server, schema)
     migrate(url)
     yield url
     if request.param == "postgresql":
-        with engine_for(POSTGRES_URL).begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        reset_schema(server, schema, create=False)
 
 
 @pytest.fixture

@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, SEED_EXPECTED
-from tests.integration.conftest import (
-    BROKER_PREFIX,
-    POSTGRES_URL,
-    REDIS_URL,
-    UNLIMITED,
-    _reset_database,
-    run_worker,
-)
-from tests.integration.test_worker import wait_for
-from tests.object_store import bucket_contents
+from tests.support.harness import run_worker
+from tests.support.object_store import bucket_contents
+from tests.support.paths import SEED, SEED_EXPECTED
+from tests.support.settings import settings_for
+from tests.support.waits import wait_for
 from workers.config import Settings
 
 pytestmark = pytest.mark.integration
@@ -29,17 +23,15 @@ EXPECTED = SEED_EXPECTED.read_text(encoding="utf-8").strip().split("\n\n")
 AUDIO_SUFFIXES = {".mp3", ".json", ".vtt", ".pcm"}
 
 
-def machine(data_dir: Path, s3_endpoint: str, s3_bucket: str) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        database_url=POSTGRES_URL,
-        redis_url=REDIS_URL,
-        broker_prefix=BROKER_PREFIX,
-        s3_bucket=s3_bucket,
+def machine(data_dir: Path, shared: dict[str, str]) -> Settings:
+    return settings_for(
+        data_dir,
+        shared["database"],
+        shared["redis"],
+        s3_bucket=shared["bucket"],
         s3_prefix="narrate/",
-        s3_endpoint_url=s3_endpoint,
+        s3_endpoint_url=shared["s3"],
         webhook_secret="test-secret",
-        **UNLIMITED,
     )
 
 
@@ -48,13 +40,13 @@ def files_in(directory: Path) -> list[Path]:
 
 
 def test_web_and_worker_share_only_redis_postgresql_and_the_bucket(
-    tmp_path: Path, broker, s3_endpoint: str, s3_bucket: str
+    tmp_path: Path, broker, redis_url: str, postgres_url: str, s3_endpoint: str, s3_bucket: str
 ):
     from service.app import create_app
 
-    _reset_database(POSTGRES_URL)
-    web = machine(tmp_path / "web", s3_endpoint, s3_bucket)
-    worker = machine(tmp_path / "worker", s3_endpoint, s3_bucket)
+    shared = {"database": postgres_url, "redis": redis_url, "s3": s3_endpoint, "bucket": s3_bucket}
+    web = machine(tmp_path / "web", shared)
+    worker = machine(tmp_path / "worker", shared)
     client = create_app({"TESTING": True, "NARRATE_SETTINGS": web}).test_client()
     with contextmanager(run_worker)(worker, tmp_path, concurrency=2):
         created = client.post("/api/v1/articles", json={"text": SEED.read_text(encoding="utf-8")})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from service.app import create_app
-from tests.integration.conftest import queue_key
-from tests.openapi_check import conforms
-from tests.unit.test_voices import piper_pair
+from tests.support.openapi_check import conforms
+from tests.support.services import queue_key
+from tests.support.voices import piper_pair
 
 pytestmark = pytest.mark.integration
 JOE = "piper:en_US-joe-medium"

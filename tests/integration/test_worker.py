@@ -7,32 +7,14 @@ import time
 
 import pytest
 
-from tests.conftest import SEED, SEED_EXPECTED
-from tests.decode import decode_mp3
-from tests.integration.conftest import start_worker, stop_worker
+from tests.support.decode import decode_mp3
+from tests.support.harness import start_worker, stop_worker, synthesised_by_revision
+from tests.support.paths import SEED, SEED_EXPECTED
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 
 EXPECTED = SEED_EXPECTED.read_text(encoding="utf-8").strip().split("\n\n")
-
-
-def wait_for(client, url: str, status: str, timeout: float = 120) -> list[dict]:
-    """Poll an article until it reaches `status`; return every state seen on the way."""
-    seen = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(url).get_json()
-        if (
-            not seen
-            or body["progress"] != seen[-1]["progress"]
-            or body["status"] != seen[-1]["status"]
-        ):
-            seen.append(body)
-        if body["status"] in {status, "failed"}:
-            assert body["status"] == status, body["error"]
-            return seen
-        time.sleep(0.05)
-    raise AssertionError(f"still {seen[-1]['status']} after {timeout} s: {seen[-1]}")
 
 
 def test_seed_is_converted_by_a_real_worker(client, worker, artifacts):
@@ -86,16 +68,6 @@ def test_a_revision_synthesises_only_what_changed_and_deleting_leaves_no_segment
     assert synthesised_by_revision(settings, done["id"]) == {1: len(EXPECTED), 2: 1}
     assert client.delete(second.get_json()["links"]["self"]).status_code == 204
     assert list(segments.rglob("*.mp3")) == []
-
-
-def synthesised_by_revision(settings, article_id: str) -> dict[int, int]:
-    """How many paragraphs each revision's job had to synthesise (the rest were stored)."""
-    from workers.catalog.db import session_scope
-    from workers.catalog.models import ArticleRow
-
-    with session_scope(settings.database_url) as session:
-        article = session.get(ArticleRow, article_id)
-        return {revision.number: revision.job.synthesised for revision in article.revisions}
 
 
 def test_a_job_whose_worker_died_is_finished_by_the_next_worker(client, settings, app, tmp_path):

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from tests.decode import decode_mp3
+from tests.support.audio import RATE, quiet, tone
+from tests.support.decode import decode_mp3
 from workers.pipeline.audio.loudness import integrated_loudness
 from workers.pipeline.audio.segments import encode_mp3
 from workers.pipeline.audio.shape import (
@@ -23,18 +24,6 @@ from workers.pipeline.audio.shape import (
     webvtt,
 )
 from workers.pipeline.engines.synth import Clip
-
-RATE = 22050
-
-
-def tone(seconds: float, amplitude: float = 0.05, rate: int = RATE, hz: float = 300) -> bytes:
-    t = np.arange(int(seconds * rate)) / rate
-    wave = amplitude * np.sin(2 * np.pi * hz * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
-    return (wave * 32767).astype("<i2").tobytes()
-
-
-def quiet(seconds: float, rate: int = RATE) -> bytes:
-    return bytes(int(seconds * rate) * 2)
 
 
 def as_float(pcm: bytes) -> np.ndarray:

@@ -211,7 +211,7 @@ def test_a_bad_article_is_a_reply_not_an_exception(tmp_path, data, reason):
 def test_a_local_batch_says_the_article_as_the_lexicon_says(tmp_path):
     """`narrate batch` speaks an article as `narrate convert` and the service do, with
     the deployment's lexicon (it had used none). The fake engine gives 300 ms a word."""
-    from tests.unit.test_synth import FakeEngineSynthesizer
+    from tests.support.engines import FakeEngineSynthesizer
 
     source = tmp_path / "a.txt"
     source.write_text("Talks in Kyiv\n\nMinisters met in Kyiv on Tuesday.\n", encoding="utf-8")

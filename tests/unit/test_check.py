@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import SEED
-from tests.unit.test_cli import narrate
+from tests.support.cli import narrate
+from tests.support.paths import SEED
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speech.check import check, in_espeak_dictionary, phonemes_of
 from workers.pipeline.speech.lexicon import Entry, Lexicon

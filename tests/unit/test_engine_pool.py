@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 import pytest
 
-from tests.unit.test_synth import FakeEngineSynthesizer
+from tests.support.engines import FakeEngineSynthesizer
 from workers.pipeline.engines.synth import Clip
 from workers.runtime.engine_pool import EnginePool
 

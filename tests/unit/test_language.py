@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.articles import TEXTS
 from workers.config import Settings
 from workers.pipeline.article import Article
 from workers.pipeline.clean.language import declared_language, detect_language, voice_for
 from workers.pipeline.speaking import spoken_paragraphs
-
-TEXTS = {
-    "en": "The council voted on Tuesday to repair the old bridge before the winter storms.",
-    "de": "Der Stadtrat hat am Dienstag beschlossen, die Brücke vor dem Winter zu sanieren.",
-    "fr": "Le conseil municipal a voté mardi la réparation du vieux pont avant l'hiver.",
-    "es": "El ayuntamiento votó el martes reparar el viejo puente antes del invierno.",
-    "it": "Il consiglio comunale ha votato martedì per riparare il vecchio ponte.",
-    "pt": "A câmara municipal votou na terça-feira a reparação da velha ponte.",
-    "nl": "De gemeenteraad heeft dinsdag besloten de oude brug te herstellen.",
-}
 
 
 @pytest.mark.parametrize("language", sorted(TEXTS))

@@ -159,7 +159,7 @@ def test_the_lexicon_file_is_in_the_data_directory_unless_narrate_lexicon_says_w
 
 
 def test_the_cli_adds_lists_and_removes_entries_in_the_file_the_service_reads(tmp_path):
-    from tests.unit.test_cli import narrate
+    from tests.support.cli import narrate
 
     env = {"NARRATE_LEXICON": str(tmp_path / "lexicon.tsv")}
     assert narrate("lexicon", "add", "Kyiv", "Keev", env=env).returncode == 0

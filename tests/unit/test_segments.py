@@ -7,7 +7,7 @@ from io import BytesIO
 import numpy as np
 import pytest
 
-from tests.decode import decode_mp3
+from tests.support.decode import decode_mp3
 from workers.pipeline.audio.segments import (
     ENCODER_DELAY,
     copy_segment,

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import DATA, ROOT, SEED_EXPECTED
+from tests.support.paths import DATA, ROOT, SEED_EXPECTED
 from workers.pipeline import speech
 from workers.pipeline.speech import STEPS, Spoken, normalise, to_spoken
 

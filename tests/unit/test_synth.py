@@ -8,21 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from workers.pipeline.engines.synth import Pyttsx3Synthesizer, split_utterances
+from tests.support.engines import FakeEngineSynthesizer
+from workers.pipeline.engines.synth import split_utterances
 from workers.pipeline.errors import EngineUnavailable, SynthesisFailed
-
-FAKE_ENGINE = Path(__file__).with_name("fake_engine.py")
-
-
-class FakeEngineSynthesizer(Pyttsx3Synthesizer):
-    """The real process management around tests/unit/fake_engine.py."""
-
-    def __init__(self, mode: str, state: Path, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.mode, self.state = mode, state
-
-    def _command(self) -> list[str]:
-        return [sys.executable, str(FAKE_ENGINE), self.mode, str(self.state)]
 
 
 def synthesise(mode: str, texts: list[str], tmp_path: Path, **kwargs) -> list[float]:

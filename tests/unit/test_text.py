@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, SEED, SEED_EXPECTED
+from tests.support.paths import DATA, SEED, SEED_EXPECTED
 from workers.pipeline.clean.cleaner import clean, detect_format
 from workers.pipeline.clean.plain import clean_text
 from workers.pipeline.clean.rules import load_rules

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.decode import decode_mp3
-from tests.unit.test_audio import tone
+from tests.support.audio import tone
+from tests.support.decode import decode_mp3
+from tests.support.voices import piper_pair
 from workers.config import ConfigurationError, Settings
 from workers.pipeline.audio.segments import encode_mp3
 from workers.pipeline.audio.shape import Tags, shape_clip
@@ -27,24 +26,6 @@ from workers.pipeline.engines.voices import (
 from workers.pipeline.errors import InvalidInput
 
 JOE = f"piper:{BUNDLED_PIPER_VOICE}"
-
-
-def piper_pair(directory: Path, name: str, rate: int = 16000, config_suffix=".onnx.json") -> Path:
-    """A voice's two files as Piper's downloader writes them (the model is not read here)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    model = directory / f"{name}.onnx"
-    model.write_bytes(b"not loaded by these tests")
-    config = {
-        "audio": {"sample_rate": rate, "quality": "low"},
-        "language": {
-            "code": "en_GB",
-            "name_english": "English",
-            "country_english": "Great Britain",
-        },
-        "espeak": {"voice": "en-gb"},
-    }
-    (directory / f"{name}{config_suffix}").write_text(json.dumps(config))
-    return model
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """A TCP proxy a test owns, to cut a server off and bring it back: `cut()` drops every
 connection and stops listening (new connections are refused), `restore()` listens again
-on the same port."""
+on the same port. The server behind it is a (host, port) or a unix socket's path (the
+tests' PostgreSQL answers on one), so the proxy also gives a socket-only server a port."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import contextlib
 import socket
 import threading
 
-from tests.integration.test_serve import free_port
+from tests.support.services import free_port
 
 
 class TcpProxy:
-    def __init__(self, target: tuple[str, int], port: int | None = None) -> None:
+    def __init__(self, target: tuple[str, int] | str, port: int | None = None) -> None:
         self.target = target
         self.port = port or free_port()
         self._lock = threading.Lock()
@@ -67,7 +68,7 @@ class TcpProxy:
             except OSError:
                 return
             try:
-                upstream = socket.create_connection(self.target, timeout=5)
+                upstream = self._connect()
             except OSError:
                 client.close()
                 continue
@@ -77,6 +78,18 @@ class TcpProxy:
                 self._sockets.update((client, upstream))
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _connect(self) -> socket.socket:
+        if isinstance(self.target, str):
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.settimeout(5)
+            try:
+                upstream.connect(self.target)
+            except OSError:
+                upstream.close()
+                raise
+            return upstream
+        return socket.create_connection(self.target, timeout=5)
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:

@@ -1,15 +1,18 @@
-"""Helpers for the browser tests: articles made for real, publishers' pages, axe-core."""
+"""Helpers for the browser tests: articles made for real, the player, publishers' pages,
+axe-core, and Playwright under the pages' Content Security Policy."""
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.browser.conftest import wait_until
+from tests.support.waits import wait_until
 
 PLAYER = "narrate-player"
+API_TOKEN = "browser-test-token"  # the guarded server's key (tests/browser/conftest.py)
 AXE = Path(__file__).resolve().parents[2] / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -25,9 +28,10 @@ def fetch_json(url: str) -> dict:
 
 
 def converted(server: str, body: dict) -> dict:
+    """The article once done (its GET: links, duration)."""
     article = submit(server, body)
     wait_until(lambda: fetch_json(article["links"]["self"])["status"] == "done")
-    return article
+    return fetch_json(article["links"]["self"])
 
 
 def story(title: str, paragraphs: int, words: str = "The council met to talk about plans") -> dict:
@@ -79,3 +83,22 @@ def axe_violations(page, include: str | None = None) -> list[dict]:
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
         for v in result["violations"]
     ]
+
+
+_FUNCTION = re.compile(r"\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|\w+\s*=>)")
+
+
+def under_csp(page):
+    """Narrate's pages forbid eval (no 'unsafe-eval'), and Playwright evaluates a bare
+    expression given to wait_for_function with eval inside the page; as a function it is
+    compiled through the browser's debugger protocol instead, which CSP does not block."""
+    wait_for_function = page.wait_for_function
+
+    def as_function(expression: str, *args, **kwargs):
+        if not _FUNCTION.match(expression):
+            expression = f"() => ({expression})"
+        return wait_for_function(expression, *args, **kwargs)
+
+    page.wait_for_function = as_function
+    return page
+
