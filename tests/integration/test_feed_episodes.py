@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from tests.support.harness import clean_submitted, run_jobs_in_process
+from workers.runtime import jobs
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +82,8 @@ def test_an_edit_that_fails_leaves_the_episode_as_it_was(client, settings, tmp_p
     run_jobs_in_process(settings, tmp_path)
     before = episode(client)
     assert before is not None
-    client.put(created.get_json()["links"]["self"], json={"text": "\u2014 \u2014"})
-    run_jobs_in_process(settings, tmp_path)
+    client.put(created.get_json()["links"]["self"], json={"text": MORE})
+    (job_id,) = clean_submitted(settings)  # cleaned; then its synthesis fails for good
+    assert jobs.fail(settings, job_id, "the engine gave up")
     assert client.get(created.get_json()["links"]["self"]).get_json()["status"] == "failed"
     assert episode(client) == before
