@@ -6,8 +6,9 @@ import sys
 
 
 def on_starting(server) -> None:
-    """Refuse to serve an open service on a non-loopback address (see service.security.exposure)."""
-    from service.security.exposure import refusal
+    """Refuse to serve an open service on a non-loopback address, and record where it
+    listens for the check at every request (see service.security.exposure)."""
+    from service.security.exposure import record_binding, refusal
     from workers.config import Settings
 
     hosts = [address[0] for address in server.cfg.address if isinstance(address, tuple)]
@@ -15,3 +16,4 @@ def on_starting(server) -> None:
     if reason:
         print(f"narrate: error: {reason}", file=sys.stderr)
         sys.exit(1)
+    record_binding(hosts)  # every request checks the rule again (service.security.auth)

@@ -57,6 +57,9 @@ class Settings:
     log_format: str = "text"  # or "json": one object per line
     frame_ancestors: str = "*"  # who may frame /player/ID (a CSP source list)
     trusted_hosts: tuple[str, ...] = ()  # none: any Host header is answered (never echoed)
+    # the addresses the web server listens on (service.security.exposure); none: as
+    # gunicorn recorded them (service.gunicorn_conf), else loopback as far as it knows
+    listen: tuple[str, ...] = ()
     webhook_secret: str | None = None  # None: a random one kept in the data directory
     webhook_attempts: int = 6
     webhook_backoff_s: float = 5.0  # doubles after every failed attempt
@@ -144,6 +147,7 @@ class Settings:
             visibility_timeout_s=_int(env, "NARRATE_VISIBILITY_TIMEOUT_S", 900, minimum=1),
             public_url=env.get("NARRATE_PUBLIC_URL") or "http://127.0.0.1:8000",
             trusted_hosts=_list(env, "NARRATE_TRUSTED_HOSTS"),
+            listen=_list(env, "NARRATE_LISTEN"),
             frame_ancestors=env.get("NARRATE_FRAME_ANCESTORS") or "*",
             log_format=_choice(env, "NARRATE_LOG_FORMAT", ("text", "json")),
             limit_submissions=_limits(env, "NARRATE_LIMIT_SUBMISSIONS", "120/minute;2000/hour"),

@@ -12,7 +12,9 @@ create`) or NARRATE_API_TOKENS is set (each such token acts as an admin key). Th
 - a key limited to collections sees and changes only their articles.
 
 Unprotected (no key at all), everything is open, which is only allowed on a loopback
-address (see service.cli.serve and service.gunicorn_conf).
+address: checked at start-up (service.cli.serve, service.gunicorn_conf) and at every
+request (`_open_only_on_loopback`), since the last key may be revoked while the service
+runs. The first key over the API comes only from a loopback client.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, g, request
 
 from service.errors import ApiError
+from service.security import exposure
 from workers.catalog.db import session_scope
 from workers.catalog.keys import Principal, any_active_key, authenticate
 from workers.config import Settings
@@ -32,6 +35,8 @@ from workers.storage.secret_files import secret_in
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPEN_ENDPOINTS = frozenset({"listens.record_listen"})  # readers' listening beacons
+HEALTH_ENDPOINTS = frozenset({"healthz", "readyz"})  # answered even by an exposed open service
+FIRST_KEY_ENDPOINT = "keys.create_api_key"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="narrate"'}
 TOKEN_PRINCIPAL = "NARRATE_API_TOKENS"
 SIGNED_LINK_LIFETIME_S = 600
@@ -155,9 +160,39 @@ def player_signature() -> str:
     return urlencode({k: request.args.get(k, "") for k in ("expires", "signature")})
 
 
+def client_is_loopback() -> bool:
+    """Whether the request comes from this machine (its socket's peer, not a header)."""
+    return exposure.is_loopback(request.remote_addr or "")
+
+
+def _open_only_on_loopback() -> None:
+    """With no key at all: the first key over the API only from a loopback client, and
+    nothing at all (but health checks) from a server that listens beyond loopback."""
+    if protected() or request.endpoint in HEALTH_ENDPOINTS:
+        return
+    if request.endpoint == FIRST_KEY_ENDPOINT:
+        if not client_is_loopback():
+            raise ApiError(
+                403,
+                "Forbidden",
+                "this Narrate has no API key yet; the first one is made from the machine "
+                f"itself (a loopback address): {exposure.HOW}",
+            )
+        return
+    exposed = exposure.exposed_hosts(_settings())
+    if exposed:
+        raise ApiError(
+            503,
+            "Service unavailable",
+            f"this Narrate listens on {', '.join(exposed)} and has no API key, so it "
+            f"would be open to anyone; it answers nothing until there is one: {exposure.HOW}",
+        )
+
+
 def init_auth(app: Flask, settings: Settings) -> None:
     @app.before_request
     def _changes_need_the_write_scope() -> None:
+        _open_only_on_loopback()
         if request.method in READ_ONLY_METHODS or request.endpoint in OPEN_ENDPOINTS:
             principal()  # a wrong key is refused on reads too
             return

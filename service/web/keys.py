@@ -8,12 +8,13 @@ from datetime import datetime
 from flask import Blueprint, jsonify, request
 
 from service.errors import ApiError, bad_request
-from service.security import auth
-from service.web.context import catalog
+from service.security import auth, exposure
+from service.web.context import catalog, settings
 from workers.catalog.keys import (
     KeyNotAllowed,
     KeyRequestError,
     create_key,
+    is_last_admin,
     list_keys,
     revoke_key,
 )
@@ -78,7 +79,17 @@ def create_api_key():
 @keys_api.delete("/<key_id>")
 def revoke_api_key(key_id: str):
     who = auth.require("admin")
+    exposed, tokens = exposure.exposed_hosts(settings()), settings().api_tokens
     with catalog() as session:
+        if exposed and not tokens and is_last_admin(session, key_id, who):
+            raise ApiError(
+                409,
+                "Conflict",
+                f"{key_id!r} is the last admin key, and this Narrate listens on "
+                f"{', '.join(exposed)}: without it no one could manage keys over the API, "
+                "and with no key left it would answer nothing. Make another admin key "
+                "first, or revoke it on the server: narrate keys revoke ID",
+            )
         if not revoke_key(session, key_id, who):
             raise ApiError(
                 404, "Not found", f"there is no active key {key_id!r}; GET /api/v1/keys lists them"

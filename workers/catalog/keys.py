@@ -165,6 +165,18 @@ def any_active_key(session: Session) -> bool:
     return bool(session.scalar(active))
 
 
+def is_last_admin(session: Session, key_id: str, seen_by: Principal | None = None) -> bool:
+    """Whether `key_id` is the only active admin key (revoking it leaves none to manage
+    keys over the API, and perhaps no key at all); False for a key beyond `seen_by`."""
+    row = session.get(ApiKeyRow, key_id)
+    if row is None or not _within(row, seen_by):
+        return False
+    admins = session.scalars(
+        select(ApiKeyRow.id).where(ApiKeyRow.revoked_at.is_(None), ApiKeyRow.scope == "admin")
+    ).all()
+    return list(admins) == [key_id]
+
+
 def authenticate(session: Session, presented: str) -> Principal | None:
     """The key's principal, recording its use; None for anything else."""
     prefix, _, rest = presented.partition("_")
