@@ -9,10 +9,12 @@ or one media link), which is checked against the file asked for and its expiry.
 - unlisted: anyone with the link reads it; it is listed only to a key that reads its
   collection;
 - private: only a key with the read scope for its collection reads or lists it; a valid
-  grant opens what the grant names (the player's: status, media, segments) and nothing
-  else: not its text, page, playlist or statistics. Listens are not counted for it.
+  grant opens what the grant names (the player's: the player, status, audio, segments,
+  timings and captions, the last three carrying each paragraph's text) and nothing
+  else: not the article's JSON, page, playlist or statistics. Listens are not counted.
 
-An open service (no key at all: loopback only) reads and lists everything for anyone.
+An open service (no key at all) reads and lists everything for anyone; beyond loopback
+it answers nothing (service.security.auth).
 An article a reader may not read is a 404 to them, as if it did not exist. The article
 list of the API (`catalogue`) is a key's own: the articles of its collections.
 """

@@ -41,7 +41,9 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="narrate"'}
 TOKEN_PRINCIPAL = "NARRATE_API_TOKENS"
 SIGNED_LINK_LIFETIME_S = 600
 # A private article's player link is signed for this; it lets the player read the
-# article's status and media (not its text, list or metadata) for the link's lifetime.
+# article's status and media for the link's lifetime: audio, segments, timings and
+# captions (these three carry the paragraphs' text), not the article's JSON, page,
+# playlist or statistics.
 PLAYER_GRANT = "player"
 PLAYER_READS = frozenset({PLAYER_GRANT, "status", ".mp3", ".json", ".vtt", "segments"})
 HOW_TO_SEND = (

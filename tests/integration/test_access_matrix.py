@@ -1,7 +1,8 @@
 """Who may read what, route by route: every rule of the app's URL map, for a public, an
 unlisted and a private article, asked by an anonymous reader, a read key of the article's
 collection, a read key of another collection, a read key of every collection, the
-article's signed player grant and an expired one, on a protected service.
+article's signed player grant and an expired one, on a protected service. What the grant
+opens of a private article shows its paragraph text only where GRANT_SHOWS_TEXT says.
 
 ROUTES says what each route answers (the rule of service.security.access, as the README
 documents it). A route missing from ROUTES fails the test: a new route is added there
@@ -30,6 +31,7 @@ PUBLIC_URL = "https://listen.example"
 VISIBILITIES = ("public", "unlisted", "private")
 COLLECTION = "news"
 FORGED_HOST = "evil.example"
+PRIVATE_TEXT = "All about the private one."
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,10 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/keys"): change,
     ("DELETE", "/api/v1/keys/<key_id>"): change,
 }
+# what the player's grant opens of a private article that carries its paragraph text:
+# timings (read-along) and captions (accessibility), and the segments they are read from;
+# nothing else the grant opens (status, audio, the player) carries any of it
+GRANT_SHOWS_TEXT = {A + "/timings.json", A + "/captions.vtt", A + "/segments.json"}
 # answers that list articles: they name none the reader may not see listed
 LISTS = {"/", "/api/v1/articles", "/feeds/<name>.xml", A + "/next"}
 PLACEHOLDER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -190,7 +196,7 @@ def newsroom(settings, tmp_path) -> Newsroom:
             "/api/v1/articles",
             json={
                 "title": f"The {name} article",
-                "text": f"All about the {name} one.",
+                "text": PRIVATE_TEXT if name == "private" else f"All about the {name} one.",
                 "collection": COLLECTION,
                 "visibility": visibility,
             },
@@ -306,6 +312,11 @@ def test_every_route_answers_every_reader_by_the_access_rule(newsroom):
                     failures.append(f"{where}: names {', '.join(named)}")
                 if FORGED_HOST.encode() in answer.get_data() + str(answer.headers).encode():
                     failures.append(f"{where}: a link to the Host header's {FORGED_HOST}")
+                if who.grant and visibility == "private" and answer.status_code < 300:
+                    shows = PRIVATE_TEXT.encode() in answer.get_data()
+                    if shows != (rule in GRANT_SHOWS_TEXT):
+                        says = "shows" if shows else "does not show"
+                        failures.append(f"{where}: {says} the paragraph text (GRANT_SHOWS_TEXT)")
     assert not failures, "\n".join(failures)
 
 
