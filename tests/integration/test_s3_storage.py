@@ -27,6 +27,18 @@ def store(request, tmp_path: Path) -> Storage:
     return S3Storage(request.getfixturevalue("s3_bucket"), "narrate/", endpoint)
 
 
+def test_a_listing_names_every_file_under_a_folder_with_its_time(store: Storage):
+    from datetime import UTC, datetime, timedelta
+
+    store.write_bytes("segments/ab/ab1.mp3", b"one")
+    store.write_bytes("segments/cd/cd2.mp3", b"two")
+    store.write_bytes("segmentsx/ef3.mp3", b"not under segments/")
+    listed = dict(store.listing("segments"))
+    assert sorted(listed) == ["segments/ab/ab1.mp3", "segments/cd/cd2.mp3"]
+    for modified in listed.values():
+        assert abs(datetime.now(UTC) - modified) < timedelta(minutes=1)
+
+
 def test_files_are_written_read_and_deleted_as_trees(store: Storage):
     store.write_bytes("articles/a1/1.mp3", b"ID3 one")
     store.write_bytes("articles/a1/1.json", b"{}")

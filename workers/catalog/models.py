@@ -5,7 +5,7 @@ import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -75,7 +75,7 @@ class RevisionRow(Base):
     # The fingerprint of the lexicon its spoken text was (or is to be) made with: the
     # same submission after a lexicon change is said differently, a new revision.
     lexicon_key: Mapped[str | None] = mapped_column(String(64))
-    duration_ms: Mapped[int | None]
+    duration_ms: Mapped[int | None] = mapped_column(BigInteger)  # 64-bit, as every audio count
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     article: Mapped[ArticleRow] = relationship(back_populates="revisions")
@@ -113,9 +113,10 @@ class SegmentRow(Base):
     __tablename__ = "segments"
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
-    frames: Mapped[int]
-    speech_samples: Mapped[int]
-    size: Mapped[int]  # bytes
+    # 64-bit: a 599 s paragraph is 2.6 billion speech samples, past a 32-bit integer.
+    frames: Mapped[int] = mapped_column(BigInteger)
+    speech_samples: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes
     used_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
 

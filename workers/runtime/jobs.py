@@ -33,6 +33,7 @@ from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.engines.synth import Synthesizer
 from workers.pipeline.engines.voices import parse_voice
 from workers.runtime import metrics, preparing
+from workers.runtime.wanted import JobGone, while_wanted
 from workers.storage.base import Storage, read_in_chunks
 from workers.storage.factory import storage_for
 from workers.storage.segments import (
@@ -40,6 +41,7 @@ from workers.storage.segments import (
     forget_segment,
     known_segments,
     record_segment,
+    release_segments,
     segment_key,
     segment_storage_key,
     touch,
@@ -163,7 +165,9 @@ def _take(session, job: JobRow, chunk_chars: int) -> list[int]:
 def synthesise_paragraph(
     settings: Settings, job_id: int, paragraph_id: int, synthesizer_for: SynthesizerFor
 ) -> bool:
-    """Make one paragraph's segment, unless the store has it; True when it was the last."""
+    """Make one paragraph's segment, unless the store has it; True when it was the last.
+    A job deleted (with its article) or finished meanwhile stops it between utterances,
+    leaving no file; a segment finished just as its job went is released again."""
     with session_scope(settings.database_url) as session:
         paragraph = session.get(ParagraphRow, paragraph_id)
         job = session.get(JobRow, job_id)
@@ -175,9 +179,16 @@ def synthesise_paragraph(
         bitrate = revision.bitrate_kbps
         made = key not in known_segments(session, [key])
     if made:
-        _make_segment(settings, synthesizer_for, (voice, rate, bitrate), spoken, key)
+        try:
+            _make_segment(settings, synthesizer_for, (voice, rate, bitrate), spoken, key, job_id)
+        except JobGone:
+            log.info("job %s: deleted or finished; paragraph %s abandoned", job_id, paragraph_id)
+            return False
         log.info("job %s: paragraph %s synthesised (segment %s)", job_id, paragraph_id, key[:12])
     with session_scope(settings.database_url) as session:
+        if session.get(JobRow, job_id) is None:  # deleted while the segment was made
+            release_segments(session, storage_for(settings), [key] if made else [])
+            return False
         if made:
             count_synthesised(session, job_id)
         done = mark_paragraph_done(session, job_id, paragraph_id, key)
@@ -191,17 +202,24 @@ def _make_segment(
     sound: tuple[str, int, int],
     spoken: str,
     key: str,
+    job_id: int,
 ) -> Segment:
     """Synthesise, shape and encode one paragraph straight into the store, utterance by
     utterance (as `narrate convert` does), so no more than one bounded utterance's PCM
-    is held at once; list it in the catalog."""
+    is held at once; list it in the catalog. JobGone, and no file, when the job is
+    deleted or finished meanwhile; a file the catalog failed to list is deleted."""
     voice, rate, bitrate = sound
     started = time.perf_counter()
     pcm = next(paragraph_audio(synthesizer_for(voice, rate), [spoken]))
-    with storage_for(settings).writer(segment_storage_key(key)) as out:
-        segment = encode_segment(pcm, out, bitrate_kbps=bitrate)
-    with session_scope(settings.database_url) as session:
-        record_segment(session, key, segment)
+    storage, stored_as = storage_for(settings), segment_storage_key(key)
+    with storage.writer(stored_as) as out:
+        segment = encode_segment(while_wanted(settings, job_id, pcm), out, bitrate_kbps=bitrate)
+    try:
+        with session_scope(settings.database_url) as session:
+            record_segment(session, key, segment)
+    except BaseException:
+        storage.delete_tree(stored_as)  # never a file the catalog does not list
+        raise
     metrics.synthesised(parse_voice(voice)[0], time.perf_counter() - started)
     return segment
 
@@ -238,21 +256,27 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
         log.info("job %s: segment %s is gone; synthesising it again", job_id, key[:12])
         with session_scope(settings.database_url) as session:
             count_synthesised(session, job_id)
-        segment = _make_segment(settings, synthesizer_for, sound, spoken, key)
+        segment = _make_segment(settings, synthesizer_for, sound, spoken, key, job_id)
         return copy_segment(_opened(storage, key), segment)
 
-    with storage.writer(keys[".mp3"]) as mp3:
-        encoded = join_segments(
-            ((text, piece(spoken, key)) for text, spoken, key in paragraphs),
-            mp3,
-            tags=tags,
-            bitrate_kbps=sound[2],
-        )
+    try:
+        with storage.writer(keys[".mp3"]) as mp3:
+            encoded = join_segments(
+                ((text, piece(spoken, key)) for text, spoken, key in paragraphs),
+                mp3,
+                tags=tags,
+                bitrate_kbps=sound[2],
+            )
+    except JobGone:
+        return None
     storage.write_bytes(keys[".json"], timings_json(encoded.timings, encoded.duration_ms).encode())
     storage.write_bytes(keys[".vtt"], webvtt(encoded.timings).encode())
     with session_scope(settings.database_url) as session:
         if not _finish(session, job_id, "done"):
-            return None  # a concurrent stitch got there first
+            if session.get(JobRow, job_id) is None:  # its article was deleted meanwhile
+                for key in keys.values():
+                    storage.delete_tree(key)
+            return None  # else a concurrent stitch got there first
         session.get_one(JobRow, job_id).revision.duration_ms = encoded.duration_ms
         touch(session, [key for _, _, key in paragraphs])
     metrics.stitched(time.perf_counter() - started)

@@ -9,6 +9,10 @@ outage. The sweep claims it with a conditional UPDATE (only one worker wins), co
 stall and queues `convert` again, which is idempotent and picks up where the job
 stopped. After NARRATE_JOB_ATTEMPTS stalls in a row the job is failed with a message:
 it is never left "processing" with no error once it cannot progress.
+
+Every STORE_SWEEP_S the same thread also clears the segment folder of files the catalog
+does not list (workers.storage.segments.remove_strays): a write's temporary left by a
+process killed mid-write, a segment whose job failed before it was listed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,8 +32,11 @@ from workers.catalog.db import session_scope
 from workers.catalog.models import JOB_UNFINISHED, JobRow, now
 from workers.config import Settings
 from workers.runtime.resilience import describe
+from workers.storage.factory import storage_for
+from workers.storage.segments import remove_strays
 
 log = logging.getLogger("narrate.recovery")
+STORE_SWEEP_S = 600.0  # how often a worker clears stray files from the segment folder
 
 QueueLength = Callable[[str], int]  # messages waiting in a broker queue
 Send = Callable[[int, str], None]  # queue `convert` for (job id, queue)
@@ -116,10 +124,20 @@ def sweep(settings: Settings, queue_length: QueueLength, send: Send, give_up: Gi
     return swept
 
 
+def tidy_store(settings: Settings) -> int:
+    """Delete the segment folder's stray files (see remove_strays); how many."""
+    with session_scope(settings.database_url) as session:
+        removed = remove_strays(session, storage_for(settings))
+    if removed:
+        log.info("segment store: %d stray files (unlisted or temporaries) deleted", removed)
+    return removed
+
+
 class RecoveryLoop:
     """A daemon thread that sweeps every recovery_interval_s (with jitter, so workers
     started together spread out). Failures (database or broker away) wait for the next
-    round."""
+    round. The segment folder is cleared of strays at the first round, then every
+    STORE_SWEEP_S."""
 
     def __init__(
         self, settings: Settings, queue_length: QueueLength, send: Send, give_up: GiveUp
@@ -138,8 +156,15 @@ class RecoveryLoop:
 
     def _run(self) -> None:
         interval = self._settings.recovery_interval_s
+        tidy_at = time.monotonic()
         while not self._stop.wait(interval * random.uniform(0.75, 1.25)):
             try:
                 sweep(self._settings, *self._calls)
             except Exception as exc:
                 log.warning("recovery sweep skipped: %s", describe(exc))
+            if time.monotonic() >= tidy_at:
+                tidy_at = time.monotonic() + STORE_SWEEP_S
+                try:
+                    tidy_store(self._settings)
+                except Exception as exc:
+                    log.warning("segment store sweep skipped: %s", describe(exc))

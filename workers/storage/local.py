@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -45,6 +46,17 @@ class LocalStorage:
 
     def read_bytes(self, key: str) -> bytes:
         return self.path(key).read_bytes()
+
+    def listing(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """Every file under the folder `prefix`, a write's temporary (".NAME.XXXX") too."""
+        for path in self.path(prefix).rglob("*"):
+            try:
+                found = path.stat()
+            except OSError:  # deleted or renamed since the folder was read
+                continue
+            if stat.S_ISREG(found.st_mode):
+                modified = datetime.fromtimestamp(found.st_mtime, UTC)
+                yield path.relative_to(self.root).as_posix(), modified
 
     def delete_tree(self, prefix: str) -> None:
         target = self.path(prefix)

@@ -17,7 +17,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from workers.storage.base import Stat, checked_key
@@ -113,6 +113,13 @@ class S3Storage:
             raise
         with answer["Body"] as body:
             return body.read()
+
+    def listing(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """Every object under `prefix/` (an upload is never seen half made)."""
+        pages = self.client.get_paginator("list_objects_v2")
+        for page in pages.paginate(Bucket=self.bucket, Prefix=self.object_key(prefix) + "/"):
+            for item in page.get("Contents", ()):
+                yield item["Key"][len(self.prefix) :], item["LastModified"]
 
     def delete_tree(self, prefix: str) -> None:
         """Delete the object `prefix` and every object under `prefix/`."""

@@ -8,7 +8,9 @@ edit left alone) are made once and joined into every article that has them. Segm
 stay after their job, for the next edit, until the store outgrows
 `NARRATE_SEGMENT_STORE_MB`: then the least recently used are evicted, never one an
 unfinished job has made or will join. Deleting an article deletes the segments no other
-article's audio is made of.
+article's audio is made of. A file in the segment folder the catalog does not list (a
+write's temporary left by a killed process, a segment whose listing failed) is deleted
+by `remove_strays` once it is older than STRAY_GRACE_S.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +39,9 @@ from workers.pipeline.engines.voices import engine_version, parse_voice
 from workers.storage.base import Storage
 
 _QUERY_CHUNK = 500  # keys per IN (...) clause, well inside every database's limit
+# A stray file younger than this may be a write in progress (a temporary's time moves
+# with every write; a segment is listed the moment it is renamed into place): kept.
+STRAY_GRACE_S = 3600
 
 
 def segment_key(clip_key: str, voice: str, bitrate_kbps: int) -> str:
@@ -167,3 +174,24 @@ def evict(session: Session, storage: Storage, limit_bytes: int) -> int:
         if total <= limit_bytes:
             break
     return _delete(session, storage, doomed)
+
+
+def remove_strays(session: Session, storage: Storage, grace_s: float = STRAY_GRACE_S) -> int:
+    """Delete the files under segments/ older than `grace_s` that are not a segment the
+    catalog lists (temporaries, unlisted segments); how many."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=grace_s)
+    doomed: list[str] = []
+    named: dict[str, str] = {}  # segment key -> its file
+    for stored_as, modified in storage.listing("segments"):
+        if modified >= cutoff:
+            continue
+        name = PurePosixPath(stored_as).name
+        if name.endswith(".mp3") and not name.startswith("."):
+            named[name.removesuffix(".mp3")] = stored_as
+        else:
+            doomed.append(stored_as)
+    listed = known_segments(session, named)
+    doomed.extend(stored_as for key, stored_as in named.items() if key not in listed)
+    for stored_as in doomed:
+        storage.delete_tree(stored_as)
+    return len(doomed)
