@@ -1,12 +1,16 @@
 """A batch request's articles, whatever its form (a JSON array, NDJSON, a zip of files,
 multipart files), each parsed or with its own error; zip archives are checked for bombs
-and damage entry by entry."""
+and damage entry by entry, bombs by the bytes each entry really inflates to (inflated no
+further than a limit), not the sizes its headers claim."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import request
@@ -127,7 +131,7 @@ def _items_from_zip(data: bytes, zip_name: str) -> list[Item]:
         raise limits_error(
             f"{zip_name} unpacks to more than {config.max_batch_bytes} bytes; split it"
         )
-    items = []
+    items, left = [], config.max_batch_bytes  # of the batch, in bytes actually inflated
     for entry in sorted(entries, key=lambda e: e.filename):
         ratio = entry.file_size / max(entry.compress_size, 1)
         if ratio > ZIP_MAX_RATIO:
@@ -139,28 +143,88 @@ def _items_from_zip(data: bytes, zip_name: str) -> list[Item]:
             items.append(Item(entry.filename, None, "larger than the per-article limit"))
             continue
         try:
-            content = _read_entry(archive, entry, config.max_upload_bytes)
+            size = _measured(archive, data, entry, zip_name, left)
+            left -= size
+            content = _read_entry(archive, entry, size)
         except ApiError as error:
+            if error.status != 400:
+                raise
             items.append(Item(entry.filename, None, error.detail))
             continue
         items.append(_item(entry.filename, lambda e=entry, c=content: from_file(e.filename, c, {})))
     return items
 
 
-def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> bytes:
-    """The entry's bytes, checked against its header; a 400 saying what is wrong."""
+def _measured(
+    archive: zipfile.ZipFile, data: bytes, entry: zipfile.ZipInfo, zip_name: str, left: int
+) -> int:
+    """How many bytes the entry's data really inflates to, whatever its headers say: a 413
+    when that is over the per-article limit, 100 times its compressed size or the `left`
+    of the batch (inflating one byte past the smallest, no more); a 400 for a damaged
+    local header or a compression method other than stored or deflate."""
+    config = settings()
+    most = min(config.max_upload_bytes, ZIP_MAX_RATIO * entry.compress_size, left)
+    with _entry_errors(entry), archive.open(entry):  # checks the local header
+        size = _inflated_size(data, entry, most)
+    claim = f"though its header says {entry.file_size}"
+    if size > most == config.max_upload_bytes:
+        raise limits_error(
+            f"{entry.filename} in {zip_name} unpacks to more than {most} bytes, the "
+            f"per-article limit, {claim}; send it as a smaller file"
+        )
+    if size > most == ZIP_MAX_RATIO * entry.compress_size:
+        raise limits_error(
+            f"{entry.filename} in {zip_name} unpacks to more than {ZIP_MAX_RATIO} times its "
+            f"{entry.compress_size} compressed bytes, {claim}; more than "
+            f"{ZIP_MAX_RATIO}:1 is refused"
+        )
+    if size > most:
+        raise limits_error(
+            f"{zip_name} unpacks to more than {config.max_batch_bytes} bytes (at "
+            f"{entry.filename}, {claim}); split it"
+        )
+    return size
+
+
+def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, size: int) -> bytes:
+    """The entry's `size` bytes (as `_measured`), checked against its header; a 400
+    saying what is wrong."""
+    with _entry_errors(entry), archive.open(entry) as handle:
+        content = handle.read(size + 1)  # no more than its header says (zipfile)
+    if len(content) != entry.file_size or size != entry.file_size:
+        raise bad_request(
+            f"{entry.filename} is damaged: its header says {entry.file_size} bytes but it "
+            f"holds {size}; zip it again"
+        )
+    return content
+
+
+@contextlib.contextmanager
+def _entry_errors(entry: zipfile.ZipInfo) -> Iterator[None]:
+    """What zipfile or zlib raise for a damaged entry, as a 400 saying what is wrong."""
     try:
-        with archive.open(entry) as handle:  # read no more than the limit
-            content = handle.read(limit + 1)
+        yield
     except tuple(kind for kind, _ in _ZIP_ENTRY_ERRORS) as error:
         reason = next(text for kind, text in _ZIP_ENTRY_ERRORS if isinstance(error, kind))
         raise bad_request(f"{entry.filename} {reason.format(error=error)}") from None
-    if len(content) != entry.file_size:
-        raise bad_request(
-            f"{entry.filename} is damaged: its header says {entry.file_size} bytes but it "
-            f"holds {len(content)}; zip it again"
-        )
-    return content
+
+
+def _inflated_size(data: bytes, entry: zipfile.ZipInfo, most: int) -> int:
+    """How many bytes the entry's data inflates to, found by inflating it (zipfile trusts
+    the headers), stopping at `most` + 1 or where the stream is corrupt."""
+    if entry.compress_type not in {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}:
+        raise NotImplementedError(entry.compress_type)
+    name_length, extra_length = struct.unpack_from("<2H", data, entry.header_offset + 26)
+    start = entry.header_offset + 30 + name_length + extra_length
+    raw = data[start : start + entry.compress_size]
+    if entry.compress_type == zipfile.ZIP_STORED:
+        return len(raw)
+    inflater, size = zlib.decompressobj(-15), 0
+    with contextlib.suppress(zlib.error):  # counted as far as it goes; reading it says why
+        while raw and size <= most:
+            size += len(inflater.decompress(raw, most + 1 - size))
+            raw = inflater.unconsumed_tail
+    return size
 
 
 def _hidden(path: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import struct
+import time
+import zipfile
 import zlib
 from dataclasses import dataclass
 
@@ -172,4 +174,108 @@ def test_an_entry_that_is_not_utf8_fails_alone(client):
     assert status["latin1.txt"] == (
         "failed",
         "latin1.txt is not UTF-8 text (byte 3: invalid continuation byte); re-encode it as UTF-8",
+    )
+
+
+def understated(files: dict[str, bytes], claims: dict[str, int]) -> bytes:
+    """A zip written by zipfile, then patched so that the local and central headers of
+    each entry in `claims` give that size, and the CRC of that many first bytes: zipfile
+    itself then finds nothing wrong, having read only what the header says."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as writer:
+        for name, content in files.items():
+            writer.writestr(name, content)
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as reader:
+        entries, central = reader.infolist(), reader.start_dir
+    for entry in entries:
+        if entry.filename in claims:
+            size = claims[entry.filename]
+            crc = zlib.crc32(files[entry.filename][:size])
+            struct.pack_into("<I", data, entry.header_offset + 14, crc)
+            struct.pack_into("<I", data, entry.header_offset + 22, size)
+            struct.pack_into("<I", data, central + 16, crc)
+            struct.pack_into("<I", data, central + 24, size)
+        lengths = struct.unpack_from("<3H", data, central + 28)
+        central += 46 + sum(lengths)
+    return bytes(data)
+
+
+@pytest.fixture
+def inflated(monkeypatch) -> list[int]:
+    """Counts every byte any zlib decompressor hands out (zipfile's and Narrate's)."""
+    counts: list[int] = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args) -> None:
+            self._inner = real(*args)
+
+        def decompress(self, data, max_length=0):
+            out = self._inner.decompress(data, max_length)
+            counts.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+    monkeypatch.setattr(zlib, "decompressobj", Counting)
+    return counts
+
+
+def test_the_understating_builder_fools_zipfile():
+    content = b"Title\n\n" + b"a" * 100_000
+    with zipfile.ZipFile(io.BytesIO(understated({"a.txt": content}, {"a.txt": 5_000}))) as z:
+        assert z.read("a.txt") == content[:5_000]  # no error: the rest is never read
+
+
+def test_a_bomb_whose_headers_understate_its_size_is_refused_unread(client, inflated):
+    bomb = b"A headline\n\n" + b"a" * 50_000_000
+    data = understated({"bomb.txt": bomb}, {"bomb.txt": 40_000})  # "compressed 1:1"
+    started = time.monotonic()
+    response = client.post("/api/v1/batches", data=data, content_type="application/zip")
+    assert time.monotonic() - started < 10  # it took 0.1 s
+    assert response.status_code == 413, response.data
+    detail = conforms(response, "/api/v1/batches", "post")["detail"]
+    assert detail.startswith("bomb.txt in upload.zip unpacks to more than 1000000 bytes")
+    assert "its header says 40000" in detail
+    assert sum(inflated) <= 1_000_001 + 40_000 + 64 * 1024  # the limit, never the 50 MB
+    assert client.get("/api/v1/articles").get_json()["total"] == 0
+
+
+def test_an_understated_entry_is_judged_by_its_real_compression_ratio(client, inflated):
+    bomb = b"A headline\n\n" + b"a" * 500_000
+    data = understated({"good.txt": GOOD, "bomb.txt": bomb}, {"bomb.txt": 2_000})
+    response = client.post("/api/v1/batches", data=data, content_type="application/zip")
+    assert response.status_code == 413, response.data
+    detail = conforms(response, "/api/v1/batches", "post")["detail"]
+    assert detail.startswith("bomb.txt in upload.zip unpacks to more than 100 times")
+    assert "more than 100:1 is refused" in detail
+    assert sum(inflated) < 200_000 + len(GOOD)
+
+
+def test_understated_entries_count_their_real_bytes_against_the_batch(client, app, settings):
+    app.extensions["narrate.settings"] = settings.with_overrides(
+        max_batch_bytes=300_000, max_upload_bytes=200_000
+    )
+    words = [f"w{n * 7919 % 10007}" for n in range(25_000)]  # compresses about 3:1
+    files = {f"{n}.txt": f"Title {n}\n\n{' '.join(words)}".encode()[:150_000] for n in range(3)}
+    data = understated(files, dict.fromkeys(files, 1_000))
+    assert len(data) < 300_000
+    response = client.post("/api/v1/batches", data=data, content_type="application/zip")
+    assert response.status_code == 413, response.data
+    detail = conforms(response, "/api/v1/batches", "post")["detail"]
+    assert detail.startswith("upload.zip unpacks to more than 300000 bytes")
+    assert "2.txt" in detail
+
+
+def test_a_small_understated_entry_fails_alone(client):
+    data = understated({"good.txt": GOOD, "bad.txt": BAD}, {"bad.txt": 20})
+    status = item_states(
+        client, client.post("/api/v1/batches", data=data, content_type="application/zip")
+    )
+    assert status["good.txt"] == ("cleaning", None)
+    assert status["bad.txt"] == (
+        "failed",
+        f"bad.txt is damaged: its header says 20 bytes but it holds {len(BAD)}; zip it again",
     )

@@ -9,6 +9,7 @@ import feedparser
 import pytest
 
 from tests.support.harness import run_jobs_in_process
+from tests.support.openapi_check import conforms
 from tests.support.services import broker_idle
 from tests.support.waits import wait_until
 from tests.support.webhooks import Receiver
@@ -168,6 +169,28 @@ def test_a_callback_to_a_private_address_is_refused_at_submission(guarded_client
     )
     assert batch.status_code == 400
     assert client.get("/api/v1/articles").get_json()["total"] == 0  # nothing half-stored
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["2130706433", "0177.0.0.1", "0x7f000001", "127.1", "0", "0xa9fea9fe", "[::ffff:127.0.0.1]"],
+)
+def test_a_private_address_written_as_a_number_is_refused_at_submission(guarded_client, host):
+    client, _ = guarded_client
+    url = f"http://{host}/hook"
+    refused = client.post(
+        "/api/v1/articles", json={"text": "Headline\n\nBody.", "callback_url": url}
+    )
+    assert refused.status_code == 400
+    detail = conforms(refused, "/api/v1/articles", "post")["detail"]
+    assert detail.startswith(f"callback_url {url!r} points at ")
+    assert "use a public URL" in detail
+    batch = client.post(
+        "/api/v1/batches", json={"articles": [{"text": "Headline\n\nBody."}], "callback_url": url}
+    )
+    assert batch.status_code == 400
+    assert conforms(batch, "/api/v1/batches", "post")["detail"].startswith("callback_url ")
+    assert client.get("/api/v1/articles").get_json()["total"] == 0
 
 
 def test_a_name_that_resolves_to_a_private_address_is_not_called(
