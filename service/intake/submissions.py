@@ -55,6 +55,7 @@ class Submission:
     source_url: str | None = None
     collection: str = "all"
     visibility: str | None = None  # None: unlisted when new, else unchanged
+    names_collection: bool = False  # sent a collection (else a PUT keeps the article's)
 
 
 def read_submission(request: Request) -> Submission:
@@ -191,4 +192,5 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         source_url=fields.get("source_url") or None,
         collection=collection,
         visibility=visibility,
+        names_collection=bool(fields.get("collection")),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, jsonify, request
 
 from service.errors import ApiError, bad_request
@@ -64,12 +66,16 @@ def detail(row: ArticleRow) -> dict:
 
 def _accept(article_id: str | None = None):
     """Store a submission as received and queue its job (a worker cleans it); no job when
-    identical content exists."""
+    identical content exists. A PUT (`article_id`) keeps the article's collection unless
+    it names one: moving needs a key that writes both collections."""
     submission = read_submission(request)
-    who = auth.require("write", submission.collection)
     with catalog() as session:
         if article_id is not None:
-            auth.require("write", find_article(session, article_id).collection)
+            held = find_article(session, article_id).collection
+            auth.require("write", held)
+            if not submission.names_collection:
+                submission = replace(submission, collection=held)
+        who = auth.require("write", submission.collection)
         result = accept(
             session,
             submission,

@@ -93,6 +93,7 @@ def edit_article(article_id: str):
             metadata,
             article_id=row.id,
             lexicon=spoken.lexicon,
+            revision=current.number,
         )
         response = jsonify(summary(result.article))
     if result.job_id is not None:

@@ -106,6 +106,17 @@ def test_other_publishers_do_not_count_and_www_is_the_same_site(client):
     assert learned(post(client, 5)) == {NEWSLETTER, DISCLAIMER}  # in 4, 1 and 2 of this site
 
 
+def test_another_collection_s_article_with_the_same_external_id_counts(client):
+    """An external_id is unique within a collection: news's "x" is not sport's "x"."""
+    post(client, 1, external_id="x", collection="news")
+    for number in (2, 3):
+        post(client, number, collection="sport")
+    assert learned(post(client, 4, external_id="x", collection="sport")) == {
+        NEWSLETTER,
+        DISCLAIMER,
+    }
+
+
 def test_a_collection_is_a_publisher_when_there_is_no_source_url(client):
     for number in (1, 2, 3):
         post(client, number, source_url=None, collection="gazette")

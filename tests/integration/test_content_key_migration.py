@@ -15,7 +15,7 @@ from lxml import etree
 from sqlalchemy import inspect, text
 
 from workers.catalog.content import VoiceOptions, content_hash
-from workers.catalog.db import MIGRATIONS, engine_for
+from workers.catalog.db import MIGRATIONS, engine_for, migrating
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speaking import spoken_paragraphs
 from workers.runtime.jobs import audio_key
@@ -30,7 +30,7 @@ BEFORE = "0002"  # the schema this migration starts from
 def migrate_to(url: str, target: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine_for(url).begin() as connection:
+    with migrating(engine_for(url)) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, target)
 
@@ -209,7 +209,7 @@ def test_downgrade_keeps_every_row(old, settings):
     migrate_to(settings.database_url, "head")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with old.engine.begin() as connection:
+    with migrating(old.engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, BEFORE)
     with old.engine.connect() as connection:

@@ -97,11 +97,23 @@ CASES = {
     "the same text, held out of the key's reach": Case(
         [raw(collection="news")], raw(collection="sport"), Verdict.NEW_ARTICLE, reach=("sport",)
     ),
+    # An external_id is unique within a collection: another collection's "cms-1" is
+    # another article. Before: 409 out of the key's reach, else news's article moved.
     "an external_id out of the key's reach": Case(
         [raw(external_id="cms-1", collection="news")],
         raw("Other\n\nNew text.", external_id="cms-1", collection="sport"),
-        ExternalIdTaken,
+        Verdict.NEW_ARTICLE,
         reach=("sport",),
+    ),
+    "the same external_id in another collection": Case(
+        [raw(external_id="cms-1", collection="news")],
+        raw("Other\n\nNew text.", external_id="cms-1", collection="sport"),
+        Verdict.NEW_ARTICLE,
+    ),
+    "the same external_id and text in another collection": Case(
+        [raw(external_id="cms-1", collection="news")],
+        raw(external_id="cms-1", collection="sport"),
+        Verdict.NEW_ARTICLE,
     ),
     "an external_id within the key's reach": Case(
         [raw(external_id="cms-1", collection="news")],
@@ -194,24 +206,37 @@ def test_within_one_batch_an_item_is_decided_as_it_would_be_alone(session, case)
     assert verdict(known, last.article_id, last.job_id) == case.expected
 
 
-def test_a_key_cannot_take_over_another_collection_s_external_id(app, settings):
+def test_an_external_id_is_unique_within_a_collection(app, settings):
     client = app.test_client()
     with session_scope(settings.database_url) as session:
         admin = create_key(session, "admin", "admin")[1]
         sport = create_key(session, "sportsdesk", "write", ["sport"])[1]
     body = {"text": TEXT, "external_id": "cms-1", "collection": "news"}
     news = client.post("/api/v1/articles", json=body, headers=bearer(admin)).get_json()
-    refused = client.post(
+    # the sports desk's "cms-1" is its own article; news's is untouched
+    own = client.post(
         "/api/v1/articles",
-        json={**body, "text": "Taken over\n\nOther words.", "collection": "sport"},
+        json={**body, "text": "Sport\n\nOther words.", "collection": "sport"},
         headers=bearer(sport),
     )
-    assert refused.status_code == 409, refused.get_json()
-    assert "another external_id" in conforms(refused, "/api/v1/articles", "post")["detail"]
+    assert own.status_code == 202, own.get_json()
+    assert conforms(own, "/api/v1/articles", "post")["id"] != news["id"]
     article = client.get(news["links"]["self"], headers=bearer(admin)).get_json()
     assert (article["collection"], article["revision"]) == ("news", 1)
-    # the same text in a collection the key reaches is its own article, not news's
-    copy = client.post(
-        "/api/v1/articles", json={"text": TEXT, "collection": "sport"}, headers=bearer(sport)
+    # sent again to sport, it is sport's article (a new revision), not news's
+    again = client.post(
+        "/api/v1/articles",
+        json={**body, "text": "Sport\n\nNewer words.", "collection": "sport"},
+        headers=bearer(admin),
+    ).get_json()
+    assert (again["id"], again["revision"]) == (own.get_json()["id"], 2)
+    # moving news's "cms-1" into sport, which has one, is refused
+    moved = client.put(
+        news["links"]["self"],
+        json={"text": "Moved\n\nWords.", "collection": "sport"},
+        headers=bearer(admin),
     )
-    assert copy.status_code == 202 and copy.get_json()["id"] != news["id"]
+    assert moved.status_code == 409, moved.get_json()
+    assert "'sport'" in conforms(moved, "/api/v1/articles/{article_id}", "put")["detail"]
+    article = client.get(news["links"]["self"], headers=bearer(admin)).get_json()
+    assert (article["collection"], article["revision"]) == ("news", 1)

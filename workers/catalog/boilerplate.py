@@ -50,14 +50,15 @@ def strip_learned(
     min_articles: int,
     article_id: str | None = None,
     external_id: str | None = None,
+    collection: str = "all",
 ) -> Learned:
-    """Remove the lines at least `min_articles` other articles of `publisher` share."""
+    """Remove the lines at least `min_articles` other articles of `publisher` share. The
+    article itself (`article_id`, or its `external_id` in its `collection`) never counts."""
     lines = fingerprints(article)
     own = {article_id} if article_id else set()
     if external_id:
-        own.update(
-            session.scalars(select(ArticleRow.id).where(ArticleRow.external_id == external_id))
-        )
+        mine = (ArticleRow.external_id == external_id) & (ArticleRow.collection == collection)
+        own.update(session.scalars(select(ArticleRow.id).where(mine)))
     own |= _with_exactly(session, publisher, lines, article.title)
     known = _shared(session, publisher, lines, own, min_articles)
     return Learned(strip_boilerplate(article, known, publisher), lines)

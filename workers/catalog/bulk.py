@@ -41,8 +41,7 @@ def submit_many(
 ) -> list[Stored]:
     """`submit_raw` (or `submit`) for many submissions at once, in order. Raises
     IntegrityError when a concurrent request claimed one of the contents or external ids
-    first (the caller then stores that chunk one by one), and ExternalIdTaken as
-    identity.decide does."""
+    first (the caller then stores that chunk one by one)."""
     identities = [Identity.of(p) for p in pending]
     plan = _Plan(_known_articles(session, pending, [i.digest for i in identities]))
     placed = [
@@ -121,7 +120,7 @@ class _Plan:
     """The rows `submit_many` will write, decided in order as `submit` would decide."""
 
     def __init__(self, rows: list[ArticleRow]) -> None:
-        self.by_external: dict[str, _Known] = {}
+        self.by_external: dict[tuple[str, str], _Known] = {}  # by (collection, external_id)
         self.by_key: dict[str, _Known] = {}
         self.metadata: dict[str, Metadata] = {}
         self.revisions: list[dict] = []
@@ -132,12 +131,12 @@ class _Plan:
 
     def _index(self, known: _Known) -> None:
         if known.external_id:
-            self.by_external[known.external_id] = known
+            self.by_external[known.collection, known.external_id] = known
         if known.content_key:
             self.by_key[known.content_key] = known
 
-    def by_external_id(self, external_id: str) -> _Known | None:
-        return self.by_external.get(external_id)
+    def by_external_id(self, collection: str, external_id: str) -> _Known | None:
+        return self.by_external.get((collection, external_id))
 
     def by_content_key(self, digest: str) -> _Known | None:
         return self.by_key.get(digest)

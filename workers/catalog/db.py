@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -79,12 +79,32 @@ def migrate(url: str) -> None:
     engine = engine_for(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with _one_migration_at_a_time(url), engine.begin() as connection:
+    with _one_migration_at_a_time(url), migrating(engine) as connection:
         if connection.dialect.name == "postgresql":  # held until this transaction ends
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     engine.dispose()  # no pooled connection may cross a fork (gunicorn --preload, Celery)
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for Alembic to migrate with. On SQLite, with foreign
+    keys off: batch mode copies a table and drops the old one, and with them on the drop
+    deletes every row referring to it (ON DELETE CASCADE). The pragma is a no-op inside
+    a transaction, so it is set before one begins, and set back after."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 @contextmanager

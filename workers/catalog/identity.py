@@ -2,14 +2,16 @@
 decision for a single submission (workers/catalog/submit.py, from the stored rows) and for
 each of a batch's (workers/catalog/bulk.py, from the rows it loaded and the ones it plans).
 
-A submission is the article with its `external_id` (or the article a PUT or PATCH names),
-else the article that holds its content hash as `content_key`: the hash of its text as
-received with its format (or of its cleaned paragraphs), voice, rate and bitrate. An
-article outside the collections the submitting key reaches is never matched. It is the
-same content when the article's current revision has that hash, was not given up (failed
-or cancelled: then it is tried again) and is said the same way: with the same lexicon
-(its fingerprint), or for cleaned content the same spoken text. The `source_url` is not
-part of it: the same page fetched again with other bytes is another article."""
+A submission is the article with its `external_id` in its collection (an external_id is
+unique within a collection: another collection's "42" is another article), or the
+article a PUT or PATCH names, else the article that holds its content hash as
+`content_key`: the hash of its text as received with its format (or of its cleaned
+paragraphs), voice, rate and bitrate. An article outside the collections the submitting
+key reaches is never matched. It is the same content when the article's current revision
+has that hash, was not given up (failed or cancelled: then it is tried again) and is
+said the same way: with the same lexicon (its fingerprint), or for cleaned content the
+same spoken text. The `source_url` is not part of it: the same page fetched again with
+other bytes is another article."""
 
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ S_co = TypeVar("S_co", bound=Seen, covariant=True)
 class Lookup(Protocol[S_co]):
     """Where the decision finds articles: the catalog, or a batch's plan of it."""
 
-    def by_external_id(self, external_id: str) -> S_co | None: ...
+    def by_external_id(self, collection: str, external_id: str) -> S_co | None: ...
     def by_content_key(self, digest: str) -> S_co | None: ...
 
 
@@ -62,10 +64,11 @@ class ExternalIdTaken(NarrateError):
     title = "Conflict"
     status = 409
 
-    def __init__(self, external_id: str) -> None:
+    def __init__(self, external_id: str, collection: str) -> None:
         super().__init__(
-            f"external_id {external_id!r} belongs to an article in a collection this key "
-            "cannot write; send another external_id, or use a key for that collection"
+            f"another article in the collection {collection!r} has the external_id "
+            f"{external_id!r}: an article moves there only if its external_id is free; "
+            "delete or move that article first, or keep this one in its collection"
         )
 
 
@@ -74,6 +77,7 @@ class Identity:
     """What the decision compares of a submission."""
 
     external_id: str | None
+    collection: str  # where the submission is to be stored
     digest: str
     lexicon: str | None  # as received: the fingerprint it is to be said with
     spoken: list[str] | None  # cleaned: the spoken text (compared instead of the lexicon)
@@ -81,9 +85,16 @@ class Identity:
     @classmethod
     def of(cls, pending: Pending) -> Identity:
         if pending.raw is not None:
-            return cls(pending.metadata.external_id, pending.digest(), pending.raw.lexicon, None)
+            return cls(
+                pending.metadata.external_id,
+                pending.metadata.collection,
+                pending.digest(),
+                pending.raw.lexicon,
+                None,
+            )
         said = [s for _, s in pending.spoken]
-        return cls(pending.metadata.external_id, pending.digest(), None, said)
+        metadata = pending.metadata
+        return cls(metadata.external_id, metadata.collection, pending.digest(), None, said)
 
     def said_as(self, seen: Seen) -> bool:
         if self.spoken is not None:
@@ -107,15 +118,18 @@ def decide(
 ) -> Decision[S]:
     """Reuse, a new revision of a known article, or a new article. `target` is the
     article a PUT or PATCH names; `reach` the collections the submitting key may write
-    (None: all). Raises ExternalIdTaken for an external_id used outside the reach."""
+    (None: all). Raises ExternalIdTaken when `target` is to move to a collection where
+    another article has its external_id."""
     holder: S | None = None  # the article holding the digest as its key, when looked up
     existing: S | None
     if target is not None:
         existing = target
+        moving = target.external_id and target.collection != identity.collection
+        if moving and lookup.by_external_id(identity.collection, target.external_id or ""):
+            raise ExternalIdTaken(target.external_id or "", identity.collection)
     elif identity.external_id:
-        existing = lookup.by_external_id(identity.external_id)
-        if existing is not None and reach is not None and existing.collection not in reach:
-            raise ExternalIdTaken(identity.external_id)
+        # Its collection is one the key writes (the request was refused otherwise).
+        existing = lookup.by_external_id(identity.collection, identity.external_id)
     else:
         holder = lookup.by_content_key(identity.digest)
         within = holder is not None and (reach is None or holder.collection in reach)

@@ -23,9 +23,14 @@ class Base(DeclarativeBase):
 
 class ArticleRow(Base):
     __tablename__ = "articles"
+    # An external_id is the CMS's name for an article within a collection: two
+    # collections may each have their own "42".
+    __table_args__ = (
+        UniqueConstraint("collection", "external_id", name="uq_articles_collection_external_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_article_id)
-    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))
     collection: Mapped[str] = mapped_column(String(100), default="all", index=True)
     # Without an external_id, the current revision's content hash: the unique index lets
     # one article, and only one, hold each content (see identity.py).

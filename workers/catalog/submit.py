@@ -1,5 +1,10 @@
 """One submission stored: a POST or PUT as received (`submit_raw`), or an editor's cleaned
-PATCH (`submit`). Whether it is new is decided by workers/catalog/identity.py."""
+PATCH (`submit`). Whether it is new is decided by workers/catalog/identity.py.
+
+A change of a named article (PUT, PATCH) is a compare-and-set on the revision it was built
+from: its revision's number is that one's plus one, and the unique (article, number) index
+refuses it, in every process and on every database, when another change stored that number
+first; it then raises RevisionConflict instead of being stored on top."""
 
 from __future__ import annotations
 
@@ -28,6 +33,18 @@ from workers.catalog.models import (
     now,
 )
 from workers.pipeline.article import Article
+from workers.pipeline.errors import NarrateError
+
+
+class RevisionConflict(NarrateError):
+    title = "Conflict"
+    status = 409
+
+    def __init__(self, read: int, current: int) -> None:
+        super().__init__(
+            f"this change was made from revision {read}, but another change made revision "
+            f"{current} meanwhile: fetch the article again and send the change for it"
+        )
 
 
 @dataclass(frozen=True)
@@ -46,12 +63,14 @@ def submit(
     article_id: str | None = None,
     queue: str = "narrate",
     lexicon: str | None = None,
+    revision: int | None = None,
 ) -> Submitted:
     """Store cleaned content (an editor's PATCH): reuse identical content, add a revision
     to a known article (by id or external_id), or create a new article. `lexicon` is the
-    fingerprint of the lexicon `spoken` was made with."""
+    fingerprint of the lexicon `spoken` was made with; `revision` the number of the
+    article's revision the content was made from (RevisionConflict if it is not current)."""
     pending = Pending(article, spoken, options, metadata, lexicon=lexicon)
-    return _insert_or_get(session, pending, article_id, queue)
+    return _insert_or_get(session, pending, article_id, queue, revision=revision)
 
 
 def submit_raw(
@@ -64,7 +83,9 @@ def submit_raw(
 ) -> Submitted:
     """Store a submission as received (`pending.raw`), its job "cleaning" (a worker makes
     its paragraphs, workers/runtime/preparing.py); the same submission again is the
-    article it already is. `reach`: the collections the submitting key may write."""
+    article it already is. `reach`: the collections the submitting key may write. A PUT
+    (`article_id`) is made from the revision the session read first: RevisionConflict if
+    another change stored a revision since."""
     if pending.raw is None:
         raise ValueError("submit_raw stores a submission as received: pending.raw is None")
     return _insert_or_get(session, pending, article_id, queue, reach)
@@ -76,13 +97,22 @@ def _insert_or_get(
     article_id: str | None,
     queue: str,
     reach: Collection[str] | None = None,
+    *,
+    revision: int | None = None,
 ) -> Submitted:
     """Insert-or-get: when a request storing the same content (or external_id) at the
-    same moment wins the race to the unique index, this one takes what the winner stored."""
+    same moment wins the race to the unique index, this one takes what the winner stored.
+    A change of `article_id` made from `revision` (None: the current one as first read)
+    is stored as the next revision, or refused (RevisionConflict) if it is not."""
     identity = Identity.of(pending)
     catalog = _Catalog(session)
     for attempt in range(_ATTEMPTS):
         target = session.get(ArticleRow, article_id) if article_id is not None else None
+        if target is not None:
+            if revision is None:
+                revision = target.current.number
+            if target.current.number != revision:
+                raise RevisionConflict(revision, target.current.number)
         decision = decide(
             identity, catalog, target=_Stored(target) if target else None, reach=reach
         )
@@ -94,9 +124,12 @@ def _insert_or_get(
             with session.begin_nested():
                 row = existing or ArticleRow(external_id=pending.metadata.external_id)
                 row.content_key = decision.content_key
-                number = row.current.number + 1 if existing is not None else 1
-                revision = _revision(pending, number, identity.digest, queue)
-                return _write(session, row, revision, pending.metadata)
+                if target is not None and revision is not None:
+                    number = revision + 1  # compare-and-set: see the module's docstring
+                else:
+                    number = row.current.number + 1 if existing is not None else 1
+                stored = _revision(pending, number, identity.digest, queue)
+                return _write(session, row, stored, pending.metadata)
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -147,8 +180,12 @@ class _Stored:
 class _Catalog:
     session: Session
 
-    def by_external_id(self, external_id: str) -> _Stored | None:
-        row = self.session.scalar(select(ArticleRow).where(ArticleRow.external_id == external_id))
+    def by_external_id(self, collection: str, external_id: str) -> _Stored | None:
+        row = self.session.scalar(
+            select(ArticleRow).where(
+                ArticleRow.collection == collection, ArticleRow.external_id == external_id
+            )
+        )
         return _Stored(row) if row is not None else None
 
     def by_content_key(self, digest: str) -> _Stored | None:

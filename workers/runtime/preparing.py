@@ -74,6 +74,7 @@ def clean_submission(
             min_articles=settings.boilerplate_min_articles,
             article_id=article_id,
             external_id=source.external_id,
+            collection=source.collection,
         )
         article = learned.article
     if voice == settings.voice:  # nothing chose one: the deployment's, or one for the language
