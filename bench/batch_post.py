@@ -72,7 +72,7 @@ def post_once(database: str, count: int, folder: Path, profile: bool) -> tuple[f
         database_url=database,
         redis_url=None,  # the embedded one, started here; no worker takes its jobs
         limit_submissions="1000000/minute",
-        limit_paragraphs="100000000/day",
+        limit_characters="100000000000/day",
     )
     redis = start_embedded_redis(settings, dict(os.environ))
     try:

@@ -52,7 +52,9 @@ class Settings:
     visibility_timeout_s: int = 900  # Redis redelivers a task unacknowledged this long
     public_url: str = "http://127.0.0.1:8000"  # the base of every absolute link
     limit_submissions: str = "120/minute;2000/hour"  # per API key (or client address)
-    limit_paragraphs: str = "20000/hour"  # per API key (or client address)
+    # spoken characters submitted (text without markup), per API key (or client address)
+    limit_characters: str = "10000000/hour"
+    max_article_chars: int = 200_000  # one article's spoken characters: about 3 h of audio
     limit_reads: str = "600/minute"  # per client address
     log_format: str = "text"  # or "json": one object per line
     frame_ancestors: str = "*"  # who may frame /player/ID (a CSP source list)
@@ -125,12 +127,18 @@ class Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("NARRATE_DATA_DIR") or default_data_dir(env)).expanduser()
         storage_dir, s3_bucket, s3_prefix = _storage(env, "NARRATE_STORAGE")
+        if env.get("NARRATE_LIMIT_PARAGRAPHS"):  # the quota counted lines, whatever their length
+            raise ConfigurationError(
+                "NARRATE_LIMIT_PARAGRAPHS is no longer read: the quota counts spoken characters, "
+                "set NARRATE_LIMIT_CHARACTERS instead (e.g. 10000000/hour)"
+            )
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'narrate.db'}",
             redis_url=env.get("REDIS_URL") or None,
             broker_prefix=env.get("NARRATE_BROKER_PREFIX", ""),
             max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000, minimum=1),
+            max_article_chars=_int(env, "NARRATE_MAX_ARTICLE_CHARS", 200_000, minimum=1),
             voice=env.get("NARRATE_VOICE") or "gmw/en",
             collection_voices=_pairs(env, "NARRATE_COLLECTION_VOICES"),
             piper_voice_dir=Path(env["NARRATE_PIPER_VOICES_DIR"]).expanduser()
@@ -151,7 +159,7 @@ class Settings:
             frame_ancestors=env.get("NARRATE_FRAME_ANCESTORS") or "*",
             log_format=_choice(env, "NARRATE_LOG_FORMAT", ("text", "json")),
             limit_submissions=_limits(env, "NARRATE_LIMIT_SUBMISSIONS", "120/minute;2000/hour"),
-            limit_paragraphs=_limits(env, "NARRATE_LIMIT_PARAGRAPHS", "20000/hour"),
+            limit_characters=_limits(env, "NARRATE_LIMIT_CHARACTERS", "10000000/hour"),
             limit_reads=_limits(env, "NARRATE_LIMIT_READS", "600/minute"),
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
             webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6, minimum=1),

@@ -20,7 +20,7 @@ from workers.config import Settings
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.clean.language import submission_language
 from workers.pipeline.engines.voices import check_requested_voice
-from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.errors import ArticleTooLong, NoSpeakableText
 from workers.pipeline.speaking import lexicon_for
 from workers.runtime.celery_app import INTERACTIVE_QUEUE
 
@@ -28,16 +28,17 @@ TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
-_WORDY_LINE = re.compile(r"^[^\w\n]*[^\W_]", re.MULTILINE)  # a line with a letter or digit
-# Elements the HTML cleaner makes paragraphs of, for the quota's estimate.
-_HTML_BLOCK = re.compile(r"<(?:p|li|h[1-6]|blockquote|pre|dd|dt|figcaption|tr)\b", re.IGNORECASE)
+_UNSPOKEN = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SPACES = re.compile(r"\s+")
 
 
 def check(submission: Submission, settings: Settings) -> None:
     """What the request can refuse without the cleaner: NoSpeakableText for nothing to
-    read at all (`check_words`), CallbackNotAllowed for a callback_url to a private
-    address (unless allowed), an unknown voice."""
+    read at all (`check_words`), ArticleTooLong for more spoken characters than
+    NARRATE_MAX_ARTICLE_CHARS (`check_length`), CallbackNotAllowed for a callback_url to
+    a private address (unless allowed), an unknown voice."""
     check_words(submission.raw, submission.format)
+    check_length(submission, settings)
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     if submission.voice:
@@ -55,12 +56,12 @@ def accept(
     reach: Collection[str] | None = None,
 ) -> Submitted:
     """Store the submission as received, its job "cleaning" (see `check` for what it
-    raises). `charge` is told an estimate of its paragraphs (`estimated_paragraphs`)
+    raises). `charge` is told an estimate of its spoken characters (`estimated_chars`)
     before anything is stored, and may refuse. `reach`: the collections the submitting
     key may write (None: all); articles outside it are never matched."""
     check(submission, settings)
     if charge is not None:
-        charge(estimated_paragraphs(submission.raw, submission.format))
+        charge(estimated_chars(submission.raw, submission.format))
     pending = as_received(submission, settings)
     return submit_raw(session, pending, article_id=article_id, queue=queue, reach=reach)
 
@@ -108,12 +109,33 @@ def check_words(raw: str, format: str) -> None:
         )
 
 
-def estimated_paragraphs(raw: str, format: str) -> int:
-    """The paragraphs the cleaner will make, at most, in the usual case: the text's
-    lines that hold a word, or the HTML's paragraph-like elements (at least one)."""
+def estimated_chars(raw: str, format: str) -> int:
+    """The spoken characters the cleaner will keep, at most: the text's characters with
+    every run of whitespace counted as one, for HTML without its tags, scripts and
+    styles and with its entities decoded (at least one). What the quota is charged and
+    the per-article ceiling measures: audio lasts about as long as the text is long."""
     if format == "html":
-        return max(1, len(_HTML_BLOCK.findall(raw)))
-    return max(1, len(_WORDY_LINE.findall(raw)))
+        raw = html.unescape(_TAG.sub(" ", _UNSPOKEN.sub(" ", raw)))
+    return max(1, len(_SPACES.sub(" ", raw).strip()))
+
+
+def check_length(submission: Submission, settings: Settings) -> None:
+    """ArticleTooLong (413) for an article with more spoken characters than
+    NARRATE_MAX_ARTICLE_CHARS, whatever its lines: one worker would read it for hours."""
+    chars = estimated_chars(submission.raw, submission.format)
+    if chars > settings.max_article_chars:
+        raise ArticleTooLong(
+            f"the article has about {chars:,} characters of text, more than the "
+            f"{settings.max_article_chars:,} one article may have (about "
+            f"{audio_hours(settings.max_article_chars, settings.rate):.1f} h of audio): "
+            "split it into several articles, or raise NARRATE_MAX_ARTICLE_CHARS"
+        )
+
+
+def audio_hours(chars: int, rate: int) -> float:
+    """About how long `chars` characters take to read at `rate` words a minute (six
+    characters a word, the space included)."""
+    return chars / 6 / rate / 60
 
 
 def provisional_title(submission: Submission) -> str:

@@ -4,9 +4,10 @@ web process shares them).
 - submissions (POST/PUT/PATCH/DELETE): per API key, or per client address without one,
   the key's own limit if it has one (`narrate keys create --limit`), else
   NARRATE_LIMIT_SUBMISSIONS;
-- paragraphs submitted: per key or address, NARRATE_LIMIT_PARAGRAPHS, charged an
-  estimate from the text as received (service.intake.store.estimated_paragraphs) before it is
-  stored, since the worker cleans it (one request can carry thousands of paragraphs);
+- spoken characters submitted: per key or address, NARRATE_LIMIT_CHARACTERS, charged an
+  estimate from the text as received (service.intake.store.estimated_chars: its text
+  without markup) before it is stored, since the worker cleans it; what an article costs
+  a worker is its audio, and that lasts as long as its text is long, however many lines;
 - reads (every GET, the player's status and audio requests included): per client
   address, NARRATE_LIMIT_READS.
 
@@ -90,24 +91,24 @@ def init_limits(app: Flask, settings: Settings) -> None:
         return response
 
 
-def charge_paragraphs(count: int) -> None:
-    """Count `count` paragraphs about to be stored against the quota; 429 once it is
-    spent (a submission whose paragraphs would pass it is refused whole)."""
+def charge_chars(count: int) -> None:
+    """Count `count` spoken characters about to be stored against the quota; 429 once it
+    is spent (a submission whose characters would pass it is refused whole)."""
     settings: Settings = current_app.extensions["narrate.settings"]
     limiter: Limiter = current_app.extensions["narrate.limiter"]
     who = _submitter()
-    for quota in parse_many(settings.limit_paragraphs):
+    for quota in parse_many(settings.limit_characters):
         try:
-            if limiter.limiter.hit(quota, "paragraphs", who, cost=count):
+            if limiter.limiter.hit(quota, "characters", who, cost=count):
                 continue
-            reset_at, _ = limiter.limiter.get_window_stats(quota, "paragraphs", who)
+            reset_at, _ = limiter.limiter.get_window_stats(quota, "characters", who)
         except Exception:  # Redis unreachable: the quota lapses with it (see module doc)
             return
         retry = max(1, int(reset_at - time.time()))
         raise ApiError(
             429,
             "Too many requests",
-            f"this submission's {count} paragraphs would pass the quota of "
-            f"{settings.limit_paragraphs} (NARRATE_LIMIT_PARAGRAPHS); try again in {retry} s",
+            f"this submission's {count:,} characters of text would pass the quota of "
+            f"{settings.limit_characters} (NARRATE_LIMIT_CHARACTERS); try again in {retry} s",
             {"Retry-After": str(retry)},
         )

@@ -11,7 +11,7 @@ from service.intake.store import accept
 from service.intake.submissions import read_submission
 from service.openapi import document as openapi_document
 from service.security import access, auth
-from service.security.limits import charge_paragraphs
+from service.security.limits import charge_chars
 from service.web.context import (
     RETRY_AFTER_S,
     catalog,
@@ -81,7 +81,7 @@ def _accept(article_id: str | None = None):
             submission,
             settings(),
             article_id=article_id,
-            charge=charge_paragraphs,
+            charge=charge_chars,
             reach=who.collections if who is not None else None,
         )
         body = summary(result.article)

@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import ApiError
-from service.intake.store import as_received, check, estimated_paragraphs
-from service.security.limits import charge_paragraphs
+from service.intake.store import as_received, check, estimated_chars
+from service.security.limits import charge_chars
 from service.web.batch_items import Item
 from service.web.context import settings
 from workers.catalog.bulk import submit_many
@@ -37,13 +37,13 @@ class Outcome:
 class _Taken:
     position: int
     pending: Pending  # as received: the worker cleans it
-    paragraphs: int  # the quota's estimate
+    chars: int  # the quota's estimate
 
 
 def take_in(session: Session, items: list[Item]) -> list[Outcome]:
     """Store every item as received, in order, in chunks, in bulk. Each is checked as a
     single submission is (a voice or callback it may not have fails the item alone) and
-    charged the paragraph quota's estimate; workers clean them."""
+    charged the character quota's estimate; workers clean them."""
     config = settings()
     outcomes: list[Outcome | None] = [None] * len(items)
     chunk: list[_Taken] = []
@@ -74,7 +74,7 @@ def take_in(session: Session, items: list[Item]) -> list[Outcome]:
         except NarrateError as error:
             outcomes[position] = Outcome(error=error.detail)
             continue
-        estimate = estimated_paragraphs(item.submission.raw, item.submission.format)
+        estimate = estimated_chars(item.submission.raw, item.submission.format)
         chunk.append(_Taken(position, as_received(item.submission, config), estimate))
         if len(chunk) >= TAKE_IN_CHUNK:
             store_chunk()
@@ -83,10 +83,10 @@ def take_in(session: Session, items: list[Item]) -> list[Outcome]:
 
 
 def _charged(chunk: list[_Taken], outcomes: list[Outcome | None]) -> list[_Taken]:
-    """The items the paragraph quota lets through: charged together when they all fit,
+    """The items the character quota lets through: charged together when they all fit,
     else one by one, so that an item over the quota fails alone with the reason."""
     try:
-        charge_paragraphs(sum(taken.paragraphs for taken in chunk))
+        charge_chars(sum(taken.chars for taken in chunk))
         return chunk
     except ApiError as error:
         if len(chunk) == 1:
@@ -95,7 +95,7 @@ def _charged(chunk: list[_Taken], outcomes: list[Outcome | None]) -> list[_Taken
     kept = []
     for taken in chunk:
         try:
-            charge_paragraphs(taken.paragraphs)
+            charge_chars(taken.chars)
         except ApiError as error:
             outcomes[taken.position] = Outcome(error=error.detail)
             continue

@@ -35,7 +35,7 @@ def api_schema(tmp_path, broker, redis_url):
         f"sqlite:///{tmp_path / 'narrate.db'}",
         redis_url,
         api_tokens=(KEY,),
-        limit_paragraphs="1000000000/hour",  # the fuzz is one client: limits are tested apart
+        limit_characters="1000000000000/hour",  # the fuzz is one client: limits are tested apart
     )
     app = create_app({"TESTING": True, "NARRATE_SETTINGS": settings})
     app.test_client().post(

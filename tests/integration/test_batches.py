@@ -132,11 +132,13 @@ def test_zip_limits_are_enforced(client, app, settings):
 
 
 def test_batch_uploads_may_exceed_the_single_article_limit(client):
-    items = [{"title": f"Long {n}", "text": ("Words of the story. " * 20_000)} for n in range(3)]
+    # each under the per-article ceiling (200,000 characters), together over 1 MB
+    items = [{"title": f"Long {n}", "text": ("Words of the story. " * 9_000)} for n in range(6)]
     payload = json.dumps(items).encode()
     assert len(payload) > 1_000_000
     response = client.post("/api/v1/batches", data=payload, content_type="application/json")
     assert response.status_code == 202
+    assert response.get_json()["counts"]["cleaning"] == 6
 
 
 def test_cancel_stops_what_has_not_started(client, settings, tmp_path):
@@ -246,17 +248,20 @@ def test_repeated_content_and_external_ids_within_a_batch(client, settings):
         assert session.scalar(select(func.count(JobRow.id))) == 3  # nothing new to make
 
 
-def test_an_item_over_the_paragraph_quota_fails_alone(client, app, settings):
-    app.extensions["narrate.settings"] = settings.with_overrides(limit_paragraphs="7/hour")
+def test_an_item_over_the_character_quota_fails_alone(client, app, settings):
+    size = len(" ".join(article(0)["text"].split())) + len(article(0)["title"]) + 1
+    app.extensions["narrate.settings"] = settings.with_overrides(
+        limit_characters=f"{2 * size + 5}/hour"
+    )
     body = client.post("/api/v1/batches", json=[article(n) for n in range(3)]).get_json()
-    assert (body["counts"]["cleaning"], body["counts"]["failed"]) == (2, 1)  # 3 lines each
+    assert (body["counts"]["cleaning"], body["counts"]["failed"]) == (2, 1)
     failed = client.get(body["links"]["self"]).get_json()["items"][2]
-    assert "NARRATE_LIMIT_PARAGRAPHS" in failed["error"]
+    assert "NARRATE_LIMIT_CHARACTERS" in failed["error"]
 
 
 def test_ten_thousand_items_are_all_taken_in(client, app, settings, broker):
     """The documented limit: every item stored and queued (timed in bench/batch_post.py)."""
-    app.extensions["narrate.settings"] = settings.with_overrides(limit_paragraphs="1000000/hour")
+    app.extensions["narrate.settings"] = settings.with_overrides(limit_characters="1000000000/hour")
     items = [article(n) for n in range(9_999)] + [{"title": 5}]
     body = client.post("/api/v1/batches", json=items).get_json()
     assert (body["total"], body["counts"]["cleaning"], body["counts"]["failed"]) == (

@@ -58,16 +58,45 @@ def test_reads_are_limited_per_client_address(limited):
     assert client.get("/healthz").status_code == 200  # probes are never limited
 
 
-def test_a_paragraph_quota_refuses_big_submissions_and_keeps_nothing(limited):
-    client = limited(limit_paragraphs="5/hour")
-    assert client.post("/api/v1/articles", json=ARTICLE).status_code == 202  # 3 paragraphs
-    big = {"title": "Big", "text": "\n\n".join(f"Paragraph {n}." for n in range(4))}
-    refused = client.post("/api/v1/articles", json=big)
+def test_the_quota_is_charged_by_size_and_refuses_big_submissions_keeping_nothing(limited):
+    client = limited(limit_characters="1000/hour")
+    short = {"title": "Short", "text": "A short paragraph of news."}  # about 30 characters
+    for n in range(2):
+        assert client.post("/api/v1/articles", json={**short, "title": f"S{n}"}).status_code == 202
+    one_line = {"title": "Long", "text": "word " * 200}  # one line, 1,000 characters
+    refused = client.post("/api/v1/articles", json=one_line)
     assert refused.status_code == 429
     body = conforms(refused, "/api/v1/articles", "post")
-    assert "NARRATE_LIMIT_PARAGRAPHS" in body["detail"]
+    assert "NARRATE_LIMIT_CHARACTERS" in body["detail"]
     assert int(refused.headers["Retry-After"]) >= 1
-    assert client.get("/api/v1/articles").get_json()["total"] == 1
+    assert client.get("/api/v1/articles").get_json()["total"] == 2
+
+
+def test_the_old_paragraph_quota_setting_is_named_at_start():
+    with pytest.raises(ConfigurationError, match="NARRATE_LIMIT_CHARACTERS"):
+        Settings.from_env({"HOME": "/tmp", "NARRATE_LIMIT_PARAGRAPHS": "20000/hour"})
+
+
+def test_an_article_over_the_ceiling_is_refused_at_the_door(limited):
+    client = limited(max_article_chars=5_000)
+    under = client.post("/api/v1/articles", json={"title": "Under", "text": "word " * 900})
+    assert under.status_code == 202
+    over = {"title": "Over", "text": "word " * 1_100}  # a single line of 5,500 characters
+    refused = client.post("/api/v1/articles", json=over)
+    assert refused.status_code == 413
+    detail = conforms(refused, "/api/v1/articles", "post")["detail"]
+    assert "NARRATE_MAX_ARTICLE_CHARS" in detail and "split" in detail
+    url = under.get_json()["links"]["self"]
+    put = client.put(url, json=over)
+    assert put.status_code == 413
+    assert "NARRATE_MAX_ARTICLE_CHARS" in put.get_json()["detail"]
+    batch = client.post("/api/v1/batches", json=[over, {"title": "Fine", "text": "Short."}])
+    assert batch.status_code == 202
+    counts = batch.get_json()["counts"]
+    assert (counts["cleaning"], counts["failed"]) == (1, 1)
+    items = client.get(batch.get_json()["links"]["self"]).get_json()["items"]
+    assert "NARRATE_MAX_ARTICLE_CHARS" in items[0]["error"]
+    assert client.get("/api/v1/articles").get_json()["total"] == 2
 
 
 def test_a_409_keeps_its_own_retry_after(limited):

@@ -1,11 +1,11 @@
-"""What the request works out from a submission without the cleaner: the paragraph
+"""What the request works out from a submission without the cleaner: the character
 quota's estimate and the title shown until the worker has cleaned the text."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.intake.store import check_words, estimated_paragraphs, provisional_title
+from service.intake.store import check_words, estimated_chars, provisional_title
 from service.intake.submissions import Submission
 from workers.pipeline.errors import NoSpeakableText
 
@@ -13,15 +13,16 @@ from workers.pipeline.errors import NoSpeakableText
 @pytest.mark.parametrize(
     ("raw", "form", "expected"),
     [
-        ("T\n\nOne paragraph.\n\nAnother paragraph.", "text", 3),
-        ("A line\n---\n  ** \n  indented 2\n\n\n", "text", 2),  # rules and blanks say nothing
+        ("T\n\nOne paragraph.", "text", len("T One paragraph.")),
+        ("  spaced   out \n\n\n words ", "text", len("spaced out words")),
         ("", "text", 1),
-        ("<h1>T</h1><p>One<P class=x>Two<li>Three</li><pre>x</pre><div>no</div>", "html", 5),
-        ("<html><body>only text</body></html>", "html", 1),
+        ("<h1>T</h1><p class='x'>One &amp; two</p>\n<div>  </div>", "html", len("T One & two")),
+        ("<script>var a = '<p>';</script><STYLE>p {}</style><p>Read</p>", "html", 4),
+        ("x" * 1_000_000, "text", 1_000_000),  # one line is charged by its length
     ],
 )
-def test_the_quota_is_charged_the_lines_or_blocks_that_hold_words(raw, form, expected):
-    assert estimated_paragraphs(raw, form) == expected
+def test_the_quota_is_charged_the_characters_of_text_without_markup(raw, form, expected):
+    assert estimated_chars(raw, form) == expected
 
 
 def test_the_provisional_title_is_the_first_line_or_the_pages_title():

@@ -29,6 +29,11 @@ class NoSpeakableText(InvalidInput):
     status = 422
 
 
+class ArticleTooLong(InvalidInput):
+    title = "Article too long"
+    status = 413
+
+
 class EngineUnavailable(NarrateError):
     title = "Speech engine unavailable"
     status = 503
