@@ -72,6 +72,14 @@ def test_the_quota_is_charged_by_size_and_refuses_big_submissions_keeping_nothin
     assert client.get("/api/v1/articles").get_json()["total"] == 2
 
 
+def test_by_default_a_900_kb_single_line_article_is_refused_not_charged_one_paragraph(limited):
+    client = limited()  # the defaults: within the 1 MB upload limit, hours of audio
+    refused = client.post("/api/v1/articles", data="word " * 180_000, content_type="text/plain")
+    assert refused.status_code == 413
+    assert "split it" in refused.get_json()["detail"]
+    assert client.get("/api/v1/articles").get_json()["total"] == 0
+
+
 def test_the_old_paragraph_quota_setting_is_named_at_start():
     with pytest.raises(ConfigurationError, match="NARRATE_LIMIT_CHARACTERS"):
         Settings.from_env({"HOME": "/tmp", "NARRATE_LIMIT_PARAGRAPHS": "20000/hour"})
