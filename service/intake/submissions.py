@@ -29,6 +29,9 @@ UPLOAD_SUFFIXES: dict[str, Format] = {
     ".htm": "html",
 }
 ACCEPTED = "text/plain, text/html, application/json or multipart/form-data with a .txt/.html file"
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 _VOICE = re.compile(r"^[A-Za-z0-9_/+.:-]{1,80}$")
 FIELDS = (
     "title",
@@ -83,11 +86,30 @@ def query_fields(request: Request) -> dict[str, str]:
 
 
 def parse_json(data: bytes, shape: str, what: str = "the body") -> object:
+    """Every JSON body the API reads comes here: UTF-8 (else a 400 naming the byte),
+    nested at most MAX_JSON_DEPTH arrays/objects deep (counted before parsing, so a
+    100,000-deep body is a 400 rather than a RecursionError), valid JSON."""
     text = decode_utf8(data, what)
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise bad_request(
+            f"{what} nests arrays and objects {depth} levels deep; JSON here may nest at most "
+            f"{MAX_JSON_DEPTH} levels: send {shape}"
+        )
     try:
         return json.loads(text or "null")
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise bad_request(f"{what} is not valid JSON ({exc}); send {shape}") from None
+
+
+def json_depth(text: str) -> int:
+    """How deep the text's arrays and objects nest, brackets inside strings left out
+    (the text need not be valid JSON: an unbalanced one counts as deep as it opens)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _from_json(request: Request) -> Submission:
