@@ -15,6 +15,7 @@ from service.intake.sanitize import (
     checked_string,
     decode_utf8,
     refuse_controls,
+    whole_number,
     without_control_references,
     without_controls,
 )
@@ -181,12 +182,12 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         )
     rate = fields.get("rate")
     if rate is not None and rate != "":
-        try:
-            rate = int(rate)
-        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e400
-            rate = None
-        if rate is None or not 80 <= rate <= 450 or isinstance(fields.get("rate"), bool):
-            raise bad_request("rate must be a whole number of words per minute, 80 to 450")
+        rate = whole_number(rate, 80, 450)
+        if rate is None:
+            raise bad_request(
+                f"rate must be a whole number of words per minute, 80 to 450 (digits only), "
+                f"got {fields.get('rate')!r}"
+            )
     else:
         rate = None
     for name in ("callback_url", "source_url"):

@@ -1,10 +1,11 @@
 """GET /api/v1/articles/<id>/status: what a waiting player needs, and nothing more.
 
 The player polls this while the audio is made, so it is small (a few hundred bytes
-whatever the article's length: the title and byline are cut at 200 characters), carries an ETag (an unchanged answer is a 304 with no
-body) and names the stage a reader can be told about. "finishing" is the time between
-the last paragraph's segment and the segments joined into the MP3, when the percentage alone
-would sit at 100 looking hung. Operator detail (the error) stays in GET …/articles/<id>.
+whatever the article's length: the title and byline are cut at 200 characters), carries an
+ETag (an unchanged answer is a 304 with no body) and names the stage a reader can be told
+about. "finishing" is the time between the last paragraph's segment and the segments joined
+into the MP3, when the percentage alone would sit at 100 looking hung.
+Operator detail (the error) stays in GET …/articles/<id>.
 """
 
 from __future__ import annotations
