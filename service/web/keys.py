@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json
 from service.security import auth
-from service.web.context import catalog
+from service.web.context import catalog, settings
 from workers.catalog.keys import (
     KeyNotAllowed,
     KeyRequestError,
@@ -67,6 +67,7 @@ def create_api_key():
                 body.get("collections"),
                 body.get("limit"),
                 granted_by=who,
+                default_limit=settings().limit_submissions,
             )
         except KeyRequestError as error:
             raise bad_request(str(error)) from None
