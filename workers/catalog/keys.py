@@ -113,14 +113,12 @@ def _checked(
         collections = sorted(set(collections))
     if submission_limit is None:
         return name.strip(), collections, None
-    problem = (
-        limits_problem(submission_limit.strip())
-        if isinstance(submission_limit, str)
-        else "must be a string"
-    )
+    if not isinstance(submission_limit, str):
+        raise KeyRequestError("limit", f"limit must be a string, got {submission_limit!r}")
+    problem = limits_problem(submission_limit.strip())
     if problem:
         raise KeyRequestError("limit", f"limit {problem}, got {submission_limit!r}")
-    return name.strip(), collections, submission_limit.strip()  # type: ignore[union-attr]
+    return name.strip(), collections, submission_limit.strip()
 
 
 def _most_in(limits: str, seconds: int) -> int:
