@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from service.availability import Schema, readiness
+from service.availability import Readiness, Schema
 from service.errors import register_error_handlers
 from service.links import external_url
 from service.queue import TaskQueue
@@ -39,6 +39,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     schema.try_now()  # a database that is away does not stop the process from starting
     app.extensions["narrate.settings"] = settings
     app.extensions["narrate.queue"] = TaskQueue(settings)
+    app.extensions["narrate.readiness"] = Readiness(
+        settings, schema, app.extensions["narrate.queue"]
+    )
 
     @app.before_request
     def _schema_in_place() -> None:
@@ -75,7 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz():
-        ready, body = readiness(settings, schema, app.extensions["narrate.queue"])
+        ready, body = app.extensions["narrate.readiness"].answer()
         return jsonify(body), 200 if ready else 503
 
     return app

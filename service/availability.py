@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -62,19 +63,76 @@ class Schema:
         return True
 
 
-def readiness(settings: Settings, schema: Schema, queue: TaskQueue) -> tuple[bool, dict[str, Any]]:
+Answer = tuple[bool, dict[str, Any]]
+
+
+class Readiness:
     """(ready, body) for /readyz: the database, the broker, writable storage, and the age
-    of the oldest unfinished job (a growing age means work is not moving)."""
-    checks = {
-        "database": schema.try_now() and _database_reachable(settings),
-        "broker": queue.reachable(),
-        "storage": _storage_writable(settings),
+    of the oldest unfinished job (a growing age means work is not moving).
+
+    The answer comes in bounded time and costs little however often it is asked: the
+    checks run side by side, and one that has not answered within its time (CHECK_S,
+    STORAGE_S) counts as failed; one check runs at a time per process, and its answer
+    is reused for FRESH_S (callers meanwhile get the last answer)."""
+
+    FRESH_S = 1.0
+    CHECK_S = 0.5  # the database and the broker
+    STORAGE_S = 1.0  # a write and a delete, perhaps to a bucket across a network
+
+    def __init__(self, settings: Settings, schema: Schema, queue: TaskQueue) -> None:
+        self._settings = settings
+        self._checks: dict[str, tuple[Callable[[], bool], float]] = {
+            "database": (lambda: schema.try_now() and _database_reachable(settings), self.CHECK_S),
+            "broker": (lambda: queue.reachable(self.CHECK_S), self.CHECK_S),
+            "storage": (lambda: _storage_writable(settings), self.STORAGE_S),
+        }
+        self._lock = threading.Lock()
+        self._answer: Answer | None = None
+        self._at = 0.0
+
+    def answer(self) -> Answer:
+        if self._answer is not None and time.monotonic() - self._at < self.FRESH_S:
+            return self._answer
+        if not self._lock.acquire(blocking=self._answer is None):
+            return self._answer  # type: ignore[return-value]  # another caller checks now
+        try:
+            if self._answer is None or time.monotonic() - self._at >= self.FRESH_S:
+                self._answer, self._at = self._check(), time.monotonic()
+            return self._answer
+        finally:
+            self._lock.release()
+
+    def _check(self) -> Answer:
+        checks = _within_time(self._checks)
+        ready = all(checks.values())
+        body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "checks": checks}
+        if checks["database"]:
+            body["oldest_unfinished_job_age_s"] = _oldest_unfinished_age_s(self._settings)
+        return ready, body
+
+
+def _within_time(checks: dict[str, tuple[Callable[[], bool], float]]) -> dict[str, bool]:
+    """Each check's result, run side by side in daemon threads; False for one that
+    raised or had not answered within its seconds (its thread is left to finish)."""
+    results: dict[str, bool] = {}
+
+    def run(name: str, check: Callable[[], bool]) -> None:
+        try:
+            results[name] = bool(check())
+        except Exception as exc:
+            log.warning("readiness check %s failed: %s", name, describe(exc))
+            results[name] = False
+
+    started = time.monotonic()
+    threads = {
+        name: threading.Thread(target=run, args=(name, check), daemon=True)
+        for name, (check, _) in checks.items()
     }
-    ready = all(checks.values())
-    body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "checks": checks}
-    if checks["database"]:
-        body["oldest_unfinished_job_age_s"] = _oldest_unfinished_age_s(settings)
-    return ready, body
+    for thread in threads.values():
+        thread.start()
+    for name, thread in threads.items():
+        thread.join(max(0.0, started + checks[name][1] - time.monotonic()))
+    return {name: results.get(name, False) for name in checks}
 
 
 def _database_reachable(settings: Settings) -> bool:

@@ -43,10 +43,11 @@ class TaskQueue:
             return False
         return True
 
-    def reachable(self) -> bool:
+    def reachable(self, timeout_s: float = 0.5) -> bool:
+        """Whether the broker takes a connection within `timeout_s` (one try, no retry)."""
         try:
-            with self._celery.connection_for_write() as connection:
-                connection.ensure_connection(max_retries=1, timeout=2)
+            with self._celery.connection_for_write(connect_timeout=timeout_s) as connection:
+                connection.ensure_connection(max_retries=0, timeout=timeout_s)
         except Exception:
             return False
         return True

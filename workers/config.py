@@ -265,23 +265,38 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
 def _limits(env: Mapping[str, str], name: str, default: str) -> str:
     """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'."""
     raw = (env.get(name) or default).strip()
-    if not are_limits(raw):
-        raise ConfigurationError(f"{name} must be limits such as '{LIMITS_EXAMPLE}', got {raw!r}")
+    problem = limits_problem(raw)
+    if problem:
+        raise ConfigurationError(f"{name} {problem}, got {raw!r}")
     return raw
 
 
 LIMITS_EXAMPLE = "120/minute;2000/hour"
+MAX_LIMIT_AMOUNT = 1_000_000  # per period: beyond, the limiter's counters misbehave
 
 
-def are_limits(raw: str) -> bool:
-    """Whether `raw` is rate limits in Flask-Limiter's notation (what NARRATE_LIMIT_* and a
-    key's own submission limit take)."""
+def limits_problem(raw: str) -> str | None:
+    """What is wrong with `raw` as rate limits (what NARRATE_LIMIT_* and a key's own
+    submission limit take), or None: Flask-Limiter's notation, each limit 1 to
+    MAX_LIMIT_AMOUNT a period."""
     from limits import parse_many
 
     try:
-        return bool(parse_many(raw))
+        items = parse_many(raw) if len(raw) <= 200 else []
     except ValueError:
-        return False
+        items = []
+    if not items:
+        return (
+            f"must be rate limits in Flask-Limiter's notation, such as '{LIMITS_EXAMPLE}' or "
+            "'600/minute;10000/hour'"
+        )
+    for item in items:
+        if not 1 <= item.amount <= MAX_LIMIT_AMOUNT:
+            return (
+                f"allows {item.amount} per {item.multiples} {item.GRANULARITY.name}; each "
+                f"limit must be at least 1 and at most {MAX_LIMIT_AMOUNT} a period"
+            )
+    return None
 
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from service.intake.sanitize import whole_number
 from workers.pipeline.errors import NarrateError
 
 
@@ -18,12 +19,9 @@ def positive_int(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number in low..high."""
 
     def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-        if not low <= number <= high:
-            raise argparse.ArgumentTypeError(f"{number} is outside {low}..{high}")
+        number = whole_number(value, low, high)
+        if number is None:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number in {low}..{high}")
         return number
 
     return parse

@@ -87,3 +87,17 @@ def xml_text(text: str) -> str:
 def printable(name: str) -> str:
     """A file or item name fit to store and show: controls dropped, surrogates replaced."""
     return without_controls(name).encode("utf-8", "replace").decode("utf-8")
+
+
+def whole_number(value: object, low: int, high: int) -> int | None:
+    """`value` as a whole number in low..high, or None: a JSON integer (not true/false,
+    not 100.7), or a string of ASCII digits only ("100"; not "1_00", " 100", "+100",
+    "100.0" or "١٠٠", which int() would take or round). The one reader of whole numbers
+    for the API, the query string and the command line."""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.intake.sanitize import without_controls
 from service.intake.submissions import Submission
-from workers.catalog.content import Metadata, Pending, Raw, VoiceOptions
+from workers.catalog.content import Metadata, Pending, Raw, VoiceOptions, clipped
 from workers.catalog.submit import Submitted, submit_raw
 from workers.config import Settings
 from workers.delivery.callback_urls import check_callback_url
@@ -24,7 +24,6 @@ from workers.pipeline.errors import ArticleTooLong, NoSpeakableText
 from workers.pipeline.speaking import lexicon_for
 from workers.runtime.celery_app import INTERACTIVE_QUEUE
 
-TITLE_CHARS = 300  # of a provisional title, shown until the worker has the real one
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -146,4 +145,4 @@ def provisional_title(submission: Submission) -> str:
         text = html.unescape(_TAG.sub("", found.group(1))) if found else ""
     else:
         text = next((line for line in submission.raw.splitlines() if line.strip()), "")
-    return without_controls(" ".join(text.split()))[:TITLE_CHARS]
+    return clipped(without_controls(" ".join(text.split())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -15,6 +16,7 @@ from service.intake.sanitize import (
     checked_string,
     decode_utf8,
     refuse_controls,
+    whole_number,
     without_control_references,
     without_controls,
 )
@@ -29,6 +31,10 @@ UPLOAD_SUFFIXES: dict[str, Format] = {
     ".htm": "html",
 }
 ACCEPTED = "text/plain, text/html, application/json or multipart/form-data with a .txt/.html file"
+MAX_JSON_DEPTH = 64
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"]*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _VOICE = re.compile(r"^[A-Za-z0-9_/+.:-]{1,80}$")
 FIELDS = (
     "title",
@@ -84,11 +90,29 @@ def query_fields(request: Request) -> dict[str, str]:
 
 
 def parse_json(data: bytes, shape: str, what: str = "the body") -> object:
+    """Every JSON body the API reads comes here: UTF-8 (else a 400 naming the byte),
+    nested at most MAX_JSON_DEPTH arrays/objects deep (counted before parsing, so a
+    100,000-deep body is a 400 rather than a RecursionError), valid JSON."""
     text = decode_utf8(data, what)
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise bad_request(
+            f"{what} nests arrays and objects {depth} levels deep; JSON here may nest at most "
+            f"{MAX_JSON_DEPTH} levels: send {shape}"
+        )
     try:
         return json.loads(text or "null")
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise bad_request(f"{what} is not valid JSON ({exc}); send {shape}") from None
+
+
+def json_depth(text: str) -> int:
+    """How deep the text's arrays and objects nest, brackets inside strings left out
+    (the text need not be valid JSON). Linear in the text: escapes are dropped first, so
+    a string is simply quote, non-quotes, quote."""
+    outside_strings = _JSON_STRING.sub("", _JSON_ESCAPE.sub("", text))
+    steps = (1 if bracket in "[{" else -1 for bracket in _NOT_BRACKET.sub("", outside_strings))
+    return max(accumulate(steps), default=0)
 
 
 def _from_json(request: Request) -> Submission:
@@ -160,12 +184,12 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         )
     rate = fields.get("rate")
     if rate is not None and rate != "":
-        try:
-            rate = int(rate)
-        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e400
-            rate = None
-        if rate is None or not 80 <= rate <= 450 or isinstance(fields.get("rate"), bool):
-            raise bad_request("rate must be a whole number of words per minute, 80 to 450")
+        rate = whole_number(rate, 80, 450)
+        if rate is None:
+            raise bad_request(
+                f"rate must be a whole number of words per minute, 80 to 450 (digits only), "
+                f"got {fields.get('rate')!r}"
+            )
     else:
         rate = None
     for name in ("callback_url", "source_url"):

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from service.errors import ApiError, bad_request
 from service.intake.store import accept
-from service.intake.submissions import read_submission
+from service.intake.submissions import parse_json, read_submission
 from service.openapi import document as openapi_document
 from service.security import access, auth
 from service.security.limits import charge_chars
@@ -197,7 +197,7 @@ def captions(article_id: str):
 @api.put("/articles/<article_id>/visibility")
 def set_visibility(article_id: str):
     """Publish, unlist or hide an article without touching its audio."""
-    body = request.get_json(silent=True)
+    body = parse_json(request.get_data(), '{"visibility": ...}')
     visibility = body.get("visibility") if isinstance(body, dict) else None
     if visibility not in VISIBILITIES:
         raise bad_request(f'send JSON {{"visibility": ...}} with one of {", ".join(VISIBILITIES)}')

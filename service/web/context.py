@@ -10,7 +10,7 @@ from flask import current_app, request
 from sqlalchemy.orm import Session, joinedload
 
 from service.errors import ApiError, bad_request
-from service.intake.sanitize import is_id
+from service.intake.sanitize import is_id, whole_number
 from service.security import access
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, RevisionRow
@@ -60,6 +60,7 @@ def positive_arg(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
-        raise bad_request(f"{name} must be a whole number from 1 to {maximum}")
-    return int(raw)
+    number = whole_number(raw, 1, maximum)
+    if number is None:
+        raise bad_request(f"{name} must be a whole number from 1 to {maximum}, got {raw!r}")
+    return number

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Blueprint, jsonify, request
 
 from service.errors import ApiError, bad_request
+from service.intake.submissions import parse_json
 from service.security import auth, exposure
 from service.web.context import catalog, settings
 from workers.catalog.keys import (
@@ -52,7 +53,7 @@ def list_api_keys():
 @keys_api.post("")
 def create_api_key():
     who = auth.require("admin")
-    body = request.get_json(silent=True)
+    body = parse_json(request.get_data(), "a JSON object: {name, scope, collections?, limit?}")
     if not isinstance(body, dict):
         raise bad_request("send a JSON object: {name, scope, collections?, limit?}")
     unknown = sorted(set(body) - FIELDS)
@@ -67,6 +68,7 @@ def create_api_key():
                 body.get("collections"),
                 body.get("limit"),
                 granted_by=who,
+                default_limit=settings().limit_submissions,
             )
         except KeyRequestError as error:
             raise bad_request(str(error)) from None

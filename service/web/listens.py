@@ -8,11 +8,10 @@ when API tokens guard changes: they add to counters and touch nothing else.
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify, request
 
 from service.errors import bad_request
+from service.intake.submissions import parse_json
 from service.security import access
 from service.web.context import catalog, find_article, not_found, positive_arg
 from workers.catalog.listens import QUARTILES, Listen, record, stats
@@ -26,12 +25,9 @@ def parse_listen(raw: bytes) -> Listen:
     """The beacon's JSON: {"play": bool, "seconds": 0-600, "quartiles": [25, 50, 75, 100]}."""
     if len(raw) > MAX_BEACON_BYTES:
         raise bad_request(f"a listening report is at most {MAX_BEACON_BYTES} bytes")
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
-        raise bad_request(
-            'send JSON such as {"play": true, "seconds": 12, "quartiles": [25]}'
-        ) from None
+    body = parse_json(
+        raw or b"{}", '{"play": true, "seconds": 12, "quartiles": [25]}', "the listening report"
+    )
     if not isinstance(body, dict):
         raise bad_request("send a JSON object with play, seconds and quartiles")
     play, seconds, quartiles = (

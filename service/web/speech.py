@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from service.errors import ApiError, bad_request
-from service.intake.submissions import read_submission
+from service.intake.submissions import parse_json, read_submission
 from service.web.context import settings
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speaking import lexicon_for
@@ -45,7 +45,7 @@ def put_lexicon():
             raise bad_request("the lexicon is not UTF-8 text; re-encode it as UTF-8") from None
         lexicon = parse_tsv(text, "the request body")
     elif request.mimetype == "application/json":
-        body = request.get_json(silent=True)
+        body = parse_json(request.get_data(), '{"entries": [...]}', "the lexicon")
         entries = body.get("entries") if isinstance(body, dict) else None
         if not isinstance(entries, list):
             raise bad_request(

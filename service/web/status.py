@@ -1,10 +1,11 @@
 """GET /api/v1/articles/<id>/status: what a waiting player needs, and nothing more.
 
 The player polls this while the audio is made, so it is small (a few hundred bytes
-whatever the article's length), carries an ETag (an unchanged answer is a 304 with no
-body) and names the stage a reader can be told about. "finishing" is the time between
-the last paragraph's segment and the segments joined into the MP3, when the percentage alone
-would sit at 100 looking hung. Operator detail (the error) stays in GET …/articles/<id>.
+whatever the article's length: the title and byline are cut at 200 characters), carries an
+ETag (an unchanged answer is a 304 with no body) and names the stage a reader can be told
+about. "finishing" is the time between the last paragraph's segment and the segments joined
+into the MP3, when the percentage alone would sit at 100 looking hung.
+Operator detail (the error) stays in GET …/articles/<id>.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from service.security.access import LINK_GRANTS
 from service.web.context import catalog, find_article
 from service.web.progressive import playable_count
 from service.web.views import newest_finished, progress_of
+from workers.catalog.content import clipped
 from workers.catalog.models import ArticleRow
 
 status_api = Blueprint("status", __name__, url_prefix="/api/v1")
+STATUS_TEXT_CHARS = 200  # title and byline: the rest of the answer is ids, numbers and words
 
 
 def stage_of(status: str, done: int, total: int) -> str:
@@ -45,8 +48,8 @@ def article_status(row: ArticleRow, playable: int) -> dict:
         "duration_ms": revision.duration_ms,
         # the revision audio.mp3 serves (during an edit, the one before), null before any
         "audio_revision": finished.number if (finished := newest_finished(row)) else None,
-        "title": revision.title,
-        "byline": revision.byline,
+        "title": clipped(revision.title, STATUS_TEXT_CHARS),
+        "byline": clipped(revision.byline, STATUS_TEXT_CHARS) if revision.byline else None,
     }
 
 

@@ -158,13 +158,18 @@ def test_a_worker_killed_mid_article(cluster, web):
     )
 
 
+def not_ready(web, check: str) -> bool:
+    """Whether /readyz answers 503 with `check` failed (its answer may be a second old)."""
+    ready = web.get("/readyz")
+    return ready.status_code == 503 and ready.get_json()["checks"][check] is False
+
+
 def test_the_broker_stopped_and_started_mid_batch(cluster, web):
     def post_during_outage(batch: Batch) -> None:
         posted = web.post("/api/v1/articles", json=article_text(batch.tag, 99))
         assert posted.status_code == 202  # stored; queued when the broker is back
         batch.ids.append(posted.get_json()["id"])
-        ready = web.get("/readyz")
-        assert ready.status_code == 503 and ready.get_json()["checks"]["broker"] is False
+        wait_until(lambda: not_ready(web, "broker"), 5, "/readyz saw the broker down")
 
     run_fault(
         cluster,
@@ -186,7 +191,7 @@ def test_the_database_cut_off_mid_batch(cluster, web):
             assert response.status_code == 503
             assert response.headers["Retry-After"].isdigit()
             assert "database" in conforms(response, path, method)["detail"]
-        assert web.get("/readyz").get_json()["checks"]["database"] is False
+        wait_until(lambda: not_ready(web, "database"), 5, "/readyz saw the database away")
 
     run_fault(
         cluster, web, "database cut 20 s", cluster.proxy.cut, cluster.proxy.restore,
@@ -206,12 +211,16 @@ def test_storage_unwritable(cluster, web):
         audio.unlink()
         away.rename(audio)
 
-    def not_ready(_batch: Batch) -> None:
-        ready = web.get("/readyz")
-        assert ready.status_code == 503 and ready.get_json()["checks"]["storage"] is False
+    def storage_not_ready(_batch: Batch) -> None:
+        wait_until(lambda: not_ready(web, "storage"), 5, "/readyz saw storage unwritable")
 
     run_fault(
-        cluster, web, "storage unwritable 20 s", break_storage, mend_storage, during=not_ready
+        cluster,
+        web,
+        "storage unwritable 20 s",
+        break_storage,
+        mend_storage,
+        during=storage_not_ready,
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+
+import pytest
 
 from tests.support.cli import narrate
 from tests.support.paths import SEED, SEED_EXPECTED
@@ -65,7 +68,7 @@ def test_output_must_be_an_mp3_name(tmp_path):
 def test_bad_options_are_refused_before_any_work(tmp_path):
     result = narrate("convert", str(SEED), "-o", str(tmp_path / "o.mp3"), "--bitrate", "999")
     assert result.returncode == 2
-    assert "999 is outside 8..160" in result.stderr
+    assert "'999' is not a whole number in 8..160" in result.stderr
 
 
 def test_non_utf8_input_says_how_to_fix_it(tmp_path):
@@ -74,3 +77,12 @@ def test_non_utf8_input_says_how_to_fix_it(tmp_path):
     result = narrate("clean", str(article))
     assert result.returncode == 2
     assert "save it as UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("bitrate", ["6_4", "64.9", " 64", "+64"])
+def test_a_number_int_would_round_or_read_is_refused(bitrate):
+    from service.cli.usage import positive_int
+
+    with pytest.raises(argparse.ArgumentTypeError, match="not a whole number"):
+        positive_int(8, 160)(bitrate)
+    assert positive_int(8, 160)("64") == 64

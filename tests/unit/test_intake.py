@@ -57,3 +57,16 @@ def test_nothing_to_read_at_all_is_refused(raw, form):
 )
 def test_a_letter_or_digit_anywhere_is_let_through_for_the_cleaner(raw, form):
     check_words(raw, form)
+
+
+def test_json_depth_leaves_out_strings_and_takes_linear_time():
+    import time
+
+    from service.intake.submissions import json_depth
+
+    assert json_depth('{"a": [1, {"b": "[{[{"}], "c": "\\\\\\"]]"}') == 3
+    assert json_depth("[" * 1000 + "]" * 1000) == 1000
+    started = time.monotonic()
+    json_depth('"' + 'a\\"' * 300_000)  # an unterminated string of escaped quotes
+    json_depth('["' * 300_000)
+    assert time.monotonic() - started < 1.0

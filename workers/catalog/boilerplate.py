@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workers.catalog.content import clipped
 from workers.catalog.models import ArticleRow, PublisherLineRow
 from workers.pipeline.article import Article
 from workers.pipeline.clean.boilerplate import fingerprints, strip_boilerplate
@@ -59,7 +60,7 @@ def strip_learned(
     if external_id:
         mine = (ArticleRow.external_id == external_id) & (ArticleRow.collection == collection)
         own.update(session.scalars(select(ArticleRow.id).where(mine)))
-    own |= _with_exactly(session, publisher, lines, article.title)
+    own |= _with_exactly(session, publisher, lines, clipped(article.title))  # as stored
     known = _shared(session, publisher, lines, own, min_articles)
     return Learned(strip_boilerplate(article, known, publisher), lines)
 

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from workers.pipeline.article import Article
 
 PIPELINE_VERSION = "1"  # bump to invalidate cached clips when shaping changes
+TITLE_CHARS = 300  # of a stored title or byline: the first paragraph can be a megabyte
+
+
+def clipped(text: str, limit: int = TITLE_CHARS) -> str:
+    """`text` if it has at most `limit` characters, else its start and an ellipsis
+    (`limit` characters in all): how titles are stored and shown."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -114,8 +121,8 @@ def revision_values(pending: Pending, number: int, digest: str) -> dict:
 def cleaned_columns(article: Article) -> dict:
     """A revision's columns that come from its cleaned text."""
     return {
-        "title": article.title,
-        "byline": article.byline,
+        "title": clipped(article.title),
+        "byline": clipped(article.byline) if article.byline else article.byline,
         "published": article.published,
         "removed": [
             {"text": r.text, "rule": r.rule, "position": r.position} for r in article.removed

@@ -15,15 +15,15 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from limits import parse_many
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, SCOPES, ApiKeyRow, now
-from workers.config import LIMITS_EXAMPLE, are_limits
+from workers.config import limits_problem
 
 PREFIX = "nk"
 MAX_NAME = 100
-MAX_LIMIT = 200
 
 
 class KeyRequestError(ValueError):
@@ -67,12 +67,16 @@ def create_key(
     submission_limit: str | None = None,
     *,
     granted_by: Principal | None = None,
+    default_limit: str | None = None,
 ) -> tuple[ApiKeyRow, str]:
     """A new key row and the key itself (never stored). `granted_by` (the key asking,
-    over the API) may grant no more than it has; None is the operator's command line."""
+    over the API) may grant no more than it has, its submission limit included (its
+    own, else `default_limit`, NARRATE_LIMIT_SUBMISSIONS); None is the operator's
+    command line, held only to the limits' bounds."""
     name, collections, submission_limit = _checked(name, scope, collections, submission_limit)
     if granted_by is not None:
         _may_grant(granted_by, scope, collections)
+        _may_limit(granted_by, submission_limit, default_limit)
     key_id, secret = secrets.token_hex(4), secrets.token_urlsafe(24)
     row = ApiKeyRow(
         id=key_id,
@@ -107,18 +111,39 @@ def _checked(
                     "collections", f"each collection must be {COLLECTION_RULE}, got {collection!r}"
                 )
         collections = sorted(set(collections))
-    if submission_limit is not None and not (
-        isinstance(submission_limit, str)
-        and len(submission_limit) <= MAX_LIMIT
-        and are_limits(submission_limit.strip())
-    ):
-        raise KeyRequestError(
-            "limit",
-            f"limit must be rate limits in Flask-Limiter's notation, such as "
-            f"'{LIMITS_EXAMPLE}' or '600/minute;10000/hour', got {submission_limit!r}",
-        )
-    limit = submission_limit.strip() if isinstance(submission_limit, str) else None
-    return name.strip(), collections, limit
+    if submission_limit is None:
+        return name.strip(), collections, None
+    if not isinstance(submission_limit, str):
+        raise KeyRequestError("limit", f"limit must be a string, got {submission_limit!r}")
+    problem = limits_problem(submission_limit.strip())
+    if problem:
+        raise KeyRequestError("limit", f"limit {problem}, got {submission_limit!r}")
+    return name.strip(), collections, submission_limit.strip()
+
+
+def _most_in(limits: str, seconds: int) -> int:
+    """The most submissions `limits` lets through in any `seconds` (each limit of
+    `amount` per `period` lets amount × ⌈seconds / period⌉ through; the least counts)."""
+    return min(item.amount * -(-seconds // item.get_expiry()) for item in parse_many(limits))
+
+
+def _may_limit(granter: Principal, limit: str | None, default_limit: str | None) -> None:
+    """A key made over the API submits no faster than the key making it: over each of
+    the granter's periods, the new limit lets through no more than the granter's."""
+    own = granter.submission_limit or default_limit
+    given = limit or default_limit  # a key given no limit is held to the default
+    if own is None or given is None:
+        return
+    for item in parse_many(own):
+        most = _most_in(given, item.get_expiry())
+        if most > item.amount:
+            held = "" if limit else " (the default, for a key given no limit)"
+            raise KeyRequestError(
+                "limit",
+                f"limit {given!r}{held} lets {most} submissions through in {item.multiples} "
+                f"{item.GRANULARITY.name}(s), more than the key {granter.name!r} may make "
+                f"(its own limit is {own!r}); give a limit within it",
+            )
 
 
 def _may_grant(granter: Principal, scope: str, collections: list[str] | None) -> None:
