@@ -159,7 +159,9 @@ class Settings:
             frame_ancestors=env.get("NARRATE_FRAME_ANCESTORS") or "*",
             log_format=_choice(env, "NARRATE_LOG_FORMAT", ("text", "json")),
             limit_submissions=_limits(env, "NARRATE_LIMIT_SUBMISSIONS", "120/minute;2000/hour"),
-            limit_characters=_limits(env, "NARRATE_LIMIT_CHARACTERS", "10000000/hour"),
+            limit_characters=_limits(
+                env, "NARRATE_LIMIT_CHARACTERS", "10000000/hour", MAX_CHARACTERS_AMOUNT
+            ),
             limit_reads=_limits(env, "NARRATE_LIMIT_READS", "600/minute"),
             webhook_secret=env.get("NARRATE_WEBHOOK_SECRET") or None,
             webhook_attempts=_int(env, "NARRATE_WEBHOOK_ATTEMPTS", 6, minimum=1),
@@ -262,23 +264,28 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
     return pairs
 
 
-def _limits(env: Mapping[str, str], name: str, default: str) -> str:
+def _limits(
+    env: Mapping[str, str], name: str, default: str, maximum: int | None = None
+) -> str:
     """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'."""
     raw = (env.get(name) or default).strip()
-    problem = limits_problem(raw)
+    problem = limits_problem(raw, maximum or MAX_LIMIT_AMOUNT)
     if problem:
         raise ConfigurationError(f"{name} {problem}, got {raw!r}")
     return raw
 
 
 LIMITS_EXAMPLE = "120/minute;2000/hour"
-MAX_LIMIT_AMOUNT = 1_000_000  # per period: beyond, the limiter's counters misbehave
+MAX_LIMIT_AMOUNT = 1_000_000  # requests per period
+# characters per period: a quota charged by the character counts far higher, still far
+# below the 64-bit counters the limiter keeps in Redis (9999999999999999999999 broke them)
+MAX_CHARACTERS_AMOUNT = 10**12
 
 
-def limits_problem(raw: str) -> str | None:
+def limits_problem(raw: str, maximum: int = MAX_LIMIT_AMOUNT) -> str | None:
     """What is wrong with `raw` as rate limits (what NARRATE_LIMIT_* and a key's own
     submission limit take), or None: Flask-Limiter's notation, each limit 1 to
-    MAX_LIMIT_AMOUNT a period."""
+    `maximum` a period."""
     from limits import parse_many
 
     try:
@@ -291,10 +298,10 @@ def limits_problem(raw: str) -> str | None:
             "'600/minute;10000/hour'"
         )
     for item in items:
-        if not 1 <= item.amount <= MAX_LIMIT_AMOUNT:
+        if not 1 <= item.amount <= maximum:
             return (
                 f"allows {item.amount} per {item.multiples} {item.GRANULARITY.name}; each "
-                f"limit must be at least 1 and at most {MAX_LIMIT_AMOUNT} a period"
+                f"limit must be at least 1 and at most {maximum} a period"
             )
     return None
 

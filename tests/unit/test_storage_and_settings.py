@@ -144,3 +144,12 @@ def test_the_engine_idle_timeout_is_range_checked():
     for raw, says in [("0.5", "at least 1.0"), ("90000", "at most 86400.0"), ("soon", "number")]:
         with pytest.raises(ConfigurationError, match=f"NARRATE_ENGINE_IDLE_S must .*{says}"):
             Settings.from_env({"NARRATE_ENGINE_IDLE_S": raw})
+
+
+def test_every_default_setting_is_valid(tmp_path):
+    """With nothing set the service starts: each default passes its own check (the
+    character quota's default is above the request limits' bound, and must be)."""
+    settings = Settings.from_env({"HOME": str(tmp_path)})
+    assert settings.limit_characters == "10000000/hour"
+    with pytest.raises(ConfigurationError, match="NARRATE_LIMIT_CHARACTERS"):
+        Settings.from_env({"HOME": str(tmp_path), "NARRATE_LIMIT_CHARACTERS": "9" * 22 + "/hour"})
