@@ -1,6 +1,7 @@
 """The recovery sweep against the real catalog (SQLite and PostgreSQL): a job still for
 too long is queued again by exactly one sweeper, work waiting its turn is left alone, and
-a job that keeps stalling is failed with an error that says so."""
+a job that keeps stalling is failed with an error that says so; a long utterance keeps its
+job's heartbeat moving, and with the defaults a lost job is queued again within a minute."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.support.harness import clean_submitted
 from tests.support.waits import wait_until
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
+from workers.config import Settings
 from workers.pipeline.engines.synth import Clip
 from workers.pipeline.errors import InvalidInput
 from workers.runtime import jobs
@@ -133,6 +135,22 @@ def test_a_heartbeat_keeps_a_working_job_from_looking_stalled(client, settings):
     with heartbeat(settings, job_id):
         wait_until(lambda: progressed_s_ago(settings, job_id) < 5, 10, "a heartbeat")
     assert sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued == []
+
+
+def test_with_the_defaults_a_dead_workers_job_is_queued_again_within_a_minute(client, settings):
+    defaults = Settings.from_env({})
+    settings = settings.with_overrides(
+        stall_s=defaults.stall_s, recovery_interval_s=defaults.recovery_interval_s
+    )
+    # A worker dies after its last heartbeat; the sweep after that runs within 1.25 intervals.
+    worst_s = settings.stall_s + 1.25 * settings.recovery_interval_s
+    assert worst_s <= 60, worst_s
+    _, job_id = submit(client)
+    nothing = (lambda q: 0, lambda j, q: None, lambda j, m: None)
+    age(settings, job_id, settings.stall_s * 2 / 3 + 1)  # a heartbeat missed: not yet
+    assert sweep(settings, *nothing).requeued == []
+    age(settings, job_id, settings.stall_s + 1)
+    assert sweep(settings, *nothing).requeued == [job_id]
 
 
 class SlowSynthesizer:
