@@ -71,10 +71,10 @@ class Settings:
     lexicon_file: Path | None = None  # None: lexicon.tsv in the data directory
     learn_boilerplate: bool = True  # drop lines a publisher's articles share (catalog/boilerplate)
     boilerplate_min_articles: int = 3  # ... once this many other articles have them
-    task_retries: int = 10  # a transient failure (database, broker, storage) retried this often
-    retry_backoff_max_s: float = 60.0  # the longest wait between two retries
-    stall_s: int = 300  # an unfinished job without progress this long is queued again
-    recovery_interval_s: float = 30.0  # how often every worker looks for stalled jobs
+    task_retries: int = 20  # a transient failure (database, broker, storage) retried this often
+    retry_backoff_max_s: float = 15.0  # the longest wait between two retries
+    stall_s: int = 30  # an unfinished job without a heartbeat this long is queued again
+    recovery_interval_s: float = 5.0  # how often every worker looks for stalled jobs
     job_attempts: int = 5  # stalls in a row before a job is failed as unable to progress
     article_in_flight: int = 4  # paragraph tasks one article may have queued or running
     chunk_chars: int = 300  # about this much spoken text per paragraph task
@@ -169,10 +169,10 @@ class Settings:
             webhook_allow_private=_flag(env, "NARRATE_WEBHOOK_ALLOW_PRIVATE"),
             max_batch_bytes=_int(env, "NARRATE_MAX_BATCH_BYTES", 50_000_000, minimum=1),
             max_batch_items=_int(env, "NARRATE_MAX_BATCH_ITEMS", 10_000, minimum=1),
-            task_retries=_int(env, "NARRATE_TASK_RETRIES", 10, minimum=0),
-            retry_backoff_max_s=_float(env, "NARRATE_RETRY_BACKOFF_MAX_S", 60.0, minimum=0.1),
-            stall_s=_int(env, "NARRATE_STALL_S", 300, minimum=1),
-            recovery_interval_s=_float(env, "NARRATE_RECOVERY_INTERVAL_S", 30.0, minimum=0.1),
+            task_retries=_int(env, "NARRATE_TASK_RETRIES", 20, minimum=0),
+            retry_backoff_max_s=_float(env, "NARRATE_RETRY_BACKOFF_MAX_S", 15.0, minimum=0.1),
+            stall_s=_int(env, "NARRATE_STALL_S", 30, minimum=1),
+            recovery_interval_s=_float(env, "NARRATE_RECOVERY_INTERVAL_S", 5.0, minimum=0.1),
             job_attempts=_int(env, "NARRATE_JOB_ATTEMPTS", 5, minimum=1),
             article_in_flight=_int(env, "NARRATE_ARTICLE_IN_FLIGHT", 4, minimum=1),
             chunk_chars=_int(env, "NARRATE_CHUNK_CHARS", 300, minimum=1),

@@ -170,7 +170,7 @@ def client_is_loopback() -> bool:
 def _open_only_on_loopback() -> None:
     """With no key at all: the first key over the API only from a loopback client, and
     nothing at all (but health checks) from a server that listens beyond loopback."""
-    if protected() or request.endpoint in HEALTH_ENDPOINTS:
+    if request.endpoint in HEALTH_ENDPOINTS or protected():  # health: even without a database
         return
     if request.endpoint == FIRST_KEY_ENDPOINT:
         if not client_is_loopback():

@@ -1,8 +1,8 @@
 """A service under fire (tests/support/cluster.py): the session's cluster with its own
 redis-server and the session's PostgreSQL behind a TCP proxy the tests can cut, two real
-`narrate worker` processes, and the web app in this process. The recovery settings are
-shortened by environment variables so that a fault is noticed in seconds, not minutes;
-the outages themselves are as long as an operator's (20 s)."""
+`narrate worker` processes, and the web app in this process. The workers run with the
+default recovery settings (workers/config.py), so the times the suite reports are an
+operator's; the outages are as long as an operator's too (20 s)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cluster import FAST_RECOVERY, SCHEMA
+from tests.support.cluster import SCHEMA
 from tests.support.harness import environment_for, procfile, start_worker, stop_worker
 from tests.support.paths import ROOT
 from tests.support.services import free_port, reset_schema, schema_url
@@ -56,7 +56,6 @@ def test_web_and_worker_started_while_the_database_is_away(
     port = free_port()
     env = {
         **environment_for(settings),
-        **FAST_RECOVERY,
         "PORT": str(port),
         "NARRATE_API_TOKENS": TOKEN,
         "NARRATE_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -70,7 +69,7 @@ def test_web_and_worker_started_while_the_database_is_away(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    worker = start_worker(settings, tmp_path / "worker.log", extra_env=FAST_RECOVERY)
+    worker = start_worker(settings, tmp_path / "worker.log")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: get(f"{base}/healthz")[0] == 200, 60, (tmp_path / "web.log").read_text())

@@ -442,6 +442,16 @@ def test_readiness_fails_when_the_broker_is_unreachable(settings):
     assert response.get_json()["checks"] == {"database": True, "broker": False, "storage": True}
 
 
+def test_readiness_says_which_part_is_away_when_the_database_is_unreachable(settings):
+    from service.app import create_app
+
+    away = settings.with_overrides(database_url="postgresql+psycopg://narrate@127.0.0.1:1/x")
+    client = create_app({"TESTING": True, "NARRATE_SETTINGS": away}).test_client()
+    response = client.get("/readyz")  # no key check may need the database first
+    assert response.status_code == 503
+    assert response.get_json()["checks"] == {"database": False, "broker": True, "storage": True}
+
+
 def test_openapi_document_is_served_and_lists_every_api_route(client, app):
     served = conforms(client.get("/api/v1/openapi.json"), "/api/v1/openapi.json")
     documented = set(served["paths"])

@@ -1,9 +1,13 @@
 """The recovery sweep against the real catalog (SQLite and PostgreSQL): a job still for
 too long is queued again by exactly one sweeper, work waiting its turn is left alone, and
-a job that keeps stalling is failed with an error that says so."""
+a job that keeps stalling is failed with an error that says so; a long utterance keeps its
+job's heartbeat moving, and with the defaults a lost job is queued again within a minute."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -12,9 +16,13 @@ from celery.exceptions import Retry
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from tests.support.audio import RATE, tone
+from tests.support.harness import clean_submitted
 from tests.support.waits import wait_until
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, now
+from workers.config import Settings
+from workers.pipeline.engines.synth import Clip
 from workers.pipeline.errors import InvalidInput
 from workers.runtime import jobs
 from workers.runtime.celery_app import create_celery, queue_depths
@@ -129,6 +137,88 @@ def test_a_heartbeat_keeps_a_working_job_from_looking_stalled(client, settings):
     assert sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued == []
 
 
+def test_with_the_defaults_a_dead_workers_job_is_queued_again_within_a_minute(client, settings):
+    defaults = Settings.from_env({})
+    settings = settings.with_overrides(
+        stall_s=defaults.stall_s, recovery_interval_s=defaults.recovery_interval_s
+    )
+    # A worker dies after its last heartbeat; the sweep after that runs within 1.25 intervals.
+    worst_s = settings.stall_s + 1.25 * settings.recovery_interval_s
+    assert worst_s <= 60, worst_s
+    _, job_id = submit(client)
+    nothing = (lambda q: 0, lambda j, q: None, lambda j, m: None)
+    age(settings, job_id, settings.stall_s * 2 / 3 + 1)  # a heartbeat missed: not yet
+    assert sweep(settings, *nothing).requeued == []
+    age(settings, job_id, settings.stall_s + 1)
+    assert sweep(settings, *nothing).requeued == [job_id]
+
+
+class SlowSynthesizer:
+    """An in-process engine that takes `seconds` over every utterance."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def synthesize_many(self, texts) -> Iterator[Clip]:
+        for _ in texts:
+            time.sleep(self.seconds)
+            yield Clip(tone(0.4), RATE)
+
+    def start(self) -> None:
+        pass
+
+    def at_rate(self, rate: int) -> SlowSynthesizer:
+        return self
+
+    def close(self) -> None:
+        pass
+
+
+def sweeps_during_one_long_utterance(settings, *, as_a_task: bool) -> tuple[list[int], float]:
+    """Synthesise a job's one paragraph with an utterance 2.5 stall windows long, as the
+    synthesise task does (inside `_working_on`) or bare, sweeping every 0.3 s meanwhile:
+    the jobs the sweeps queued again, and how long the utterance took."""
+    from workers.runtime.tasks import _working_on
+
+    clean_submitted(settings)
+    job_id = jobs.unfinished(settings)[0][0]
+    paragraph_id = jobs.start(settings, job_id).to_synthesise[0][0]
+    slow = SlowSynthesizer(2.5 * settings.stall_s)
+
+    def work() -> None:
+        if as_a_task:
+            with _working_on(FakeTask(settings, 0), job_id) as task_settings:
+                jobs.synthesise_paragraph(task_settings, job_id, paragraph_id, lambda v, r: slow)
+        else:
+            jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: slow)
+
+    requeued: list[int] = []
+    worker = threading.Thread(target=work)
+    started = time.monotonic()
+    worker.start()
+    while worker.is_alive():
+        requeued += sweep(settings, lambda q: 0, lambda j, q: None, lambda j, m: None).requeued
+        worker.join(0.3)
+    return requeued, time.monotonic() - started
+
+
+def test_a_long_utterance_keeps_its_job_from_being_queued_again(client, settings):
+    settings = settings.with_overrides(stall_s=2)  # beats every 0.67 s
+    submit(client)
+    requeued, took = sweeps_during_one_long_utterance(settings, as_a_task=True)
+    assert took > 2 * settings.stall_s  # one utterance outlasted the stall window twice
+    assert requeued == []
+    with session_scope(settings.database_url) as session:
+        assert session.query(JobRow).one().done == 1
+
+
+def test_without_the_heartbeat_the_same_utterance_looks_stalled(client, settings):
+    settings = settings.with_overrides(stall_s=2)
+    _, job_id = submit(client)
+    requeued, _ = sweeps_during_one_long_utterance(settings, as_a_task=False)
+    assert requeued and set(requeued) == {job_id}  # what the heartbeat prevents
+
+
 class FakeTask:
     """What `_working_on` needs of a bound Celery task: its app and retry count."""
 
@@ -152,8 +242,8 @@ def database_down() -> OperationalError:
     [
         (database_down(), 0, "retried"),
         (PermissionError(13, "Permission denied"), 3, "retried"),
-        (database_down(), 10, "failed: database unavailable: (builtins.Exception) connection "
-         "refused (gave up after 10 retries)"),
+        (database_down(), 20, "failed: database unavailable: (builtins.Exception) connection "
+         "refused (gave up after 20 retries)"),
         (InvalidInput("unknown voice 'xx'"), 0, "failed: unknown voice 'xx'"),
         (ValueError("a bug"), 0, "failed: internal error: ValueError('a bug')"),
     ],

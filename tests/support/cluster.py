@@ -1,6 +1,6 @@
 """A service under fire (tests/faults): its own redis-server (no persistence, so a stop
 loses every queued message), PostgreSQL behind a TCP proxy the tests can cut, real
-`narrate worker` processes with short recovery clocks, and the rows of the suite's
+`narrate worker` processes with the default recovery clocks, and the rows of the suite's
 report."""
 
 from __future__ import annotations
@@ -19,16 +19,7 @@ from tests.support.tcp_proxy import TcpProxy
 from workers.config import Settings
 
 SCHEMA = f"narrate_f{os.getpid()}"
-# Short recovery clocks; production defaults are in workers/config.py.
-FAST_RECOVERY = {
-    "NARRATE_STALL_S": "6",
-    "NARRATE_RECOVERY_INTERVAL_S": "1",
-    "NARRATE_RETRY_BACKOFF_MAX_S": "3",
-    "NARRATE_TASK_RETRIES": "40",
-    "NARRATE_JOB_ATTEMPTS": "12",
-    "NARRATE_SYNTH_TIMEOUT_S": "4",
-    "NARRATE_VISIBILITY_TIMEOUT_S": "60",
-}
+# No recovery setting is shortened: the workers run with the defaults of workers/config.py.
 RESULTS: list[dict[str, object]] = []  # one row per fault, printed after the run
 
 
@@ -43,9 +34,7 @@ class Cluster:
 
     def start_worker(self, name: str) -> subprocess.Popen:
         log = self.folder / f"{name}.log"
-        process = start_worker(
-            self.settings, log, concurrency=1, name=name, extra_env=FAST_RECOVERY
-        )
+        process = start_worker(self.settings, log, concurrency=1, name=name)
         wait_ready(process, log, timeout=90)
         return process
 

@@ -80,4 +80,4 @@ def test_recovery_settings_from_the_environment(tmp_path):
     settings = Settings.from_env(
         {"NARRATE_DATA_DIR": str(tmp_path), "NARRATE_STALL_S": "6", "NARRATE_JOB_ATTEMPTS": "9"}
     )
-    assert (settings.stall_s, settings.job_attempts, settings.task_retries) == (6, 9, 10)
+    assert (settings.stall_s, settings.job_attempts, settings.task_retries) == (6, 9, 20)

@@ -2,13 +2,15 @@
 worker runs on a timer that queues again the jobs that stopped moving.
 
 A job's `progressed_at` moves when a paragraph is done and, while a task works on it,
-every third of NARRATE_STALL_S. A job still for longer than that whose queue is empty
-(so its work is not merely waiting its turn behind others) has lost its messages: a
-worker killed mid-task, a broker restarted without its data, a task given up during an
-outage. The sweep claims it with a conditional UPDATE (only one worker wins), counts the
-stall and queues `convert` again, which is idempotent and picks up where the job
-stopped. After NARRATE_JOB_ATTEMPTS stalls in a row the job is failed with a message:
-it is never left "processing" with no error once it cannot progress.
+every third of NARRATE_STALL_S (10 s with the defaults), from a thread of its own, so
+one long utterance keeps it moving too. A job still for longer than NARRATE_STALL_S
+whose queue is empty (so its work is not merely waiting its turn behind others) has
+lost its messages: a worker killed mid-task, a broker restarted without its data, a
+task given up during an outage. The sweep claims it with a conditional UPDATE (only
+one worker wins), counts the stall and queues `convert` again, which is idempotent and
+picks up where the job stopped. After NARRATE_JOB_ATTEMPTS stalls in a row the job is
+failed with a message: it is never left "processing" with no error once it cannot
+progress.
 
 Every STORE_SWEEP_S the same thread also clears the segment folder of files the catalog
 does not list (workers.storage.segments.remove_strays): a write's temporary left by a
