@@ -39,7 +39,11 @@ def stage_of(status: str, done: int, total: int) -> str:
 
 
 def article_status(row: ArticleRow, playable: int) -> dict:
+    """The status document; `playable` is read in a statement of its own, so it is held
+    to the job as read here (a worker may have made paragraphs in between: while the
+    job reads "cleaning" with none, nothing is playable yet)."""
     revision, job = row.current, row.current.job
+    playable = min(playable, job.total)
     return {
         "id": row.id,
         "status": job.status,

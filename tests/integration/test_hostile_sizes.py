@@ -57,7 +57,12 @@ def test_json_nested_too_deep_is_a_400_on_every_json_route(app, settings):
     assert fine.status_code == 202, fine.get_json()
 
 
-def test_a_one_megabyte_single_line_has_a_small_status_answer(client):
+def test_a_one_megabyte_single_line_has_a_small_status_answer(settings):
+    """On a deployment whose ceiling admits it (the default refuses it at the door)."""
+    from service.app import create_app
+
+    roomy = settings.with_overrides(max_article_chars=2_000_000)
+    client = create_app({"TESTING": True, "NARRATE_SETTINGS": roomy}).test_client()
     line = " ".join(["word"] * 200_000)[:1_000_000]
     posted = client.post("/api/v1/articles", data=line, content_type="text/plain")
     assert posted.status_code == 202, posted.get_json()

@@ -30,3 +30,18 @@ def test_a_cancelled_article_conforms(where):
     jsonschema.validate("cancelled", schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate("lost", schema)
+
+
+def test_the_status_never_counts_more_playable_paragraphs_than_its_job_has():
+    """`playable` is read in a statement after the job: a worker that made paragraphs in
+    between must not give a status that reads "cleaning", 0 of 0, and 1 playable."""
+    from service.web.status import article_status
+    from workers.catalog.models import ArticleRow, JobRow, RevisionRow
+
+    job = JobRow(status=JobStatus.CLEANING, done=0, total=0)
+    revision = RevisionRow(number=1, title="A title", job=job)
+    row = ArticleRow(id="a1", revisions=[revision])
+    status = article_status(row, playable=1)
+    assert (status["status"], status["progress"]["playable"]) == ("cleaning", 0)
+    job.status, job.done, job.total = JobStatus.PROCESSING, 2, 5
+    assert article_status(row, playable=2)["progress"]["playable"] == 2
