@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from workers.catalog.content import Pending
-from workers.pipeline.errors import NarrateError
+from workers.pipeline.errors import Conflict
 
 
 class Verdict(StrEnum):
@@ -60,10 +60,7 @@ class Lookup(Protocol[S_co]):
     def by_content_key(self, digest: str) -> S_co | None: ...
 
 
-class ExternalIdTaken(NarrateError):
-    title = "Conflict"
-    status = 409
-
+class ExternalIdTaken(Conflict):
     def __init__(self, external_id: str, collection: str) -> None:
         super().__init__(
             f"another article in the collection {collection!r} has the external_id "

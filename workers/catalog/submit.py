@@ -33,13 +33,10 @@ from workers.catalog.models import (
     now,
 )
 from workers.pipeline.article import Article
-from workers.pipeline.errors import NarrateError
+from workers.pipeline.errors import Conflict
 
 
-class RevisionConflict(NarrateError):
-    title = "Conflict"
-    status = 409
-
+class RevisionConflict(Conflict):
     def __init__(self, read: int, current: int) -> None:
         super().__init__(
             f"this change was made from revision {read}, but another change made revision "

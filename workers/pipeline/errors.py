@@ -34,6 +34,14 @@ class ArticleTooLong(InvalidInput):
     status = 413
 
 
+class Conflict(NarrateError):
+    """The change meets a state it was not made for: another article holds the name, or
+    another change came first. The message says what to fetch or change."""
+
+    title = "Conflict"
+    status = 409
+
+
 class EngineUnavailable(NarrateError):
     title = "Speech engine unavailable"
     status = 503
