@@ -3,7 +3,8 @@ at most NARRATE_ARTICLE_IN_FLIGHT paragraph tasks queued or running, so a 2-para
 article posted behind a 1,000-paragraph one waits behind a few tasks, not a thousand.
 
 Before lanes, every paragraph was queued at once: the short article's tasks went to the
-back of 1,000, and it was done only after the long one's last paragraph."""
+back of 1,000, and it was done only after the long one's last paragraph. Likewise an
+article of one huge paragraph: it was one task, which held the worker until it was done."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 
 import pytest
 
+from tests.support.harness import run_worker
 from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
@@ -35,3 +37,26 @@ def test_a_short_article_behind_a_long_one_is_done_long_before_it(client, worker
     assert behind["status"] == "processing", behind
     assert behind["progress"]["done"] < LONG_PARAGRAPHS // 2, behind["progress"]
     print(f"short article done {waited:.1f} s after posting; long one at {behind['progress']}")
+
+
+@pytest.fixture
+def one_process(settings, app, tmp_path):
+    """A real Celery worker with a single process: one task at a time."""
+    yield from run_worker(settings, tmp_path, concurrency=1)
+
+
+def test_one_huge_paragraph_does_not_hold_the_worker_while_others_wait(client, one_process):
+    sentence = "The council met on Tuesday and agreed the budget for the coming year. "
+    huge = (sentence * 900).strip()  # 63,000 characters on one line: about an hour of speech
+    long = client.post("/api/v1/articles", json={"text": f"One line\n\n{huge}"}).get_json()
+    wait_for(client, long["links"]["self"], "processing")
+
+    posted = time.monotonic()
+    short = client.post("/api/v1/articles", json={"text": "Breaking\n\nOne line of news."})
+    wait_for(client, short.get_json()["links"]["self"], "done", timeout=120)
+    waited = time.monotonic() - posted
+
+    behind = client.get(long["links"]["self"]).get_json()
+    assert behind["progress"]["total"] >= 16, behind["progress"]  # read as many paragraphs
+    assert behind["status"] == "processing", behind
+    print(f"short article done {waited:.1f} s after posting; huge one at {behind['progress']}")

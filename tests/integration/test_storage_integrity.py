@@ -145,9 +145,17 @@ def test_the_sweep_removes_stray_segments_and_temporaries_past_the_grace(client,
         os.utime(folder / name, (old, old))
     for path in listed:  # listed segments are kept however old
         os.utime(path, (old, old))
-    assert tidy_store(settings) == 2
+    joined = settings.audio_dir / "articles" / "an-article"
+    joined.mkdir(parents=True)
+    killed_join, fresh_join, audio = (joined / n for n in (".1.mp3.x1y2", ".2.mp3.z3", "1.mp3"))
+    for path in (killed_join, fresh_join, audio):
+        path.write_bytes(b"\xff" * 100)
+    for path in (killed_join, audio):  # an article's audio is kept however old
+        os.utime(path, (old, old))
+    assert tidy_store(settings) == 3
     assert _segment_files(settings) == sorted([*listed, folder / names[2], folder / names[3]])
     assert _segment_rows(settings) == 2
+    assert sorted(joined.iterdir()) == sorted([fresh_join, audio])
 
 
 def test_deleting_an_article_stops_its_synthesis(client, settings, monkeypatch):

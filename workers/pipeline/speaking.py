@@ -17,8 +17,13 @@ from workers.pipeline.article import Article
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.lexicon import Lexicon, load
+from workers.pipeline.speech.utterances import split_utterances
 
 TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
+# A paragraph is the unit of a worker's task (and of read-along): a longer one (a page
+# pasted as one line, say) is read as several, cut at sentence ends, so that no single
+# task holds a worker for minutes while other articles wait. About four minutes of speech.
+MAX_PARAGRAPH_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -44,16 +49,18 @@ def speak(article: Article, voice: str, lexicon_path: Path, collection: str | No
 def spoken_paragraphs(
     article: Article, lexicon: Lexicon | None = None, *, phonemes: bool = True
 ) -> list[tuple[str, str]]:
-    """(written, spoken) for every paragraph that has something to say, with the
-    lexicon's entries applied to the spoken text (its phoneme entries only if the
-    engine reads espeak-ng phonemes). The newsreader's normalisation (numbers, money,
-    dates) is English; an article known to be in another language goes to its voice as
-    written, and espeak-ng reads numbers in that language."""
+    """(written, spoken) for every paragraph that has something to say (one longer than
+    MAX_PARAGRAPH_CHARS as several), with the lexicon's entries applied to the spoken
+    text (its phoneme entries only if the engine reads espeak-ng phonemes). The
+    newsreader's normalisation (numbers, money, dates) is English; an article known to be
+    in another language goes to its voice as written, and espeak-ng reads numbers in that
+    language."""
     lexicon = lexicon or Lexicon()
     english = article.language in (None, "en")
     pairs = [
         (text, lexicon.apply(to_spoken(text) if english else text, phonemes=phonemes))
-        for text in article.paragraphs
+        for paragraph in article.paragraphs
+        for text in split_utterances(paragraph, MAX_PARAGRAPH_CHARS)
     ]
     pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
     if not pairs:

@@ -9,8 +9,9 @@ stay after their job, for the next edit, until the store outgrows
 `NARRATE_SEGMENT_STORE_MB`: then the least recently used are evicted, never one an
 unfinished job has made or will join. Deleting an article deletes the segments no other
 article's audio is made of. A file in the segment folder the catalog does not list (a
-write's temporary left by a killed process, a segment whose listing failed) is deleted
-by `remove_strays` once it is older than STRAY_GRACE_S.
+write's temporary left by a killed process, a segment whose listing failed), and a
+temporary under articles/ (a join killed midway), is deleted by `remove_strays` once it
+is older than STRAY_GRACE_S.
 """
 
 from __future__ import annotations
@@ -177,8 +178,9 @@ def evict(session: Session, storage: Storage, limit_bytes: int) -> int:
 
 
 def remove_strays(session: Session, storage: Storage, grace_s: float = STRAY_GRACE_S) -> int:
-    """Delete the files under segments/ older than `grace_s` that are not a segment the
-    catalog lists (temporaries, unlisted segments); how many."""
+    """Delete the files older than `grace_s` that nothing lists: under segments/, those
+    not a segment the catalog lists (temporaries, unlisted segments); under articles/,
+    a write's temporary (".NAME.XXXX", left by a join killed midway). How many."""
     cutoff = datetime.now(UTC) - timedelta(seconds=grace_s)
     doomed: list[str] = []
     named: dict[str, str] = {}  # segment key -> its file
@@ -192,6 +194,11 @@ def remove_strays(session: Session, storage: Storage, grace_s: float = STRAY_GRA
             doomed.append(stored_as)
     listed = known_segments(session, named)
     doomed.extend(stored_as for key, stored_as in named.items() if key not in listed)
+    doomed.extend(
+        stored_as
+        for stored_as, modified in storage.listing("articles")
+        if modified < cutoff and PurePosixPath(stored_as).name.startswith(".")
+    )
     for stored_as in doomed:
         storage.delete_tree(stored_as)
     return len(doomed)

@@ -1,0 +1,37 @@
+"""A paragraph is a worker's unit of work: one longer than MAX_PARAGRAPH_CHARS is read as
+several, cut at sentence ends, its words kept in order."""
+
+from __future__ import annotations
+
+from workers.pipeline.article import Article
+from workers.pipeline.speaking import MAX_PARAGRAPH_CHARS, spoken_paragraphs
+
+SENTENCE = "The council met on Tuesday and agreed the budget for the coming year. "
+
+
+def _article(*paragraphs: str) -> Article:
+    return Article(title=paragraphs[0], paragraphs=list(paragraphs))
+
+
+def test_a_huge_paragraph_is_read_as_several_of_bounded_length():
+    huge = (SENTENCE * 500).strip()  # 35,000 characters on one line
+    pairs = spoken_paragraphs(_article("Title", huge))
+    written = [text for text, _ in pairs[1:]]
+    assert len(written) >= len(huge) // MAX_PARAGRAPH_CHARS
+    assert all(len(text) <= MAX_PARAGRAPH_CHARS for text in written)
+    assert " ".join(written).split() == huge.split()
+    assert all(text.endswith("year.") for text in written)  # cut at sentence ends
+
+
+def test_a_paragraph_within_the_bound_stays_whole():
+    long = (SENTENCE * (MAX_PARAGRAPH_CHARS // len(SENTENCE))).strip()
+    assert len(long) <= MAX_PARAGRAPH_CHARS
+    pairs = spoken_paragraphs(_article("Title", long, "Short one."))
+    assert [text for text, _ in pairs] == ["Title", long, "Short one."]
+
+
+def test_a_sentence_with_no_end_is_cut_between_words():
+    words = " ".join(f"word{n}" for n in range(3000))  # 23,890 characters, no full stop
+    pairs = spoken_paragraphs(_article("Title", words))
+    assert len(pairs) > 2
+    assert " ".join(text for text, _ in pairs[1:]).split() == words.split()
