@@ -63,6 +63,7 @@ from workers.pipeline.speech.numerals import speak_numbers, speak_ordinals, spea
 from workers.pipeline.speech.phones import speak_phones
 from workers.pipeline.speech.ranges import speak_ranges
 from workers.pipeline.speech.scores import speak_fractions, speak_ratios, speak_scores
+from workers.pipeline.speech.style import DEFAULT_STYLE, speaking_style
 from workers.pipeline.speech.times import speak_times
 from workers.pipeline.speech.typography import (
     drop_bullets,
@@ -138,17 +139,19 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def normalise(text: str) -> Spoken:
-    """One paragraph of written text -> spoken text, with the steps that changed it."""
+def normalise(text: str, style: str = DEFAULT_STYLE) -> Spoken:
+    """One paragraph of written text -> spoken text in house `style` (see
+    workers.pipeline.speech.style), with the steps that changed it."""
     fired = []
-    for step in STEPS:
-        changed = step.apply(text)
-        if changed != text:
-            fired.append(step.name)
-            text = changed
+    with speaking_style(style):
+        for step in STEPS:
+            changed = step.apply(text)
+            if changed != text:
+                fired.append(step.name)
+                text = changed
     return Spoken(text, tuple(fired))
 
 
-def to_spoken(text: str) -> str:
-    """One paragraph of written text -> the text espeak-ng should speak."""
-    return normalise(text).text
+def to_spoken(text: str, style: str = DEFAULT_STYLE) -> str:
+    """One paragraph of written text -> the text the engine should speak, in `style`."""
+    return normalise(text, style).text
