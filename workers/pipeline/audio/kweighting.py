@@ -1,10 +1,11 @@
 """BS.1770's K-weighting (a high shelf, then a high pass: two biquads) as a streaming IIR
 filter, with numpy alone.
 
-Sample by sample an IIR filter is a Python loop, and scipy.signal.sosfilt, which runs it in C,
-costs about 0.7 s to import in every process (scipy.signal imports scipy.stats and more),
-more than the filter itself costs on a long article. So the filter runs a block of BLOCK samples at
-a time on its state-space form (state s, input x, output y: y = C s + D x, s' = A s + B x):
+Sample by sample an IIR filter is a Python loop, and scipy.signal.sosfilt, which runs it in
+C, costs about 0.7 s to import in every process (scipy.signal imports scipy.stats and more),
+more than the filter itself costs on a long article, and its loop slows several-fold on
+digital silence (measured). So the filter runs BLOCK samples at a time on its state-space
+form (state s, input x, output y: y = C s + D x, s' = A s + B x):
 
 - a block's output is its own input through the first BLOCK taps of the impulse response, plus
   the free response to the state at the block's start;
@@ -141,7 +142,8 @@ class KWeighting:
         pushes = np.zeros((m.depth + whole, _STATE))
         pushes[m.depth :] = blocks @ m.push
         # Row j: the `depth` pushes before block j, side by side (rows of `pushes` overlap).
-        recent = as_strided(pushes, (whole + 1, m.depth * _STATE), (pushes.strides[0], 8))
+        rows = (whole + 1, m.depth * _STATE)
+        recent = as_strided(pushes, rows, (pushes.strides[0], pushes.itemsize))
         states = np.ascontiguousarray(recent) @ m.carry
         states += (m.decay[: (whole + 1) * _STATE] @ self.state).reshape(whole + 1, _STATE)
         out = np.empty(x.size)
