@@ -10,7 +10,7 @@ from functools import cache
 from workers.pipeline.speech.context import _attributive, _sub, _word_before
 from workers.pipeline.speech.numbers import cardinal, number_words
 from workers.pipeline.speech.style import american
-from workers.pipeline.speech.tables import NUM, _alternation, _currencies, _words
+from workers.pipeline.speech.tables import NUM, _alternation, _currencies, _word_set, _words
 
 
 @cache
@@ -29,6 +29,15 @@ def _money_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
 
 def _scale(written: str | None) -> str:
     return _words()["scales"][written] if written else ""
+
+
+def _one(text: str, match: re.Match[str]) -> str:
+    """'one' of "one dollar fifty-two" (en-GB); en-US says "a dollar fifty-two", and
+    nothing after a determiner ("a $1.52 charge": "a dollar fifty-two charge")."""
+    if not american():
+        return "one"
+    before = (_word_before(text, match.start()) or "").lower()
+    return "" if before in _word_set("determiners") else "a"
 
 
 def speak_money(text: str) -> str:
@@ -60,7 +69,7 @@ def speak_money(text: str) -> str:
         if int(whole) == 0:
             return f"{cardinal(minor)} {currency.minor if minor == 1 else currency.minors}"
         if whole == "1":
-            return f"{'a' if american() else 'one'} {currency.unit} {cardinal(minor)}"
+            return f"{_one(text, match)} {currency.unit} {cardinal(minor)}".lstrip()
         return f"{cardinal(int(whole))} {currency.units} {cardinal(minor)}"
 
     def say_pence(match: re.Match[str]) -> str:

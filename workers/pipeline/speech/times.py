@@ -18,7 +18,7 @@ def _zones() -> dict[str, str]:
 
 
 @cache
-def _time_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _time_patterns() -> tuple[re.Pattern[str], ...]:
     zones = _alternation(_zones())
     zone = rf"(?:\s(?P<zone>{zones})(?![\w]))?"
     # a bare four-digit time only before a zone of three letters or more ("1042 GMT";
@@ -36,7 +36,8 @@ def _time_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     wire = re.compile(  # wire copy: "by 1042 GMT"
         rf"(?<![\w:.,/£$€-])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s?(?P<zone>{wire_zones})(?![\w])"
     )
-    return am_pm, clock_24, wire
+    named = re.compile(rf"(?<![\w])(?P<word>[Nn]oon|[Mm]idnight){zone.removesuffix('?')}")
+    return am_pm, clock_24, wire, named
 
 
 _TIME_RANGE = re.compile(r"(?<=\b[AP]M)(?:-|\s-\s)(?=\w)")
@@ -60,9 +61,10 @@ def _with_zone(spoken: str, match: re.Match[str]) -> str:
 def speak_times(text: str) -> str:
     """9am 'nine AM', 9.30pm 'nine thirty PM', 09:39 'nine thirty-nine', 14:00 'two PM',
     10:05 'ten oh five', 1042 GMT 'ten forty-two GMT', 8 p.m. ET 'eight PM Eastern time',
+    noon ET 'noon Eastern time',
     12:00 'midday' (en-US 'noon'). AM/PM, not 'a.m.': espeak-ng ends the sentence after
     'a.m.' when a capital follows ('9am BST'), and says 'a m' as 'uh em'."""
-    am_pm_pattern, clock_24_pattern, wire_pattern = _time_patterns()
+    am_pm_pattern, clock_24_pattern, wire_pattern, named_pattern = _time_patterns()
 
     def am_pm(match: re.Match[str]) -> str:
         spoken = _clock(int(match.group("h")), int(match.group("m") or 0))
@@ -94,4 +96,5 @@ def speak_times(text: str) -> str:
     text = _sub(am_pm_pattern, am_pm, text)
     text = _sub(clock_24_pattern, clock_24, text)
     text = _sub(wire_pattern, clock_24, text)
+    text = named_pattern.sub(lambda m: _with_zone(m.group("word"), m), text)  # "noon ET"
     return _TIME_RANGE.sub(" to ", text)
