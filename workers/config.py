@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from workers.links import article_links
 from workers.pipeline.errors import NarrateError
+from workers.pipeline.speech.style import DEFAULT_STYLE, checked_style
 
 N = TypeVar("N", int, float)
 
@@ -40,6 +41,7 @@ class Settings:
     broker_prefix: str = ""  # prefixes every Redis key, so deployments can share a server
     max_upload_bytes: int = 1_000_000
     voice: str = "gmw/en"
+    style: str = DEFAULT_STYLE  # house style for a voice that names no locale (NARRATE_STYLE)
     collection_voices: Mapping[str, str] = field(default_factory=dict)  # collection -> voice
     piper_voice_dir: Path | None = None  # None: DATA_DIR/voices
     rate: int = 175
@@ -140,6 +142,7 @@ class Settings:
             max_upload_bytes=_int(env, "NARRATE_MAX_UPLOAD_BYTES", 1_000_000, minimum=1),
             max_article_chars=_int(env, "NARRATE_MAX_ARTICLE_CHARS", 200_000, minimum=1),
             voice=env.get("NARRATE_VOICE") or "gmw/en",
+            style=_style(env, "NARRATE_STYLE"),
             collection_voices=_pairs(env, "NARRATE_COLLECTION_VOICES"),
             piper_voice_dir=Path(env["NARRATE_PIPER_VOICES_DIR"]).expanduser()
             if env.get("NARRATE_PIPER_VOICES_DIR")
@@ -334,6 +337,13 @@ def _http_url(env: Mapping[str, str], name: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"{name} must be an http:// or https:// URL, got {raw!r}")
     return raw
+
+
+def _style(env: Mapping[str, str], name: str) -> str:
+    try:
+        return checked_style(env.get(name) or DEFAULT_STYLE)
+    except ValueError as error:
+        raise ConfigurationError(f"{name}: {error}") from None
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

@@ -43,11 +43,14 @@ def _clean(args: argparse.Namespace) -> None:
         return
     if args.spoken:
         from workers.config import Settings
-        from workers.pipeline.speaking import speak
+        from workers.pipeline.speaking import speak, style_for
 
         settings = Settings.from_env()
-        spoken = speak(article, settings.voice, settings.lexicon_path, None)
+        style = style_for(settings.voice, args.style, None, settings.style)
+        spoken = speak(article, settings.voice, settings.lexicon_path, None, style=style)
         paragraphs = [said for _, said in spoken.paragraphs]
+    elif args.style:
+        raise UsageError("--style says how the text is spoken: use it with --spoken")
     else:
         paragraphs = article.paragraphs
     print("\n\n".join(paragraphs))
@@ -101,12 +104,16 @@ def _lexicon(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from workers.config import Settings
     from workers.pipeline.clean.cleaner import clean
+    from workers.pipeline.speaking import style_for
     from workers.pipeline.speech.check import check, describe
 
     raw, filename = _read_input(args.file)
     article = clean(raw, filename=filename)
-    risks = check(article.paragraphs, _deployment_lexicon(args.collection))
+    settings = Settings.from_env()
+    style = style_for(settings.voice, args.style, None, settings.style)
+    risks = check(article.paragraphs, _deployment_lexicon(args.collection), style)
     if args.json:
         body = {"paragraphs": len(article.paragraphs), "count": len(risks)}
         print(json.dumps({**body, "risks": [r.as_json() for r in risks]}, ensure_ascii=False))
@@ -141,7 +148,7 @@ def _convert(args: argparse.Namespace) -> None:
     from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.engines.factory import synthesizer_for_voice
-    from workers.pipeline.speaking import speak
+    from workers.pipeline.speaking import speak, style_for
 
     started = time.monotonic()
     settings = Settings.from_env()
@@ -161,7 +168,13 @@ def _convert(args: argparse.Namespace) -> None:
             synthesizer,
             bitrate_kbps=args.bitrate,
             on_progress=ProgressBar(),
-            spoken=speak(article, args.voice, settings.lexicon_path, None).paragraphs,
+            spoken=speak(
+                article,
+                args.voice,
+                settings.lexicon_path,
+                None,
+                style=style_for(args.voice, args.style, None, settings.style),
+            ).paragraphs,
         )
     finally:
         synthesizer.close()
@@ -192,6 +205,26 @@ def _worker(args: argparse.Namespace) -> None:
     os.execv(command[0], command)
 
 
+def _add_style_option(command: argparse.ArgumentParser, prefix: str = "") -> None:
+    from workers.pipeline.speech.style import STYLES
+
+    command.add_argument(
+        "--style",
+        type=_style_argument,
+        help=f"{prefix}the house style ({', '.join(STYLES)}) numbers, dates and money are read "
+        "in; default: the voice's locale, else NARRATE_STYLE, else en-GB",
+    )
+
+
+def _style_argument(value: str) -> str:
+    from workers.pipeline.speech.style import checked_style
+
+    try:
+        return checked_style(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from workers.pipeline.engines.synth import DEFAULT_RATE, DEFAULT_VOICE
 
@@ -205,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     shape = clean_cmd.add_mutually_exclusive_group()
     shape.add_argument("--spoken", action="store_true", help="print the text sent to the engine")
     shape.add_argument("--json", action="store_true", help="print metadata and removed lines")
+    _add_style_option(clean_cmd, "with --spoken: ")
     clean_cmd.set_defaults(run=_clean)
 
     check_cmd = commands.add_parser(
@@ -214,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true", help="exit 1 if anything is risky")
     check_cmd.add_argument("--json", action="store_true", help="print the risks as JSON")
     check_cmd.add_argument("--collection", help="also use this collection's lexicon entries")
+    _add_style_option(check_cmd)
     check_cmd.set_defaults(run=_check)
 
     lexicon_cmd = commands.add_parser(
@@ -243,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert_cmd.add_argument(
         "--bitrate", type=positive_int(8, 160), default=64, help="MP3 bitrate in kb/s"
     )
+    _add_style_option(convert_cmd)
     convert_cmd.set_defaults(run=_convert)
 
     serve_cmd = commands.add_parser(

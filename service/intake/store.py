@@ -71,6 +71,7 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
         settings.voice_for(submission.collection, submission.voice),
         submission.rate or settings.rate,
         settings.bitrate_kbps,
+        submission.style,
     )
     metadata = Metadata(
         submission.external_id,

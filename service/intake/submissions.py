@@ -22,6 +22,7 @@ from service.intake.sanitize import (
 )
 from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, VISIBILITIES
 from workers.pipeline.clean.cleaner import Format
+from workers.pipeline.speech.style import STYLES, checked_style
 
 TEXT_TYPES: dict[str, Format] = {"text/plain": "text", "text/html": "html"}
 UPLOAD_SUFFIXES: dict[str, Format] = {
@@ -42,6 +43,7 @@ FIELDS = (
     "html",
     "voice",
     "rate",
+    "style",
     "external_id",
     "callback_url",
     "source_url",
@@ -56,6 +58,7 @@ class Submission:
     format: Format
     voice: str | None = None
     rate: int | None = None
+    style: str | None = None  # the house style asked for (en-GB, en-US); None: chosen for it
     external_id: str | None = None
     callback_url: str | None = None
     source_url: str | None = None
@@ -192,6 +195,15 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
             )
     else:
         rate = None
+    style = fields.get("style") or None
+    if style is not None:
+        try:
+            style = checked_style(style)
+        except ValueError:
+            raise bad_request(
+                f"style must be one of {', '.join(STYLES)} (the house style numbers, dates "
+                f"and money are read in), got {style!r}"
+            ) from None
     for name in ("callback_url", "source_url"):
         if fields.get(name):
             checked_url(fields[name], name)
@@ -211,6 +223,7 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         format=kind,
         voice=voice,
         rate=rate,
+        style=style,
         external_id=external_id,
         callback_url=fields.get("callback_url") or None,
         source_url=fields.get("source_url") or None,

@@ -44,6 +44,7 @@ def detail(row: ArticleRow) -> dict:
         "source_url": revision.source_url,
         "voice": revision.voice,
         "rate": revision.rate,
+        "style": revision.style,
         "paragraphs": [p.text for p in revision.paragraphs],
         "removed": revision.removed,
         "language": revision.language,

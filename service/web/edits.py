@@ -17,7 +17,7 @@ from workers.catalog.models import JobStatus, RevisionRow
 from workers.catalog.submit import submit
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.revise import apply_edits
-from workers.pipeline.speaking import speak
+from workers.pipeline.speaking import speak, style_for
 
 edits = Blueprint("edits", __name__, url_prefix="/api/v1")
 SHAPE = 'a JSON object such as {"keep": [0], "drop": [3], "revision": 1}'
@@ -80,11 +80,13 @@ def edit_article(article_id: str):
                 f"{current.number}: fetch it again and send indexes for that revision",
             )
         article = apply_edits(article_of(current), keep, drop)
-        options = VoiceOptions(current.voice, current.rate, current.bitrate_kbps)
+        # the style it was said in (a revision from before styles: as chosen now)
+        style = current.style or style_for(current.voice, None, None, settings().style)
+        options = VoiceOptions(current.voice, current.rate, current.bitrate_kbps, style)
         metadata = Metadata(
             row.external_id, current.source_url, current.callback_url, row.collection
         )
-        spoken = speak(article, current.voice, settings().lexicon_path, row.collection)
+        spoken = speak(article, current.voice, settings().lexicon_path, row.collection, style=style)
         result = submit(
             session,
             article,

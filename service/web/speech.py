@@ -8,7 +8,7 @@ from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json, read_submission
 from service.web.context import settings
 from workers.pipeline.clean.cleaner import clean
-from workers.pipeline.speaking import lexicon_for
+from workers.pipeline.speaking import lexicon_for, style_for
 from workers.pipeline.speech.check import check
 from workers.pipeline.speech.lexicon import (
     Lexicon,
@@ -69,8 +69,11 @@ def check_article():
     """The article's risky tokens, with its collection's lexicon; nothing is stored."""
     submission = read_submission(request)
     article = clean(submission.raw, format=submission.format)
-    lexicon = lexicon_for(settings().lexicon_path, submission.collection)
-    risks = check(article.paragraphs, lexicon)
+    config = settings()
+    lexicon = lexicon_for(config.lexicon_path, submission.collection)
+    voice = config.voice_for(submission.collection, submission.voice)
+    style = style_for(voice, submission.style, None, config.style)
+    risks = check(article.paragraphs, lexicon, style)
     return jsonify(
         {
             "paragraphs": len(article.paragraphs),

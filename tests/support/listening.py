@@ -44,11 +44,19 @@ def transcribe(audio: Path) -> str:
     return " ".join(segment.text for segment in segments)
 
 
-def hear(audio: Path, reference: str) -> Hearing:
+def hear(audio: Path, reference: str, style: str | None = None) -> Hearing:
+    """The WER of what Whisper hears against `reference`. Whisper writes numbers as
+    digits ("2.4%", "$1.52"); given the house `style` the reference is spoken in, its
+    transcript is put into words by the same normaliser before scoring."""
     import jiwer
 
     transcript = transcribe(audio)
-    result = jiwer.process_words(normalise_words(reference), normalise_words(transcript))
+    heard = transcript
+    if style is not None:
+        from workers.pipeline.speech import to_spoken
+
+        heard = to_spoken(transcript, style)
+    result = jiwer.process_words(normalise_words(reference), normalise_words(heard))
     return Hearing(
         transcript, result.wer, result.insertions, result.deletions, result.substitutions
     )

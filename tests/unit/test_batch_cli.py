@@ -201,7 +201,13 @@ def test_a_bad_article_is_a_reply_not_an_exception(tmp_path, data, reason):
     if data is not None:
         source.write_bytes(data)
     reply = convert_file(
-        source, tmp_path / "a.mp3", None, 64, voice="gmw/en", lexicon=tmp_path / "none.tsv"
+        source,
+        tmp_path / "a.mp3",
+        None,
+        64,
+        voice="gmw/en",
+        lexicon=tmp_path / "none.tsv",
+        style="en-GB",
     )
     assert reply["ok"] is False
     assert reason in reply["reason"]
@@ -221,7 +227,13 @@ def test_a_local_batch_says_the_article_as_the_lexicon_says(tmp_path):
         for entries in ("", "Kyiv\tthe city of Keev\tany\t*\n"):
             lexicon.write_text(entries, encoding="utf-8")
             reply = convert_file(
-                source, tmp_path / "a.mp3", synth, 64, voice="gmw/en", lexicon=lexicon
+                source,
+                tmp_path / "a.mp3",
+                synth,
+                64,
+                voice="gmw/en",
+                lexicon=lexicon,
+                style="en-GB",
             )
             assert reply["ok"] is True, reply
             durations.append(reply["duration_ms"])

@@ -24,6 +24,13 @@ class VoiceOptions:
     voice: str
     rate: int
     bitrate_kbps: int
+    style: str | None = None  # the house style asked for (None: by voice and deployment)
+
+    def identity(self) -> list:
+        """What of the options tells one revision from another. No style asked for adds
+        nothing, so articles stored before styles existed keep their hashes."""
+        said = [self.voice, self.rate, self.bitrate_kbps]
+        return [*said, self.style] if self.style else said
 
 
 @dataclass(frozen=True)
@@ -79,16 +86,13 @@ def clip_key(spoken: str, options: VoiceOptions) -> str:
 
 def content_hash(article: Article, options: VoiceOptions) -> str:
     """The identity of cleaned content: its paragraphs and how to say them."""
-    material = json.dumps(
-        [PIPELINE_VERSION, options.voice, options.rate, options.bitrate_kbps, article.paragraphs]
-    )
+    material = json.dumps([PIPELINE_VERSION, *options.identity(), article.paragraphs])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
 def raw_hash(raw: Raw, options: VoiceOptions) -> str:
     """The identity of a submission before it is cleaned: its text and how to say it."""
-    voice = [options.voice, options.rate, options.bitrate_kbps]
-    material = json.dumps(["raw", PIPELINE_VERSION, *voice, raw.format, raw.text])
+    material = json.dumps(["raw", PIPELINE_VERSION, *options.identity(), raw.format, raw.text])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -111,6 +115,7 @@ def revision_values(pending: Pending, number: int, digest: str) -> dict:
         "voice": options.voice,
         "rate": options.rate,
         "bitrate_kbps": options.bitrate_kbps,
+        "style": options.style,
         **cleaned_columns(pending.article),
         "raw_text": raw.text if raw else None,
         "raw_format": raw.format if raw else None,

@@ -73,6 +73,9 @@ class RevisionRow(Base):
     bitrate_kbps: Mapped[int]
     removed: Mapped[list] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, as detected
+    # The house style it is said in (en-GB, en-US): as asked for until it is cleaned
+    # (None: not asked), then the one workers.pipeline.speaking.style_for chose.
+    style: Mapped[str | None] = mapped_column(String(8))
     # The submission as received, while its job is "cleaning" (workers/runtime/preparing.py);
     # cleared once the paragraphs are made from it.
     raw_text: Mapped[str | None] = mapped_column(Text)

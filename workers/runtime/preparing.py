@@ -24,7 +24,7 @@ from workers.pipeline.article import Article
 from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
-from workers.pipeline.speaking import speak
+from workers.pipeline.speaking import speak, style_for
 
 log = logging.getLogger("narrate.preparing")
 
@@ -49,6 +49,7 @@ class Cleaned:
     publisher: str | None
     learned: Learned | None  # the publisher's boilerplate it lost, to remember once stored
     lexicon: str  # the fingerprint of the lexicon the spoken text was made with
+    style: str  # the house style it is said in
 
 
 def clean_submission(
@@ -58,10 +59,12 @@ def clean_submission(
     settings: Settings,
     *,
     article_id: str | None = None,
+    style: str | None = None,
 ) -> Cleaned:
     """Clean the text, strip the publisher's learned boilerplate, choose the voice for
-    the language (unless one was asked for) and make the spoken text. Raises
-    NoSpeakableText when nothing is left to read."""
+    the language (unless one was asked for) and the house style (`style`, if asked for,
+    else by `style_for`) and make the spoken text. Raises NoSpeakableText when nothing
+    is left to read."""
     article = article_without_controls(clean(source.raw, format=source.format))
     article = replace(article, language=source.language)  # decided as it was stored
     publisher = publisher_of(source.source_url, source.collection)
@@ -79,8 +82,9 @@ def clean_submission(
         article = learned.article
     if voice == settings.voice:  # nothing chose one: the deployment's, or one for the language
         voice = voice_for(article.language, settings.voice)
-    spoken = speak(article, voice, settings.lexicon_path, source.collection)
-    return Cleaned(article, spoken.paragraphs, voice, publisher, learned, spoken.lexicon)
+    style = style_for(voice, style, None, settings.style)
+    spoken = speak(article, voice, settings.lexicon_path, source.collection, style=style)
+    return Cleaned(article, spoken.paragraphs, voice, publisher, learned, spoken.lexicon, style)
 
 
 def prepare_job(settings: Settings, job_id: int) -> bool:
@@ -100,7 +104,14 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             article.external_id,
             revision.language,
         )
-        cleaned = clean_submission(session, source, revision.voice, settings, article_id=article.id)
+        cleaned = clean_submission(
+            session,
+            source,
+            revision.voice,
+            settings,
+            article_id=article.id,
+            style=revision.style,
+        )
         # Claimed by a conditional UPDATE, so two deliveries of the task store one set
         # of paragraphs: the second finds the job queued already.
         claimed = session.execute(
@@ -124,6 +135,7 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             .values(
                 **cleaned_columns(cleaned.article),
                 voice=cleaned.voice,
+                style=cleaned.style,
                 lexicon_key=cleaned.lexicon,
                 raw_text=None,
                 raw_format=None,

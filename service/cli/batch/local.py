@@ -24,10 +24,18 @@ from service.cli.batch.state import Options, sha256_bytes
 
 
 def convert_file(
-    source: Path, mp3: Path, synthesizer: Any, bitrate: int, *, voice: str, lexicon: Path
+    source: Path,
+    mp3: Path,
+    synthesizer: Any,
+    bitrate: int,
+    *,
+    voice: str,
+    lexicon: Path,
+    style: str,
 ) -> dict[str, Any]:
-    """Convert one article, said in `voice` with the deployment-wide entries of the
-    lexicon file `lexicon`; a JSON-ready reply. Never raises for a bad article."""
+    """Convert one article, said in `voice` and house `style` with the deployment-wide
+    entries of the lexicon file `lexicon`; a JSON-ready reply. Never raises for a bad
+    article."""
     from workers.pipeline.clean.cleaner import clean
     from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.errors import NarrateError
@@ -43,7 +51,7 @@ def convert_file(
         return {"ok": False, "reason": f"not UTF-8 text ({exc.reason}); save it as UTF-8"}
     try:
         article = clean(raw, filename=source.name)
-        spoken = speak(article, voice, lexicon, None).paragraphs
+        spoken = speak(article, voice, lexicon, None, style=style).paragraphs
         result = convert_article(
             article, Outputs.beside(mp3), synthesizer, bitrate_kbps=bitrate, spoken=spoken
         )
@@ -75,6 +83,7 @@ def worker_main(options_json: str) -> None:
     """`python -m service.cli.batch --worker OPTIONS`: {"source", "mp3"} lines in, replies out."""
     from workers.config import Settings
     from workers.pipeline.engines.factory import synthesizer_for_voice
+    from workers.pipeline.speaking import style_for
 
     options = json.loads(options_json)
     settings = Settings.from_env()
@@ -101,6 +110,7 @@ def worker_main(options_json: str) -> None:
                 options["bitrate"],
                 voice=options["voice"],
                 lexicon=settings.lexicon_path,
+                style=style_for(options["voice"], None, None, settings.style),
             )
             try:
                 replies.write(json.dumps(reply) + "\n")

@@ -38,7 +38,9 @@ Step order, and why it is that order:
 26. numbers        everything numeric left: cardinals, decimals, negatives, long codes
 27. spaces         collapse whitespace, tidy punctuation the earlier steps left behind
 
-Decisions: numbers are said without commas ("one thousand two hundred and fifty"),
+Decisions (en-GB; en-US differs where workers.pipeline.speech.style says: no "and"
+inside numbers, "zero point", "percent", "July fourth", "a dollar fifty-two", "noon",
+"meters"): numbers are said without commas ("one thousand two hundred and fifty"),
 0 before a point is "nought", a bare 0 "zero", a 0 in times and codes "oh". 24-hour
 times are read on the 12-hour clock: 09:39 "nine thirty-nine", 14:00 "two PM",
 12:00 "midday", 00:00 "midnight". Acronyms espeak already says right (NHS, BBC, NATO)

@@ -34,6 +34,7 @@ from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.abbreviations import abbreviation_forms
 from workers.pipeline.speech.acronyms import is_code, known_acronyms
 from workers.pipeline.speech.lexicon import Lexicon
+from workers.pipeline.speech.style import DEFAULT_STYLE
 
 WORD_LISTS = (Path("/usr/share/dict/british-english"), Path("/usr/share/dict/words"))
 ESPEAK_TIMEOUT_S = 60
@@ -150,14 +151,16 @@ def _offsets(paragraph: str, token: str, whole_word: bool) -> Iterator[int | Non
         yield None
 
 
-def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
+def check(
+    paragraphs: list[str], lexicon: Lexicon | None = None, style: str = DEFAULT_STYLE
+) -> list[Risk]:
     """Every risky token of the (cleaned) paragraphs, in reading order."""
     lexicon = lexicon or Lexicon()
     acronyms = known_acronyms()
     found: list[tuple[str, str, int, str, str]] = []  # kind, token, paragraph, said, why
     candidates: list[tuple[str, int, str]] = []  # name candidates: word, paragraph, said
     for index, paragraph in enumerate(paragraphs):
-        normalised = to_spoken(paragraph)
+        normalised = to_spoken(paragraph, style)
         spoken = _PHONEME_GROUP.sub(" ", lexicon.apply(normalised))  # entries' own symbols
         covered = {w.lower() for w in lexicon.words_in(normalised)}
         written_words = set(_WORD.findall(paragraph))

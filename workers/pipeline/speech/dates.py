@@ -1,4 +1,8 @@
-"""Dates, day-month and month-day, in words."""
+"""Dates, day-month and month-day, in words, as the house style says them: a British
+newsreader "the fourth of July, seventeen seventy-six" (and "July the fourth" where the
+month is written first), an American one "July fourth, seventeen seventy-six" however it
+is written. Numeric dates are day first in British style (15/02/2023) and month first in
+American (02/15/2023), each falling back to the other order when theirs is no date."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from functools import cache
 
 from workers.pipeline.speech.context import _sentence_ends_at, _sub
 from workers.pipeline.speech.numbers import ordinal, year_words
+from workers.pipeline.speech.style import american
 from workers.pipeline.speech.tables import _alternation, _month_numbers, _months
 
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
@@ -31,7 +36,7 @@ def _date_patterns() -> dict[str, re.Pattern[str]]:
             r"(?P<y>\d{4}|\d{2})(?![\w/]|\.\d)"
         ),
         "dmy": re.compile(
-            rf"(?<![\w.,/])(?:(?P<d0>{_DAY})(?:-|\s-\s|\s+(?:to|and)\s+))?(?P<d>{_DAY})\s+(?:of\s+)?"
+            rf"(?<![\w.,/])(?:(?P<d0>{_DAY})(?:-|\s-\s|\s+(?:to|and)\s+))?(?P<d>{_DAY})\s+(?P<of>of\s+)?"
             rf"(?P<mon>{month})(?:,?\s+{year})?"
         ),
         "mdy": re.compile(
@@ -66,12 +71,25 @@ def _stop_after_month(match: re.Match[str], text: str) -> str:
 
 
 def _day_month_year(day: int, month: str, year: str | None) -> str:
-    spoken = f"the {ordinal(day)} of {month}"
+    spoken = f"{month} {ordinal(day)}" if american() else f"the {ordinal(day)} of {month}"
     return f"{spoken}, {_year_in_date(year)}" if year else spoken
 
 
+def _numeric_order(first: int, second: int) -> tuple[int, int] | None:
+    """(month, day) of a numeric date written `first`/`second`: the house style's order
+    (US month first), else the other one when only that is a date (13/02, 02/13)."""
+    orders = [(first, second), (second, first)]
+    if not american():
+        orders.reverse()
+    for month, day in orders:
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return month, day
+    return None
+
+
 def speak_dates(text: str) -> str:
-    """Dates in full words: 'the fifteenth of February, twenty twenty-three' (UK day-first)."""
+    """Dates in full words: 'the fifteenth of February, twenty twenty-three' (en-GB),
+    'February fifteenth, twenty twenty-three' (en-US)."""
     patterns = _date_patterns()
     months = _month_numbers()
 
@@ -82,11 +100,10 @@ def speak_dates(text: str) -> str:
         return _day_month_year(day, months[month], match.group("y"))
 
     def numeric(match: re.Match[str]) -> str:
-        month, day = int(match.group("m")), int(match.group("d"))
-        if month not in months or not 1 <= day <= 31:
+        order = _numeric_order(int(match.group("d")), int(match.group("m")))
+        if order is None or (match.group("sep") == "." and len(match.group("y")) != 4):
             return match.group(0)
-        if match.group("sep") == "." and len(match.group("y")) != 4:
-            return match.group(0)
+        month, day = order
         return _day_month_year(day, months[month], match.group("y"))
 
     def dmy(match: re.Match[str]) -> str:
@@ -94,17 +111,23 @@ def speak_dates(text: str) -> str:
         the = "" if preceded_by_the else "the "
         month = _month_name(match.group("mon"))
         day = ordinal(_day(match.group("d")))
-        if match.group("d0"):
-            day = f"{ordinal(_day(match.group('d0')))} to the {day}"
-        spoken = f"{the}{day} of {month}"
+        if american() and not match.group("of") and not preceded_by_the:
+            if match.group("d0"):  # "4-6 July": "July fourth to sixth"
+                day = f"{ordinal(_day(match.group('d0')))} to {day}"
+            spoken = f"{month} {day}"
+        else:
+            if match.group("d0"):
+                day = f"{ordinal(_day(match.group('d0')))} to the {day}"
+            spoken = f"{the}{day} of {month}"
         if match.group("y"):
             spoken += f", {_year_in_date(match.group('y'))}"
         return spoken + _stop_after_month(match, text)
 
     def mdy(match: re.Match[str]) -> str:
-        spoken = f"{_month_name(match.group('mon'))} the {ordinal(_day(match.group('d')))}"
+        the = "" if american() else "the "  # "July fourth" / "July the fourth"
+        spoken = f"{_month_name(match.group('mon'))} {the}{ordinal(_day(match.group('d')))}"
         if match.group("d2"):
-            spoken += f" to the {ordinal(_day(match.group('d2')))}"
+            spoken += f" to {the}{ordinal(_day(match.group('d2')))}"
         if match.group("y"):
             spoken += f", {_year_in_date(match.group('y'))}"
         return spoken

@@ -12,6 +12,7 @@ from workers.pipeline.speech.context import (
     _word_before,
 )
 from workers.pipeline.speech.numbers import _plural, cardinal, year_words
+from workers.pipeline.speech.style import american
 from workers.pipeline.speech.tables import _months, _word_set
 
 _DECADE = re.compile(
@@ -23,13 +24,15 @@ _MANY = re.compile(r"(?<![\w,.])(100|1,000|1000)s(?= of\b)")
 
 def speak_decades(text: str) -> str:
     """1990s 'nineteen nineties', '90s 'nineties', 2000s 'two thousands', 40s 'forties';
-    '1,000s of' 'thousands of'."""
+    '00s 'noughties' (en-US 'two thousands'); '1,000s of' 'thousands of'."""
 
     def say(match: re.Match[str]) -> str:
         if match.group("full"):
             head, _, last = year_words(int(match.group("full"))).rpartition(" ")
             return f"{head} {_plural(last)}".strip()
         tens = int(match.group("short") or match.group("bare"))
+        if tens == 0 and american():
+            return "two thousands"
         return _SHORT_DECADES.get(tens) or _plural(cardinal(tens * 10))
 
     text = _sub(_DECADE, say, text)

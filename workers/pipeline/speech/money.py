@@ -1,4 +1,6 @@
-"""Money and percentages (hand-written: news says money its own way)."""
+"""Money and percentages (hand-written: news says money its own way). In US style
+"$1.52 a share" is "a dollar fifty-two a share" and 5% "five percent"; in British
+"one dollar fifty-two", "five per cent"."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from functools import cache
 
 from workers.pipeline.speech.context import _attributive, _sub, _word_before
 from workers.pipeline.speech.numbers import cardinal, number_words
-from workers.pipeline.speech.tables import NUM, _alternation, _currencies, _words
+from workers.pipeline.speech.style import american
+from workers.pipeline.speech.tables import NUM, _alternation, _currencies, _word_set, _words
 
 
 @cache
@@ -19,13 +22,22 @@ def _money_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
         rf"(?<![\w])(?P<cur>{currency})\s?(?P<a>{NUM})(?:\s?(?P<sa>{scale}))?"
         rf"(?:(?:-|\s-\s|\s+to\s+)(?:{currency})?(?P<b>{NUM})(?:\s?(?P<sb>{scale}))?)?"
     )
-    pence = re.compile(r"(?<![\w./])(?P<n>\d+(?:\.\d+)?)p(?![\w])")
+    pence = re.compile(r"(?<![\w./])(?P<n>\d+(?:\.\d+)?)(?P<sym>p|¢)(?![\w])")
     big = re.compile(rf"(?<![\w./])(?P<n>{NUM})\s?(?P<s>bn|trn|tn|mn)(?![A-Za-z])")
     return money, pence, big
 
 
 def _scale(written: str | None) -> str:
     return _words()["scales"][written] if written else ""
+
+
+def _one(text: str, match: re.Match[str]) -> str:
+    """'one' of "one dollar fifty-two" (en-GB); en-US says "a dollar fifty-two", and
+    nothing after a determiner ("a $1.52 charge": "a dollar fifty-two charge")."""
+    if not american():
+        return "one"
+    before = (_word_before(text, match.start()) or "").lower()
+    return "" if before in _word_set("determiners") else "a"
 
 
 def speak_money(text: str) -> str:
@@ -56,11 +68,14 @@ def speak_money(text: str) -> str:
         minor = int(fraction)
         if int(whole) == 0:
             return f"{cardinal(minor)} {currency.minor if minor == 1 else currency.minors}"
-        unit = currency.unit if whole == "1" else currency.units
-        return f"{cardinal(int(whole))} {unit} {cardinal(minor)}"
+        if whole == "1":
+            return f"{_one(text, match)} {currency.unit} {cardinal(minor)}".lstrip()
+        return f"{cardinal(int(whole))} {currency.units} {cardinal(minor)}"
 
     def say_pence(match: re.Match[str]) -> str:
         amount = match.group("n")
+        if match.group("sym") == "¢":
+            return f"{number_words(amount)} {'cent' if amount == '1' else 'cents'}"
         return f"{number_words(amount)} {'penny' if amount == '1' else 'pence'}"
 
     text = _sub(money, say, text)
@@ -75,12 +90,13 @@ _PERCENT = re.compile(
 
 
 def speak_percent(text: str) -> str:
-    """5% 'five per cent', 5.2 percent 'five point two per cent', 5-10% 'five to ten per cent'."""
+    """5% 'five per cent', 5.2 percent 'five point two per cent', 5-10% 'five to ten per cent'
+    (en-US 'percent')."""
 
     def say(match: re.Match[str]) -> str:
         spoken = number_words(match.group("a"))
         if match.group("b"):
             spoken += f" to {number_words(match.group('b'))}"
-        return f"{spoken} per cent"
+        return f"{spoken} {'percent' if american() else 'per cent'}"
 
     return _sub(_PERCENT, say, text)

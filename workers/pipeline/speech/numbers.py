@@ -1,9 +1,16 @@
-"""Number words: cardinals, ordinals and years through num2words, digits one by one."""
+"""Number words: cardinals, ordinals and years through num2words, digits one by one.
+
+The house style (workers.pipeline.speech.style) decides two things here: a British
+newsreader says "and" inside numbers ("one hundred and five", "two thousand and five")
+and "nought" before a point; an American one says neither ("one hundred five", "two
+thousand five", "zero point five")."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+
+from workers.pipeline.speech.style import american
 
 
 @cache
@@ -13,23 +20,36 @@ def _num2words() -> Callable[..., str]:
     return num2words
 
 
+def _styled(words: str) -> str:
+    """num2words' British words without commas, and without the "and" in US style."""
+    words = words.replace(",", "")
+    return words.replace(" and ", " ") if american() else words
+
+
+def zero() -> str:
+    """0 before a decimal point: 'nought' (en-GB), 'zero' (en-US)."""
+    return "zero" if american() else "nought"
+
+
 def cardinal(n: int) -> str:
-    """12345 -> 'twelve thousand three hundred and forty-five' (no commas)."""
-    words = _num2words()(abs(n), lang="en").replace(",", "")
+    """12345 -> 'twelve thousand three hundred and forty-five' (no commas; en-US
+    'twelve thousand three hundred forty-five')."""
+    words = _styled(_num2words()(abs(n), lang="en"))
     return f"minus {words}" if n < 0 else words
 
 
 def ordinal(n: int) -> str:
-    """22 -> 'twenty-second'."""
-    return _num2words()(n, lang="en", to="ordinal").replace(",", "")
+    """22 -> 'twenty-second'; 103 'one hundred and third' (en-US 'one hundred third')."""
+    return _styled(_num2words()(n, lang="en", to="ordinal"))
 
 
 def year_words(year: int) -> str:
     """1990 'nineteen ninety', 1905 'nineteen oh five', 1900 'nineteen hundred',
-    2005 'two thousand and five', 2023 'twenty twenty-three' (num2words' years)."""
+    2005 'two thousand and five' (en-US 'two thousand five'), 2023 'twenty twenty-three'
+    (num2words' years)."""
     if not 1000 <= year <= 2099:
         return cardinal(year)
-    return _num2words()(year, lang="en", to="year").replace("oh-", "oh ").replace(",", "")
+    return _styled(_num2words()(year, lang="en", to="year").replace("oh-", "oh "))
 
 
 def _digit(d: str, zero: str = "oh") -> str:
@@ -51,8 +71,8 @@ def number_words(written: str) -> str:
     whole, _, fraction = written.partition(".")
     if not fraction:
         return sign + cardinal(int(whole))
-    head = "nought" if int(whole or "0") == 0 else cardinal(int(whole))
-    return f"{sign}{head} point {' '.join(_digit(d, 'nought') for d in fraction)}"
+    head = zero() if int(whole or "0") == 0 else cardinal(int(whole))
+    return f"{sign}{head} point {' '.join(_digit(d, zero()) for d in fraction)}"
 
 
 def _is_one(written: str) -> bool:

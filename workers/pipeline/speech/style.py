@@ -7,6 +7,7 @@ that differ between locales (`current_style`), so steps stay plain `str -> str`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,3 +44,12 @@ def speaking_style(style: str) -> Iterator[str]:
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+_RE_SPELLING = re.compile(r"\b(\w*(?:met|lit))re(s?)\b")
+
+
+def spelled(words: str) -> str:
+    """Unit words as the style spells them: 'kilometres' (en-GB), 'kilometers' (en-US).
+    Both are said alike; the spoken text is also what a reader sees in a transcript."""
+    return _RE_SPELLING.sub(r"\1er\2", words) if american() else words

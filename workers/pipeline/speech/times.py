@@ -1,23 +1,48 @@
-"""Clock times, 12- and 24-hour."""
+"""Clock times, 12- and 24-hour, and the time zone after one."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from workers.pipeline.speech.context import _sentence_ends_at, _sub
 from workers.pipeline.speech.numbers import cardinal
+from workers.pipeline.speech.style import american
+from workers.pipeline.speech.tables import _alternation, _rows
 
-_AM_PM = re.compile(
-    r"(?<![\w:.,/])(?:(?P<h0>1[0-2]|0?[1-9])(?:[:.](?P<m0>[0-5]\d))?(?:-|\s-\s|\s+to\s+))?"
-    r"(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<m>[0-5]\d))?\s?(?P<ap>[aApP])(?:\.[mM]\.?|[mM])(?![\w])"
-)
-_CLOCK_24 = re.compile(
-    r"(?<![\w:.,/])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])(?:\s?(?:hrs|h)(?![\w]))?"
-)
-_CLOCK_ZONE = re.compile(  # wire copy: "by 1042 GMT"
-    r"(?<![\w:.,/£$€-])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=\s?(?:GMT|BST|UTC)\b)"
-)
+
+@cache
+def _zones() -> dict[str, str]:
+    """Time zones written after a clock time -> how they are said ("ET" "Eastern time")."""
+    return {written: spoken for written, spoken in _rows("speech_zones.tsv")}
+
+
+@cache
+def _time_patterns() -> tuple[re.Pattern[str], ...]:
+    zones = _alternation(_zones())
+    zone = rf"(?:\s(?P<zone>{zones})(?![\w]))?"
+    # a bare four-digit time only before a zone of three letters or more ("1042 GMT";
+    # "2000 CT scans" is no time)
+    wire_zones = _alternation(z for z in _zones() if len(z) > 2)
+    am_pm = re.compile(
+        r"(?<![\w:.,/])(?:(?P<h0>1[0-2]|0?[1-9])(?:[:.](?P<m0>[0-5]\d))?(?:-|\s-\s|\s+to\s+))?"
+        r"(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<m>[0-5]\d))?\s?(?P<ap>[aApP])(?:\.[mM]\.?|[mM])"
+        rf"(?![\w]){zone}"
+    )
+    clock_24 = re.compile(
+        r"(?<![\w:.,/])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])(?:\s?(?:hrs|h)(?![\w]))?"
+        + zone
+    )
+    wire = re.compile(  # wire copy: "by 1042 GMT"
+        rf"(?<![\w:.,/£$€-])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s?(?P<zone>{wire_zones})(?![\w])"
+    )
+    named = re.compile(rf"(?<![\w])(?P<word>[Nn]oon|[Mm]idnight){zone.removesuffix('?')}")
+    return am_pm, clock_24, wire, named
+
+
 _TIME_RANGE = re.compile(r"(?<=\b[AP]M)(?:-|\s-\s)(?=\w)")
+# AP copy puts the day after the time ("at 8 p.m. Tuesday"): no full stop there
+_DAY_AFTER = re.compile(r"\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 
 
 def _clock(hour: int, minute: int) -> str:
@@ -28,33 +53,48 @@ def _clock(hour: int, minute: int) -> str:
     return f"{cardinal(hour)} {cardinal(minute)}"
 
 
+def _with_zone(spoken: str, match: re.Match[str]) -> str:
+    zone = match.group("zone")
+    return f"{spoken} {_zones()[zone]}" if zone else spoken
+
+
 def speak_times(text: str) -> str:
     """9am 'nine AM', 9.30pm 'nine thirty PM', 09:39 'nine thirty-nine', 14:00 'two PM',
-    10:05 'ten oh five', 1042 GMT 'ten forty-two GMT'. AM/PM, not 'a.m.': espeak-ng ends
-    the sentence after 'a.m.' when a capital follows ('9am BST'), and says 'a m' as
-    'uh em'."""
+    10:05 'ten oh five', 1042 GMT 'ten forty-two GMT', 8 p.m. ET 'eight PM Eastern time',
+    noon ET 'noon Eastern time',
+    12:00 'midday' (en-US 'noon'). AM/PM, not 'a.m.': espeak-ng ends the sentence after
+    'a.m.' when a capital follows ('9am BST'), and says 'a m' as 'uh em'."""
+    am_pm_pattern, clock_24_pattern, wire_pattern, named_pattern = _time_patterns()
 
     def am_pm(match: re.Match[str]) -> str:
         spoken = _clock(int(match.group("h")), int(match.group("m") or 0))
         if match.group("h0"):
             start = _clock(int(match.group("h0")), int(match.group("m0") or 0))
             spoken = f"{start} to {spoken}"
-        ends = match.group(0).endswith(".") and _sentence_ends_at(text, match.end())
-        return f"{spoken} {match.group('ap').upper()}M" + ("." if ends else "")
+        spoken = _with_zone(f"{spoken} {match.group('ap').upper()}M", match)
+        ends = (
+            match.group(0).endswith(".")
+            and _sentence_ends_at(text, match.end())
+            and not _DAY_AFTER.match(text, match.end())
+        )
+        return spoken + ("." if ends else "")
 
     def clock_24(match: re.Match[str]) -> str:
         hour, minute = int(match.group("h")), int(match.group("m"))
         if (hour, minute) == (0, 0):
-            return "midnight"
-        if (hour, minute) == (12, 0):
-            return "midday"
-        if hour == 0:
-            return f"{_clock(12, minute)} AM"
-        if hour < 12:
-            return f"{cardinal(hour)} o'clock" if minute == 0 else _clock(hour, minute)
-        return f"{_clock(hour - 12 if hour > 12 else 12, minute)} PM"
+            spoken = "midnight"
+        elif (hour, minute) == (12, 0):
+            spoken = "noon" if american() else "midday"
+        elif hour == 0:
+            spoken = f"{_clock(12, minute)} AM"
+        elif hour < 12:
+            spoken = f"{cardinal(hour)} o'clock" if minute == 0 else _clock(hour, minute)
+        else:
+            spoken = f"{_clock(hour - 12 if hour > 12 else 12, minute)} PM"
+        return _with_zone(spoken, match)
 
-    text = _sub(_AM_PM, am_pm, text)
-    text = _sub(_CLOCK_24, clock_24, text)
-    text = _sub(_CLOCK_ZONE, clock_24, text)
+    text = _sub(am_pm_pattern, am_pm, text)
+    text = _sub(clock_24_pattern, clock_24, text)
+    text = _sub(wire_pattern, clock_24, text)
+    text = named_pattern.sub(lambda m: _with_zone(m.group("word"), m), text)  # "noon ET"
     return _TIME_RANGE.sub(" to ", text)

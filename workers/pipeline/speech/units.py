@@ -7,6 +7,7 @@ from functools import cache
 
 from workers.pipeline.speech.context import _attributive, _counted, _sub, _word_after
 from workers.pipeline.speech.numbers import _is_one, cardinal, number_words
+from workers.pipeline.speech.style import spelled
 from workers.pipeline.speech.tables import NUM, _alternation, _units, _word_set
 
 
@@ -29,7 +30,7 @@ _THOUSANDS_K = re.compile(r"(?<![\w.£$€])(\d+(?:\.\d+)?)k(?![\w])")
 
 def _relay(match: re.Match[str]) -> str:
     """'4x100m' 'four by one hundred metres'."""
-    return f"{cardinal(int(match.group(1)))} by {cardinal(int(match.group(2)))} metres"
+    return spelled(f"{cardinal(int(match.group(1)))} by {cardinal(int(match.group(2)))} metres")
 
 
 def _hours_minutes(match: re.Match[str]) -> str:
@@ -74,7 +75,7 @@ def speak_units(text: str) -> str:
         singular = (not b and _is_one(a)) or (
             _attributive(text, match) and " per " not in unit.singular
         )
-        return f"{spoken} {unit.singular if singular else unit.plural}"
+        return f"{spoken} {spelled(unit.singular if singular else unit.plural)}"
 
     def thousands(match: re.Match[str]) -> str:
         after = (_word_after(text, match.end()) or "").lower()
