@@ -12,6 +12,7 @@ ARTICLE_PATHS = {
     "audio": "/api/v1/articles/{id}/audio.mp3",
     "timings": "/api/v1/articles/{id}/timings.json",
     "captions": "/api/v1/articles/{id}/captions.vtt",
+    "chapters": "/api/v1/articles/{id}/chapters.json",
     "segments": "/api/v1/articles/{id}/segments.json",
     "next": "/api/v1/articles/{id}/next",
     "page": "/articles/{id}",
