@@ -13,8 +13,9 @@ from service.errors import ApiError
 from service.intake.submissions import parse_json
 from service.links import external_url
 from service.security import auth
-from service.web.context import catalog, storage
+from service.web.context import catalog, settings, storage
 from service.web.stored_files import send_stored
+from workers import links
 from workers.catalog.collection_fields import FIELDS
 from workers.catalog.collections import (
     Collection,
@@ -55,7 +56,7 @@ def _named(name: str) -> str:
 
 
 def image_url(name: str, file_name: str) -> str:
-    return external_url("collections.image", name=name, file_name=file_name)
+    return links.collection_image_link(settings().public_url, name, file_name)
 
 
 def feed_url(name: str) -> str:
