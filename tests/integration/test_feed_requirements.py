@@ -243,6 +243,7 @@ def test_every_feed_meets_apple_spotify_and_podcasting_2_requirements(public_cli
         "category": "News > Daily News",
         "copyright": "© Harbour Gazette",
         "link": "https://news.example/",
+        "language": "en-gb",  # one English and one French article: the setting decides
     }
     assert client.put("/api/v1/collections/news", json=news).status_code == 200
     for name in ("news", "all"):
@@ -260,6 +261,7 @@ def test_every_feed_meets_apple_spotify_and_podcasting_2_requirements(public_cli
     assert french.findtext("title") == "Narrate: actualites"
     channel = etree.fromstring(client.get("/feeds/news.xml").data).find("channel")
     assert channel.findtext("title") == "Harbour Gazette"
+    assert channel.findtext("language") == "en-gb"
     assert channel.findtext("link") == "https://news.example/"
     assert channel.find("itunes:category/itunes:category", NAMESPACES).get("text") == "Daily News"
     items = {i.findtext("title"): i for i in channel.iterfind("item")}

@@ -106,6 +106,7 @@ def _languages(session: Session, name: str) -> tuple[tuple[str, ...], int]:
             RevisionRow,
             (RevisionRow.article_id == ArticleRow.id) & (RevisionRow.number == current.c.n),
         )
+        .order_by(ArticleRow.created_at, ArticleRow.id)  # of two as common, the older first
     )
     if name != EVERY_ARTICLE:
         query = query.where(ArticleRow.collection == name)
