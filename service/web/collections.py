@@ -114,21 +114,14 @@ def show(name: str):
     return _answer(name)
 
 
-@collections_api.put("/<name>")
-def replace(name: str):
-    auth.require("write", _named(name))
-    body = parse_json(request.get_data(), SHAPE)
-    with catalog() as session:
-        replace_settings(session, name, body)
-    return _answer(name)
-
-
-@collections_api.patch("/<name>")
+@collections_api.route("/<name>", methods=["PUT", "PATCH"])
 def change(name: str):
+    """PUT replaces every setting (what it leaves out takes its default); PATCH changes
+    those it names. Either makes the collection."""
     auth.require("write", _named(name))
     body = parse_json(request.get_data(), SHAPE)
     with catalog() as session:
-        change_settings(session, name, body)
+        (replace_settings if request.method == "PUT" else change_settings)(session, name, body)
     return _answer(name)
 
 
