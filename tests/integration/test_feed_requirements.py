@@ -161,7 +161,7 @@ def _channel_violations(client, channel, name: str) -> list[str]:
     self_link = _found(channel, "atom:link[@rel='self']/@href")
     if self_link != f"{PUBLIC_URL}/feeds/{name}.xml":
         wrong.append(f"atom:link self is {self_link}")
-    if _found(channel, "link") == self_link:
+    if _found(channel, "link") == f"{PUBLIC_URL}/feeds/{name}.xml":
         wrong.append("the channel's link is the feed itself, not the publisher's site")
     if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", _found(channel, "language") or ""):
         wrong.append("language is not an ISO 639 code")
@@ -169,7 +169,9 @@ def _channel_violations(client, channel, name: str) -> list[str]:
         wrong.append("podcast:locked is not yes or no")
     if uuid.UUID(_found(channel, "podcast:guid") or "0" * 32).version != 5:
         wrong.append("podcast:guid is not a UUIDv5")
-    artwork = _found(channel, "itunes:image/@href") or ""
+    artwork = _found(channel, "itunes:image/@href")
+    if artwork is None:
+        return wrong  # reported as missing
     image = _get(client, artwork)
     if image.status_code != 200 or _get(client, artwork, method="HEAD").status_code != 200:
         return [*wrong, f"the artwork {artwork} does not answer GET and HEAD"]
@@ -188,6 +190,8 @@ def _channel_violations(client, channel, name: str) -> list[str]:
 def _item_violations(client, item) -> list[str]:
     wrong = []
     title = _found(item, "title")
+    if "/api/" in (_found(item, "link") or ""):
+        wrong.append(f"{title}: its link is the JSON API, not a page a listener can read")
     url = _found(item, "enclosure/@url") or ""
     extension = "." + urlsplit(url).path.rpartition(".")[2]
     if _found(item, "enclosure/@type") != ENCLOSURE_TYPES.get(extension):
@@ -197,12 +201,14 @@ def _item_violations(client, item) -> list[str]:
         wrong.append(f"{title}: enclosure length is not the file's size")
     parsedate_to_datetime(_found(item, "pubDate"))  # RFC 2822, or this raises
     transcript = item.find("podcast:transcript", NAMESPACES)
+    chapters = item.find("podcast:chapters", NAMESPACES)
+    if transcript is None or chapters is None:
+        return wrong  # reported as missing
     if transcript.get("type") not in TRANSCRIPT_TYPES:
         wrong.append(f"{title}: transcript type {transcript.get('type')}")
     captions = _get(client, transcript.get("url"))
     if captions.status_code != 200 or not captions.data.startswith(b"WEBVTT"):
         wrong.append(f"{title}: the transcript is not WebVTT")
-    chapters = item.find("podcast:chapters", NAMESPACES)
     answer = _get(client, chapters.get("url"))
     if chapters.get("type") != CHAPTERS_TYPE or answer.mimetype != CHAPTERS_TYPE:
         wrong.append(f"{title}: chapters are not served as {CHAPTERS_TYPE}")
