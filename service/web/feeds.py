@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.errors import ApiError
 from service.links import article_url
 from service.security.access import PUBLISHED
-from service.web.api import ready_file
+from service.web.api import REVISION_HEADER, ready_file
 from service.web.collections import feed_url, image_url, site_url
 from service.web.context import catalog, storage
 from service.web.feed_xml import CHAPTERS_TYPE, Channel, Episode, feed_xml
@@ -141,11 +141,12 @@ def feed(name: str):
 def chapters_of(article_id: str):
     """The newest finished revision's chapters (Podcasting 2.0 JSON chapters), from its
     timings: the headline, then each subheading."""
-    key, _, title, _ = ready_file(article_id, ".json")
+    key, _, title, number = ready_file(article_id, ".json")
     with storage().open_reader(key) as reader:
         timings = json.load(reader)
     body = json.dumps(chapters(timings, title), ensure_ascii=False, indent=1).encode()
     response = Response(body, mimetype=CHAPTERS_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.max_age = 60
+    response.headers[REVISION_HEADER] = str(number)
     return response.make_conditional(request)
