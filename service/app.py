@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from service.web.api import api
     from service.web.batches import batches
+    from service.web.collections import collections_api
     from service.web.edits import edits
     from service.web.feeds import feeds
     from service.web.keys import keys_api
@@ -61,7 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service.web.status import status_api
     from service.web.voices import voices
 
-    blueprints = (api, batches, edits, feeds, keys_api, player, speech, voices)
+    blueprints = (api, batches, collections_api, edits, feeds, keys_api, player, speech, voices)
     for blueprint in (*blueprints, status_api, progressive_api, listens_api, playlist_api):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

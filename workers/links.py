@@ -12,11 +12,13 @@ ARTICLE_PATHS = {
     "audio": "/api/v1/articles/{id}/audio.mp3",
     "timings": "/api/v1/articles/{id}/timings.json",
     "captions": "/api/v1/articles/{id}/captions.vtt",
+    "chapters": "/api/v1/articles/{id}/chapters.json",
     "segments": "/api/v1/articles/{id}/segments.json",
     "next": "/api/v1/articles/{id}/next",
     "page": "/articles/{id}",
     "player": "/player/{id}",
 }
+COLLECTION_IMAGE_PATH = "/api/v1/collections/{name}/images/{file_name}"
 SEGMENT_PATH = "/api/v1/articles/{id}/segments/{revision}/{index}.mp3"
 # what an article's `links` hold in the API and in webhook payloads
 API_LINKS = ("self", "audio", "timings", "captions", "player")
@@ -40,3 +42,8 @@ def article_links(
 
 def segment_link(public_url: str, article_id: str, revision: int, index: int) -> str:
     return absolute(public_url, SEGMENT_PATH.format(id=article_id, revision=revision, index=index))
+
+
+def collection_image_link(public_url: str, name: str, file_name: str) -> str:
+    """A collection's artwork or logo (workers.catalog.images names the file)."""
+    return absolute(public_url, COLLECTION_IMAGE_PATH.format(name=name, file_name=file_name))

@@ -299,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     from service.cli.keys import add_keys_command
 
     add_keys_command(commands)
+    from service.cli.collections import add_collection_command
+
+    add_collection_command(commands)
     from service.cli.eval_clean import add_eval_command
 
     add_eval_command(commands)

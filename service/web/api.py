@@ -139,7 +139,7 @@ def delete_article(article_id: str):
     return "", 204
 
 
-def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str, int]:
+def ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str, int]:
     """The newest finished revision's file (while an edit is being made, or has failed,
     the previous audio is still the article's), with its revision number; a 409 when no
     revision has audio yet (Retry-After while the first is being made)."""
@@ -168,7 +168,7 @@ def _ready_file(article_id: str, suffix: str) -> tuple[str, Stat, str, int]:
 
 def _revision_file(article_id: str, suffix: str, mimetype: str, **options):
     """A finished revision's file, saying which revision it is (REVISION_HEADER)."""
-    key, found, title, number = _ready_file(article_id, suffix)
+    key, found, title, number = ready_file(article_id, suffix)
     if suffix == ".mp3":
         options["download_name"] = f"{download_name(title)}.mp3"
     response = send_stored(storage(), key, found, mimetype=mimetype, max_age=60, **options)

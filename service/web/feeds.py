@@ -1,52 +1,39 @@
-"""Podcast feeds: RSS 2.0 with iTunes tags, one per collection ("all" has every article)."""
+"""Podcast feeds, one per collection ("all" has every article), with their settings
+(workers.catalog.collections), and each episode's chapters. A feed answers with an
+ETag (its bytes' hash) and a Last-Modified, and 304 to a client that has it."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC
-from email.utils import format_datetime
-from xml.etree import ElementTree as ET
+import hashlib
+import json
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response
-from sqlalchemy import func, select
+from flask import Blueprint, Response, request
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from service.errors import ApiError
-from service.intake.sanitize import xml_text
-from service.links import article_url, external_url
+from service.links import article_url
 from service.security.access import PUBLISHED
-from service.web.context import settings, storage
-from workers.catalog.db import session_scope
-from workers.catalog.models import ArticleRow, JobRow, JobStatus, RevisionRow
+from service.web.api import REVISION_HEADER, ready_file
+from service.web.collections import feed_url, image_url, site_url
+from service.web.context import catalog, storage
+from service.web.feed_xml import CHAPTERS_TYPE, Channel, Episode, feed_xml
+from workers.catalog.collections import EVERY_ARTICLE, find_collection
+from workers.catalog.models import COLLECTION_NAME, ArticleRow, JobRow, JobStatus, RevisionRow
+from workers.pipeline.chapters import chapters
 from workers.runtime.jobs import audio_key
 
 feeds = Blueprint("feeds", __name__)
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 FEED_SIZE = 200
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
-ET.register_namespace("itunes", ITUNES)
+FEED_MAX_AGE_S = 300
 
 
-def _hms(ms: int) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
-    """A child element; characters XML cannot carry (stored before they were refused at
-    the edge) are left out, so one title never makes the whole feed unreadable."""
-    element = ET.SubElement(parent, tag, attributes)
-    element.text = xml_text(value)
-    return element
-
-
-@feeds.get("/feeds/<name>.xml")
-def feed(name: str):
-    """One episode per finished article, newest first publication first: its guid and
+def _episodes_query(name: str) -> Select:
+    """Finished public articles, newest first publication first: an episode's guid and
     pubDate are the article's first publication (its first finished revision), so an
     edit is not a new, re-dated episode; its enclosure and words are the newest finished
     revision's (while an edit is made, or when it failed, the previous one's)."""
-    if not _NAME.match(name):
-        raise ApiError(404, "Not found", f"there is no feed {name!r}")
     finished = (
         select(
             RevisionRow.article_id,
@@ -69,47 +56,97 @@ def feed(name: str):
         .where(PUBLISHED.clause())  # a feed is for anyone
         .order_by(finished.c.published.desc(), ArticleRow.id)
     )
-    if name != "all":
-        query = query.where(ArticleRow.collection == name)
-    channel_link = external_url("feeds.feed", name=name)
-    rss = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(rss, "channel")
-    _text(channel, "title", f"Narrate: {name}")
-    _text(channel, "link", channel_link)
-    _text(channel, "description", f"Articles read aloud by Narrate (collection {name}).")
-    _text(channel, "language", "en-gb")
-    _text(channel, f"{{{ITUNES}}}author", "Narrate")
-    _text(channel, f"{{{ITUNES}}}explicit", "false")
-    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "News"})
+    return query if name == EVERY_ARTICLE else query.where(ArticleRow.collection == name)
+
+
+def _episodes(session: Session, name: str) -> list[Episode]:
     store = storage()
-    episodes = 0
-    with session_scope(settings().database_url) as session:
-        for article, revision, first, published in session.execute(query.limit(FEED_SIZE * 2)):
-            found = store.stat(audio_key(article.id, revision.number, ".mp3"))
-            if found is None:
-                continue
-            item = ET.SubElement(channel, "item")
-            _text(item, "title", revision.title)
-            # The number of the first finished revision, as the guid of an article never
-            # edited has always been: episodes already in podcast apps keep theirs.
-            _text(item, "guid", f"narrate:{article.id}:{first}", isPermaLink="false")
-            _text(item, "link", article_url(article.id, "self"))
-            summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
-            _text(item, "description", summary.text if summary else revision.title)
-            _text(item, "pubDate", format_datetime(published.replace(tzinfo=UTC), usegmt=True))
-            # The audio route serves the newest finished revision; the revision in the URL
-            # makes it a new enclosure for podcast apps, which keep audio by its URL.
-            audio = f"{article_url(article.id, 'audio')}?revision={revision.number}"
-            ET.SubElement(
-                item,
-                "enclosure",
-                {"url": audio, "length": str(found.size), "type": "audio/mpeg"},
+    episodes: list[Episode] = []
+    for article, revision, first, published in session.execute(
+        _episodes_query(name).limit(FEED_SIZE * 2)
+    ):
+        found = store.stat(audio_key(article.id, revision.number, ".mp3"))
+        if found is None:
+            continue
+        summary = revision.paragraphs[1] if len(revision.paragraphs) > 1 else None
+        episodes.append(
+            Episode(
+                # The number of the first finished revision, as the guid of an article
+                # never edited has always been: episodes already in podcast apps keep theirs.
+                guid=f"narrate:{article.id}:{first}",
+                title=revision.title,
+                summary=summary.text if summary else revision.title,
+                byline=revision.byline,
+                link=revision.source_url or article_url(article.id, "page"),
+                published=published,
+                # The audio route serves the newest finished revision; the revision in the
+                # URL makes it a new enclosure for podcast apps, which keep audio by URL.
+                audio_url=f"{article_url(article.id, 'audio')}?revision={revision.number}",
+                audio_bytes=found.size,
+                duration_ms=revision.duration_ms or 0,
+                language=revision.language,
+                captions_url=article_url(article.id, "captions"),
+                chapters_url=article_url(article.id, "chapters"),
             )
-            _text(item, f"{{{ITUNES}}}duration", _hms(revision.duration_ms or 0))
-            if revision.byline:
-                _text(item, f"{{{ITUNES}}}author", revision.byline)
-            episodes += 1
-            if episodes >= FEED_SIZE:
-                break
-    body = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
-    return Response(body, mimetype="application/rss+xml")
+        )
+        if len(episodes) >= FEED_SIZE:
+            break
+    return episodes
+
+
+def _changed_at(session: Session, name: str, settings_changed: datetime | None) -> datetime:
+    """When the feed last changed: its settings, an article of it (made, edited,
+    published or hidden) or a job of one finishing."""
+    articles = select(func.max(ArticleRow.updated_at))
+    finished = (
+        select(func.max(JobRow.finished_at))
+        .join(RevisionRow, RevisionRow.id == JobRow.revision_id)
+        .join(ArticleRow, ArticleRow.id == RevisionRow.article_id)
+    )
+    if name != EVERY_ARTICLE:
+        articles = articles.where(ArticleRow.collection == name)
+        finished = finished.where(ArticleRow.collection == name)
+    moments = [session.scalar(articles), session.scalar(finished), settings_changed]
+    latest = max((m for m in moments if m is not None), default=datetime(2000, 1, 1))
+    return latest.replace(tzinfo=UTC, microsecond=0)
+
+
+@feeds.get("/feeds/<name>.xml")
+def feed(name: str):
+    unknown = ApiError(404, "Not found", f"there is no feed {name!r}: no collection has that name")
+    if not COLLECTION_NAME.match(name):
+        raise unknown
+    with catalog() as session:
+        collection = find_collection(session, name)
+        if collection is None:
+            raise unknown
+        episodes = _episodes(session, name)
+        changed = _changed_at(session, name, collection.updated_at)
+    about = Channel(
+        collection,
+        feed_url(name),
+        site_url(collection),
+        image_url(name, collection.artwork_file),
+    )
+    body = feed_xml(about, episodes)
+    response = Response(body, mimetype="application/rss+xml")
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.last_modified = changed
+    response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE_S
+    return response.make_conditional(request)
+
+
+@feeds.get("/api/v1/articles/<article_id>/chapters.json")
+def chapters_of(article_id: str):
+    """The newest finished revision's chapters (Podcasting 2.0 JSON chapters), from its
+    timings: the headline, then each subheading."""
+    key, _, title, number = ready_file(article_id, ".json")
+    with storage().open_reader(key) as reader:
+        timings = json.load(reader)
+    body = json.dumps(chapters(timings, title), ensure_ascii=False, indent=1).encode()
+    response = Response(body, mimetype=CHAPTERS_TYPE)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.max_age = 60
+    response.headers[REVISION_HEADER] = str(number)
+    return response.make_conditional(request)

@@ -6,7 +6,8 @@ from flask import Blueprint, jsonify, request
 
 from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json, read_submission
-from service.web.context import settings
+from service.web.context import catalog, settings
+from workers.catalog.collections import collection_style
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speaking import lexicon_for, style_for
 from workers.pipeline.speech.check import check
@@ -72,7 +73,9 @@ def check_article():
     config = settings()
     lexicon = lexicon_for(config.lexicon_path, submission.collection)
     voice = config.voice_for(submission.collection, submission.voice)
-    style = style_for(voice, submission.style, None, config.style)
+    with catalog() as session:
+        wanted = collection_style(session, submission.collection)
+    style = style_for(voice, submission.style, wanted, config.style)
     risks = check(article.paragraphs, lexicon, style)
     return jsonify(
         {

@@ -98,6 +98,13 @@ def admin(visibility: str | None, who: Reader) -> int:
     return 401 if not who.key else 403
 
 
+def collection_key(visibility: str | None, who: Reader) -> int:
+    """A collection's settings: a key that reaches the collection, as for its articles."""
+    if not who.key:
+        return 401
+    return 200 if who.reaches(COLLECTION) else 403
+
+
 def next_article(visibility: str | None, who: Reader) -> int:
     """The article must be readable (its grant does not open the playlist); then every
     reader sees an older finished one listed, at least the oldest, public one."""
@@ -127,6 +134,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", A + "/audio.mp3"): article(grant=True),
     ("GET", A + "/timings.json"): article(grant=True),
     ("GET", A + "/captions.vtt"): article(grant=True),
+    ("GET", A + "/chapters.json"): article(grant=True),  # the headline and subheadings
     ("GET", A + "/status"): article(grant=True),
     ("GET", A + "/segments.json"): article(grant=True),
     ("GET", A + "/segments/<int:revision>/<int:index>.mp3"): article(grant=True),
@@ -139,6 +147,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/batches/<batch_id>"): every_collection,
     ("GET", "/api/v1/batches/<batch_id>/archive.zip"): every_collection,
     ("GET", "/api/v1/keys"): admin,
+    ("GET", "/api/v1/collections/<name>"): collection_key,
+    ("GET", "/api/v1/collections/<name>/images/<file_name>"): anyone(),  # a feed's artwork
     ("POST", "/api/v1/articles"): change,
     ("PUT", A): change,
     ("PATCH", A): change,
@@ -150,6 +160,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("PUT", "/api/v1/lexicon"): change,
     ("POST", "/api/v1/keys"): change,
     ("DELETE", "/api/v1/keys/<key_id>"): change,
+    ("PUT", "/api/v1/collections/<name>"): change,
+    ("PATCH", "/api/v1/collections/<name>"): change,
+    ("PUT", "/api/v1/collections/<name>/<kind>"): change,
 }
 # what the player's grant opens of a private article that carries its paragraph text:
 # timings (read-along) and captions (accessibility), and the segments they are read from;
@@ -229,6 +242,7 @@ def _query(signed: str) -> dict[str, str]:
 
 def _path(rule: str, room: Newsroom, article_id: str) -> tuple[str, dict[str, str]]:
     from service.web.player import embed_script
+    from workers.catalog.images import cover_file_name
 
     values = {
         "article_id": article_id,
@@ -239,6 +253,8 @@ def _path(rule: str, room: Newsroom, article_id: str) -> tuple[str, dict[str, st
         "version": embed_script.version(),
         "name": COLLECTION,
         "filename": "narrate.css",
+        "kind": "artwork",
+        "file_name": cover_file_name(f"Narrate: {COLLECTION}"),  # its default cover
     }
     path = PLACEHOLDER.sub(lambda m: values[m.group(1)], rule)
     query = {"url": f"{PUBLIC_URL}/articles/{article_id}"} if rule == "/oembed" else {}

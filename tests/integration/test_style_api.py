@@ -97,3 +97,18 @@ def test_an_edit_keeps_the_articles_style(client, settings):
         revision = session.get(ArticleRow, created.get_json()["id"]).current
         assert (revision.number, revision.style) == (2, "en-US")
         assert [p.spoken for p in revision.paragraphs] == ["Markets", AMERICAN]
+
+
+def test_a_collections_style_comes_after_the_articles_and_before_the_voices(client):
+    made = client.put("/api/v1/collections/wire", json={"title": "Wire", "style": "en-US"})
+    assert made.status_code in (200, 201), made.get_json()
+
+    def post(title: str, **fields) -> tuple[str, str]:
+        body = {"text": TEXT.replace("Markets", title), "collection": "wire", **fields}
+        return said(client, client.post("/api/v1/articles", json=body))
+
+    assert post("g") == ("en-US", AMERICAN)
+    assert post("h", voice="en-gb") == ("en-US", AMERICAN)
+    assert post("i", style="en-GB") == ("en-GB", BRITISH)
+    checked = client.post("/api/v1/check", json={"text": TEXT, "collection": "wire"})
+    assert checked.status_code == 200, checked.get_json()

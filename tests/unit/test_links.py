@@ -18,6 +18,7 @@ ENDPOINTS = {
     "audio": "api.audio",
     "timings": "api.timings",
     "captions": "api.captions",
+    "chapters": "feeds.chapters_of",
     "segments": "progressive.segment_list",
     "next": "playlist.next_article",
     "page": "player.article_page",
@@ -46,6 +47,14 @@ def test_every_article_link_is_the_route_it_names(app):
         "progressive.segment",
         {"article_id": "abc123", "revision": 2, "index": 5},
     )
+
+
+def test_a_collection_image_link_is_the_route_that_serves_it(app):
+    adapter = app.url_map.bind("listen.example")
+    url = links.collection_image_link(PUBLIC, "news", "abc.jpg")
+    assert url == "https://listen.example/base/api/v1/collections/news/images/abc.jpg"
+    path = links.COLLECTION_IMAGE_PATH.format(name="news", file_name="abc.jpg")
+    assert adapter.match(path) == ("collections.image", {"name": "news", "file_name": "abc.jpg"})
 
 
 def test_links_are_under_the_public_url_only():

@@ -255,6 +255,23 @@ COLLECTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 COLLECTION_RULE = "lower-case letters, digits, '-' or '_' (at most 100)"
 
 
+class CollectionRow(Base):
+    """A collection's settings: what its feed, cover and player say about it
+    (workers/catalog/collections.py checks each field). A collection without a row has
+    every default."""
+
+    __tablename__ = "collections"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # every field a publisher may set, checked, as JSON: {"title": ..., "brand": {...}}
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the uploaded artwork's file name under collections/NAME/ ("artwork-DIGEST.jpg");
+    # None: the generated cover
+    artwork: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
 class ApiKeyRow(Base):
     """An API key: only a hash of its secret is kept; the key is shown once."""
 
