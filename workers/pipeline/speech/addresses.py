@@ -1,10 +1,13 @@
-"""Web addresses and e-mails to their spoken domain."""
+"""Web addresses and e-mails to their spoken domain; street addresses."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 
+from workers.pipeline.speech.context import _counted, _sub, _word_after
+from workers.pipeline.speech.numbered import in_pairs
+from workers.pipeline.speech.numbers import ordinal
 from workers.pipeline.speech.tables import _alternation, _word_set
 
 
@@ -55,3 +58,76 @@ def speak_urls(text: str) -> str:
     )
     text = url.sub(say_url, text)
     return domain.sub(lambda m: _say_domain(m.group(1)), text)
+
+
+# ---------------------------------------------------------------------------------------
+# Street addresses
+
+_STREET_TYPES = {
+    "St": "Street", "Ave": "Avenue", "Av": "Avenue", "Blvd": "Boulevard", "Rd": "Road",
+    "Hwy": "Highway", "Pkwy": "Parkway", "Dr": "Drive", "Ln": "Lane", "Ct": "Court",
+    "Pl": "Place", "Ter": "Terrace", "Cir": "Circle", "Sq": "Square", "Expy": "Expressway",
+    "Fwy": "Freeway", "Tpke": "Turnpike", "Trl": "Trail", "Plz": "Plaza",
+}  # fmt: skip
+_STREET_WORDS = (
+    "Street", "Avenue", "Boulevard", "Road", "Highway", "Parkway", "Drive", "Lane", "Court",
+    "Place", "Terrace", "Circle", "Square", "Way", "Plaza", "Trail", "Pike", "Expressway",
+    "Freeway", "Turnpike", "Alley", "Row",
+)  # fmt: skip
+_DIRECTIONS = {"N": "North", "S": "South", "E": "East", "W": "West"}
+_QUADRANTS = {"NW": "Northwest", "NE": "Northeast", "SW": "Southwest", "SE": "Southeast"}
+_STREET = re.compile(
+    r"(?<![\w.,$£€-])(?:(?P<num>\d{1,5})(?P<unit>[A-Z])?\s+)?"
+    r"(?:(?P<dir>[NSEW])\.?\s+|(?P<dir_word>North|South|East|West)\s+)?"
+    r"(?P<name>(?P<ord>\d{1,3})(?:st|nd|rd|th)|[A-Z][a-z'’]+(?:\s[A-Z][a-z'’]+){0,2})\s+"
+    rf"(?P<type>{'|'.join(_STREET_WORDS)}|(?P<abbr>{'|'.join(_STREET_TYPES)})(?P<dot>\.)?)"
+    r"(?:,?\s(?P<quad>NW|NE|SW|SE)\b\.?)?(?![\w])"
+)
+_QUANTITY_BEFORE = re.compile(
+    r"\b(?:about|some|nearly|almost|over|under|than|around|roughly|all|the|its|their|those)\s+$",
+    re.IGNORECASE,
+)
+_SENTENCE_ON = re.compile(r"\s*$|\s+[A-Z\"']")
+
+
+def _street_name(match: re.Match[str]) -> str:
+    if match.group("ord"):
+        return "-".join(p.capitalize() for p in ordinal(int(match.group("ord"))).split("-"))
+    return match.group("name")
+
+
+def speak_streets(text: str) -> str:
+    """'1211 E. Arques Ave.' 'twelve eleven East Arques Avenue', '708 N. 1st St.' 'seven
+    oh eight North First Street', '1600 Pennsylvania Ave. NW' 'sixteen hundred
+    Pennsylvania Avenue Northwest', 'on 5th Ave.' 'on Fifth Avenue'. The house number is
+    said in pairs; a number that counts ('some 350 High Street shops') is left alone, and
+    without a house number a street needs a direction or an ordinal name."""
+
+    def say(match: re.Match[str]) -> str:
+        number, direction = match.group("num"), match.group("dir") or match.group("dir_word")
+        if number is None and not (direction or match.group("ord")):
+            return match.group(0)
+        if number is not None and (
+            _QUANTITY_BEFORE.search(text, max(0, match.start() - 12), match.start())
+            or _counted(_word_after(text, match.end()))
+        ):
+            return match.group(0)
+        parts = []
+        if number is not None:
+            parts.append(
+                in_pairs(number) + (f" {match.group('unit')}" if match.group("unit") else "")
+            )
+        if direction:
+            parts.append(_DIRECTIONS.get(direction, direction))
+        parts.append(_street_name(match))
+        abbr = match.group("abbr")
+        parts.append(_STREET_TYPES[abbr] if abbr else match.group("type"))
+        if match.group("quad"):
+            parts.append(_QUADRANTS[match.group("quad")])
+        spoken = " ".join(parts)
+        written = match.group(0)
+        if written.endswith(".") and _SENTENCE_ON.match(text, match.end()):
+            spoken += "."
+        return spoken
+
+    return _sub(_STREET, say, text)
