@@ -10,10 +10,13 @@ from tests.support.paths import DATA, ROOT, SEED_EXPECTED
 from workers.pipeline import speech
 from workers.pipeline.speech import STEPS, Spoken, normalise, to_spoken
 
-CASES_DIR = DATA / "speech"  # one file per family of steps
+CASES_DIR = DATA / "speech"  # one file per family of steps; en-GB, the default style
+# Another house style's cases live in a folder named for it (tests/data/speech/en-US/).
+STYLE_DIRS = {"en-GB": CASES_DIR} | {d.name: d for d in CASES_DIR.iterdir() if d.is_dir()}
 FAMILIES = (
     "abbreviations", "acronyms", "addresses", "ages", "dates", "decades", "money", "news",
     "numerals", "phones", "ranges", "scores", "times", "typography", "units",
+    "durations", "numbered", "rates", "states",
 )  # fmt: skip
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
@@ -23,20 +26,26 @@ def _unescape(cell: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), cell)
 
 
-def _cases() -> list[pytest.param]:
+def _cases(style: str) -> list[pytest.param]:
+    """(written, expected, style) of every case in `style`'s folder; ids are FILE:ID,
+    with the style in front for any but en-GB."""
     cases = []
-    for path in sorted(CASES_DIR.glob("*.tsv")):
+    prefix = "" if style == "en-GB" else f"{style}/"
+    for path in sorted(STYLE_DIRS[style].glob("*.tsv")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
             written, expected, note = line.split("\t")
             cases.append(
-                pytest.param(_unescape(written), _unescape(expected), id=f"{path.stem}:{note}")
+                pytest.param(
+                    _unescape(written), _unescape(expected), style, id=f"{prefix}{path.stem}:{note}"
+                )
             )
     return cases
 
 
-CASES = _cases()
+CASES = _cases("en-GB")
+STYLED_CASES = [case for style in STYLE_DIRS for case in _cases(style)]
 
 
 def test_the_case_tables_are_big_grouped_by_family_and_their_ids_unique():
@@ -48,17 +57,28 @@ def test_the_case_tables_are_big_grouped_by_family_and_their_ids_unique():
     assert min(per_family.values()) >= 8, per_family
 
 
-@pytest.mark.parametrize(("written", "expected"), CASES)
-def test_spoken_form(written: str, expected: str):
-    assert to_spoken(written) == expected
+def test_every_other_style_has_its_own_cases_and_unique_ids():
+    assert "en-US" in STYLE_DIRS
+    for style in set(STYLE_DIRS) - {"en-GB"}:
+        ids = [case.id for case in _cases(style)]
+        assert len(set(ids)) == len(ids) >= 100, style
+        per_file = {path.stem: 0 for path in STYLE_DIRS[style].glob("*.tsv")}
+        for case_id in ids:
+            per_file[case_id.split("/", 1)[1].split(":")[0]] += 1
+        assert min(per_file.values()) >= 8, per_file
 
 
-@pytest.mark.parametrize(("written", "expected"), CASES)
-def test_spoken_form_is_stable(written: str, expected: str):
+@pytest.mark.parametrize(("written", "expected", "style"), STYLED_CASES)
+def test_spoken_form(written: str, expected: str, style: str):
+    assert to_spoken(written, style) == expected
+
+
+@pytest.mark.parametrize(("written", "expected", "style"), STYLED_CASES)
+def test_spoken_form_is_stable(written: str, expected: str, style: str):
     """Spoken text has nothing left to rewrite: normalising it again changes nothing."""
     del expected
-    once = to_spoken(written)
-    assert to_spoken(once) == once
+    once = to_spoken(written, style)
+    assert to_spoken(once, style) == once
 
 
 def test_fired_names_the_steps_that_changed_something_in_pipeline_order():

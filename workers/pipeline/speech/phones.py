@@ -12,6 +12,7 @@ from workers.pipeline.speech.tables import _alternation, _word_set
 
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s-]?(?:\(0\)\s?)?\d{2,5}(?:[\s-]\d{3,6}){1,3}"
+    r"|\+\d{1,3}(?:[\s-]\d{1,4}){3,6}"  # +33 1 42 68 53 00
     r"|0\d{2,4}(?:[\s-]\d{3,6}){1,2}|0\d{9,10})(?![\w-])"
 )
 # North American: optional +1 or 1, a 3-digit area code (bracketed or not), 3 then 4
@@ -26,7 +27,7 @@ _NANP = re.compile(
 _LOCAL = re.compile(r"(?<![\w.,-])(?P<exchange>[2-9]\d\d)-(?P<line>\d{4})(?![\w-]|[.,]\d)")
 _LOCAL_BEFORE = re.compile(
     r"\b(?:call|calls|called|calling|dial|dialled|dialed|phone|phoned|text|line|hotline|"
-    r"number|fax|reach|reached|at|or)\s+$",
+    r"number|fax|reach|reached|at|or|(?:number|line) is)\s+$",
     re.IGNORECASE,
 )
 
@@ -72,7 +73,9 @@ def speak_phones(text: str) -> str:
     text = _sub(_NANP, _north_american, text)
 
     def local(match: re.Match[str]) -> str:
-        if not _LOCAL_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+        line_led_by_0 = match.group("line").startswith("0")  # no range ends in "0123"
+        before = _LOCAL_BEFORE.search(text, max(0, match.start() - 16), match.start())
+        if not (before or line_led_by_0):
             return match.group(0)
         return f"{digits(match.group('exchange'))}, {digits(match.group('line'))}"
 

@@ -43,9 +43,13 @@ def _tally(text: str, match: re.Match[str]) -> str | None:
         return f"{cardinal(a)} to {cardinal(b)}"
     if not american() or not re.match(r"[\s,.;:!?)]|$", text[match.end() : match.end() + 1]):
         return None  # "20-25°C" is no record
+    if before in _word_set("score_before") or after.lower() in _word_set("score_after"):
+        return None  # "a 1-0 win", "won 3-1": a score
     leading = _RECORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
     if after.lower() in _word_set("record_after") or (
-        leading and leading.group("w").lower() in _word_set("record_before")
+        leading
+        and leading.group("w").lower() in _word_set("record_before")
+        and after.lower() not in _word_set("record_not_after")
     ):
         return f"{cardinal(a)} and {cardinal(b)}"
     return None
