@@ -1,4 +1,4 @@
-"""Web addresses and e-mails to their spoken domain; street addresses."""
+"""Web addresses and e-mails to their spoken domain; street addresses and postcodes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 
 from workers.pipeline.speech.context import _counted, _sub, _word_after
 from workers.pipeline.speech.numbered import in_pairs
-from workers.pipeline.speech.numbers import ordinal
+from workers.pipeline.speech.numbers import cardinal, ordinal
 from workers.pipeline.speech.tables import _alternation, _word_set
 
 
@@ -88,6 +88,18 @@ _QUANTITY_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_ON = re.compile(r"\s*$|\s+[A-Z\"']")
+_POSTCODE = re.compile(
+    r"(?<![\w-])(?P<area>[A-Z]{1,2})(?P<district>\d{1,2})(?P<sub>[A-Z])?"
+    r"\s(?P<sector>\d)(?P<unit>[A-Z]{2})(?![\w-])"
+)
+
+
+def _postcode(match: re.Match[str]) -> str:
+    """'SW1A 2AA' 'SW one A, two A-A': espeak-ng reads a lone A as 'uh', a hyphened
+    pair of letters as letters."""
+    outward = f"{match['area']} {cardinal(int(match['district']))}"
+    outward += f" {match['sub']}" if match["sub"] else ""
+    return f"{outward}, {cardinal(int(match['sector']))} {'-'.join(match['unit'])}"
 
 
 def _street_name(match: re.Match[str]) -> str:
@@ -101,7 +113,8 @@ def speak_streets(text: str) -> str:
     oh eight North First Street', '1600 Pennsylvania Ave. NW' 'sixteen hundred
     Pennsylvania Avenue Northwest', 'on 5th Ave.' 'on Fifth Avenue'. The house number is
     said in pairs; a number that counts ('some 350 High Street shops') is left alone, and
-    without a house number a street needs a direction or an ordinal name."""
+    without a house number a street needs a direction or an ordinal name. A British
+    postcode: 'SW1A 2AA' 'SW one A, two A-A'."""
 
     def say(match: re.Match[str]) -> str:
         number, direction = match.group("num"), match.group("dir") or match.group("dir_word")
@@ -130,4 +143,5 @@ def speak_streets(text: str) -> str:
             spoken += "."
         return spoken
 
-    return _sub(_STREET, say, text)
+    text = _sub(_STREET, say, text)
+    return _sub(_POSTCODE, _postcode, text)

@@ -47,6 +47,9 @@ def _two(written: str) -> str:
     return f"oh {cardinal(int(written))}" if written[0] == "0" else cardinal(int(written))
 
 
+_FLIGHT_CODE = re.compile(
+    r"(?<=[Ff]light\s)(?P<airline>[A-Z]{2,3}|[A-Z]\d|\d[A-Z])\s?(?P<n>\d{1,4})(?![\w-]|[.,]\d)"
+)  # "flight BA2490", "Flight EZY8412", "flight U2 123"
 _PLAN = re.compile(
     r"(?<![\w(])(?P<n>\d{3})\((?P<a>[a-z])\)(?:\((?P<b>\d{1,2})\))?(?P<s>s)?(?![\w(])"
 )
@@ -93,6 +96,7 @@ def speak_numbered(text: str) -> str:
         return spoken + ("s" if match.group("s") else "")
 
     text = _sub(_PLAN, plan, text)
+    text = _sub(_FLIGHT_CODE, lambda m: f"{' '.join(m['airline'])} {in_pairs(m['n'])}", text)
     text = _sub(
         _named(),
         lambda m: f"{m.group('word')} {in_pairs(m.group('n'))}{_variant(m.group('v'))}",

@@ -58,6 +58,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return party, place
 
 
+def state_code(written: str) -> str | None:
+    """`written` if it is a postal code (two capitals), else None."""
+    return written if len(written) == 2 and written.isupper() else None
+
+
 def _stop(written: str, text: str, end: int) -> str:
     """An AP form's own full stop is kept where it also ends the sentence."""
     return "." if written.endswith(".") and _ENDS.match(text, end) else ""
@@ -65,9 +70,10 @@ def _stop(written: str, text: str, end: int) -> str:
 
 def speak_states(text: str) -> str:
     """'D-Mass.' 'Democrat of Massachusetts'; 'Phoenix, Ariz.' 'Phoenix, Arizona';
-    'Austin, TX 78701' 'Austin, Texas, seven eight seven oh one'. A state form is read
-    only after a place name and a comma (or in a party tag), so 'Miss.' or 'Ill.' in
-    other places is left alone; a ZIP code is read digit by digit."""
+    'Austin, TX 78701' 'Austin, Texas, seven eight seven oh one'. An AP form that is also
+    a word ('Miss.', 'Ill.') is read only after a place name and a comma, a postal code
+    only before a ZIP code or in a party tag ('Perth, WA' is in Australia); a ZIP code is
+    read digit by digit."""
     forms = _forms()
     party, place = _patterns()
 
@@ -90,8 +96,8 @@ def speak_states(text: str) -> str:
             text, max(0, match.start() - 40), match.start()
         ):
             return match.group(0)
-        if written in _WORD_CODES and not zip_code:
-            return match.group(0)
+        if written == state_code(written) and not zip_code:
+            return match.group(0)  # "Perth, WA" is in Australia; "Austin, TX 78701"
         spoken = forms[written]
         if zip_code:
             spoken += f", {digits(zip_code)}"
