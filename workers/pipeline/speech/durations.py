@@ -16,6 +16,16 @@ _HOURS = re.compile(
 _MINUTES = re.compile(r"(?<![\w:.,])(?P<m>\d{1,2}):(?P<s>[0-5]\d)\.(?P<f>\d{1,3})(?![\d:]|[.,]\d)")
 
 
+_CLOCK_BEFORE = re.compile(r"\b(?:at|by|until|till|since)\s+$", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"\s?(?:[ap]\.?m\b\.?|GMT\b|UTC\b|BST\b|[ECMP][SD]?T\b|local\b)", re.I)
+
+
+def _clock(text: str, match: re.Match[str]) -> bool:
+    """'at 10:30:15 a.m.', '14:32:10 GMT': a time of day with seconds, not a duration."""
+    before = _CLOCK_BEFORE.search(text, max(0, match.start() - 8), match.start())
+    return bool(before or _CLOCK_AFTER.match(text, match.end()))
+
+
 def _count(n: int, unit: str) -> str:
     return f"{cardinal(n)} {unit}{'' if n == 1 else 's'}"
 
@@ -32,6 +42,9 @@ def _fraction(written: str | None) -> str:
 def _hours(text: str, match: re.Match[str]) -> str:
     hours, minutes, seconds = (int(match.group(k)) for k in ("h", "m", "s"))
     fraction = match.group("f")
+    if _clock(text, match):  # the clock for the times step; its seconds said after it
+        clock = f"{match.group('h')}:{match.group('m')}"
+        return clock + (f" and {_count(seconds, 'second')}" if seconds else "")
     if (seconds or fraction) and _attributive(text, match):
         spoken = f"{cardinal(hours)} " if hours else ""
         return f"{spoken}{_pair(minutes)} {_pair(seconds)}{_fraction(fraction)}"
