@@ -21,9 +21,13 @@ _CLOCK_AFTER = re.compile(r"\s?(?:[ap]\.?m\b\.?|GMT\b|UTC\b|BST\b|[ECMP][SD]?T\b
 
 
 def _clock(text: str, match: re.Match[str]) -> bool:
-    """'at 10:30:15 a.m.', '14:32:10 GMT': a time of day with seconds, not a duration."""
-    before = _CLOCK_BEFORE.search(text, max(0, match.start() - 8), match.start())
-    return bool(before or _CLOCK_AFTER.match(text, match.end()))
+    """'10:30:15 a.m.', '14:32:10 GMT', 'at 14:32:10', 'at 10:00:00': a time of day with
+    seconds, not a duration ('the record stands at 2:00:35')."""
+    if _CLOCK_AFTER.match(text, match.end()):
+        return True
+    hour = match.group("h")
+    clock_like = int(hour) >= 13 or hour.startswith("0") or match.group("s") == "00"
+    return clock_like and bool(_CLOCK_BEFORE.search(text, max(0, match.start() - 8), match.start()))
 
 
 def _count(n: int, unit: str) -> str:
