@@ -25,31 +25,37 @@ def _score(a: int, b: int) -> str:
     return f"{_score_word(a)}-{_score_word(b)}"
 
 
+_VOTE_OF = re.compile(r"\b(?:vote|margin|tally|count|split)\s+of\s+$", re.IGNORECASE)
+_TEAM_RECORD = re.compile(r"[A-Z][\w.'’]*s\s\($")  # "The Yankees (45-30)"
 _RECORD_BEFORE = re.compile(r"\b(?P<w>[A-Za-z]+)(?:\s+to)?\s+(?:an?\s+|the\s+)?$")
 
 
 def _tally(text: str, match: re.Match[str]) -> str | None:
     """A vote or court split ('a 5-4 decision', 'voted 6-3') 'five to four' in either
-    style; a team's record ('improved to 10-2', 'a 10-2 record') 'ten and two' in
-    American copy. None when the pair is neither."""
+    style; a team's record ('improved to 10-2', 'a 10-2 record', 'the Yankees (45-30)')
+    'ten and two' in American copy. None when the pair is neither."""
     a, b = int(match.group("a")), int(match.group("b"))
     before = (_word_before(text, match.start()) or "").lower()
     after = _word_after(text, match.end()) or ""
-    if (
-        before in _word_set("vote_before")
-        or after in _word_set("vote_after")
-        or (after.lower() in _word_set("vote_after"))
-    ):
+    vote_of = _VOTE_OF.search(text, max(0, match.start() - 16), match.start())
+    if before in _word_set("vote_before") or after.lower() in _word_set("vote_after") or vote_of:
         return f"{cardinal(a)} to {cardinal(b)}"
     if not american() or not re.match(r"[\s,.;:!?)]|$", text[match.end() : match.end() + 1]):
         return None  # "20-25°C" is no record
     if before in _word_set("score_before") or after.lower() in _word_set("score_after"):
         return None  # "a 1-0 win", "won 3-1": a score
     leading = _RECORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
-    if after.lower() in _word_set("record_after") or (
-        leading
-        and leading.group("w").lower() in _word_set("record_before")
-        and after.lower() not in _word_set("record_not_after")
+    in_brackets = text[match.end() : match.end() + 1] == ")" and _TEAM_RECORD.search(
+        text, max(0, match.start() - 30), match.start()
+    )
+    if (
+        in_brackets
+        or after.lower() in _word_set("record_after")
+        or (
+            leading
+            and leading.group("w").lower() in _word_set("record_before")
+            and after.lower() not in _word_set("record_not_after")
+        )
     ):
         return f"{cardinal(a)} and {cardinal(b)}"
     return None
