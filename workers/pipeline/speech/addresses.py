@@ -40,8 +40,21 @@ def _say_domain(host: str) -> str:
     return " dot ".join(spoken)
 
 
+_IP = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+
+
+def _ip(match: re.Match[str]) -> str:
+    """'192.168.0.40' 'one nine two dot one six eight dot zero dot four zero'."""
+    if any(int(part) > 255 for part in match.groups()):
+        return match.group(0)
+    return " dot ".join(
+        " ".join("zero" if d == "0" else cardinal(int(d)) for d in part) for part in match.groups()
+    )
+
+
 def speak_urls(text: str) -> str:
-    """URLs and bare domains to their spoken domain; the path is dropped."""
+    """URLs and bare domains to their spoken domain; the path is dropped. An IP address
+    digit by digit, 0 as 'zero' (as a network engineer reads one)."""
     email, url, domain = _url_patterns()
 
     def say_url(match: re.Match[str]) -> str:
@@ -57,7 +70,8 @@ def speak_urls(text: str) -> str:
         lambda m: f"{m.group(1).replace('.', ' dot ')} at {_say_domain(m.group(2))}", text
     )
     text = url.sub(say_url, text)
-    return domain.sub(lambda m: _say_domain(m.group(1)), text)
+    text = domain.sub(lambda m: _say_domain(m.group(1)), text)
+    return _IP.sub(_ip, text)
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,13 +17,15 @@ _PHONE = re.compile(
 )
 # North American: optional +1 or 1, a 3-digit area code (bracketed or not), 3 then 4
 # digits, split by hyphens, dots or spaces; a bracketed area code needs no separator.
+# Unbracketed, the area code and exchange start with 2-9, as every real one does.
 _NANP = re.compile(
     r"(?<![\w+.(-])(?P<country>\+?1[\s.-]?)?"
-    r"(?:\((?P<area_b>[2-9]\d\d)\)\s?|(?P<area>[2-9]\d\d)(?P<sep>[.-]))"
-    r"(?P<exchange>\d{3})[\s.-](?P<line>\d{4})(?![\w-]|[.,]\d)"
-    r"(?P<ext>,?\s(?:ext\.?|x|extension)\s?(?P<ext_n>\d{1,5})\b)?",
+    r"(?:\((?P<area_b>\d{3})\)[\s-]?|(?P<area>[2-9]\d\d)(?P<sep>[.-])(?=[2-9]))"
+    r"(?P<exchange>\d{3})[\s.-](?P<line>\d{4})(?![\w]|-\d{5}|[.,]\d)"
+    r"(?:(?:,?\s(?:ext\.?|x|extension)\s?|-)(?P<ext_n>\d{1,5})\b)?",
     re.IGNORECASE,
 )
+_SSN = re.compile(r"(?<![\w.,-])(\d{3})-(\d{2})-(\d{4})(?![\w-]|[.,]\d)")  # 111-11-1111
 _LOCAL = re.compile(r"(?<![\w.,-])(?P<exchange>[2-9]\d\d)-(?P<line>\d{4})(?![\w-]|[.,]\d)")
 _LOCAL_BEFORE = re.compile(
     r"\b(?:call|calls|called|calling|dial|dialled|dialed|phone|phoned|text|line|hotline|"
@@ -80,6 +82,7 @@ def speak_phones(text: str) -> str:
         return f"{digits(match.group('exchange'))}, {digits(match.group('line'))}"
 
     text = _sub(_LOCAL, local, text)
+    text = _sub(_SSN, lambda m: ", ".join(digits(g) for g in m.groups()), text)
     text = _sub(_PHONE, say, text)
 
     def say_short(match: re.Match[str]) -> str:
