@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from workers.pipeline.speech.acronyms import known_acronyms
 from workers.pipeline.speech.context import _sub
 from workers.pipeline.speech.numbers import digits
 from workers.pipeline.speech.tables import _alternation, _word_set
@@ -25,6 +26,10 @@ _NANP = re.compile(
     r"(?:(?:,?\s(?:ext\.?|x|extension)\s?|-)(?P<ext_n>\d{1,5})\b)?",
     re.IGNORECASE,
 )
+_VANITY = re.compile(
+    r"(?<![\w+-])(?P<one>1-)?(?P<code>8(?:00|88|77|66|55|44|33))-(?P<word>[A-Z][A-Z\d]*(?:-[A-Z\d]+)*)"
+    r"(?![\w-])"
+)  # "1-800-FLOWERS", "1-800-GO-U-HAUL"
 _SSN = re.compile(r"(?<![\w.,-])(\d{3})-(\d{2})-(\d{4})(?![\w-]|[.,]\d)")  # 111-11-1111
 _LOCAL = re.compile(r"(?<![\w.,-])(?P<exchange>[2-9]\d\d)-(?P<line>\d{4})(?![\w-]|[.,]\d)")
 _LOCAL_BEFORE = re.compile(
@@ -48,6 +53,19 @@ def _north_american(match: re.Match[str]) -> str:
     if match.group("ext_n"):
         spoken += f", extension {digits(match.group('ext_n'))}"
     return spoken
+
+
+def _vanity(match: re.Match[str]) -> str:
+    """'1-800-FLOWERS' 'one eight hundred flowers': the letters are a word to say."""
+    parts = []
+    for part in match.group("word").split("-"):
+        if part.isdigit():
+            parts.append(digits(part))
+        else:
+            spelled = len(part) == 1 or part in known_acronyms()  # "U", "USA"
+            parts.append(part if spelled else part.lower())
+    head = ("one " if match.group("one") else "") + _group(match.group("code"))
+    return f"{head}, {' '.join(parts)}"
 
 
 @cache
@@ -82,6 +100,7 @@ def speak_phones(text: str) -> str:
         return f"{digits(match.group('exchange'))}, {digits(match.group('line'))}"
 
     text = _sub(_LOCAL, local, text)
+    text = _sub(_VANITY, _vanity, text)
     text = _sub(_SSN, lambda m: ", ".join(digits(g) for g in m.groups()), text)
     text = _sub(_PHONE, say, text)
 
