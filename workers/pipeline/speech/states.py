@@ -52,7 +52,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     forms = _alternation(_forms())
     party = re.compile(rf"(?<![\w.-])(?P<party>[DRI])-(?P<state>{forms})(?![\w-])")
     place = re.compile(
-        rf"(?<![\w.-])(?P<state>{forms})(?![\w-])"
+        rf"(?<![\w.-])(?P<state>{forms})(?![\w]|-(?![a-z]))"  # "a Calif.-based firm"
         r"(?:(?P<zip_gap>,?\s)(?P<zip>\d{5})(?:-(?P<plus4>\d{4}))?(?![\w-]|[.,]\d))?"
     )
     return party, place
