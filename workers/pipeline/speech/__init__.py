@@ -2,9 +2,10 @@
 
 Shaped like python-ftfy: a fixed list of small, pure, named ``str -> str`` steps
 (`STEPS`), applied in order; `normalise` also reports which steps changed something.
-Each family of steps has its own module (typography, addresses, phones, abbreviations,
-acronyms, numerals, dates, ratios and scores in `scores`, times, ages, money, decades,
-ranges, units); number words (`numbers`, through num2words) and the word tables
+Each family of steps has its own module (typography, addresses and streets in
+`addresses`, phones, states, numbered, abbreviations, acronyms, numerals, dates,
+durations, ratios and scores in `scores`, times, ages, money, decades, ranges and spans
+in `ranges`, units, rates); number words (`numbers`, through num2words) and the word tables
 (`tables`, read once from ``data/speech_*.{tsv,json}``) are shared. Every step looks
 only a bounded distance either side of a match, so each is linear in the text.
 
@@ -79,6 +80,7 @@ from workers.pipeline.speech.numbers import cardinal, digits, number_words, ordi
 from workers.pipeline.speech.numerals import speak_numbers, speak_ordinals, speak_roman
 from workers.pipeline.speech.phones import speak_phones
 from workers.pipeline.speech.ranges import speak_ranges, speak_spans
+from workers.pipeline.speech.rates import speak_rates
 from workers.pipeline.speech.scores import speak_fractions, speak_ratios, speak_scores
 from workers.pipeline.speech.states import speak_states
 from workers.pipeline.speech.style import DEFAULT_STYLE, speaking_style
@@ -93,7 +95,7 @@ from workers.pipeline.speech.typography import (
     strip_markup,
     tidy_spaces,
 )
-from workers.pipeline.speech.units import speak_rates, speak_units
+from workers.pipeline.speech.units import speak_units
 
 __all__ = [
     "STEPS",

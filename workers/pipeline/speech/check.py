@@ -33,11 +33,11 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+from workers.pipeline.speech import style as house_style
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.abbreviations import abbreviation_forms
 from workers.pipeline.speech.acronyms import is_code, known_acronyms
 from workers.pipeline.speech.lexicon import Lexicon
-from workers.pipeline.speech.style import STYLES
 
 WORD_LISTS = (Path("/usr/share/dict/british-english"), Path("/usr/share/dict/words"))
 ESPEAK_TIMEOUT_S = 60
@@ -158,17 +158,6 @@ def _offsets(paragraph: str, token: str, whole_word: bool) -> Iterator[int | Non
         yield None
 
 
-def _left_in_every_style(paragraph: str, pattern: re.Pattern[str]) -> list[str]:
-    """The pattern's tokens (its group 1, or the whole match) still in the paragraph's
-    spoken text in every house style, in the order of the first style's text."""
-    found: list[str] | None = None
-    for style in STYLES:
-        spoken = to_spoken(paragraph, style)
-        tokens = [m.group(1) if pattern.groups else m.group(0) for m in pattern.finditer(spoken)]
-        found = tokens if found is None else [t for t in found if t in tokens]
-    return list(dict.fromkeys(found or []))
-
-
 def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
     """Every risky token of the (cleaned) paragraphs, in reading order."""
     lexicon = lexicon or Lexicon()
@@ -229,6 +218,17 @@ def check(paragraphs: list[str], lexicon: Lexicon | None = None) -> list[Risk]:
             why = "not in espeak-ng's dictionary or the word list: its rules will guess"
             found.append(("name" if word[0].isupper() else "word", word, index, said, why))
     return _placed(found, paragraphs)
+
+
+def _left_in_every_style(paragraph: str, pattern: re.Pattern[str]) -> list[str]:
+    """The pattern's tokens (its group 1, or the whole match) still in the paragraph's
+    spoken text in every house style, in the order of the first style's text."""
+    found: list[str] | None = None
+    for style in house_style.STYLES:
+        spoken = to_spoken(paragraph, style)
+        tokens = [m.group(1) if pattern.groups else m.group(0) for m in pattern.finditer(spoken)]
+        found = tokens if found is None else [t for t in found if t in tokens]
+    return list(dict.fromkeys(found or []))
 
 
 def _placed(found: list[tuple[str, str, int, str, str]], paragraphs: list[str]) -> list[Risk]:
