@@ -93,7 +93,7 @@ def speak_numbered(text: str) -> str:
     def plan(match: re.Match[str]) -> str:
         spoken = f"{in_pairs(match.group('n'))} {match.group('a').upper()}"
         spoken += f" {cardinal(int(match.group('b')))}" if match.group("b") else ""
-        return spoken + ("s" if match.group("s") else "")
+        return spoken + ("'s" if match.group("s") else "")  # espeak spells 'Ks' K-S
 
     text = _sub(_PLAN, plan, text)
     text = _sub(_FLIGHT_CODE, lambda m: f"{' '.join(m['airline'])} {in_pairs(m['n'])}", text)
