@@ -49,8 +49,7 @@ def test_every_kind_with_position_and_what_will_be_said():
     assert found == [
         ("acronym", "PVM", 4, "PVM"),
         ("abbreviation", "Rt.", 20, "Rt."),
-        ("number", "3", 39, "3"),
-        ("number", "4", 41, "4"),
+        ("code", "3x4y", 39, "3x4y"),
         ("symbol", "^", 50, "^"),
     ]
     assert risks[0].phonemes == "p,i:v,i:;'Em"  # spelled, as in a sentence
@@ -63,6 +62,26 @@ def test_ordinary_words_codes_and_what_rules_rewrote_are_not_risky():
         "COVID-19 and the FTSE 100 were all fine, e.g. in 2023."
     )
     assert check([text]) == []
+
+
+def test_a_code_or_abbreviation_no_style_reads_is_flagged_once_as_written():
+    text = "The 9XK4 prototype and BA.2.86 reached Toronto, Ont., and Regina, Sask., today."
+    found = [(r.kind, r.token, r.offset) for r in check([text])]
+    assert found == [
+        ("code", "9XK4", 4),
+        ("code", "BA.2.86", 23),
+        ("abbreviation", "Ont.", 48),
+        ("abbreviation", "Sask.", 66),
+    ]
+
+
+def test_the_formats_of_us_news_are_known_tokens():
+    text = (
+        "Call 1-800-273-8255 from Phoenix, Ariz., or 1211 E. Arques Ave. about the F-150, "
+        "Flight 1549, the Boeing 737 MAX, I-95, your 401(k), $20/mo, 12KG and 3 Mbps; "
+        "Sen. Warren, D-Mass., ran it in 2:01:09 and 3:43.13 after a 5-4 decision."
+    )
+    assert [(r.kind, r.token) for r in check([text]) if r.kind != "name"] == []
 
 
 def test_phonemes_are_said_in_a_sentence_so_capitals_are_spelled():

@@ -16,6 +16,7 @@ STYLE_DIRS = {"en-GB": CASES_DIR} | {d.name: d for d in CASES_DIR.iterdir() if d
 FAMILIES = (
     "abbreviations", "acronyms", "addresses", "ages", "dates", "decades", "money", "news",
     "numerals", "phones", "ranges", "scores", "times", "typography", "units",
+    "durations", "numbered", "rates", "states",
 )  # fmt: skip
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 

@@ -23,6 +23,9 @@ def _code_table_pattern() -> re.Pattern[str]:
 _CODE = re.compile(
     r"(?<![\w.&/-])(?!U-?(?:1\d|2[0-3])s?\b)(?P<letters>[A-Z]{1,3})-?(?P<number>\d{1,3})(?![\w/]|[.,:]\d)"
 )  # "U21" is left to the ages step ("under-twenty-one")
+_MIXED = re.compile(
+    r"(?<![\w.&/-])(?P<code>[A-Z]{1,3}\d{1,3}(?:-?[A-Z]{1,3}\d{0,3})+)(?![\w/]|[.,:]\d)"
+)  # "A1C", "B2B", "M1A1", "R2-D2": letters and numbers taking turns
 _LETTER_PAIR = re.compile(r"(?<![\w&])([A-Z])&([A-Z])(?![\w&])")
 
 
@@ -54,7 +57,16 @@ def fix_acronyms(text: str) -> str:
         return spoken + (" " if following.isdigit() and not spoken[-1].isdigit() else "")
 
     text = _acronym_pattern().sub(say, text)
+    text = _MIXED.sub(_say_mixed, text)
     return _CODE.sub(_say_code, text)
+
+
+def _say_mixed(match: re.Match[str]) -> str:
+    """'A1C' 'A one C', 'R2-D2' 'R two D two': each run of letters as written (espeak
+    spells a short capital run), each run of digits as a code's number."""
+    runs = re.findall(r"[A-Z]+|\d+", match.group("code"))
+    spoken = " ".join(code_number(run) if run.isdigit() else run for run in runs)
+    return re.sub(r"^([AI]) ", r"\1-", spoken)  # as in _say_code: "A-one", not "uh one"
 
 
 def _say_code(match: re.Match[str]) -> str:

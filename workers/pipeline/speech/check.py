@@ -1,14 +1,17 @@
 """`narrate check`: the tokens of an article the engine may say wrongly, found before any
 audio is made, each with where it is and what will be said.
 
-Four kinds:
+The kinds:
 
 - ``acronym``: an all-capitals word the acronym table does not know (espeak-ng spells
   some and reads others as words);
 - ``number`` / ``symbol``: digits or symbols still in the spoken text, which no rule
   turned into words;
 - ``abbreviation``: a short word with a full stop that is neither a word nor a known
-  abbreviation ("Rt.", "Cmdr."), still in the spoken text;
+  abbreviation ("Rt.", "Ont.,"), still in the spoken text;
+- ``code``: a token of letters and digits ("XK47Q", "BA.2.86") that no rule read;
+- those two are flagged only when no house style (en-GB, en-US) reads them: a token one
+  style knows is a known token, said that style's way;
 - ``name`` (``word`` if not capitalised): a word with no lexicon entry that espeak-ng's
   dictionary does not have and
   that is not in the system word list (wbritish), so espeak guesses it from its
@@ -30,6 +33,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+from workers.pipeline.speech import style as house_style
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.abbreviations import abbreviation_forms
 from workers.pipeline.speech.acronyms import is_code, known_acronyms
@@ -43,6 +47,10 @@ _ALL_CAPS = re.compile(r"(?<![\w.&-])([A-Z]{2,})(?:s|'s)?(?![\w&]|\.[A-Z])")
 _LEFT_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
 _LEFT_SYMBOL = re.compile(r"[%£$€¥#@&*\\^~<>=+|_{}]")
 _DOTTED = re.compile(r"(?<![\w.])([A-Za-z]{2,6})\.(?=\s+[a-z0-9]|\s+[A-Z][a-z]*\.)")
+_DOTTED_PLACE = re.compile(r"(?<![\w.])([A-Z][a-z]{1,5})\.(?=[,;)])")  # "Toronto, Ont., said"
+_CODE_TOKEN = re.compile(
+    r"(?<![\w.-])(?=[\w.-]*\d)(?=[\w.-]*[A-Za-z])[A-Za-z\d]+(?:[.-][A-Za-z\d]+)*(?![\w-])"
+)
 _WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]*(?:['’-][A-Za-z][a-z]*)*)(?![\w'’-])")
 _PHONEME_GROUP = re.compile(r"\[\[[^\]]*\]\]")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -164,14 +172,23 @@ def check(
         spoken = _PHONEME_GROUP.sub(" ", lexicon.apply(normalised))  # entries' own symbols
         covered = {w.lower() for w in lexicon.words_in(normalised)}
         written_words = set(_WORD.findall(paragraph))
+        codes = _left_in_every_style(paragraph, _CODE_TOKEN)
+        for token in codes:
+            found.append(("code", token, index, token, "letters and digits no style reads"))
+        written_codes = [m.span() for m in _CODE_TOKEN.finditer(paragraph) if m[0] in codes]
         for match in _ALL_CAPS.finditer(paragraph):
             word = match.group(1)
             if word in acronyms or word.lower() in covered or is_code(word):
                 continue
+            if any(start <= match.start() < end for start, end in written_codes):
+                continue  # "BA" in "BA.2.86": flagged with its code
             if not re.search(rf"(?<![\w]){word}(?![\w])", spoken):
                 continue  # a rule said it another way (a Roman numeral, a code)
             found.append(("acronym", word, index, word, "an all-capitals word no table knows"))
+        in_codes = [m.span() for m in _CODE_TOKEN.finditer(spoken) if m.group(0) in codes]
         for match in _LEFT_NUMBER.finditer(spoken):
+            if any(start <= match.start() < end for start, end in in_codes):
+                continue  # flagged with its code
             found.append(("number", match.group(0), index, match.group(0), "no rule read it"))
         for match in _LEFT_SYMBOL.finditer(spoken):
             found.append(("symbol", match.group(0), index, match.group(0), "no rule read it"))
@@ -182,6 +199,12 @@ def check(
             found.append(
                 ("abbreviation", f"{word}.", index, f"{word}.", "an abbreviation no table has")
             )
+        dotted = set()
+        for word in _left_in_every_style(paragraph, _DOTTED_PLACE):
+            if word.lower() not in abbreviation_forms() and not _known_word(word):
+                dotted.add(word)
+                why = "an abbreviation no style reads"
+                found.append(("abbreviation", f"{word}.", index, f"{word}.", why))
         for word in _WORD.findall(normalised):
             if (
                 word in written_words  # not one the normaliser wrote ("Footsie")
@@ -189,6 +212,7 @@ def check(
                 and not word.isupper()
                 and word.lower() not in covered
                 and not _known_word(word)
+                and word not in dotted  # flagged as an abbreviation already
             ):
                 candidates.append((word, index, word))
     dictionary = in_espeak_dictionary(_POSSESSIVE.sub("", w) for w, _, _ in candidates)
@@ -197,6 +221,17 @@ def check(
             why = "not in espeak-ng's dictionary or the word list: its rules will guess"
             found.append(("name" if word[0].isupper() else "word", word, index, said, why))
     return _placed(found, paragraphs)
+
+
+def _left_in_every_style(paragraph: str, pattern: re.Pattern[str]) -> list[str]:
+    """The pattern's tokens (its group 1, or the whole match) still in the paragraph's
+    spoken text in every house style, in the order of the first style's text."""
+    found: list[str] | None = None
+    for style in house_style.STYLES:
+        spoken = to_spoken(paragraph, style)
+        tokens = [m.group(1) if pattern.groups else m.group(0) for m in pattern.finditer(spoken)]
+        found = tokens if found is None else [t for t in found if t in tokens]
+    return list(dict.fromkeys(found or []))
 
 
 def _placed(found: list[tuple[str, str, int, str, str]], paragraphs: list[str]) -> list[Risk]:

@@ -6,19 +6,59 @@ import re
 
 from workers.pipeline.speech.context import _counted, _sub, _word_after, _word_before
 from workers.pipeline.speech.numbers import cardinal, ordinal
+from workers.pipeline.speech.style import american
 from workers.pipeline.speech.tables import _alternation, _months, _word_set, _words
 
 _SCORE = re.compile(r"(?<![\w.,/-])(?P<a>\d{1,2})-(?P<b>\d{1,2})(?![\w-]|[.,]\d|\s?%)")
 
 
 def _score_word(n: int) -> str:
-    return "nil" if n == 0 else cardinal(n)
+    if n == 0:
+        return "nothing" if american() else "nil"
+    return cardinal(n)
 
 
 def _score(a: int, b: int) -> str:
+    """0 is 'nil' in British copy, 'nothing' in American ('a three-nothing win')."""
     if a == b:
-        return f"{_score_word(a)}-all" if a else "nil-nil"
+        return f"{_score_word(a)}-all" if a else f"{_score_word(0)}-{_score_word(0)}"
     return f"{_score_word(a)}-{_score_word(b)}"
+
+
+_VOTE_OF = re.compile(r"\b(?:vote|margin|tally|count|split)\s+of\s+$", re.IGNORECASE)
+_TEAM_RECORD = re.compile(r"[A-Z][\w.'’]*s\s\($")  # "The Yankees (45-30)"
+_RECORD_BEFORE = re.compile(r"\b(?P<w>[A-Za-z]+)(?:\s+to)?\s+(?:an?\s+|the\s+)?$")
+
+
+def _tally(text: str, match: re.Match[str]) -> str | None:
+    """A vote or court split ('a 5-4 decision', 'voted 6-3') 'five to four' in either
+    style; a team's record ('improved to 10-2', 'a 10-2 record', 'the Yankees (45-30)')
+    'ten and two' in American copy. None when the pair is neither."""
+    a, b = int(match.group("a")), int(match.group("b"))
+    before = (_word_before(text, match.start()) or "").lower()
+    after = _word_after(text, match.end()) or ""
+    vote_of = _VOTE_OF.search(text, max(0, match.start() - 16), match.start())
+    if before in _word_set("vote_before") or after.lower() in _word_set("vote_after") or vote_of:
+        return f"{cardinal(a)} to {cardinal(b)}"
+    if not american() or not re.match(r"[\s,.;:!?)]|$", text[match.end() : match.end() + 1]):
+        return None  # "20-25°C" is no record
+    if before in _word_set("score_before") or after.lower() in _word_set("score_after"):
+        return None  # "a 1-0 win", "won 3-1": a score
+    leading = _RECORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
+    in_brackets = text[match.end() : match.end() + 1] == ")" and _TEAM_RECORD.search(
+        text, max(0, match.start() - 30), match.start()
+    )
+    if (
+        in_brackets
+        or after.lower() in _word_set("record_after")
+        or (
+            leading
+            and leading.group("w").lower() in _word_set("record_before")
+            and after.lower() not in _word_set("record_not_after")
+        )
+    ):
+        return f"{cardinal(a)} and {cardinal(b)}"
+    return None
 
 
 def speak_scores(text: str) -> str:
@@ -31,6 +71,9 @@ def speak_scores(text: str) -> str:
 
     def say(match: re.Match[str]) -> str:
         a, b = int(match.group("a")), int(match.group("b"))
+        tally = _tally(text, match)
+        if tally:
+            return tally
         before = _word_before(text, match.start())
         after = _word_after(text, match.end())
         by_context = (before or "").lower() in before_words or (after or "") in after_words

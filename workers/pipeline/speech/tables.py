@@ -122,3 +122,18 @@ def _codes() -> dict[str, str]:
 def _alternation(forms: Iterable[str]) -> str:
     """A regex alternation of the literal forms, longest first."""
     return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _State:
+    name: str
+    ap: str | None
+    postal: str
+
+
+@cache
+def _states() -> tuple[_State, ...]:
+    return tuple(
+        _State(name, None if ap == "-" else ap, postal)
+        for name, ap, postal in _rows("speech_states.tsv")
+    )
