@@ -6,6 +6,8 @@ its audio from anonymous readers."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import urllib.error
@@ -128,6 +130,44 @@ def add_paragraph(page, site: WordPress, post_id: int, paragraph: str) -> None:
     page.wait_for_selector(".components-snackbar", timeout=30_000)
 
 
+def older_post(site: WordPress, title: str, text: str) -> int:
+    """A post published before the plugin was set up (so never sent)."""
+    code = (
+        f"echo wp_insert_post(array('post_title' => {title!r}, 'post_content' => {text!r}, "
+        "'post_status' => 'publish', 'post_author' => 1));"
+    )
+    return int(site.php(code))
+
+
+def deliver(site: WordPress, body: bytes, signature: str) -> int:
+    request = urllib.request.Request(
+        f"{site.url}/?rest_route=/narrate/v1/webhook",
+        body,
+        {"Content-Type": "application/json", "X-Narrate-Signature": signature},
+    )
+    try:
+        return urllib.request.urlopen(request).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def backfill(page, site: WordPress, post_ids: list[int]) -> None:
+    """The posts list's bulk action, then reloads until its notice says all are done."""
+    page.goto(f"{site.url}/wp-admin/edit.php")
+    for post_id in post_ids:
+        page.check(f"#cb-select-{post_id}")
+    page.select_option("#bulk-action-selector-top", "narrate_backfill")
+    page.click("#doaction")
+    page.wait_for_selector(".narrate-backfill")
+
+    def finished() -> bool:
+        page.reload()
+        notice = page.locator(".narrate-backfill")
+        return notice.count() == 0 or f"{len(post_ids)} of {len(post_ids)}" in notice.inner_text()
+
+    wait_until(finished, 120, "the backfill's notice never said it was done", interval=1)
+
+
 def plays(page) -> None:
     page.wait_for_selector(f"{PLAYER} button.play:not([disabled])", timeout=60_000)
     page.click(f"{PLAYER} button.play")
@@ -137,8 +177,18 @@ def plays(page) -> None:
 def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     browser, server, worker, site, publisher
 ):
+    archive = [
+        older_post(site, f"Archive story {n}", f"<p>An older story, number {n}, from the past.</p>")
+        for n in (1, 2)
+    ]
     admin = log_in(browser, site, "admin", ADMIN_PASSWORD)
     configure(admin, site, server)
+    # Webhooks need Narrate's signature of the body.
+    body = json.dumps({"event": "article.done", "article": {"id": "x", "status": "done"}})
+    signature = "sha256=" + hmac.new(SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+    assert deliver(site, body.encode(), signature) == 200
+    assert deliver(site, body.encode(), "sha256=" + "0" * 64) == 401
+    assert deliver(site, body.encode() + b" ", signature) == 401
 
     editor = log_in(browser, site, "editor", EDITOR_PASSWORD)
     post_id = write_post(
@@ -184,6 +234,39 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
         "the edit made no new revision",
     )
     wait_until(lambda: meta(site, post_id, "revision") == "2", 120, "no webhook for revision 2")
+
+    # "Regenerate audio" sends the post as it is: here changed behind WordPress's back (as
+    # an import or a search-and-replace in the database does), so a new revision.
+    site.php(
+        'global $wpdb; $wpdb->query("UPDATE $wpdb->posts SET post_content = '
+        f"CONCAT(post_content, '<p>Parking will be free.</p>') WHERE ID = {post_id}\");"
+    )
+    admin.goto(f"{site.url}/wp-admin/edit.php")
+    admin.locator(f"#post-{post_id}").hover()
+    admin.click(f"#post-{post_id} .row-actions .narrate_regenerate a")
+    admin.wait_for_selector(".notice-success")
+    run_cron_until(
+        site,
+        lambda: narrate_article(server, article_id)["revision"] == 3,
+        "regenerating made no new revision",
+    )
+
+    # The bulk action sends older posts as one batch; deleting a post deletes its audio.
+    backfill(admin, site, archive)
+    archived = [meta(site, post_id, "article_id") for post_id in archive]
+    assert all(archived), archived
+    assert [narrate_article(server, a)["status"] for a in archived] == ["done", "done"]
+    assert narrate_article(server, archived[0])["source_url"] == f"{site.url}/?p={archive[0]}"
+    site.php(f"wp_delete_post({archive[0]}, true);")
+
+    def gone() -> bool:
+        try:
+            narrate_article(server, archived[0])
+        except urllib.error.HTTPError as error:
+            return error.code == 404
+        return False
+
+    run_cron_until(site, gone, "deleting the post left its article")
 
     editor.goto(f"{site.url}/wp-admin/edit.php")
     editor.locator(f"#post-{post_id}").hover()

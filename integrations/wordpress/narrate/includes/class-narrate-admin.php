@@ -113,8 +113,9 @@ class Narrate_Admin {
 		if ( ! current_user_can( 'edit_post', $post_id ) ) {
 			wp_die( esc_html__( 'You may not edit this post.', 'narrate' ), 403 );
 		}
-		update_post_meta( $post_id, '_narrate_status', 'queued' );
-		Narrate_Sync::schedule( Narrate_Sync::REGENERATE, array( $post_id ) );
+		// The post as it is now: Narrate makes a new revision if its text changed (say, by an
+		// import that bypassed the editor) or if the last attempt failed; else it keeps the audio.
+		Narrate_Sync::schedule( Narrate_Sync::SYNC, array( $post_id ) );
 		wp_safe_redirect( add_query_arg( 'narrate_regenerated', 1, admin_url( 'edit.php?post_type=' . get_post_type( $post_id ) ) ) );
 		exit;
 	}
@@ -125,7 +126,7 @@ class Narrate_Admin {
 	public static function notice() {
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only chooses a message.
 		if ( isset( $_GET['narrate_regenerated'] ) ) {
-			echo '<div class="notice notice-success is-dismissible"><p>' . esc_html__( 'The audio will be made again in a moment.', 'narrate' ) . '</p></div>';
+			echo '<div class="notice notice-success is-dismissible"><p>' . esc_html__( 'The post will be sent to Narrate again in a moment: changed or failed audio is made again.', 'narrate' ) . '</p></div>';
 		}
 		if ( ! Narrate_Settings::configured() && current_user_can( 'manage_options' ) ) {
 			printf(

@@ -16,9 +16,8 @@ if ( ! defined( 'ABSPATH' ) ) {
  */
 class Narrate_Sync {
 
-	const SYNC       = 'narrate_sync_post';
-	const REGENERATE = 'narrate_regenerate_post';
-	const DELETE     = 'narrate_delete_article';
+	const SYNC   = 'narrate_sync_post';
+	const DELETE = 'narrate_delete_article';
 
 	/**
 	 * Hooks the post life cycle and the scheduled events.
@@ -27,7 +26,6 @@ class Narrate_Sync {
 		add_action( 'transition_post_status', array( __CLASS__, 'on_transition' ), 10, 3 );
 		add_action( 'before_delete_post', array( __CLASS__, 'on_delete' ), 10, 1 );
 		add_action( self::SYNC, array( __CLASS__, 'sync' ), 10, 1 );
-		add_action( self::REGENERATE, array( __CLASS__, 'regenerate' ), 10, 1 );
 		add_action( self::DELETE, array( __CLASS__, 'delete_article' ), 10, 1 );
 	}
 
@@ -183,26 +181,6 @@ class Narrate_Sync {
 			return;
 		}
 		self::record( $post->ID, Narrate_Client::request( 'POST', 'articles', $body ), $visibility );
-	}
-
-	/**
-	 * The scheduled "Regenerate audio": the post's text again as a new revision.
-	 *
-	 * @param int $post_id The post.
-	 */
-	public static function regenerate( $post_id ) {
-		$post       = get_post( $post_id );
-		$article    = $post ? self::article_id( $post->ID ) : '';
-		$visibility = $post ? self::wanted_visibility( $post ) : null;
-		if ( '' === $article || null === $visibility ) {
-			self::sync( $post_id );
-			return;
-		}
-		$body = self::submission( $post, $visibility );
-		if ( null !== $body ) {
-			unset( $body['external_id'], $body['visibility'] );
-			self::record( $post->ID, Narrate_Client::request( 'PUT', 'articles/' . rawurlencode( $article ), $body ), $visibility );
-		}
 	}
 
 	/**
