@@ -11,6 +11,7 @@ import hmac
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,6 +222,15 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     assert holder.count() == 1
     embed = reader.evaluate("document.querySelector('[data-narrate-article]').outerHTML")
     plays(reader)
+
+    # Narrate is an oEmbed provider: its article URL becomes the iframe player. WordPress
+    # fetches oEmbed only from ports 80, 443 and 8080 unless told, as here for the test's.
+    port = urllib.parse.urlsplit(server).port
+    oembed = site.php(
+        f"add_filter('http_allowed_safe_ports', function ($p) {{ $p[] = {port}; return $p; }});"
+        f"echo wp_oembed_get('{server}/articles/{article_id}');"
+    )
+    assert oembed.startswith("<iframe ") and f'src="{server}/player/{article_id}"' in oembed
 
     admin.goto(f"{site.url}/wp-admin/edit.php")
     row = admin.locator(f"#post-{post_id}")
