@@ -26,6 +26,7 @@ from tests.support.waits import wait_until
 from tests.support.wordpress import (
     ADMIN_PASSWORD,
     EDITOR_PASSWORD,
+    PLUGIN,
     WordPress,
     mariadb,
     wordpress,
@@ -223,6 +224,15 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     embed = reader.evaluate("document.querySelector('[data-narrate-article]').outerHTML")
     plays(reader)
 
+    # The block and the shortcode render the same embed wherever they are placed.
+    for placed in (
+        f"do_shortcode('[narrate post={post_id}]')",
+        "do_blocks('<!-- wp:narrate/player /-->')",
+    ):
+        rendered = site.php(f"$GLOBALS['post'] = get_post({post_id}); echo {placed};")
+        assert f'data-narrate-article="{article_id}"' in rendered, placed
+    assert editor.evaluate("Boolean(wp.blocks.getBlockType('narrate/player'))")
+
     # Narrate is an oEmbed provider: its article URL becomes the iframe player. WordPress
     # fetches oEmbed only from ports 80, 443 and 8080 unless told, as here for the test's.
     port = urllib.parse.urlsplit(server).port
@@ -297,6 +307,7 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     reader.goto(f"{origin}/{name}")
     reader.wait_for_selector(f"{PLAYER}[state=unavailable]", timeout=30_000)
 
-    debug = site.root / "debug.log"
-    noticed = [line for line in debug.read_text().splitlines() if "narrate" in line.lower()]
-    assert not [line for line in noticed if "/plugins/narrate/" in line], noticed
+    # PHP said nothing about the plugin's code (WordPress 6.1's own deprecations on PHP 8.2
+    # are in the log; PHP names the plugin's files by their real path).
+    log = (site.root / "debug.log").read_text()
+    assert str(PLUGIN) not in log and "/plugins/narrate/" not in log, log[-3000:]

@@ -91,6 +91,12 @@ class Narrate_Sync {
 		if ( ! wp_next_scheduled( $hook, $args ) ) {
 			wp_schedule_single_event( time(), $hook, $args );
 		}
+		// Start WP-Cron once this request is done (a non-blocking request to wp-cron.php)
+		// rather than on the next visit, unless the site runs cron itself.
+		$disabled = defined( 'DISABLE_WP_CRON' ) && DISABLE_WP_CRON;
+		if ( ! $disabled && ! has_action( 'shutdown', 'spawn_cron' ) ) {
+			add_action( 'shutdown', 'spawn_cron' );
+		}
 	}
 
 	/**
