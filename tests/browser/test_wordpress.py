@@ -108,10 +108,10 @@ def configure(page, site: WordPress, server: str) -> None:
 
 def write_post(page, site: WordPress, title: str, paragraphs: list[str]) -> int:
     page.goto(f"{site.url}/wp-admin/post-new.php")
-    guide = page.locator(".edit-post-welcome-guide")
-    if guide.count():
-        page.keyboard.press("Escape")
-    page.locator(".editor-post-title__input").click()
+    title_field = page.locator(".editor-post-title__input")
+    title_field.wait_for()
+    assert page.locator(".edit-post-welcome-guide").count() == 0  # off (wordpress_site/setup.php)
+    title_field.click()
     page.keyboard.type(title)
     for paragraph in paragraphs:
         page.keyboard.press("Enter")

@@ -12,7 +12,7 @@ require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 require_once ABSPATH . 'wp-admin/includes/plugin.php';
 
 wp_install( 'Narrate test site', 'admin', 'admin@example.com', false, '', $argv[1] );
-wp_insert_user(
+$editor = wp_insert_user(
 	array(
 		'user_login' => 'editor',
 		'user_pass'  => $argv[2],
@@ -21,6 +21,17 @@ wp_insert_user(
 	)
 );
 update_user_meta( 1, 'show_welcome_panel', 0 );
+// The block editor's welcome guide would cover the editor on first use.
+foreach ( array( 1, $editor ) as $user_id ) {
+	update_user_meta(
+		$user_id,
+		$wpdb->get_blog_prefix() . 'persisted_preferences',
+		array(
+			'core/edit-post' => array( 'welcomeGuide' => false ),
+			'_modified'      => gmdate( 'c' ),
+		)
+	);
+}
 switch_theme( 'plain' );
 $activated = activate_plugin( 'narrate/narrate.php' );
 if ( is_wp_error( $activated ) ) {
