@@ -237,7 +237,8 @@ class Narrate_Settings {
 			$clean[ $key ] = array_key_exists( $value, $choices ) ? $value : self::defaults()[ $key ];
 		}
 		foreach ( self::SECRETS as $key ) {
-			$sent          = trim( sanitize_text_field( (string) ( $input[ $key ] ?? '' ) ) );
+			// Not sanitize_text_field: it would strip "%xx" and "<" from a secret, which may hold them.
+			$sent          = trim( preg_replace( '/[\x00-\x1f\x7f]/', '', (string) ( $input[ $key ] ?? '' ) ) );
 			$clean[ $key ] = '' === $sent ? $old[ $key ] : $sent;
 		}
 		return $clean;
