@@ -6,12 +6,15 @@ their text: these walks use stacks, not recursion, and read only elements of tex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+TEASER_LIST_MIN = 3
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NOT_TEXT = frozenset({"svg", "math", "script", "style", "noscript", "template"})
 
 
@@ -71,6 +74,29 @@ def text_of(element: HtmlElement) -> str:
     return " ".join(" ".join(text_nodes(element)).split())
 
 
+def drop_hidden(tree: HtmlElement) -> int:
+    """Remove the elements the page hides from its readers (the `hidden` attribute, a style
+    of `display: none` or `visibility: hidden`), and say how many went. One that holds a
+    third or more of the page's words is kept: a page that shows its text with a script."""
+    hidden = [
+        element
+        for element in elements(tree.iter())
+        if _local_name(str(element.tag)) not in {"html", "head", "body"}
+        and (element.get("hidden") is not None or _HIDING_STYLE.search(element.get("style") or ""))
+    ]
+    if not hidden:
+        return 0
+    total = len(text_of(tree).split())
+    dropped = 0
+    for element in hidden:
+        parent = element.getparent()
+        if parent is None or len(text_of(element).split()) * 3 >= total > 0:
+            continue
+        element.drop_tree()
+        dropped += 1
+    return dropped
+
+
 def link_paragraphs(tree: HtmlElement) -> set[str]:
     """The texts of paragraphs that are one link to another page of the same site and
     nothing else: teasers for the site's other stories. A link that leads off the site
@@ -88,6 +114,36 @@ def link_paragraphs(tree: HtmlElement) -> set[str]:
         if text and text == text_of(links[0]):
             found.add(text)
     return found
+
+
+def teaser_summaries(tree: HtmlElement) -> set[str]:
+    """The texts of the summaries in a list of other stories: list items (TEASER_LIST_MIN
+    or more in one list) that each hold a headline that is one link to another page of the
+    same site, the summary's paragraph under it. A list item whose headline is not a link,
+    or links off the site (a product, a source), is the article's."""
+    found: set[str] = set()
+    site = _site_of(tree)
+    for listing in elements(tree.iter("ul", "ol")):
+        cards = [item for item in elements(listing) if _is_teaser_card(item, site)]
+        if len(cards) < TEASER_LIST_MIN:
+            continue
+        for card in cards:  # the extractor keeps the summary, or the whole item as one line
+            found.update(text for p in elements(card.iter("p")) if (text := text_of(p)))
+            found.add(text_of(card))
+    return found
+
+
+def _is_teaser_card(item: HtmlElement, site: str | None) -> bool:
+    if _local_name(str(item.tag)) != "li":
+        return False
+    for heading in elements(item.iter("h2", "h3", "h4", "h5", "h6")):
+        links = [a for a in elements(heading.iter("a")) if a.get("href")]
+        if len(links) != 1 or text_of(heading) != text_of(links[0]) or not text_of(heading):
+            continue
+        href = str(links[0].get("href"))
+        if not href.startswith("#") and (site is None or _same_site(href, site)):
+            return True
+    return False
 
 
 def _site_of(tree: HtmlElement) -> str | None:
