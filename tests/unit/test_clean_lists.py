@@ -158,3 +158,26 @@ def test_in_html_a_closing_heading_early_in_the_article_ends_nothing():
     lines = [*STORY[:2], "Related articles", *STORY[2:], *OTHERS]
     article = clean(_page("".join(f"<p>{line}</p>" for line in lines)), format="html")
     assert article.paragraphs[1:] == [*STORY, *OTHERS]
+
+
+def _page_with_cards(href: str) -> str:
+    cards = "".join(
+        f'<a href="{href}{n}"><div><p>{text}</p></div></a>' for n, text in enumerate(SUMMARIES)
+    )
+    story = "".join(f"<p>{line}</p>" for line in STORY[:6])
+    return (
+        '<html><head><title>Harbour wall</title><link rel="canonical" href="https://news.example/a">'
+        f"</head><body><article><h1>Harbour wall</h1>{story}<div>{cards}</div><p>{LAST}</p>"
+        "</article></body></html>"
+    )
+
+
+def test_cards_that_are_links_to_the_sites_other_pages_go():
+    article = clean(_page_with_cards("/news/"), format="html")
+    assert set(_removed(article, "link-only")) == set(SUMMARIES)
+    assert article.paragraphs[1:] == [*STORY[:6], LAST]
+
+
+def test_cards_that_link_off_the_site_stay():
+    article = clean(_page_with_cards("https://shop.example/item/"), format="html")
+    assert [line for line in article.paragraphs if line in SUMMARIES] == SUMMARIES

@@ -111,12 +111,14 @@ def _full_match(pattern: re.Pattern[str], line: Line) -> bool:
 def is_teaser_headline(line: Line) -> bool:
     """A long, unpunctuated line between paragraphs, in the form of a clip's title: a
     speaker and their words ("Hart: We showed the character…") or a quotation ("…should
-    be 'embarrassed'"). Another story's or video's title, not a subheading of this one,
-    which has neither. Not the line straight after the headline: that is the standfirst."""
+    be 'embarrassed'"), one phrase with no sentence ending inside it. Another story's or
+    video's title, not a subheading of this one, which has neither. Not the line
+    straight after the headline: that is the standfirst."""
     return (
         len(line.kept) > 1
         and not line.text.startswith(_LIST_MARKERS)
         and not SENTENCE_END.search(line.text)
+        and not _SENTENCE_BREAK.search(line.text)
         and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
         and bool(_CLIP_TITLE.search(line.text))
         and not _is_label_list(line.text)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 TEASER_LIST_MIN = 3
+LINK_LIST_MAX = 10
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NOT_TEXT = frozenset({"svg", "math", "script", "style", "noscript", "template"})
 
@@ -98,21 +99,33 @@ def drop_hidden(tree: HtmlElement) -> int:
 
 
 def link_paragraphs(tree: HtmlElement) -> set[str]:
-    """The texts of paragraphs that are one link to another page of the same site and
-    nothing else: teasers for the site's other stories. A link that leads off the site
-    (the petition, the event, the piece the article is about) is what the article points
-    its reader to, and stays."""
+    """The texts of paragraphs that are links to other pages of the same site and nothing
+    else (one, or a few one under another): teasers for the site's other stories. A link
+    that leads off the site (the petition, the event, the piece the article is about) is
+    what the article points its reader to, and stays."""
     found = set()
     site = _site_of(tree)
     for paragraph in elements(tree.iter("p")):
         links = [a for a in elements(paragraph.iter("a")) if a.get("href")]
-        if len(links) != 1 or str(links[0].get("href")).startswith(("mailto:", "tel:")):
-            continue  # an address to write to is part of the article
-        if site and not _same_site(str(links[0].get("href")), site):
+        if not links or len(links) > LINK_LIST_MAX:
             continue
-        text = text_of(paragraph)
-        if text and text == text_of(links[0]):
-            found.add(text)
+        hrefs = [str(a.get("href")) for a in links]
+        if any(href.startswith(("mailto:", "tel:")) for href in hrefs):
+            continue  # an address to write to is part of the article
+        if site and not all(_same_site(href, site) for href in hrefs):
+            continue
+        texts = [text_of(a) for a in links]
+        if not all(texts) or text_of(paragraph) != " ".join(texts):
+            continue
+        # Several links, one under another, may reach the text as lines of one or more.
+        for start in range(len(texts)):
+            for end in range(start + 1, len(texts) + 1):
+                found.add(" ".join(texts[start:end]))
+    # A card that is a link as a whole: its paragraphs are the teaser's.
+    for link in elements(tree.iter("a")):
+        href = str(link.get("href") or "")
+        if href and not href.startswith("#") and (site is None or _same_site(href, site)):
+            found.update(text for p in elements(link.iter("p")) if (text := text_of(p)))
     return found
 
 
