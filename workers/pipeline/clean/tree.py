@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 TEASER_LIST_MIN = 3
 LINK_LIST_MAX = 10
+_PAGE_FRAME = frozenset({"html", "head", "body"})
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NOT_TEXT = frozenset({"svg", "math", "script", "style", "noscript", "template"})
 
@@ -78,24 +79,37 @@ def text_of(element: HtmlElement) -> str:
 def drop_hidden(tree: HtmlElement) -> int:
     """Remove the elements the page hides from its readers (the `hidden` attribute, a style
     of `display: none` or `visibility: hidden`), and say how many went. One that holds a
-    third or more of the page's words is kept: a page that shows its text with a script."""
-    hidden = [
-        element
-        for element in elements(tree.iter())
-        if _local_name(str(element.tag)) not in {"html", "head", "body"}
-        and (element.get("hidden") is not None or _HIDING_STYLE.search(element.get("style") or ""))
-    ]
+    third or more of the page's words is kept, and read whole: a page that shows its text
+    with a script. A walk from the top that never enters a hidden element, so each piece of
+    text is counted at most twice, however deep hidden elements nest."""
+    hidden = [element for element in _walk_to_hidden(tree) if element is not tree]
     if not hidden:
         return 0
     total = len(text_of(tree).split())
     dropped = 0
     for element in hidden:
-        parent = element.getparent()
-        if parent is None or len(text_of(element).split()) * 3 >= total > 0:
+        if element.getparent() is None or len(text_of(element).split()) * 3 >= total > 0:
             continue
         element.drop_tree()
         dropped += 1
     return dropped
+
+
+def _walk_to_hidden(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The outermost hidden elements under the tree's <body> (or its root)."""
+    stack = [tree]
+    while stack:
+        element = stack.pop()
+        if _is_hidden(element) and _local_name(str(element.tag)) not in _PAGE_FRAME:
+            yield element
+            continue
+        stack.extend(reversed(list(elements(element))))
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    return element.get("hidden") is not None or bool(
+        _HIDING_STYLE.search(element.get("style") or "")
+    )
 
 
 def link_paragraphs(tree: HtmlElement) -> set[str]:
