@@ -15,9 +15,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.lines import clean_lines
 from workers.pipeline.clean.metadata import find_byline, find_standfirst
+from workers.pipeline.clean.page_span import article_end
 from workers.pipeline.clean.plain import clean_text
-from workers.pipeline.clean.rules import SENTENCE_END, Rule, fallback_note, has_prose, rules_drop
-from workers.pipeline.clean.tree import link_paragraphs, parse, text_of
+from workers.pipeline.clean.rules import (
+    OUTSIDE_RULE,
+    SENTENCE_END,
+    Rule,
+    fallback_note,
+    has_prose,
+    is_closing,
+    rules_drop,
+)
+from workers.pipeline.clean.tree import (
+    drop_hidden,
+    link_paragraphs,
+    parse,
+    teaser_summaries,
+    text_of,
+)
 from workers.pipeline.errors import NoSpeakableText
 
 if TYPE_CHECKING:
@@ -41,8 +56,9 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     import trafilatura
 
     notes: list[Removed] = []
+    shown = _guarded("removing hidden elements", _shown_page, notes, html)
     document: Any = trafilatura.bare_extraction(  # a Document, as_dict=False
-        html,
+        html if shown is None else shown,
         with_metadata=True,
         include_comments=False,
         include_tables=True,  # tables are often the article's own, as its readers see it
@@ -67,6 +83,9 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     if tree is not None:
         link_only |= (
             _guarded("finding paragraphs that are a link", link_paragraphs, notes, tree) or set()
+        )
+        link_only |= (
+            _guarded("finding lists of other stories", teaser_summaries, notes, tree) or set()
         )
     lines, footnotes = [], set()
     note_follows = False
@@ -101,6 +120,11 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
     byline = document.author
     if not byline and tree is not None:
         byline = _guarded("finding the byline", find_byline, notes, tree)
+    lines = [" ".join(line.split()) for line in lines]
+    lines = [line for line in lines if line]
+    end = article_end(lines, is_closing)
+    closing = [Removed(line, OUTSIDE_RULE) for line in lines[end:]]
+    lines = lines[:end]
     article = clean_lines(
         lines,
         byline=byline,
@@ -109,7 +133,18 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
         footnotes=frozenset(footnotes),
         extra_rules=extra_rules,
     )
-    return replace(article, removed=[*notes, *article.removed]) if notes else article
+    if notes or closing:
+        return replace(article, removed=[*notes, *article.removed, *closing])
+    return article
+
+
+def _shown_page(html: str) -> HtmlElement | None:
+    """The page's tree without what it hides from readers, for the extractor; None when
+    it hides nothing (the extractor then parses the page itself, as always)."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    return tree if tree is not None and drop_hidden(tree) else None
 
 
 def extractor_text(html: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import string
 from collections.abc import Sequence
 
 from workers.pipeline.article import Article, Removed
+from workers.pipeline.clean.gallery import GALLERY_RULE, gallery_lines
 from workers.pipeline.clean.metadata import captured, iso_date
 from workers.pipeline.clean.rules import (
     Line,
@@ -46,9 +47,11 @@ def clean_lines(
     again changes nothing. `extra_rules` are tried after the table's own."""
     lines = [_without_post_link(" ".join(line.split())) for line in raw_lines]
     lines = [line for line in lines if line]
+    lines, slides = _without_gallery(lines)
     rules = (*load_rules(), *extra_rules)
     metadata = {"byline": byline, "published": iso_date(published) if published else None}
     kept, removed = _apply_rules(lines, rules, link_only, footnotes, metadata)
+    removed = [*slides, *removed]
     for _ in range(MAX_PASSES):
         again, more = _apply_rules(kept, rules, link_only, footnotes, metadata)
         if again == kept:
@@ -75,6 +78,23 @@ def clean_lines(
         published=metadata["published"],
         removed=removed,
     )
+
+
+def _without_gallery(lines: list[str]) -> tuple[list[str], list[Removed]]:
+    """The lines without a photo gallery's slides, and the slides as removed lines."""
+    slides = gallery_lines(lines)
+    if not slides:
+        return lines, []
+    kept: list[str] = []
+    removed: list[Removed] = []
+    for index, line in enumerate(lines):
+        if index in slides:
+            removed.append(Removed(line, GALLERY_RULE, len(kept)))
+        else:
+            kept.append(line)
+    if not kept:  # nothing but slides: a gallery page, read as it is
+        return lines, []
+    return kept, removed
 
 
 def _without_post_link(line: str) -> str:

@@ -29,6 +29,7 @@ _STANDFIRST_CLASS = re.compile(
     r"summary|description|intro(?![a-z]*-?image)",
     re.IGNORECASE,
 )
+HEADLINE_PREFIX_WORDS = 4
 _DATE_FORMATS = (
     "%d %B %Y",
     "%d %b %Y",
@@ -61,17 +62,34 @@ def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> s
     class) or that repeats the summary the page declares in its metadata."""
     declared = " ".join((description or "").split())
     for heading in elements(tree.iter("h1")):
-        if text_of(heading) != title:
+        if not _is_headline(text_of(heading), title):
             continue
         # a byline or a date may stand in between; comments and the like do not count
         for sibling in islice(elements(following_siblings(_heading_block(heading))), 3):
             text = text_of(sibling)
             named = f"{sibling.get('class', '')} {sibling.get('itemprop', '')}"
             if 5 <= len(text.split()) <= 60 and (
-                text == declared or _STANDFIRST_CLASS.search(named)
+                _is_declared(text, declared) or _STANDFIRST_CLASS.search(named)
             ):
                 return text
     return None
+
+
+def _is_headline(heading: str, title: str) -> bool:
+    """The <h1> is the article's title, or the start of the page's title, which often
+    goes on with the site's name or the rest of a long headline ("… - Site News")."""
+    return heading == title or (
+        len(heading.split()) >= HEADLINE_PREFIX_WORDS and title.startswith(heading)
+    )
+
+
+def _is_declared(text: str, declared: str) -> bool:
+    """The text is the summary declared in the page's metadata, or that summary cut short
+    ("…"), as metadata often holds it."""
+    if not declared:
+        return False
+    cut = declared.rstrip(" .…")
+    return text == declared or (len(cut.split()) >= 5 and text.startswith(cut))
 
 
 def find_byline(tree: HtmlElement) -> str | None:

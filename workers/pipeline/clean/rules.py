@@ -38,6 +38,8 @@ _CLIP_TITLE = re.compile(
     r"|(?:^|\s)['‘\"“][^'’\"”]{2,}['’\"”](?:\s|$)"
 )
 _LIST_MARKERS = ("- ", "* ", "+ ", "• ")  # the extractor's list items: the article's lists
+NAME_LIST_MIN_ITEMS = 20
+_HANDLE_MARK = re.compile(r"\d|_|[a-z][A-Z]")
 TEASER_MAX_WORDS = 24  # longer unpunctuated lines are paragraphs that lost their full stop
 # A line of prose this long is the article's, wherever a text pattern matches inside it,
 # unless it stands at the article's edges (where prompts and bios run long).
@@ -109,12 +111,14 @@ def _full_match(pattern: re.Pattern[str], line: Line) -> bool:
 def is_teaser_headline(line: Line) -> bool:
     """A long, unpunctuated line between paragraphs, in the form of a clip's title: a
     speaker and their words ("Hart: We showed the character…") or a quotation ("…should
-    be 'embarrassed'"). Another story's or video's title, not a subheading of this one,
-    which has neither. Not the line straight after the headline: that is the standfirst."""
+    be 'embarrassed'"), one phrase with no sentence ending inside it. Another story's or
+    video's title, not a subheading of this one, which has neither. Not the line
+    straight after the headline: that is the standfirst."""
     return (
         len(line.kept) > 1
         and not line.text.startswith(_LIST_MARKERS)
         and not SENTENCE_END.search(line.text)
+        and not _SENTENCE_BREAK.search(line.text)
         and TEASER_MIN_WORDS <= len(line.text.split()) <= TEASER_MAX_WORDS
         and bool(_CLIP_TITLE.search(line.text))
         and not _is_label_list(line.text)
@@ -139,7 +143,11 @@ def is_caption_repeat(line: Line) -> bool:
 
 def is_link_only(line: Line) -> bool:
     """In HTML, a paragraph that is one link and nothing else points at another page."""
-    return line.text in line.link_only
+    return line.text in line.link_only or _without_list_marker(line.text) in line.link_only
+
+
+def _without_list_marker(text: str) -> str:
+    return text[2:] if text.startswith(_LIST_MARKERS) else text
 
 
 def is_footnote(line: Line) -> bool:
@@ -156,12 +164,26 @@ def is_repeat(line: Line) -> bool:
     return REPEAT_MIN_WORDS <= len(line.text.split()) < LONG_PROSE_WORDS and line.text in line.kept
 
 
+def is_name_list(line: Line) -> bool:
+    """A long run of user names split by commas (who liked or signed a post: "ann_lee,
+    RiverFox22, jdoe, …"): NAME_LIST_MIN_ITEMS or more items, nearly all one word, and
+    many with the marks of a user name (digits, underscores, capitals inside a word). A
+    list of places, people or things in a sentence has few such items, or spaces."""
+    items = [item.strip() for item in line.text.split(",")]
+    if len(items) < NAME_LIST_MIN_ITEMS:
+        return False
+    one_word = sum(1 for item in items if item and " " not in item)
+    handles = sum(1 for item in items if _HANDLE_MARK.search(item))
+    return one_word >= 0.9 * len(items) and handles >= 0.25 * len(items)
+
+
 STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
     "is_teaser_headline": is_teaser_headline,
     "is_caption_repeat": is_caption_repeat,
     "is_repeat": is_repeat,
     "is_link_only": is_link_only,
     "is_footnote": is_footnote,
+    "is_name_list": is_name_list,
 }
 
 

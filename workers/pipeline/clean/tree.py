@@ -6,12 +6,17 @@ their text: these walks use stacks, not recursion, and read only elements of tex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+TEASER_LIST_MIN = 3
+LINK_LIST_MAX = 10
+_PAGE_FRAME = frozenset({"html", "head", "body"})
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NOT_TEXT = frozenset({"svg", "math", "script", "style", "noscript", "template"})
 
 
@@ -71,23 +76,101 @@ def text_of(element: HtmlElement) -> str:
     return " ".join(" ".join(text_nodes(element)).split())
 
 
+def drop_hidden(tree: HtmlElement) -> int:
+    """Remove the elements the page hides from its readers (the `hidden` attribute, a style
+    of `display: none` or `visibility: hidden`), and say how many went. One that holds a
+    third or more of the page's words is kept, and read whole: a page that shows its text
+    with a script. A walk from the top that never enters a hidden element, so each piece of
+    text is counted at most twice, however deep hidden elements nest."""
+    hidden = [element for element in _walk_to_hidden(tree) if element is not tree]
+    if not hidden:
+        return 0
+    total = len(text_of(tree).split())
+    dropped = 0
+    for element in hidden:
+        if element.getparent() is None or len(text_of(element).split()) * 3 >= total > 0:
+            continue
+        element.drop_tree()
+        dropped += 1
+    return dropped
+
+
+def _walk_to_hidden(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The outermost hidden elements under the tree's <body> (or its root)."""
+    stack = [tree]
+    while stack:
+        element = stack.pop()
+        if _is_hidden(element) and _local_name(str(element.tag)) not in _PAGE_FRAME:
+            yield element
+            continue
+        stack.extend(reversed(list(elements(element))))
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    return element.get("hidden") is not None or bool(
+        _HIDING_STYLE.search(element.get("style") or "")
+    )
+
+
 def link_paragraphs(tree: HtmlElement) -> set[str]:
-    """The texts of paragraphs that are one link to another page of the same site and
-    nothing else: teasers for the site's other stories. A link that leads off the site
-    (the petition, the event, the piece the article is about) is what the article points
-    its reader to, and stays."""
+    """The texts of paragraphs that are links to other pages of the same site and nothing
+    else (one, or a few one under another): teasers for the site's other stories. A link
+    that leads off the site (the petition, the event, the piece the article is about) is
+    what the article points its reader to, and stays."""
     found = set()
     site = _site_of(tree)
     for paragraph in elements(tree.iter("p")):
         links = [a for a in elements(paragraph.iter("a")) if a.get("href")]
-        if len(links) != 1 or str(links[0].get("href")).startswith(("mailto:", "tel:")):
-            continue  # an address to write to is part of the article
-        if site and not _same_site(str(links[0].get("href")), site):
+        if not links or len(links) > LINK_LIST_MAX:
             continue
-        text = text_of(paragraph)
-        if text and text == text_of(links[0]):
-            found.add(text)
+        hrefs = [str(a.get("href")) for a in links]
+        if any(href.startswith(("mailto:", "tel:")) for href in hrefs):
+            continue  # an address to write to is part of the article
+        if site and not all(_same_site(href, site) for href in hrefs):
+            continue
+        texts = [text_of(a) for a in links]
+        if not all(texts) or text_of(paragraph) != " ".join(texts):
+            continue
+        # Several links, one under another, may reach the text as lines of one or more.
+        for start in range(len(texts)):
+            for end in range(start + 1, len(texts) + 1):
+                found.add(" ".join(texts[start:end]))
+    # A card that is a link as a whole: its paragraphs are the teaser's.
+    for link in elements(tree.iter("a")):
+        href = str(link.get("href") or "")
+        if href and not href.startswith("#") and (site is None or _same_site(href, site)):
+            found.update(text for p in elements(link.iter("p")) if (text := text_of(p)))
     return found
+
+
+def teaser_summaries(tree: HtmlElement) -> set[str]:
+    """The texts of the summaries in a list of other stories: list items (TEASER_LIST_MIN
+    or more in one list) that each hold a headline that is one link to another page of the
+    same site, the summary's paragraph under it. A list item whose headline is not a link,
+    or links off the site (a product, a source), is the article's."""
+    found: set[str] = set()
+    site = _site_of(tree)
+    for listing in elements(tree.iter("ul", "ol")):
+        cards = [item for item in elements(listing) if _is_teaser_card(item, site)]
+        if len(cards) < TEASER_LIST_MIN:
+            continue
+        for card in cards:  # the extractor keeps the summary, or the whole item as one line
+            found.update(text for p in elements(card.iter("p")) if (text := text_of(p)))
+            found.add(text_of(card))
+    return found
+
+
+def _is_teaser_card(item: HtmlElement, site: str | None) -> bool:
+    if _local_name(str(item.tag)) != "li":
+        return False
+    for heading in elements(item.iter("h2", "h3", "h4", "h5", "h6")):
+        links = [a for a in elements(heading.iter("a")) if a.get("href")]
+        if len(links) != 1 or text_of(heading) != text_of(links[0]) or not text_of(heading):
+            continue
+        href = str(links[0].get("href"))
+        if not href.startswith("#") and (site is None or _same_site(href, site)):
+            return True
+    return False
 
 
 def _site_of(tree: HtmlElement) -> str | None:
