@@ -139,3 +139,19 @@ def test_readme_links_into_docs_exist():
     assert targets, "the README should say where to read on (links into docs/)"
     missing = sorted({t for t in targets if not (ROOT / t).is_file()})
     assert not missing, f"README.md links to missing pages: {missing}"
+
+
+def test_the_readmes_table_of_house_styles_is_what_the_code_says():
+    from workers.pipeline.speech import to_spoken
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split("| written | en-GB | en-US |", 1)[1].splitlines()[2:]
+    table = [line.strip() for line in after]
+    table = table[: next(i for i, line in enumerate(table) if not line.startswith("|"))]
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table]
+    assert len(rows) >= 10
+    for written, british, american in rows:
+        said = {style: to_spoken(written, style) for style in ("en-GB", "en-US")}
+        assert said["en-GB"].lower() == british.lower(), (written, said)
+        expected = british if american == "(the same)" else american
+        assert said["en-US"].lower() == expected.lower(), (written, said)
