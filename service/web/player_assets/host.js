@@ -39,6 +39,10 @@ const relay = (event) => {
 };
 
 const upgrade = () => {
+  // Narrate's iframes (oEmbed) styled through the CSSOM, which a strict CSP allows where it ignores their style attribute
+  for (const frame of document.querySelectorAll(`iframe[src^="${ORIGIN}/player/"]`)) {
+    Object.assign(frame.style, { border: "0", width: "100%", maxWidth: `${frame.width || 640}px`, colorScheme: "normal" });
+  }
   for (const holder of document.querySelectorAll("[data-narrate-article]")) {
     if (holder.querySelector("narrate-player")) continue;
     const player = document.createElement("narrate-player");

@@ -47,6 +47,7 @@ const STYLE = `
   select.speed { width: 64px; padding: 0 2px; font-size: 14px; }
   .bar[dir="rtl"] .mirror svg { transform: scaleX(-1); }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  /* The dock: the mini player and "Back to the paragraph" (also drawn by a host page for its iframes). */
   .dock { position: fixed; inset-inline: 8px; bottom: 8px; z-index: 2147483000; display: flex; gap: 8px; flex-wrap: wrap;
           align-items: center; justify-content: flex-end; pointer-events: none; }
   .dock > * { pointer-events: auto; }
@@ -65,6 +66,23 @@ const STYLE = `
   [hidden] { display: none !important; }
   @media (max-height: 110px) { .controls, .transcript { display: none !important; } :host, .bar { min-height: 0; } }
 `;
+
+/* Styles reach a shadow root (or the page) as constructed sheets: a page's CSP style-src does
+ * not govern them, as it does <style> elements and style attributes (no 'unsafe-inline'). */
+const sheets = new Map();
+const adopt = (root, css) => {
+  if (!root.adoptedStyleSheets || !window.CSSStyleSheet) {
+    const style = document.createElement("style"); // older browsers: needs 'unsafe-inline'
+    style.textContent = css;
+    return (root.head || root).appendChild(style);
+  }
+  if (!sheets.has(css)) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    sheets.set(css, sheet);
+  }
+  if (!root.adoptedStyleSheets.includes(sheets.get(css))) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheets.get(css)];
+};
 
 const template = (t, dir) => `
   <div class="bar" part="bar" role="region" aria-label="${t.region}: ${t.listen}" dir="${dir}">

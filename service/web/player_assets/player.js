@@ -8,7 +8,8 @@ class Player extends HTMLElement {
     this.t = STRINGS[lang];
     const dir = this.getAttribute("dir") || (RTL_LANGS.has(lang) ? "rtl" : getComputedStyle(this).direction || "ltr");
     const root = this.attachShadow({ mode: "open" });
-    root.innerHTML = `<style>${STYLE}</style>${template(this.t, dir)}`;
+    root.innerHTML = template(this.t, dir);
+    adopt(root, STYLE);
     this.$ = (selector) => root.querySelector(selector);
     this.audio = this.$("audio");
     this.timings = [];

@@ -1,17 +1,10 @@
 /* Read-along: the page's paragraphs marked, highlighted as they are read, kept in view
  * until the reader scrolls away, and played from on a plain click or Enter. */
 const CLICK_DELAY_MS = 300; // a second click within this is a double-click (a selection)
-let hostStyleAdded = false;
-const addHostStyle = () => {
-  if (hostStyleAdded) return;
-  hostStyleAdded = true;
-  const style = document.createElement("style");
-  style.textContent =
-    "[data-narrate-active]{background:rgba(255,205,64,.35);border-radius:4px;transition:background .2s}" +
-    "[data-narrate-index]{cursor:pointer}" +
-    "[data-narrate-index]:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}";
-  document.head.appendChild(style);
-};
+const HOST_STYLE =
+  "[data-narrate-active]{background:rgba(255,205,64,.35);border-radius:4px;transition:background .2s}" +
+  "[data-narrate-index]{cursor:pointer}" +
+  "[data-narrate-index]:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}";
 
 const owner = new WeakMap(); // page paragraph -> the player that reads it
 const inView = (element) => {
@@ -46,7 +39,7 @@ const ReadAlong = (Base) => class extends Base {
     if (!elements.length || !total) return;
     // A page usually shows the headline apart from its paragraphs; timings start with it.
     const offset = selector ? Math.max(0, total - elements.length) : 0;
-    addHostStyle();
+    adopt(document, HOST_STYLE);
     // The paragraphs' description, in the page's tree (aria-describedby cannot reach a
     // shadow root); a child of the player element is never rendered, only referenced.
     const hint = document.createElement("span");

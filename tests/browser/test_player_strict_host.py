@@ -1,0 +1,70 @@
+"""The player on a publisher's page that forbids inline styles and scripts (a strict
+Content-Security-Policy), in Chromium: styled as designed, reading along, and not one
+violation reported, on the page or in Narrate's iframe."""
+
+from __future__ import annotations
+
+from tests.support.pages import (
+    CSP_WATCH,
+    PLAYER,
+    converted,
+    oembed,
+    player_js,
+    publisher_page,
+    snippet,
+    story,
+    strict_policy,
+    wait_ready,
+)
+
+PARAGRAPHS = "".join(
+    f"<p data-narrate-paragraph={n}>The council met to talk about plans, part {n}.</p>"
+    for n in range(1, 5)
+)
+
+
+def test_a_strict_host_page_gets_the_designed_player_and_read_along(
+    page, server, publisher, worker
+):
+    article = converted(server, story("Strict host", 4))
+    origin, folder = publisher
+    publisher_page(
+        folder,
+        "strict.html",
+        f"<article>{snippet(server, article['id'])}{PARAGRAPHS}</article>",
+        csp=strict_policy(server),
+    )
+    page.add_init_script(CSP_WATCH)
+    page.goto(f"{origin}/strict.html")
+    wait_ready(page)
+    box = page.locator(f"{PLAYER} button.play").bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (48, 48)  # not the bare 34x27 button
+    assert round(page.locator(PLAYER).bounding_box()["height"]) == 130
+    page.click(f"{PLAYER} button.play")
+    page.wait_for_function(player_js("audio.currentTime > 0.3"))
+    active = page.locator("[data-narrate-active]")
+    active.wait_for(timeout=10_000)
+    background = active.evaluate("(p) => getComputedStyle(p).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
+    assert page.evaluate("violations") == []
+
+
+def test_an_oembed_iframe_on_a_strict_host_page(page, server, publisher, worker):
+    article = converted(server, story("Strict frame", 2))
+    origin, folder = publisher
+    html = oembed(server, f"{server}/articles/{article['id']}")["html"]
+    # The policy ignores the snippet's style attribute; embed.js sets the same through the CSSOM.
+    publisher_page(
+        folder, "framed.html", html.replace(' style="', ' data-style="'), csp=strict_policy(server)
+    )
+    page.add_init_script(CSP_WATCH)
+    page.set_viewport_size({"width": 400, "height": 700})
+    page.goto(f"{origin}/framed.html")
+    frame = page.locator("iframe").element_handle().content_frame()
+    wait_ready(frame)
+    box = frame.locator(f"{PLAYER} button.play").bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (48, 48)
+    border = page.locator("iframe").evaluate("(f) => getComputedStyle(f).borderTopWidth")
+    assert border == "0px"
+    assert page.locator("iframe").bounding_box()["width"] <= 400
+    assert page.evaluate("violations") == [] and frame.evaluate("() => violations") == []
