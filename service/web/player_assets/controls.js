@@ -13,6 +13,7 @@ const Controls = (Base) => class extends Base {
         audio.play();
       } else audio.pause();
     };
+    this.toggle = toggle;
     this.$(".play").addEventListener("click", toggle);
     this.$(".mini-play").addEventListener("click", toggle);
     audio.addEventListener("play", () => {

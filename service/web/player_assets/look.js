@@ -17,6 +17,7 @@ const STYLE = `
   :host { all: initial; display: block; min-height: 130px;
           font: 15px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif;
           --bg: #f6f7f9; --fg: #1b1f24; --muted: #545d69; --accent: #0b57d0; --on-accent: #fff; --track: #c9ced6; }
+  :host(narrate-dock) { min-height: 0; }
   :host([theme="dark"]) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme="light"])) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
@@ -84,6 +85,16 @@ const adopt = (root, css) => {
   if (!root.adoptedStyleSheets.includes(sheets.get(css))) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheets.get(css)];
 };
 
+/* The mini player and "Back to the paragraph": the player's own, or the host page's for its iframes. */
+const dockTemplate = (t) => `
+  <div class="dock" hidden>
+    <div class="mini" hidden>
+      <button class="mini-play" type="button" aria-label="${t.pause}">${ICONS.pause}</button>
+      <span class="title"></span>
+    </div>
+    <button class="follow" type="button" hidden>${t.follow}</button>
+  </div>`;
+
 const template = (t, dir) => `
   <div class="bar" part="bar" role="region" aria-label="${t.region}: ${t.listen}" dir="${dir}">
     <div class="top">
@@ -119,11 +130,5 @@ const template = (t, dir) => `
     <div class="sr live" role="status" aria-live="polite"></div>
     <audio preload="none" crossorigin="anonymous"></audio>
   </div>
-  <div class="dock" hidden>
-    <div class="mini" hidden>
-      <button class="mini-play" type="button" aria-label="${t.pause}">${ICONS.pause}</button>
-      <span class="title"></span>
-    </div>
-    <button class="follow" type="button" hidden>${t.follow}</button>
-  </div>`;
+  ${dockTemplate(t)}`;
 

@@ -97,10 +97,12 @@ const ReadAlong = (Base) => class extends Base {
 
   dock() {
     const playing = !this.audio.paused;
-    const mini = playing && this.visible === false;
+    this.$(".mini .title").textContent = (this.article && this.article.title) || this.t.listen;
+    const framed = window.parent !== window; // the host page draws an iframe's mini player (host.js)
+    if (framed) window.parent.postMessage({ narrate: "playing", playing, title: this.$(".mini .title").textContent }, "*");
+    const mini = playing && this.visible === false && !framed;
     const follow = playing && !this.following && Boolean(this.marked && this.marked.get(this.active));
     this.$(".mini").hidden = !mini;
-    this.$(".mini .title").textContent = (this.article && this.article.title) || this.t.listen;
     this.$(".follow").hidden = !follow;
     this.$(".dock").hidden = !(mini || follow);
   }
