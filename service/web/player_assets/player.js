@@ -27,6 +27,7 @@ class Player extends HTMLElement {
     clearTimeout(this.pollTimer);
     clearTimeout(this.feedTimer);
     players.delete(this);
+    this.unmark();
   }
 
   language() {
@@ -140,8 +141,8 @@ class Player extends HTMLElement {
     if (this.streaming) this.captions(); // they exist now; the stream plays on to its end
     if (this.$(".live").textContent) this.announce(this.t.ready);
     this.emit("ready", { duration_ms: article.duration_ms });
-    if (location.hash === "#narrate-play" && this.hasAttribute("autoadvance")) {
-      // arrived by auto-advance: carry on (the browser may refuse without a press)
+    if (this.continuing || (location.hash === "#narrate-play" && this.hasAttribute("autoadvance"))) {
+      // arrived by auto-advance, or playing on in place: carry on (the browser may refuse without a press)
       this.prepare().then(() => this.audio.play()).catch(() => {});
     }
   }

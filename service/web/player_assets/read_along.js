@@ -33,7 +33,7 @@ const ReadAlong = (Base) => class extends Base {
   /* Marks the page's paragraphs once the audio can play; a page that adds them later
    * (Narrate's article page, opened while the text was cleaned) calls it again. */
   readAlong() {
-    if (this.marked || !this.wired) return;
+    if (this.marked || !this.wired || this.continuing) return; // in place of another: not this page's text
     const { selector, elements } = this.paragraphsOnPage();
     const total = this.article.progress ? this.article.progress.total : 0;
     if (!elements.length || !total) return;
@@ -59,7 +59,7 @@ const ReadAlong = (Base) => class extends Base {
       let timer;
       element.addEventListener("click", (event) => {
         clearTimeout(timer);
-        if (event.detail > 1 || event.target.closest(INTERACTIVE)) return;
+        if (owner.get(element) !== this || event.detail > 1 || event.target.closest(INTERACTIVE)) return;
         const selection = getSelection();
         if (selection && !selection.isCollapsed) return;
         timer = setTimeout(() => {
@@ -69,11 +69,20 @@ const ReadAlong = (Base) => class extends Base {
       });
       element.addEventListener("dblclick", () => clearTimeout(timer));
       element.addEventListener("keydown", (event) => {
-        if (event.target !== element || !["Enter", " "].includes(event.key)) return;
+        if (owner.get(element) !== this || event.target !== element || !["Enter", " "].includes(event.key)) return;
         event.preventDefault();
         this.playFrom(index);
       });
     });
+  }
+
+  /* The page's paragraphs given back (the player left the page, or another took its place). */
+  unmark() {
+    for (const element of this.marked ? this.marked.values() : []) {
+      owner.delete(element);
+      for (const name of ["data-narrate-index", "data-narrate-active", "tabindex", "aria-describedby"]) element.removeAttribute(name);
+    }
+    this.marked = null;
   }
 
   scrollToActive(force) {
