@@ -162,12 +162,16 @@ class Player extends HTMLElement {
     this.restoreRate();
     this.captions();
     this.nextArticle();
-    this.preparing = fetch(this.url("/timings.json"))
+    this.preparing = this.loadTimings().then(() => this.update());
+    return this.preparing;
+  }
+
+  loadTimings() {
+    this.timingsLoaded = this.timingsLoaded || fetch(this.url("/timings.json"))
       .then((r) => (r.ok ? r.json() : { paragraphs: [] }))
       .then((body) => { this.timings = body.paragraphs || []; })
-      .catch(() => { this.timings = []; })
-      .then(() => this.update());
-    return this.preparing;
+      .catch(() => { this.timings = []; });
+    return this.timingsLoaded;
   }
 
   restoreRate() {
