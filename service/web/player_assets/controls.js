@@ -180,7 +180,7 @@ const Controls = (Base) => class extends Base {
   mediaSession() {
     if (!("mediaSession" in navigator) || !window.MediaMetadata) return;
     for (const other of players) other.owning = other === this;
-    const art = this.getAttribute("artwork");
+    const art = this.getAttribute("artwork") || document.querySelector('meta[property="og:image"]')?.content;
     navigator.mediaSession.metadata = new MediaMetadata({
       title: (this.article && this.article.title) || this.t.listen,
       artist: (this.article && this.article.byline) || "Narrate",

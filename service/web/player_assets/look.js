@@ -42,7 +42,8 @@ const STYLE = `
   :is(button, select, a, input, summary):focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
   input[type=range] { width: 100%; accent-color: var(--accent); margin: 2px 0 0; height: 20px; }
   .progress { height: 4px; background: var(--track); border-radius: 2px; overflow: hidden; margin-top: 6px; }
-  .progress > div { height: 100%; width: 0; background: var(--accent); transition: width .4s; }
+  .progress > div { height: 100%; width: 0; background: var(--accent); }
+  @media (prefers-reduced-motion: no-preference) { .progress > div { transition: width .4s; } }
   .num { font-size: 12px; font-variant-numeric: tabular-nums; }
   button.back, button.forward { padding: 0 2px; }
   select.speed { width: 64px; padding: 0 2px; font-size: 14px; }
@@ -57,7 +58,13 @@ const STYLE = `
   .mini .title { font-size: 14px; }
   .dock button.follow { background: var(--accent); color: var(--on-accent); border: none; border-radius: 22px;
           padding: 0 14px; box-shadow: 0 2px 10px rgba(0,0,0,.3); }
-  .transcript { font-size: 14px; max-height: 14em; overflow: auto; margin: 0; padding-inline-start: 1.6em; }
+  /* It floats below the player, over the page, so the player never outgrows its 130 px. */
+  .bar { position: relative; z-index: 1; }
+  .transcript { font-size: 14px; max-height: 14em; overflow: auto; margin: 0; padding: 6px 8px; padding-inline-start: 2.2em;
+          position: absolute; top: calc(100% + 4px); inset-inline: 0; z-index: 2147482999; box-sizing: border-box;
+          background: var(--bg); color: var(--fg); border-radius: 10px; box-shadow: 0 2px 10px rgba(0,0,0,.3); }
+  /* In an iframe nothing shows outside it: there the frame grows (embed.js on the page resizes it). */
+  :host([framed]) .transcript { position: static; box-shadow: none; padding-block: 0; }
   .transcript li[aria-current] { background: rgba(255,205,64,.35); }
   .next-article { font-size: 14px; color: var(--accent); min-height: 44px; display: inline-flex; align-items: center;
           min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
@@ -126,7 +133,7 @@ const template = (t, dir) => `
       <span class="spacer"></span>
       <a class="next-article" hidden>${t.nextArticle}</a>
     </div>
-    <ol class="transcript" aria-label="${t.transcript}" hidden></ol>
+    <ol class="transcript" aria-label="${t.transcript}" tabindex="0" hidden></ol>
     <div class="sr live" role="status" aria-live="polite"></div>
     <audio preload="none" crossorigin="anonymous"></audio>
   </div>

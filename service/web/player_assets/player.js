@@ -16,6 +16,7 @@ class Player extends HTMLElement {
     this.saved = this.load();
     this.pollDelay = POLL_MIN_MS;
     players.add(this);
+    this.toggleAttribute("framed", window.parent !== window);
     for (const type of ["pointerenter", "pointerdown", "focusin", "touchstart"]) {
       this.addEventListener(type, () => this.prepare(), { passive: true });
     }

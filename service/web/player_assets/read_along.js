@@ -1,8 +1,10 @@
 /* Read-along: the page's paragraphs marked, highlighted as they are read, kept in view
  * until the reader scrolls away, and played from on a plain click or Enter. */
 const CLICK_DELAY_MS = 300; // a second click within this is a double-click (a selection)
+const calm = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
 const HOST_STYLE =
-  "[data-narrate-active]{background:rgba(255,205,64,.35);border-radius:4px;transition:background .2s}" +
+  "[data-narrate-active]{background:rgba(255,205,64,.35);border-radius:4px}" +
+  "@media (prefers-reduced-motion:no-preference){[data-narrate-active]{transition:background .2s}}" +
   "[data-narrate-index]{cursor:pointer}" +
   "[data-narrate-index]:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}";
 
@@ -147,7 +149,7 @@ const ReadAlong = (Base) => class extends Base {
     const element = this.marked && this.marked.get(this.active);
     if (!element || (!force && inView(element))) return;
     this.autoScrollUntil = performance.now() + 1500;
-    element.scrollIntoView({ behavior: "smooth", block: "center" });
+    element.scrollIntoView({ behavior: calm() ? "auto" : "smooth", block: "center" });
   }
 
   scrolled() {
