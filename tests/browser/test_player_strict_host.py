@@ -4,6 +4,8 @@ violation reported, on the page or in Narrate's iframe."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.support.pages import (
     CSP_WATCH,
     PLAYER,
@@ -17,6 +19,7 @@ from tests.support.pages import (
     wait_ready,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPHS = "".join(
     f"<p data-narrate-paragraph={n}>The council met to talk about plans, part {n}.</p>"
     for n in range(1, 5)
@@ -68,3 +71,39 @@ def test_an_oembed_iframe_on_a_strict_host_page(page, server, publisher, worker)
     assert border == "0px"
     assert page.locator("iframe").bounding_box()["width"] <= 400
     assert page.evaluate("violations") == [] and frame.evaluate("() => violations") == []
+
+
+def documented_snippets(server: str, article_id: str) -> list[str]:
+    """The holder and element snippets as docs/publishers/embedding.md gives them."""
+    text = (ROOT / "docs" / "publishers" / "embedding.md").read_text(encoding="utf-8")
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith(("<div data-narrate-article=", "<narrate-player article="))
+    ]
+    assert len(lines) == 2, lines
+    return [line.replace("ARTICLE_ID", article_id) for line in lines]
+
+
+def test_the_documented_snippets_keep_their_room_before_embed_js_arrives(
+    page, server, publisher, worker
+):
+    article = converted(server, story("Room kept", 2))
+    origin, folder = publisher
+    holder, element = documented_snippets(server, article["id"])
+    publisher_page(
+        folder,
+        "room.html",
+        f"<p>Before</p>{holder}<p id=middle>Between</p>{element}<p id=after>After</p>",
+    )
+    page.goto(f"{origin}/room.html")  # no embed.js yet: it arrives late
+    where = "() => [middle, after].map((p) => p.getBoundingClientRect().top)"
+    before = page.evaluate(where)
+    assert page.evaluate("customElements.get('narrate-player')") is None
+    assert round(page.locator(PLAYER).bounding_box()["height"]) == 130  # the element's own room
+    page.add_script_tag(url=f"{server}/embed.js")
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{PLAYER}')].filter((p) => p.getAttribute('state')"
+        " === 'ready').length === 2"
+    )
+    assert page.evaluate(where) == before  # nothing below them moved
