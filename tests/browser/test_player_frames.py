@@ -132,5 +132,6 @@ def test_the_host_page_draws_the_mini_player_of_an_iframe_out_of_view(
         is True
     )  # not drawn in the frame
     mini.locator("button.mini-play").click()
-    one.wait_for_function(PAUSED, timeout=5_000)
+    # polled by time: a frame out of view gets no animation frames to poll by
+    one.wait_for_function(PAUSED, polling=100, timeout=5_000)
     mini.wait_for(state="hidden")

@@ -27,7 +27,8 @@ const HostEvents = (Base) => class extends Base {
 };
 
 /* The mini player of the page's Narrate iframes, drawn here: a frame out of view cannot draw outside itself. */
-const framesPlaying = new Map(); // iframe -> { playing, title, visible }
+// iframe -> { playing, title, visible }
+const framesPlaying = new Map();
 let hostDock;
 const drawDock = () => {
   const shown = [...framesPlaying].find(([, s]) => s.playing && s.visible === false);
@@ -60,7 +61,8 @@ const relay = (event) => {
   if (!event.data || !event.data.narrate) return;
   if (event.data.narrate === "pause") return quiet(null); // from any frame: a pause harms no one
   if (event.data.narrate === "toggle" && event.source === window.parent) {
-    for (const player of players) if (player.toggle) player.toggle(); // this frame's one player
+    // this frame's one player
+    for (const player of players) if (player.toggle) player.toggle();
     return;
   }
   if (event.origin !== ORIGIN) return;

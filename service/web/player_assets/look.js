@@ -80,7 +80,8 @@ const STYLE = `
 const sheets = new Map();
 const adopt = (root, css) => {
   if (!root.adoptedStyleSheets || !window.CSSStyleSheet) {
-    const style = document.createElement("style"); // older browsers: needs 'unsafe-inline'
+    // older browsers: needs 'unsafe-inline'
+    const style = document.createElement("style");
     style.textContent = css;
     return (root.head || root).appendChild(style);
   }

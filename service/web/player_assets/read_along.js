@@ -12,7 +12,8 @@ const HOST_STYLE =
 const words = (text) => text.toLowerCase().normalize("NFKC").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 const same = (spoken, shown) => spoken === shown ||
   (Math.min(spoken.length, shown.length) >= 20 && (shown.includes(spoken) || spoken.includes(shown)));
-const near = (spoken, shown) => { // most words in common: the cleaner mended a few
+// most words in common: the cleaner mended a few
+const near = (spoken, shown) => {
   const said = spoken.split(" ");
   const seen = new Set(shown.split(" "));
   return said.length >= 4 && said.filter((w) => seen.has(w)).length / Math.max(said.length, seen.size) >= 0.8;
@@ -20,7 +21,8 @@ const near = (spoken, shown) => { // most words in common: the cleaner mended a 
 const alignByText = (timings, elements) => {
   const shown = elements.map((element) => words(element.textContent));
   const found = [];
-  let last = -1; // the element the previous paragraph was found in
+  // the element the previous paragraph was found in
+  let last = -1;
   timings.forEach((timing, index) => {
     const spoken = words(timing.text || "");
     if (!spoken) return;
@@ -65,7 +67,8 @@ const ReadAlong = (Base) => class extends Base {
    * is matched to the page's element showing its text (timings carry it): a byline or a
    * "Listen to this article" line the cleaner left out matches nothing and is left alone. */
   readAlong() {
-    if (!this.wired || this.continuing) return; // in place of another: not this page's text
+    // in place of another: not this page's text
+    if (!this.wired || this.continuing) return;
     const { selector, elements } = this.paragraphsOnPage();
     const total = this.article.progress ? this.article.progress.total : 0;
     if (!elements.length || !total) return;
@@ -78,7 +81,8 @@ const ReadAlong = (Base) => class extends Base {
       : elements.map((element) => [Number(element.dataset.narrateParagraph), element]);
     adopt(document, HOST_STYLE);
     if (!this.marked) {
-      this.marked = new Map(); // spoken paragraph -> the page's element
+      // spoken paragraph -> the page's element
+      this.marked = new Map();
       // The paragraphs' description, in the page's tree (aria-describedby cannot reach a
       // shadow root); a child of the player element is never rendered, only referenced.
       this.hint = document.createElement("span");
@@ -89,7 +93,8 @@ const ReadAlong = (Base) => class extends Base {
     }
     for (const [index, element] of found) {
       if (index >= total || this.marked.has(index)) continue;
-      if (owner.get(element) === this) this.marked.set(index, element); // a long paragraph read as several
+      // a long paragraph read as several
+      if (owner.get(element) === this) this.marked.set(index, element);
       else if (!owner.has(element)) this.mark(element, index);
     }
     const first = [...this.marked.values()].find((element) => element.tabIndex === 0);
@@ -167,7 +172,8 @@ const ReadAlong = (Base) => class extends Base {
   dock() {
     const playing = !this.audio.paused;
     this.$(".mini .title").textContent = (this.article && this.article.title) || this.t.listen;
-    const framed = window.parent !== window; // the host page draws an iframe's mini player (host.js)
+    // the host page draws an iframe's mini player (host.js)
+    const framed = window.parent !== window;
     if (framed) window.parent.postMessage({ narrate: "playing", playing, title: this.$(".mini .title").textContent }, "*");
     const mini = playing && this.visible === false && !framed;
     const follow = playing && !this.following && Boolean(this.marked && this.marked.get(this.active));
@@ -184,7 +190,8 @@ const ReadAlong = (Base) => class extends Base {
     const element = this.marked.get(index);
     if (!element) return this.dock();
     element.setAttribute("data-narrate-active", "");
-    if (!owner.has(document.activeElement)) this.rove(element); // Tab lands on the paragraph being read
+    // Tab lands on the paragraph being read
+    if (!owner.has(document.activeElement)) this.rove(element);
     if (!this.audio.paused && this.following) this.scrollToActive(false);
     this.dock();
   }
