@@ -107,3 +107,55 @@ def test_the_documented_snippets_keep_their_room_before_embed_js_arrives(
         " === 'ready').length === 2"
     )
     assert page.evaluate(where) == before  # nothing below them moved
+
+
+BRAND = {
+    "colours": {"accent": "#ffcc00", "background": "#002244", "text": "#ffffff"},
+    "label": "Hear it from The Gazette",
+}
+
+
+def test_a_collections_brand_paints_the_player_under_a_strict_policy(
+    page, server, publisher, worker
+):
+    """The player's side of branding: a `brand` in the status it polls (the collection's,
+    once the status carries it; added to the real answer here) over its defaults."""
+    article = converted(server, story("Branded", 2))
+    origin, folder = publisher
+    (folder / "logo.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'>"
+        "<rect width='40' height='20' fill='#fc0'/></svg>",
+        encoding="utf-8",
+    )
+    publisher_page(folder, "brand.html", snippet(server, article["id"]), csp=strict_policy(server))
+    brand = {**BRAND, "logo": f"{origin}/logo.svg"}
+
+    def with_brand(route):
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "brand": brand})
+
+    page.route("**/status", with_brand)
+    page.add_init_script(CSP_WATCH)
+    page.goto(f"{origin}/brand.html")
+    wait_ready(page)
+    shadow = f"document.querySelector('{PLAYER}').shadowRoot"
+    look = page.evaluate(
+        f"""() => {{
+            const $ = (s) => {shadow}.querySelector(s);
+            const css = (s, p) => getComputedStyle($(s))[p];
+            return [css('button.play', 'backgroundColor'), css('button.play', 'color'),
+                    css('.bar', 'backgroundColor'), css('.bar', 'color'),
+                    $('.heading .title').textContent, $('.logo').hidden,
+                    $('.logo').naturalWidth];
+        }}"""
+    )
+    assert look == [
+        "rgb(255, 204, 0)",
+        "rgb(16, 21, 28)",  # dark on a light accent
+        "rgb(0, 34, 68)",
+        "rgb(255, 255, 255)",
+        "Hear it from The Gazette",
+        False,
+        40,
+    ]
+    assert page.evaluate("violations") == []

@@ -29,6 +29,8 @@ const STYLE = `
   .main { flex: 1 1 auto; min-width: 0; }
   .heading { display: flex; justify-content: space-between; gap: 8px; font-weight: 600; height: 21px; }
   .title { overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+  .label { display: flex; align-items: center; gap: 6px; min-width: 0; }
+  .logo { height: 20px; width: auto; max-width: 80px; object-fit: contain; flex: none; }
   .duration, .times, .status { color: var(--muted); font-weight: 400; font-size: 13px; }
   .line { position: relative; height: 40px; }
   .times { display: flex; justify-content: space-between; font-variant-numeric: tabular-nums; }
@@ -108,7 +110,7 @@ const template = (t, dir) => `
     <div class="top">
       <button class="play" type="button" aria-label="${t.play}" disabled>${ICONS.play}</button>
       <div class="main">
-        <div class="heading"><span class="title">${t.listen}</span><span class="duration" dir="ltr"></span></div>
+        <div class="heading"><span class="label"><img class="logo" alt="" hidden><span class="title">${t.listen}</span></span><span class="duration" dir="ltr"></span></div>
         <div class="line">
           <div class="ready-only" hidden>
             <input class="seek" type="range" min="0" max="0" step="1" value="0" aria-label="${t.seek}">

@@ -87,6 +87,7 @@ class Player extends HTMLElement {
       return;
     }
     this.article = article;
+    this.brand(article.brand);
     if (article.stage !== this.stage) {
       this.stage = article.stage;
       this.setState(article.stage === "done" ? "ready" : article.stage === "failed" ? "unavailable" : "making", article.stage);
@@ -104,6 +105,25 @@ class Player extends HTMLElement {
     this.pollDelay = key === this.lastKey ? Math.min(this.pollDelay * 1.5, POLL_MAX_MS) : POLL_MIN_MS;
     this.lastKey = key;
     this.pollTimer = setTimeout(() => this.poll(), this.pollDelay);
+  }
+
+  /* The collection's brand (the status's `brand`: {colours: {accent, background, text}, label,
+   * logo}) over the defaults, set through the CSSOM (a strict CSP allows it); once. */
+  brand(brand) {
+    if (!brand || this.branded) return;
+    this.branded = true;
+    const colours = brand.colours || {};
+    for (const [name, property] of [["accent", "--accent"], ["background", "--bg"], ["text", "--fg"]]) {
+      if (colours[name] && CSS.supports("color", colours[name])) this.style.setProperty(property, colours[name]);
+    }
+    const hex = /^#([0-9a-f]{6})$/i.exec(colours.accent || "");
+    if (hex) {
+      // the play icon dark on a light accent, white on a dark one
+      const n = parseInt(hex[1], 16);
+      this.style.setProperty("--on-accent", 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255) > 150 ? "#10151c" : "#fff");
+    }
+    if (brand.label) this.$(".title").textContent = this.label = String(brand.label);
+    if (brand.logo) Object.assign(this.$(".logo"), { src: new URL(brand.logo, ORIGIN).href, hidden: false });
   }
 
   /* What the waiting line says (and shows the percentage) while the audio is made. */
@@ -134,7 +154,7 @@ class Player extends HTMLElement {
 
   ready(article) {
     this.timeline((article.duration_ms || 0) / 1000);
-    this.$(".title").textContent = this.t.listen;
+    this.$(".title").textContent = this.label || this.t.listen;
     const download = this.$(".download");
     download.href = this.url("/audio.mp3?download=1");
     download.hidden = false;
