@@ -1,6 +1,6 @@
 """Security and caching headers on every response, decided in one place.
 
-Pages get a Content-Security-Policy whose scripts are this service's own files or
+Pages get a Content-Security-Policy whose scripts and styles are this service's own files or
 inline blocks carrying the response's nonce; nothing may frame a page except the
 iframe player (`NARRATE_FRAME_ANCESTORS`). Caching: what a client changed or
 authenticated for is never stored; other API answers are revalidated every time
@@ -31,7 +31,7 @@ def page_policy(nonce: str, frame_ancestors: str) -> str:
         [
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
-            "style-src 'self' 'unsafe-inline'",  # the player's shadow DOM carries its styles
+            f"style-src 'self' 'nonce-{nonce}'",  # the player's own styles are constructed sheets
             "img-src 'self' data:",
             "media-src 'self' blob:",
             "connect-src 'self'",

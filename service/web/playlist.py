@@ -51,6 +51,7 @@ def next_article(article_id: str):
             "title": found.current.title,
             "collection": found.collection,
             "duration_ms": found.current.duration_ms,
+            "source_url": found.current.source_url,  # public: a listed article's page
             "links": links_of(found, ("page", "player")),
         }
     return jsonify(body)

@@ -52,12 +52,23 @@ def publisher(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A second origin serving whatever pages the test writes into its folder."""
     root = tmp_path / "publisher"
     root.mkdir()
-    handler = partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    http = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Publisher, directory=str(root)))
     threading.Thread(target=http.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{http.server_port}", root
     http.shutdown()
+
+
+class _Publisher(SimpleHTTPRequestHandler):
+    """Files from the folder; a page NAME with a NAME.csp beside it is sent with that policy."""
+
+    def end_headers(self) -> None:
+        policy = Path(self.translate_path(self.path) + ".csp")
+        if policy.is_file():
+            self.send_header("Content-Security-Policy", policy.read_text(encoding="utf-8"))
+        super().end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
 
 
 @pytest.fixture(scope="session")

@@ -100,3 +100,38 @@ def test_two_oembed_snippets_send_each_event_once(page, server, publisher, worke
         f"one:seek:{article}": 1,
         f"one:pause:{article}": 1,
     }
+
+
+def test_the_host_page_draws_the_mini_player_of_an_iframe_out_of_view(
+    page, server, publisher, worker
+):
+    article = converted(server, story("Framed and scrolled", 12))
+    origin, folder = publisher
+    publisher_page(
+        folder,
+        "mini.html",
+        framed(server, article, "one") + "<p>Text</p>" * 200,
+    )
+    page.set_viewport_size({"width": 800, "height": 500})
+    page.goto(f"{origin}/mini.html")
+    one = frame(page, "one")
+    wait_ready(one)
+    press_play(page, one)
+    one.wait_for_function(f"() => document.querySelector('{PLAYER}').audio.currentTime > 0.2")
+    mini = page.locator("narrate-dock .mini")
+    assert mini.count() == 0 or not mini.is_visible()
+    page.evaluate("scrollTo(0, document.body.scrollHeight)")  # the iframe leaves the view
+    mini.wait_for(state="visible", timeout=5_000)
+    assert mini.locator(".title").inner_text() == "Framed and scrolled"
+    box = mini.bounding_box()
+    assert box["y"] + box["height"] <= 500 and box["height"] > 40
+    assert (
+        one.evaluate(
+            f"() => document.querySelector('{PLAYER}').shadowRoot.querySelector('.mini').hidden"
+        )
+        is True
+    )  # not drawn in the frame
+    mini.locator("button.mini-play").click()
+    # polled by time: a frame out of view gets no animation frames to poll by
+    one.wait_for_function(PAUSED, polling=100, timeout=5_000)
+    mini.wait_for(state="hidden")

@@ -153,22 +153,57 @@ def test_mini_player_transcript_and_next_article(page, server, worker):
     mini.wait_for(state="hidden")
 
 
-def test_auto_advance_goes_on_to_the_next_article(page, server, publisher, worker):
-    older = converted(server, {**story("Read next", 2), "collection": "city"})
-    newer = converted(server, {**story("Read first", 2), "collection": "city"})
+def test_auto_advance_goes_on_to_the_publishers_page_of_the_next_article(
+    page, server, publisher, worker
+):
     origin, folder = publisher
-    publisher_page(
-        folder,
-        "advance.html",
-        f'<narrate-player article="{newer["id"]}" autoadvance></narrate-player>'
-        f'<script src="{server}/embed.js" async></script>',
+    older = converted(
+        server,
+        {**story("Read next", 2), "collection": "city", "source_url": f"{origin}/next.html"},
     )
+    newer = converted(server, {**story("Read first", 2), "collection": "city"})
+    for name, article in (("advance.html", newer), ("next.html", older)):
+        publisher_page(
+            folder,
+            name,
+            f'<narrate-player article="{article["id"]}" autoadvance></narrate-player>'
+            f'<script src="{server}/embed.js" async></script>',
+        )
     page.goto(f"{origin}/advance.html")
     wait_ready(page)
     page.click(f"{PLAYER} button.play")
     page.wait_for_function(f"{ONE}.next && {ONE}.audio.duration > 0")
+    assert page.locator(f"{PLAYER} a.next-article").get_attribute("href") == f"{origin}/next.html"
     page.evaluate(f"{ONE}.audio.currentTime = {ONE}.audio.duration - 0.3")
-    page.wait_for_url(f"{server}/articles/{older['id']}#narrate-play", timeout=20_000)
+    page.wait_for_url(f"{origin}/next.html#narrate-play", timeout=20_000)  # not Narrate's page
+    page.wait_for_function(f"!{ONE}.audio.paused")  # and it plays on there
+
+
+def test_without_the_publishers_page_the_next_article_plays_in_place(
+    page, server, publisher, worker
+):
+    older = converted(server, {**story("Heard next", 2), "collection": "town"})
+    newer = converted(server, {**story("Heard first", 2), "collection": "town"})
+    origin, folder = publisher
+    publisher_page(
+        folder,
+        "in-place.html",
+        f'<article><div data-narrate-article="{newer["id"]}" data-narrate-autoadvance></div>'
+        "<p data-narrate-paragraph=1>The council met to talk about plans, part 1.</p>"
+        f'</article><script src="{server}/embed.js" async></script>',
+    )
+    page.goto(f"{origin}/in-place.html")
+    wait_ready(page)
+    page.click(f"{PLAYER} button.play")
+    page.wait_for_function(f"{ONE}.next && {ONE}.audio.duration > 0")
+    page.evaluate(f"{ONE}.audio.currentTime = {ONE}.audio.duration - 0.3")
+    page.wait_for_function(
+        f"{ONE}.getAttribute('article') === '{older['id']}' && {ONE}.audio.currentTime > 0.2",
+        timeout=20_000,
+    )
+    assert page.url == f"{origin}/in-place.html"
+    assert page.locator(PLAYER).count() == 1
+    assert page.locator("[data-narrate-index]").count() == 0  # the text is the first one's
 
 
 def test_before_play_only_embed_js_and_one_status_request(page, server, publisher, worker):

@@ -361,4 +361,4 @@ def test_media_session_shows_the_article_on_the_lock_screen(page, server, worker
         " artist: navigator.mediaSession.metadata.artist})"
     )
     assert metadata["title"] == "Lock screen title"
-    assert metadata["artist"]
+    assert metadata["artist"] == "Ann Writer"  # the byline the cleaner found

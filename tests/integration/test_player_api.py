@@ -203,7 +203,13 @@ def test_the_player_for_an_unknown_id_is_a_small_neutral_player(client):
 def test_next_article_is_the_previous_finished_one_of_the_same_collection(
     client, settings, tmp_path
 ):
-    oldest = created(client, title="Oldest", collection="news", text="Old news.")
+    oldest = created(
+        client,
+        title="Oldest",
+        collection="news",
+        text="Old news.",
+        source_url="https://news.example/oldest",
+    )
     other = created(client, title="Sport", collection="sport", text="Goals.")
     middle = created(client, title="Middle", collection="news", text="Middle news.")
     newest = created(client, title="Newest", collection="news", text="New news.")
@@ -214,6 +220,7 @@ def test_next_article_is_the_previous_finished_one_of_the_same_collection(
     # the middle one is not finished: skipped; the sport one is another collection
     body = conforms(client.get(f"/api/v1/articles/{newest['id']}/next"), path)
     assert body["id"] == oldest["id"] and body["links"]["page"].endswith(oldest["id"])
+    assert body["source_url"] == "https://news.example/oldest"  # where a publisher's player goes
     last = client.get(f"/api/v1/articles/{oldest['id']}/next")
     assert last.status_code == 404 and conforms(last, path)
     assert middle["id"] != body["id"]

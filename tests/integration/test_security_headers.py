@@ -90,6 +90,10 @@ def check_page(response, policy: str, frameable: bool, where: str) -> None:
     html = response.get_data(as_text=True)
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert "src=" in tag or f'nonce="{nonce}"' in tag, f"{where}: inline {tag} lacks nonce"
+    assert directives["style-src"] == f"'self' 'nonce-{nonce}'", where  # no 'unsafe-inline'
+    for tag in re.findall(r"<style\b[^>]*>", html):
+        assert f'nonce="{nonce}"' in tag, f"{where}: inline {tag} lacks nonce"
+    assert not re.search(r"<[^>]+\sstyle=", html), f"{where}: a style attribute is refused"
     assert directives["frame-ancestors"] == ("*" if frameable else "'none'"), where
     assert directives["object-src"] == "'none'", where
 

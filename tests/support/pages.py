@@ -47,15 +47,42 @@ def player_js(expression: str, index: int = 0) -> str:
     return f"document.querySelectorAll('{PLAYER}')[{index}].{expression}"
 
 
-def publisher_page(folder: Path, name: str, body: str, lang: str = "en", head: str = "") -> str:
+def publisher_page(
+    folder: Path, name: str, body: str, lang: str = "en", head: str = "", csp: str = ""
+) -> str:
+    """A publisher's page; with `csp`, served under that Content-Security-Policy (and
+    without the inline <style> it would refuse)."""
+    style = (
+        ""
+        if csp
+        else ("<style>body{font-family:serif;max-width:680px;margin:auto;padding:0 8px}</style>")
+    )
     (folder / name).write_text(
         f"<!doctype html><html lang='{lang}'><head><meta charset=utf-8><title>{name}</title>"
-        "<meta name=viewport content='width=device-width'>"
-        f"<style>body{{font-family:serif;max-width:680px;margin:auto;padding:0 8px}}</style>{head}"
+        f"<meta name=viewport content='width=device-width'>{style}{head}"
         f"</head><body><main>{body}</main></body></html>",
         encoding="utf-8",
     )
+    if csp:
+        (folder / f"{name}.csp").write_text(csp, encoding="utf-8")
     return name
+
+
+def strict_policy(narrate: str) -> str:
+    """A publisher's strict policy: no inline styles or scripts; Narrate allowed where the
+    player needs it (docs/publishers/embedding.md)."""
+    return (
+        f"default-src 'self'; style-src 'self'; script-src 'self' {narrate}; "
+        f"connect-src 'self' {narrate}; media-src 'self' {narrate} blob:; "
+        f"img-src 'self' {narrate}; frame-src {narrate}"
+    )
+
+
+CSP_WATCH = """
+window.violations = [];
+addEventListener("securitypolicyviolation",
+  (e) => violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`), true);
+"""
 
 
 def oembed(server: str, url: str, **limits) -> dict:
@@ -101,4 +128,3 @@ def under_csp(page):
 
     page.wait_for_function = as_function
     return page
-

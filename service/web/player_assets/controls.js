@@ -13,6 +13,7 @@ const Controls = (Base) => class extends Base {
         audio.play();
       } else audio.pause();
     };
+    this.toggle = toggle;
     this.$(".play").addEventListener("click", toggle);
     this.$(".mini-play").addEventListener("click", toggle);
     audio.addEventListener("play", () => {
@@ -37,7 +38,7 @@ const Controls = (Base) => class extends Base {
       this.emit("ended", { time: audio.currentTime });
       this.quartile(100);
       this.beacon();
-      if (this.hasAttribute("autoadvance") && this.next) (window.top || window).location.href = `${this.next.href}#narrate-play`;
+      if (this.hasAttribute("autoadvance")) this.advance();
     });
     audio.addEventListener("loadedmetadata", () => this.update());
     audio.addEventListener("timeupdate", () => this.update());
@@ -179,7 +180,7 @@ const Controls = (Base) => class extends Base {
   mediaSession() {
     if (!("mediaSession" in navigator) || !window.MediaMetadata) return;
     for (const other of players) other.owning = other === this;
-    const art = this.getAttribute("artwork");
+    const art = this.getAttribute("artwork") || document.querySelector('meta[property="og:image"]')?.content;
     navigator.mediaSession.metadata = new MediaMetadata({
       title: (this.article && this.article.title) || this.t.listen,
       artist: (this.article && this.article.byline) || "Narrate",
@@ -219,6 +220,8 @@ const Controls = (Base) => class extends Base {
     }
   }
 
+  /* The playlist's next article: on Narrate's own pages its page here; elsewhere the
+   * publisher's page of it (`source_url`), or, without one, played in this place. */
   async nextArticle() {
     const link = this.$(".next-article");
     if (!this.hasAttribute("playlist") && !this.hasAttribute("autoadvance")) return;
@@ -226,11 +229,32 @@ const Controls = (Base) => class extends Base {
       const response = await fetch(this.url("/next"));
       if (!response.ok) return;
       const next = await response.json();
-      link.href = next.links.page;
-      if (window.parent !== window) link.target = "_top";
+      const framed = window.parent !== window;
+      const href = !framed && location.origin === ORIGIN ? next.links.page : next.source_url;
+      link.href = href || "#";
+      if (href && framed) link.target = "_top";
+      link.onclick = href ? null : (event) => { event.preventDefault(); this.playInPlace(next); };
       link.textContent = `${this.t.nextArticle}: ${next.title}`;
       link.hidden = false;
-      this.next = link;
+      this.next = { href, next };
     } catch { /* no next article: nothing to show */ }
+  }
+
+  advance() {
+    if (!this.next) return;
+    if (this.next.href) (window.top || window).location.href = `${this.next.href}#narrate-play`;
+    else this.playInPlace(this.next.next);
+  }
+
+  /* A new player for the next article takes this one's place (and attributes) and plays. */
+  playInPlace(next) {
+    const fresh = document.createElement("narrate-player");
+    for (const { name, value } of this.attributes) {
+      if (!["article", "state", "streaming", "signed", "read-along"].includes(name)) fresh.setAttribute(name, value);
+    }
+    fresh.setAttribute("article", next.id);
+    fresh.continuing = true;
+    this.audio.pause();
+    this.replaceWith(fresh);
   }
 };

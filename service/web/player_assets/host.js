@@ -26,19 +26,60 @@ const HostEvents = (Base) => class extends Base {
   }
 };
 
+/* The mini player of the page's Narrate iframes, drawn here: a frame out of view cannot draw outside itself. */
+// iframe -> { playing, title, visible }
+const framesPlaying = new Map();
+let hostDock;
+const drawDock = () => {
+  const shown = [...framesPlaying].find(([, s]) => s.playing && s.visible === false);
+  if (!hostDock) {
+    if (!shown) return;
+    hostDock = document.createElement("narrate-dock");
+    const root = hostDock.attachShadow({ mode: "open" });
+    const lang = (document.documentElement.lang || "en").toLowerCase().split("-")[0];
+    root.innerHTML = dockTemplate(STRINGS[lang] || STRINGS.en);
+    adopt(root, STYLE);
+    root.querySelector(".mini-play").addEventListener("click", () => hostDock.frame.contentWindow.postMessage({ narrate: "toggle" }, ORIGIN));
+    document.body.append(hostDock);
+  }
+  const $ = (selector) => hostDock.shadowRoot.querySelector(selector);
+  $(".dock").hidden = $(".mini").hidden = !shown;
+  if (shown) [hostDock.frame, $(".title").textContent] = [shown[0], shown[1].title];
+};
+const framePlaying = (frame, data) => {
+  if (!framesPlaying.has(frame) && window.IntersectionObserver) {
+    new IntersectionObserver(([entry]) => {
+      framesPlaying.get(frame).visible = entry.isIntersecting;
+      drawDock();
+    }).observe(frame);
+  }
+  framesPlaying.set(frame, { ...framesPlaying.get(frame), playing: data.playing, title: String(data.title || "") });
+  drawDock();
+};
+
 const relay = (event) => {
   if (!event.data || !event.data.narrate) return;
   if (event.data.narrate === "pause") return quiet(null); // from any frame: a pause harms no one
+  if (event.data.narrate === "toggle" && event.source === window.parent) {
+    // this frame's one player
+    for (const player of players) if (player.toggle) player.toggle();
+    return;
+  }
   if (event.origin !== ORIGIN) return;
   const frame = [...document.querySelectorAll("iframe")].find((f) => f.contentWindow === event.source);
   if (!frame) return;
-  if (event.data.narrate === "height") frame.style.height = `${event.data.height}px`;
+  if (event.data.narrate === "playing") framePlaying(frame, event.data);
+  else if (event.data.narrate === "height") frame.style.height = `${event.data.height}px`;
   else if (event.data.narrate === "event") {
     frame.dispatchEvent(new CustomEvent(`narrate-${event.data.type}`, { detail: event.data.detail, bubbles: true }));
   }
 };
 
 const upgrade = () => {
+  // Narrate's iframes (oEmbed) styled through the CSSOM, which a strict CSP allows where it ignores their style attribute
+  for (const frame of document.querySelectorAll(`iframe[src^="${ORIGIN}/player/"]`)) {
+    Object.assign(frame.style, { border: "0", width: "100%", maxWidth: `${frame.width || 640}px`, colorScheme: "normal" });
+  }
   for (const holder of document.querySelectorAll("[data-narrate-article]")) {
     if (holder.querySelector("narrate-player")) continue;
     const player = document.createElement("narrate-player");

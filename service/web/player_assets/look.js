@@ -17,6 +17,7 @@ const STYLE = `
   :host { all: initial; display: block; min-height: 130px;
           font: 15px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif;
           --bg: #f6f7f9; --fg: #1b1f24; --muted: #545d69; --accent: #0b57d0; --on-accent: #fff; --track: #c9ced6; }
+  :host(narrate-dock) { min-height: 0; }
   :host([theme="dark"]) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme="light"])) { --bg: #1e2227; --fg: #eef1f4; --muted: #b0b8c2; --accent: #8ab4f8; --on-accent: #10151c; --track: #4a525d; }
@@ -28,6 +29,8 @@ const STYLE = `
   .main { flex: 1 1 auto; min-width: 0; }
   .heading { display: flex; justify-content: space-between; gap: 8px; font-weight: 600; height: 21px; }
   .title { overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+  .label { display: flex; align-items: center; gap: 6px; min-width: 0; }
+  .logo { height: 20px; width: auto; max-width: 80px; object-fit: contain; flex: none; }
   .duration, .times, .status { color: var(--muted); font-weight: 400; font-size: 13px; }
   .line { position: relative; height: 40px; }
   .times { display: flex; justify-content: space-between; font-variant-numeric: tabular-nums; }
@@ -41,12 +44,14 @@ const STYLE = `
   :is(button, select, a, input, summary):focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
   input[type=range] { width: 100%; accent-color: var(--accent); margin: 2px 0 0; height: 20px; }
   .progress { height: 4px; background: var(--track); border-radius: 2px; overflow: hidden; margin-top: 6px; }
-  .progress > div { height: 100%; width: 0; background: var(--accent); transition: width .4s; }
+  .progress > div { height: 100%; width: 0; background: var(--accent); }
+  @media (prefers-reduced-motion: no-preference) { .progress > div { transition: width .4s; } }
   .num { font-size: 12px; font-variant-numeric: tabular-nums; }
   button.back, button.forward { padding: 0 2px; }
   select.speed { width: 64px; padding: 0 2px; font-size: 14px; }
   .bar[dir="rtl"] .mirror svg { transform: scaleX(-1); }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  /* The dock: the mini player and "Back to the paragraph" (also drawn by a host page for its iframes). */
   .dock { position: fixed; inset-inline: 8px; bottom: 8px; z-index: 2147483000; display: flex; gap: 8px; flex-wrap: wrap;
           align-items: center; justify-content: flex-end; pointer-events: none; }
   .dock > * { pointer-events: auto; }
@@ -55,7 +60,13 @@ const STYLE = `
   .mini .title { font-size: 14px; }
   .dock button.follow { background: var(--accent); color: var(--on-accent); border: none; border-radius: 22px;
           padding: 0 14px; box-shadow: 0 2px 10px rgba(0,0,0,.3); }
-  .transcript { font-size: 14px; max-height: 14em; overflow: auto; margin: 0; padding-inline-start: 1.6em; }
+  /* It floats below the player, over the page, so the player never outgrows its 130 px. */
+  .bar { position: relative; z-index: 1; }
+  .transcript { font-size: 14px; max-height: 14em; overflow: auto; margin: 0; padding: 6px 8px; padding-inline-start: 2.2em;
+          position: absolute; top: calc(100% + 4px); inset-inline: 0; z-index: 2147482999; box-sizing: border-box;
+          background: var(--bg); color: var(--fg); border-radius: 10px; box-shadow: 0 2px 10px rgba(0,0,0,.3); }
+  /* In an iframe nothing shows outside it: there the frame grows (embed.js on the page resizes it). */
+  :host([framed]) .transcript { position: static; box-shadow: none; padding-block: 0; }
   .transcript li[aria-current] { background: rgba(255,205,64,.35); }
   .next-article { font-size: 14px; color: var(--accent); min-height: 44px; display: inline-flex; align-items: center;
           min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
@@ -66,12 +77,40 @@ const STYLE = `
   @media (max-height: 110px) { .controls, .transcript { display: none !important; } :host, .bar { min-height: 0; } }
 `;
 
+/* Styles reach a shadow root (or the page) as constructed sheets: a page's CSP style-src does
+ * not govern them, as it does <style> elements and style attributes (no 'unsafe-inline'). */
+const sheets = new Map();
+const adopt = (root, css) => {
+  if (!root.adoptedStyleSheets || !window.CSSStyleSheet) {
+    // older browsers: needs 'unsafe-inline'
+    const style = document.createElement("style");
+    style.textContent = css;
+    return (root.head || root).appendChild(style);
+  }
+  if (!sheets.has(css)) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    sheets.set(css, sheet);
+  }
+  if (!root.adoptedStyleSheets.includes(sheets.get(css))) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheets.get(css)];
+};
+
+/* The mini player and "Back to the paragraph": the player's own, or the host page's for its iframes. */
+const dockTemplate = (t) => `
+  <div class="dock" hidden>
+    <div class="mini" hidden>
+      <button class="mini-play" type="button" aria-label="${t.pause}">${ICONS.pause}</button>
+      <span class="title"></span>
+    </div>
+    <button class="follow" type="button" hidden>${t.follow}</button>
+  </div>`;
+
 const template = (t, dir) => `
   <div class="bar" part="bar" role="region" aria-label="${t.region}: ${t.listen}" dir="${dir}">
     <div class="top">
       <button class="play" type="button" aria-label="${t.play}" disabled>${ICONS.play}</button>
       <div class="main">
-        <div class="heading"><span class="title">${t.listen}</span><span class="duration" dir="ltr"></span></div>
+        <div class="heading"><span class="label"><img class="logo" alt="" hidden><span class="title">${t.listen}</span></span><span class="duration" dir="ltr"></span></div>
         <div class="line">
           <div class="ready-only" hidden>
             <input class="seek" type="range" min="0" max="0" step="1" value="0" aria-label="${t.seek}">
@@ -97,15 +136,9 @@ const template = (t, dir) => `
       <span class="spacer"></span>
       <a class="next-article" hidden>${t.nextArticle}</a>
     </div>
-    <ol class="transcript" aria-label="${t.transcript}" hidden></ol>
+    <ol class="transcript" aria-label="${t.transcript}" tabindex="0" hidden></ol>
     <div class="sr live" role="status" aria-live="polite"></div>
     <audio preload="none" crossorigin="anonymous"></audio>
   </div>
-  <div class="dock" hidden>
-    <div class="mini" hidden>
-      <button class="mini-play" type="button" aria-label="${t.pause}">${ICONS.pause}</button>
-      <span class="title"></span>
-    </div>
-    <button class="follow" type="button" hidden>${t.follow}</button>
-  </div>`;
+  ${dockTemplate(t)}`;
 

@@ -8,13 +8,15 @@ class Player extends HTMLElement {
     this.t = STRINGS[lang];
     const dir = this.getAttribute("dir") || (RTL_LANGS.has(lang) ? "rtl" : getComputedStyle(this).direction || "ltr");
     const root = this.attachShadow({ mode: "open" });
-    root.innerHTML = `<style>${STYLE}</style>${template(this.t, dir)}`;
+    root.innerHTML = template(this.t, dir);
+    adopt(root, STYLE);
     this.$ = (selector) => root.querySelector(selector);
     this.audio = this.$("audio");
     this.timings = [];
     this.saved = this.load();
     this.pollDelay = POLL_MIN_MS;
     players.add(this);
+    this.toggleAttribute("framed", window.parent !== window);
     for (const type of ["pointerenter", "pointerdown", "focusin", "touchstart"]) {
       this.addEventListener(type, () => this.prepare(), { passive: true });
     }
@@ -26,6 +28,7 @@ class Player extends HTMLElement {
     clearTimeout(this.pollTimer);
     clearTimeout(this.feedTimer);
     players.delete(this);
+    this.unmark();
   }
 
   language() {
@@ -84,6 +87,7 @@ class Player extends HTMLElement {
       return;
     }
     this.article = article;
+    this.brand(article.brand);
     if (article.stage !== this.stage) {
       this.stage = article.stage;
       this.setState(article.stage === "done" ? "ready" : article.stage === "failed" ? "unavailable" : "making", article.stage);
@@ -101,6 +105,25 @@ class Player extends HTMLElement {
     this.pollDelay = key === this.lastKey ? Math.min(this.pollDelay * 1.5, POLL_MAX_MS) : POLL_MIN_MS;
     this.lastKey = key;
     this.pollTimer = setTimeout(() => this.poll(), this.pollDelay);
+  }
+
+  /* The collection's brand (the status's `brand`: {colours: {accent, background, text}, label,
+   * logo}) over the defaults, set through the CSSOM (a strict CSP allows it); once. */
+  brand(brand) {
+    if (!brand || this.branded) return;
+    this.branded = true;
+    const colours = brand.colours || {};
+    for (const [name, property] of [["accent", "--accent"], ["background", "--bg"], ["text", "--fg"]]) {
+      if (colours[name] && CSS.supports("color", colours[name])) this.style.setProperty(property, colours[name]);
+    }
+    const hex = /^#([0-9a-f]{6})$/i.exec(colours.accent || "");
+    if (hex) {
+      // the play icon dark on a light accent, white on a dark one
+      const n = parseInt(hex[1], 16);
+      this.style.setProperty("--on-accent", 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255) > 150 ? "#10151c" : "#fff");
+    }
+    if (brand.label) this.$(".title").textContent = this.label = String(brand.label);
+    if (brand.logo) Object.assign(this.$(".logo"), { src: new URL(brand.logo, ORIGIN).href, hidden: false });
   }
 
   /* What the waiting line says (and shows the percentage) while the audio is made. */
@@ -131,7 +154,7 @@ class Player extends HTMLElement {
 
   ready(article) {
     this.timeline((article.duration_ms || 0) / 1000);
-    this.$(".title").textContent = this.t.listen;
+    this.$(".title").textContent = this.label || this.t.listen;
     const download = this.$(".download");
     download.href = this.url("/audio.mp3?download=1");
     download.hidden = false;
@@ -139,8 +162,8 @@ class Player extends HTMLElement {
     if (this.streaming) this.captions(); // they exist now; the stream plays on to its end
     if (this.$(".live").textContent) this.announce(this.t.ready);
     this.emit("ready", { duration_ms: article.duration_ms });
-    if (location.hash === "#narrate-play" && this.hasAttribute("autoadvance")) {
-      // arrived by auto-advance: carry on (the browser may refuse without a press)
+    if (this.continuing || (location.hash === "#narrate-play" && this.hasAttribute("autoadvance"))) {
+      // arrived by auto-advance, or playing on in place: carry on (the browser may refuse without a press)
       this.prepare().then(() => this.audio.play()).catch(() => {});
     }
   }
@@ -160,12 +183,16 @@ class Player extends HTMLElement {
     this.restoreRate();
     this.captions();
     this.nextArticle();
-    this.preparing = fetch(this.url("/timings.json"))
+    this.preparing = this.loadTimings().then(() => this.update());
+    return this.preparing;
+  }
+
+  loadTimings() {
+    this.timingsLoaded = this.timingsLoaded || fetch(this.url("/timings.json"))
       .then((r) => (r.ok ? r.json() : { paragraphs: [] }))
       .then((body) => { this.timings = body.paragraphs || []; })
-      .catch(() => { this.timings = []; })
-      .then(() => this.update());
-    return this.preparing;
+      .catch(() => { this.timings = []; });
+    return this.timingsLoaded;
   }
 
   restoreRate() {

@@ -70,6 +70,8 @@ const Streaming = (Base) => class extends Base {
     // A newer revision is another text: its segments do not follow these. End here.
     if (list.revision !== streaming.revision) return this.endStream();
     this.timings = list.segments;
+    // the paragraphs made so far, found on the page by their text
+    this.readAlong();
     // The timeline is all the audio made so far (a seek there waits for it), not only what is appended.
     const listed = list.duration_ms / 1000;
     if (!(streaming.source.duration >= listed) && !streaming.buffer.updating) streaming.source.duration = listed;
