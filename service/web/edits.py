@@ -12,7 +12,7 @@ from service.intake.submissions import parse_json
 from service.security import auth
 from service.web.context import RETRY_AFTER_S, catalog, find_article, settings
 from service.web.views import summary
-from workers.catalog.collections import collection_style
+from workers.catalog.collections import collection_setting
 from workers.catalog.content import Metadata, VoiceOptions
 from workers.catalog.models import JobStatus, RevisionRow
 from workers.catalog.submit import submit
@@ -82,9 +82,8 @@ def edit_article(article_id: str):
             )
         article = apply_edits(article_of(current), keep, drop)
         # the style it was said in (a revision from before styles: as chosen now)
-        style = current.style or style_for(
-            current.voice, None, collection_style(session, row.collection), settings().style
-        )
+        wanted = collection_setting(session, row.collection, "style")
+        style = current.style or style_for(current.voice, None, wanted, settings().style)
         options = VoiceOptions(current.voice, current.rate, current.bitrate_kbps, style)
         metadata = Metadata(
             row.external_id, current.source_url, current.callback_url, row.collection

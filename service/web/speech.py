@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from service.errors import ApiError, bad_request
 from service.intake.submissions import parse_json, read_submission
 from service.web.context import catalog, settings
-from workers.catalog.collections import collection_style
+from workers.catalog.collections import collection_setting
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speaking import lexicon_for, style_for
 from workers.pipeline.speech.check import check
@@ -74,7 +74,7 @@ def check_article():
     lexicon = lexicon_for(config.lexicon_path, submission.collection)
     voice = config.voice_for(submission.collection, submission.voice)
     with catalog() as session:
-        wanted = collection_style(session, submission.collection)
+        wanted = collection_setting(session, submission.collection, "style")
     style = style_for(voice, submission.style, wanted, config.style)
     risks = check(article.paragraphs, lexicon, style)
     return jsonify(

@@ -19,6 +19,7 @@ from service.security.access import LINK_GRANTS
 from service.web.context import catalog, find_article
 from service.web.progressive import playable_count
 from service.web.views import newest_finished, progress_of
+from workers.catalog.collections import collection_setting
 from workers.catalog.content import clipped
 from workers.catalog.models import ArticleRow
 
@@ -38,10 +39,11 @@ def stage_of(status: str, done: int, total: int) -> str:
     return status
 
 
-def article_status(row: ArticleRow, playable: int) -> dict:
+def article_status(row: ArticleRow, playable: int, brand: dict | None = None) -> dict:
     """The status document; `playable` is read in a statement of its own, so it is held
     to the job as read here (a worker may have made paragraphs in between: while the
-    job reads "cleaning" with none, nothing is playable yet)."""
+    job reads "cleaning" with none, nothing is playable yet). `brand` is the article's
+    collection's (colours, logo, label), which the player draws itself with."""
     revision, job = row.current, row.current.job
     playable = min(playable, job.total)
     return {
@@ -54,6 +56,7 @@ def article_status(row: ArticleRow, playable: int) -> dict:
         "audio_revision": finished.number if (finished := newest_finished(row)) else None,
         "title": clipped(revision.title, STATUS_TEXT_CHARS),
         "byline": clipped(revision.byline, STATUS_TEXT_CHARS) if revision.byline else None,
+        "brand": brand,
     }
 
 
@@ -61,9 +64,9 @@ def article_status(row: ArticleRow, playable: int) -> dict:
 def get_status(article_id: str):
     with catalog() as session:
         row = find_article(session, article_id, grant=LINK_GRANTS["status"])
-        body = json.dumps(
-            article_status(row, playable_count(session, row.current)), separators=(",", ":")
-        )
+        brand = collection_setting(session, row.collection, "brand")
+        status = article_status(row, playable_count(session, row.current), brand)
+        body = json.dumps(status, separators=(",", ":"))
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:20])
     response.headers["Cache-Control"] = "no-cache"

@@ -4,12 +4,15 @@ violation reported, on the page or in Narrate's iframe."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 from tests.support.pages import (
     CSP_WATCH,
     PLAYER,
     converted,
+    fetch_json,
     oembed,
     player_js,
     publisher_page,
@@ -118,23 +121,26 @@ BRAND = {
 def test_a_collections_brand_paints_the_player_under_a_strict_policy(
     page, server, publisher, worker
 ):
-    """The player's side of branding: a `brand` in the status it polls (the collection's,
-    once the status carries it; added to the real answer here) over its defaults."""
-    article = converted(server, story("Branded", 2))
+    """Branding: the collection's `brand` (set over the API) comes with the status the
+    player polls, and paints it over its defaults."""
     origin, folder = publisher
     (folder / "logo.svg").write_text(
         "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'>"
         "<rect width='40' height='20' fill='#fc0'/></svg>",
         encoding="utf-8",
     )
-    publisher_page(folder, "brand.html", snippet(server, article["id"]), csp=strict_policy(server))
     brand = {**BRAND, "logo": f"{origin}/logo.svg"}
-
-    def with_brand(route):
-        answer = route.fetch()
-        route.fulfill(response=answer, json={**answer.json(), "brand": brand})
-
-    page.route("**/status", with_brand)
+    setting = urllib.request.Request(
+        f"{server}/api/v1/collections/gazette",
+        json.dumps({"title": "The Gazette", "brand": brand}).encode(),
+        {"Content-Type": "application/json"},
+        method="PUT",
+    )
+    urllib.request.urlopen(setting).close()
+    article = converted(server, {**story("Branded", 2), "collection": "gazette"})
+    status = fetch_json(f"{server}/api/v1/articles/{article['id']}/status")
+    assert status["brand"]["label"] == BRAND["label"]
+    publisher_page(folder, "brand.html", snippet(server, article["id"]), csp=strict_policy(server))
     page.add_init_script(CSP_WATCH)
     page.goto(f"{origin}/brand.html")
     wait_ready(page)

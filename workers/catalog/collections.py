@@ -116,11 +116,11 @@ def _languages(session: Session, name: str) -> tuple[tuple[str, ...], int]:
     return tuple(language for language, _ in counts.most_common()), len(rows)
 
 
-def collection_style(session: Session, name: str | None) -> str | None:
-    """The house style the collection's settings ask for, if any (without counting its
-    articles, as `find_collection` does)."""
+def collection_setting(session: Session, name: str | None, field: str) -> Any:
+    """One of the collection's settings as set (its `style`, its `brand`), None when not
+    set; without counting its articles, as `find_collection` does."""
     row = session.get(CollectionRow, name) if name else None
-    return (row.settings or {}).get("style") if row is not None else None
+    return (row.settings or {}).get(field) if row is not None else None
 
 
 def find_collection(session: Session, name: str) -> Collection | None:

@@ -16,7 +16,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from workers.catalog.boilerplate import Learned, publisher_of, remember, strip_learned
-from workers.catalog.collections import collection_style
+from workers.catalog.collections import collection_setting
 from workers.catalog.content import VoiceOptions, cleaned_columns, paragraph_values
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow
@@ -83,7 +83,8 @@ def clean_submission(
         article = learned.article
     if voice == settings.voice:  # nothing chose one: the deployment's, or one for the language
         voice = voice_for(article.language, settings.voice)
-    style = style_for(voice, style, collection_style(session, source.collection), settings.style)
+    wanted = collection_setting(session, source.collection, "style")
+    style = style_for(voice, style, wanted, settings.style)
     spoken = speak(article, voice, settings.lexicon_path, source.collection, style=style)
     return Cleaned(article, spoken.paragraphs, voice, publisher, learned, spoken.lexicon, style)
 
