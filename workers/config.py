@@ -270,8 +270,12 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
 def _limits(
     env: Mapping[str, str], name: str, default: str, maximum: int | None = None
 ) -> str:
-    """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'."""
+    """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'. A default is
+    not parsed again (tests/unit/test_config.py checks the defaults), so a process that
+    never limits anything (`narrate convert`) does not load the `limits` package."""
     raw = (env.get(name) or default).strip()
+    if raw == default:
+        return raw
     problem = limits_problem(raw, maximum or MAX_LIMIT_AMOUNT)
     if problem:
         raise ConfigurationError(f"{name} {problem}, got {raw!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workers.catalog.models import SCOPES
+from workers.catalog.scopes import SCOPES
 
 
 def _create(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from service.errors import bad_request
 from workers.pipeline.clean.controls import without_controls
 
 __all__ = ["without_controls"]  # re-exported: the service strips what it is sent, too
@@ -53,6 +52,14 @@ def _refuse(pattern: re.Pattern[str], value: str, field: str, what: str, advice:
             f"{found.start()}, {advice}"
         )
     return value
+
+
+def bad_request(detail: str) -> Exception:
+    """The web's 400 (service/errors.py), imported only when one is raised: the command
+    line reads whole numbers here without loading Flask, SQLAlchemy and the broker."""
+    from service.errors import bad_request as problem
+
+    return problem(detail)
 
 
 def without_control_references(html: str) -> str:

@@ -86,3 +86,32 @@ def test_a_number_int_would_round_or_read_is_refused(bitrate):
     with pytest.raises(argparse.ArgumentTypeError, match="not a whole number"):
         positive_int(8, 160)(bitrate)
     assert positive_int(8, 160)("64") == 64
+
+
+def test_convert_loads_neither_the_web_nor_the_catalog(tmp_path):
+    """`narrate convert` pays only for what it uses: Flask, SQLAlchemy, Celery, the
+    broker's and the rate limiter's packages stay unloaded. (The output name is refused
+    after the command has loaded what a conversion needs, so no engine is started.)"""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['narrate', 'convert', sys.argv[1], '-o', sys.argv[2]]\n"
+        "try:\n"
+        "    runpy.run_module('service.cli', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code)\n"
+        "heavy = ('flask', 'sqlalchemy', 'celery', 'kombu', 'redis', 'limits', 'werkzeug')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    article = tmp_path / "a.txt"
+    article.write_text("A headline\n\nOne short paragraph to say.\n")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(article), str(tmp_path / "a.wav")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "must be an .mp3" in done.stderr
+    assert done.stdout.split() == ["2", "[]"]

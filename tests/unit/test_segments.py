@@ -163,3 +163,32 @@ def test_an_engine_failure_mid_segment_is_raised_not_hung():
 def _raises_at_once():
     raise RuntimeError("before any audio")
     yield b""  # pragma: no cover
+
+
+def test_the_next_paragraph_is_read_while_the_one_before_is_still_to_be_written():
+    """The encoders of the paragraphs before run while the next is shaped: paragraph k+1's
+    PCM is asked for before paragraph k's segment reaches the MP3."""
+    out = BytesIO()
+    written_when_read: list[int] = []
+
+    def paragraphs():
+        for text, pcm in PARAGRAPHS:
+            written_when_read.append(out.tell())
+            yield text, iter([pcm])
+
+    encode_mp3(paragraphs(), out, tags=TAGS, bitrate_kbps=64)
+    first_segment = stored(PARAGRAPHS[0][1])[0]
+    assert out.getvalue().index(first_segment) >= written_when_read[1]
+    assert written_when_read[:3] == [written_when_read[1]] * 3  # the tag and nothing more
+
+
+def test_a_failure_mid_article_leaves_no_encoder_running():
+    import threading
+
+    def paragraphs():
+        yield from PARAGRAPHS[:3]
+        yield "Broken.", _raises_at_once()
+
+    with pytest.raises(RuntimeError, match="before any audio"):
+        encode_mp3(paragraphs(), BytesIO(), tags=TAGS, bitrate_kbps=64)
+    assert not [t for t in threading.enumerate() if t.name == "mp3-encoder" and t.is_alive()]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.config import ConfigurationError, Settings
+from workers.config import MAX_CHARACTERS_AMOUNT, ConfigurationError, Settings, limits_problem
 from workers.storage.base import READ_BYTES, read_in_chunks
 from workers.storage.local import LocalStorage
 
@@ -151,5 +151,10 @@ def test_every_default_setting_is_valid(tmp_path):
     character quota's default is above the request limits' bound, and must be)."""
     settings = Settings.from_env({"HOME": str(tmp_path)})
     assert settings.limit_characters == "10000000/hour"
+    # the defaults are not parsed as settings are read (`narrate convert` never loads the
+    # `limits` package), so they are checked here
+    assert limits_problem(settings.limit_characters, MAX_CHARACTERS_AMOUNT) is None
+    assert limits_problem(settings.limit_submissions) is None
+    assert limits_problem(settings.limit_reads) is None
     with pytest.raises(ConfigurationError, match="NARRATE_LIMIT_CHARACTERS"):
         Settings.from_env({"HOME": str(tmp_path), "NARRATE_LIMIT_CHARACTERS": "9" * 22 + "/hour"})

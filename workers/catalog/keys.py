@@ -19,7 +19,8 @@ from limits import parse_many
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, SCOPES, ApiKeyRow, now
+from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, ApiKeyRow, now
+from workers.catalog.scopes import SCOPES
 from workers.config import limits_problem
 
 PREFIX = "nk"

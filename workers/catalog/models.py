@@ -250,7 +250,6 @@ class PublisherLineRow(Base):
 
 
 VISIBILITIES = ("public", "unlisted", "private")
-SCOPES = ("read", "write", "admin")  # each includes the ones before it
 COLLECTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 COLLECTION_RULE = "lower-case letters, digits, '-' or '_' (at most 100)"
 

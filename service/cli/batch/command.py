@@ -10,10 +10,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from service.cli.batch.inputs import Item, discover
-from service.cli.batch.local import LocalRunner
 from service.cli.batch.outcomes import (
     EXIT_USAGE,
     Outcome,
@@ -22,10 +21,13 @@ from service.cli.batch.outcomes import (
     exit_status,
     format_summary,
 )
-from service.cli.batch.progress import make_progress
-from service.cli.batch.remote import ServerRunner, check_server_url
-from service.cli.batch.state import BatchState, Options, plan, remove_stale_temporaries
 from service.cli.usage import UsageError, positive_int
+
+if TYPE_CHECKING:
+    from service.cli.batch.state import Options
+
+# The runners, the resume state and the progress display are imported by the run only:
+# every command builds this command's parser, and `narrate convert` should not load them.
 
 TOKEN_ENV = "NARRATE_API_TOKEN"
 
@@ -88,6 +90,8 @@ def prepare_out_dir(out: Path) -> Path:
 
 
 def resolve_options(args: argparse.Namespace) -> Options:
+    from service.cli.batch.state import Options
+
     if args.token and not args.server:
         raise UsageError("--token is for --server: converting in-process needs no token")
     if args.server:
@@ -119,6 +123,11 @@ def run_batch(
     args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """The `batch` command; its exit status (usage errors are reported here, as 2)."""
+    from service.cli.batch.local import LocalRunner
+    from service.cli.batch.progress import make_progress
+    from service.cli.batch.remote import ServerRunner, check_server_url
+    from service.cli.batch.state import BatchState, plan, remove_stale_temporaries
+
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         options = resolve_options(args)

@@ -13,8 +13,11 @@ first input sample: LAME's 576-sample look-ahead plus the 529 of its filter bank
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -66,8 +69,11 @@ def encode_segment(
             stream.write(chunk)
     finally:
         stream.finish()
-    frames = round(counted.written / _frame_bytes(bitrate_kbps, sample_rate))
-    return Segment(frames, stream.frames, counted.written)
+    return _segment(counted.written, stream.frames, bitrate_kbps, sample_rate)
+
+
+def _segment(size: int, speech_samples: int, bitrate_kbps: int, sample_rate: int) -> Segment:
+    return Segment(round(size / _frame_bytes(bitrate_kbps, sample_rate)), speech_samples, size)
 
 
 class _CountingWriter:
@@ -184,8 +190,73 @@ def join_segments(
     return Encoded(timings, layout.duration_ms)
 
 
+PCM = bytes | Iterable[bytes]  # one paragraph's shaped PCM: whole, or in chunks
+ENCODED_AHEAD = 2  # paragraphs whose encoders may still be running while the next is read
+SPILL_BYTES = 1 << 20  # an encoded segment waiting its turn past this goes to a temporary file
+
+
+class _SegmentAhead:
+    """One paragraph's segment, its PCM read now (shaped by the caller's thread) and
+    encoded by its encoder's thread into a buffer, which it finishes while the caller
+    goes on to the next paragraph; written out when its turn comes."""
+
+    def __init__(self, pcm: PCM, bitrate_kbps: int, sample_rate: int) -> None:
+        self._mp3 = tempfile.SpooledTemporaryFile(max_size=SPILL_BYTES)  # noqa: SIM115 (closed by write or abandon)
+        self._stream = Mp3Stream(self._mp3, bitrate_kbps, sample_rate)
+        self._bitrate, self._rate = bitrate_kbps, sample_rate
+        try:
+            for chunk in [pcm] if isinstance(pcm, bytes | bytearray) else pcm:
+                self._stream.write(chunk)
+        except BaseException:
+            self.abandon()
+            raise
+        self._stream.end()
+
+    def write(self, out: BinaryIO) -> Segment:
+        self._stream.wait()
+        size = self._mp3.tell()
+        self._mp3.seek(0)
+        shutil.copyfileobj(self._mp3, out, 1 << 16)
+        self._mp3.close()
+        return _segment(size, self._stream.frames, self._bitrate, self._rate)
+
+    def abandon(self) -> None:
+        """Let the encoder's thread end; its failure, if any, is not the one to report."""
+        self._stream.end()
+        with suppress(BaseException):
+            self._stream.wait()
+        self._mp3.close()
+
+
+def encoded_ahead(
+    paragraphs: Iterable[tuple[str, PCM]],
+    *,
+    bitrate_kbps: int,
+    sample_rate: int = SAMPLE_RATE,
+    ahead: int = ENCODED_AHEAD,
+) -> Generator[tuple[str, WriteSegment], None, None]:
+    """(text, segment writer) for each (text, PCM), in order, each paragraph's PCM read to
+    its end before the next and encoded on a thread of its own: up to `ahead` paragraphs
+    behind the one being read are still encoding, so LAME, the dearest step, runs on as
+    many cores as there are while the caller shapes the next. Each segment is encoded
+    exactly as `encode_segment` encodes it."""
+    pending: deque[tuple[str, _SegmentAhead]] = deque()
+    try:
+        for text, pcm in paragraphs:
+            pending.append((text, _SegmentAhead(pcm, bitrate_kbps, sample_rate)))
+            while len(pending) > ahead:
+                yield pending[0][0], pending[0][1].write
+                pending.popleft()
+        while pending:
+            yield pending[0][0], pending[0][1].write
+            pending.popleft()
+    finally:
+        for _, segment in pending:
+            segment.abandon()
+
+
 def encode_mp3(
-    paragraphs: Iterable[tuple[str, bytes | Iterable[bytes]]],
+    paragraphs: Iterable[tuple[str, PCM]],
     out: Path | BinaryIO,
     *,
     tags: Tags,
@@ -194,21 +265,19 @@ def encode_mp3(
     sample_rate: int = SAMPLE_RATE,
 ) -> Encoded:
     """Stream (text, shaped PCM) pairs into one MP3 at `out` (a path, written atomically,
-    or an open binary file), each paragraph encoded as a segment as it comes.
+    or an open binary file), each paragraph encoded as a segment as it comes
+    (`encoded_ahead`: the encoders of the last few paragraphs run while the next is read).
 
     The PCM is mono 16-bit at `sample_rate`, as `shape_chunks` makes it: one bytes
     object, or an iterable of chunks that is read to its end before the next paragraph.
     """
-
-    def encoding(pcm: bytes | Iterable[bytes]) -> WriteSegment:
-        chunks = [pcm] if isinstance(pcm, bytes | bytearray) else pcm
-        return lambda mp3: encode_segment(
-            chunks, mp3, bitrate_kbps=bitrate_kbps, sample_rate=sample_rate
-        )
-
-    with atomic_output(out) if isinstance(out, Path) else nullcontext(out) as mp3:
+    segments = encoded_ahead(paragraphs, bitrate_kbps=bitrate_kbps, sample_rate=sample_rate)
+    with (
+        closing(segments),
+        atomic_output(out) if isinstance(out, Path) else nullcontext(out) as mp3,
+    ):
         return join_segments(
-            ((text, encoding(pcm)) for text, pcm in paragraphs),
+            segments,
             mp3,
             tags=tags,
             bitrate_kbps=bitrate_kbps,

@@ -226,9 +226,11 @@ class Writable(Protocol):
 class Mp3Stream:
     """One LAME encoder fed from a bounded queue by a thread of its own.
 
-    LAME releases the GIL, so encoding one clip overlaps shaping the next; the bound
-    keeps at most a few clips of PCM in memory whatever the paragraph's length (each
-    paragraph's MP3 segment has an encoder of its own).
+    LAME releases the GIL, so encoding one clip overlaps shaping the next, and the
+    encoders of several paragraphs run on several cores (each paragraph's MP3 segment
+    has an encoder of its own); the bound keeps at most a few chunks of PCM in memory
+    whatever the paragraph's length. `end` says no more PCM is coming and returns at
+    once; `wait` waits for the last bytes; `finish` is both.
     """
 
     def __init__(self, handle: Writable, bitrate_kbps: int, sample_rate: int) -> None:
@@ -265,11 +267,17 @@ class Mp3Stream:
             self.frames += len(pcm) // SAMPLE_WIDTH
             self._queue.put(pcm)
 
-    def finish(self) -> None:
+    def end(self) -> None:
         self._queue.put(None)
+
+    def wait(self) -> None:
         self._thread.join()
         if self._failure is not None:
             raise self._failure
+
+    def finish(self) -> None:
+        self.end()
+        self.wait()
 
 
 def _vtt_time(ms: int) -> str:
