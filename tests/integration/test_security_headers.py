@@ -33,6 +33,8 @@ def served(settings, tmp_path):
         "name": "news",
         "key_id": "00000000",  # no such key: a 404
         "filename": "missing.css",
+        "kind": "artwork",  # a JSON body is not an image: a 4xx
+        "file_name": "missing.jpg",
         "version": "0000000000",  # embed.<version>.js: an old version is still served
         "revision": "1",
         "index": "0",  # the article's first paragraph segment

@@ -114,12 +114,11 @@ def test_check_takes_json_with_a_collection_and_says_where_and_what(client):
     assert [(r["kind"], r["token"], r["paragraph"], r["offset"]) for r in general["risks"]] == [
         ("acronym", "PVM", 0, 2),
         ("acronym", "PVM", 1, 4),
-        ("number", "3", 1, 18),
-        ("number", "4", 1, 20),
+        ("code", "3x4y", 1, 18),  # a letters-and-digits code neither house style reads
         ("symbol", "^", 1, 23),
     ]
     tech = client.post("/api/v1/check", json={"text": text, "collection": "tech"}).get_json()
-    assert [r["kind"] for r in tech["risks"]] == ["number", "number", "symbol"]
+    assert [r["kind"] for r in tech["risks"]] == ["code", "symbol"]
 
 
 def test_check_refuses_what_submitting_would(client):

@@ -58,7 +58,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 
 @dataclass(frozen=True)
 class Risk:
-    kind: str  # acronym, number, symbol, abbreviation, name, word
+    kind: str  # acronym, number, symbol, abbreviation, name, word, code
     token: str
     paragraph: int  # index in the cleaned article (0 is the title, as in timings.json)
     offset: int | None  # characters into that paragraph, None if not found as written
