@@ -44,7 +44,7 @@ def detail(row: ArticleRow) -> dict:
         "source_url": revision.source_url,
         "voice": revision.voice,
         "rate": revision.rate,
-        "paragraphs": [p.text for p in revision.paragraphs],
+        "paragraphs": revision.written,
         "removed": revision.removed,
         "language": revision.language,
         "error": job.error,
