@@ -109,8 +109,8 @@ def test_a_paragraph_with_nothing_to_say_comes_off_the_total(client, settings, t
         lane, takes = plan.to_synthesise[0], []
         while lane:
             last = False
-            for paragraph_id in lane:
-                last |= jobs.synthesise_paragraph(one_lane, job_id, paragraph_id, lambda v, r: synth)
+            for paragraph in lane:
+                last |= jobs.synthesise_paragraph(one_lane, job_id, paragraph, lambda v, r: synth)
             assert not last  # the total still counts the "#" to say
             take = jobs.next_chunk(one_lane, job_id)
             takes.append(take)
