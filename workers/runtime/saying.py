@@ -92,9 +92,14 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
             {**values, "index": start + values["index"], "revision_id": revision.id}
             for values in paragraph_values(pairs, options)
         ]
-        ids = session.execute(insert(ParagraphRow).returning(ParagraphRow.id), rows).scalars()
-        keys = [segment_key(row["clip_key"], revision.voice, revision.bitrate_kbps) for row in rows]
-        finished = done_if_stored(session, job.id, dict(zip(ids, keys, strict=True)))[1]
+        stored = session.execute(
+            insert(ParagraphRow).returning(ParagraphRow.id, ParagraphRow.clip_key), rows
+        )
+        keys = {
+            paragraph_id: segment_key(clip, revision.voice, revision.bitrate_kbps)
+            for paragraph_id, clip in stored
+        }
+        finished = done_if_stored(session, job.id, keys)[1]
     return Said(len(pairs), finished)
 
 
