@@ -644,8 +644,8 @@ def run(service: Service, sizes: Sizes, emit: Callable[[Row], None]) -> None:
                 + ("es" if processes > 1 else ""),
                 f"{figures['articles_per_min']:.1f} art/min, "
                 f"{figures['audio_min_per_min']:.0f} audio-min/min",
-                ">= 1.7x of 1 process" if processes == 2 else REPORT_ONLY,
-                scale >= 1.7 if processes == 2 else None,
+                ">= 1.85x of 1 process" if processes == 2 else REPORT_ONLY,
+                scale >= 1.85 if processes == 2 else None,
                 f"{scale:.2f}x of 1 process; {details}" if processes == 2 else details,
             )
         )

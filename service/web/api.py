@@ -45,7 +45,7 @@ def detail(row: ArticleRow) -> dict:
         "voice": revision.voice,
         "rate": revision.rate,
         "style": revision.style,
-        "paragraphs": [p.text for p in revision.paragraphs],
+        "paragraphs": revision.written,
         "removed": revision.removed,
         "language": revision.language,
         "error": job.error,

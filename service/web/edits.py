@@ -35,8 +35,9 @@ def _indexes(body: dict, name: str) -> set[int]:
 
 
 def article_of(revision: RevisionRow) -> Article:
-    """The revision as the pipeline's `Article`, removed lines and all."""
-    paragraphs = [p.text for p in revision.paragraphs]
+    """The revision as the pipeline's `Article`, removed lines and all (and the
+    paragraphs of a long article a worker has yet to say)."""
+    paragraphs = revision.written
     return Article(
         title=paragraphs[0],
         paragraphs=paragraphs,

@@ -45,7 +45,7 @@ def _article(article_id: str, grant: str | None = None) -> dict | None:
             "title": revision.title,
             "byline": revision.byline,
             "published": revision.published,
-            "paragraphs": [p.text for p in revision.paragraphs],
+            "paragraphs": revision.written,
             "revision": revision.number,
             "removed": revision.removed,
             "language": revision.language,

@@ -40,13 +40,16 @@ class Ready:
 
 
 def playable_count(session, revision: RevisionRow) -> int:
-    """Paragraphs from the first whose audio is made: up to the first one still to make."""
-    first_undone = session.execute(
-        select(func.min(ParagraphRow.index)).where(
-            ParagraphRow.revision_id == revision.id, ParagraphRow.done.is_(False)
-        )
-    ).scalar_one()
-    return revision.job.total if first_undone is None else first_undone
+    """Paragraphs from the first whose audio is made: up to the first one still to make
+    (or still to say: a worker stores the paragraphs of a long article as it says them,
+    workers/runtime/saying.py)."""
+    first_undone, stored = session.execute(
+        select(
+            func.min(ParagraphRow.index).filter(ParagraphRow.done.is_(False)),
+            func.count(ParagraphRow.id),
+        ).where(ParagraphRow.revision_id == revision.id)
+    ).one()
+    return stored if first_undone is None else first_undone
 
 
 def _ready(session, revision: RevisionRow, up_to: int | None = None) -> list[Ready]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import signal
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.decode import decode_mp3
 from tests.support.harness import start_worker, stop_worker, synthesised_by_revision
 from tests.support.paths import SEED, SEED_EXPECTED
-from tests.support.waits import wait_for
+from tests.support.waits import wait_for, wait_until
+from workers.catalog.db import session_scope
+from workers.catalog.models import ArticleRow
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +45,36 @@ def test_seed_is_converted_by_a_real_worker(client, worker, artifacts):
     assert len(samples) / rate * 1000 == pytest.approx(timings["duration_ms"], abs=0.5)
     assert [p["text"] for p in timings["paragraphs"]] == EXPECTED
     assert client.get(links["self"]).get_json()["duration_ms"] == timings["duration_ms"]
+
+
+def test_a_long_article_plays_its_first_paragraph_before_its_last_are_said(
+    client, worker, settings
+):
+    """The first paragraph is said, made and playable while the end of a long article is
+    still written text: first audio does not wait for the whole article to be said."""
+    count = 300
+    text = "The headline of a long article\n\n" + "\n\n".join(
+        f"Paragraph {n} costs £{n}m, up {n}% on 15/02/2023, says No. 10." for n in range(count)
+    )
+    created = client.post("/api/v1/articles", json={"text": text}).get_json()
+    base = f"/api/v1/articles/{created['id']}"
+    seen: list[dict] = []
+
+    def playable() -> bool:
+        seen.append(client.get(base + "/status").get_json()["progress"])
+        return seen[-1]["playable"] > 0
+
+    wait_until(playable, 60, "the first paragraph playable", interval=0.02)
+    with session_scope(settings.database_url) as session:
+        revision = session.get_one(ArticleRow, created["id"]).current
+        said = [p.text for p in revision.paragraphs]
+    assert said[0] == "The headline of a long article"
+    assert len(said) < count // 2, len(said)  # the last paragraphs are not said yet
+    assert not any(t.startswith(f"Paragraph {count - 1} ") for t in said)
+    assert {p["total"] for p in seen if p["total"]} == {count + 1}  # right from the start
+    first = client.get(base + "/segments.json").get_json()["segments"][0]
+    assert client.get(urlsplit(first["url"]).path).status_code == 200
+    assert client.delete(base).status_code == 204  # its lanes find no job and stop
 
 
 def test_a_revision_synthesises_only_what_changed_and_deleting_leaves_no_segments(

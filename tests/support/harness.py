@@ -110,12 +110,14 @@ def run_jobs_in_process(settings: Settings, tmp_path: Path) -> None:
 
 def clean_submitted(settings: Settings) -> list[int]:
     """Do what a worker's convert task does first (workers/runtime/preparing.py), for
-    every job still "cleaning": its paragraphs are made, or it fails with the cleaner's
+    every job still "cleaning", and say the rest of its paragraphs as its lanes would
+    (workers/runtime/saying.py): its paragraphs are made, or it fails with the cleaner's
     message. The ids of the jobs cleaned."""
     from workers.catalog.db import session_scope
     from workers.catalog.models import JobRow
     from workers.pipeline.errors import NarrateError
     from workers.runtime.preparing import prepare_job
+    from workers.runtime.saying import say_next
 
     with session_scope(settings.database_url) as session:
         query = session.query(JobRow.id).filter(JobRow.status == "cleaning").order_by(JobRow.id)
@@ -125,6 +127,11 @@ def clean_submitted(settings: Settings) -> list[int]:
             prepare_job(settings, job_id)
         except NarrateError as error:
             jobs.fail(settings, job_id, str(error))
+            continue
+        with session_scope(settings.database_url) as session:
+            job = session.get_one(JobRow, job_id)
+            while say_next(session, settings, job) is not None:
+                pass
     return job_ids
 
 
@@ -134,7 +141,7 @@ def run_job(settings: Settings, job_id: int, synth, *, stitch: bool = True) -> N
     while lanes:  # as the tasks do: each lane queues its next chunk when done
         for paragraph_id in lanes.pop(0):
             jobs.synthesise_paragraph(settings, job_id, paragraph_id, lambda v, r: synth)
-        if following := jobs.next_chunk(settings, job_id):
+        if following := jobs.next_chunk(settings, job_id).paragraphs:
             lanes.append(following)
     if stitch:
         jobs.stitch(settings, job_id, lambda v, r: synth)

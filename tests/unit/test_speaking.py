@@ -3,8 +3,18 @@ several, cut at sentence ends, its words kept in order."""
 
 from __future__ import annotations
 
+import pytest
+
 from workers.pipeline.article import Article
-from workers.pipeline.speaking import MAX_PARAGRAPH_CHARS, spoken_paragraphs
+from workers.pipeline.errors import NoSpeakableText
+from workers.pipeline.speaking import (
+    MAX_PARAGRAPH_CHARS,
+    first_said,
+    speak,
+    speaker_for,
+    spoken_paragraphs,
+    written_paragraphs,
+)
 
 SENTENCE = "The council met on Tuesday and agreed the budget for the coming year. "
 
@@ -35,3 +45,28 @@ def test_a_sentence_with_no_end_is_cut_between_words():
     pairs = spoken_paragraphs(_article("Title", words))
     assert len(pairs) > 2
     assert " ".join(text for text, _ in pairs[1:]).split() == words.split()
+
+
+def test_the_worker_s_first_paragraph_and_the_rest_say_what_speak_says(tmp_path):
+    article = _article("—", "£20m for No. 10 in the 1990s.", "—", "It rose 5% on 15/02/2023.", "#")
+    voice, lexicon = "espeak-ng:en-gb", tmp_path / "none.tsv"
+    speaker = speaker_for(voice, lexicon, None, article.language, style="en-GB")
+    first, rest = first_said(written_paragraphs(article), speaker)
+    assert first[0] == "£20m for No. 10 in the 1990s."  # the dash before it has nothing to say
+    assert rest == ["—", "It rose 5% on 15/02/2023.", "#"]  # written, as stored for later
+    whole = speak(article, voice, lexicon, None, style="en-GB").paragraphs
+    assert [first, *speaker.say(rest)] == whole == spoken_paragraphs(article)
+    assert first[1].startswith("Twenty million pounds") and len(whole) == 2
+    american = speaker_for(voice, lexicon, None, None, style="en-US")
+    first, rest = first_said(written_paragraphs(article), american)
+    said = [first, *american.say(rest)]
+    assert said == speak(article, voice, lexicon, None, style="en-US").paragraphs
+    assert "five percent" in said[1][1] and "five per cent" in whole[1][1]
+
+
+def test_nothing_to_say_at_all_is_refused_by_the_first_paragraph_too(tmp_path):
+    speaker = speaker_for(
+        "piper:en_US-joe-medium", tmp_path / "none.tsv", None, None, style="en-US"
+    )
+    with pytest.raises(NoSpeakableText):
+        first_said(["—", "#", "..."], speaker)

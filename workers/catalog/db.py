@@ -31,6 +31,20 @@ def sqlite_file(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+# FULL: every commit flushed to disk before it returns (what the web commits, a 202 a
+# client relies on, survives a power cut). A worker's process sets NORMAL (`worker_commits`).
+_SQLITE_SYNCHRONOUS = ["FULL"]
+
+
+def worker_commits() -> None:
+    """In a worker process, before its first connection: SQLite commits are not flushed
+    one by one (the write-ahead log is, at each checkpoint). A worker commits a few times
+    a paragraph and each flush held the write lock a millisecond or more, so two worker
+    processes waited on each other's. A crashed process loses nothing; a power cut may
+    lose a worker's last commits, which are progress the recovery sweep makes again."""
+    _SQLITE_SYNCHRONOUS[0] = "NORMAL"
+
+
 @cache
 def engine_for(url: str) -> Engine:
     url = normalise_url(url)
@@ -44,6 +58,7 @@ def engine_for(url: str) -> Engine:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")  # web and workers read while one writes
+            cursor.execute(f"PRAGMA synchronous={_SQLITE_SYNCHRONOUS[0]}")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 

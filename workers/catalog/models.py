@@ -96,6 +96,29 @@ class RevisionRow(Base):
     job: Mapped[JobRow] = relationship(
         back_populates="revision", cascade="all, delete-orphan", passive_deletes=True
     )
+    unsaid: Mapped[list[UnsaidRow]] = relationship(
+        cascade="all, delete-orphan", order_by="UnsaidRow.position", passive_deletes=True
+    )
+
+    @property
+    def written(self) -> list[str]:
+        """Its cleaned paragraphs' text, those not yet said included (one of them found to
+        have nothing to say is left out once said)."""
+        return [p.text for p in self.paragraphs] + [u.text for u in self.unsaid]
+
+
+class UnsaidRow(Base):
+    """A cleaned paragraph of a revision not yet said (no spoken text, so no paragraph
+    row): the worker stores the first paragraph said and the rest written, and says
+    them in order as its lanes need them (workers/runtime/saying.py)."""
+
+    __tablename__ = "unsaid_paragraphs"
+    __table_args__ = (UniqueConstraint("revision_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    position: Mapped[int]  # the order they are said in
+    text: Mapped[str] = mapped_column(Text)
 
 
 class ParagraphRow(Base):

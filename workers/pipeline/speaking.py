@@ -2,16 +2,18 @@
 and its collection give each paragraph's spoken text, with the lexicon's entries (the
 deployment's and the collection's) and espeak-ng phonemes only for a voice that reads them.
 
-`speak` is the one way to do it: the worker cleaning a submission
-(workers/runtime/preparing.py), an editor's PATCH (service/web/edits.py) and the command
-line (`narrate clean --spoken`, `narrate convert`) all call it, so an article is said
-alike whichever made its revision.
+`speak` is the one way to say a whole article: an editor's PATCH (service/web/edits.py)
+and the command line (`narrate clean --spoken`, `narrate convert`) call it. The worker
+says a submission in pieces with the same `Speaker` (workers/runtime/preparing.py: the
+first paragraph at once; workers/runtime/saying.py: the rest in chunks as its lanes need
+them), so an article is said alike whichever made its revision.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workers.pipeline.article import Article
@@ -26,7 +28,7 @@ TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes 
 # pasted as one line, say) is read as several, cut at sentence ends, so that no single
 # task holds a worker for minutes while other articles wait. About four minutes of speech.
 MAX_PARAGRAPH_CHARS = 4000
-
+NOTHING_TO_SAY = "the article has no words to read aloud"
 
 # "piper:en_US-joe-medium", "espeak:en-us", "gmw/en-GB-x-rp": the locale in a voice's name
 _VOICE_LOCALE = re.compile(r"(?<![a-z])en[-_](us|gb)(?![a-z])", re.IGNORECASE)
@@ -60,10 +62,61 @@ class Spoken:
     lexicon: str  # the fingerprint of the lexicon the spoken text was made with
 
 
+@dataclass(frozen=True)
+class Speaker:
+    """How one article's paragraphs are said: the newsreader's normalisation (numbers,
+    money, dates) in house `style` for English, or none for an article known to be in
+    another language (espeak-ng reads its numbers in that language); then the lexicon's
+    entries, its phoneme entries only for an engine that reads espeak-ng phonemes."""
+
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    phonemes: bool = True
+    english: bool = True
+    style: str = DEFAULT_STYLE
+
+    def say(self, written: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(written, spoken) for each written paragraph that has something to say (a
+        letter or digit once said), in order; the others are left out."""
+        for text in written:
+            normalised = to_spoken(text, self.style) if self.english else text
+            spoken = self.lexicon.apply(normalised, phonemes=self.phonemes)
+            if any(c.isalnum() for c in spoken):
+                yield text, spoken
+
+
 def lexicon_for(path: Path, collection: str | None) -> Lexicon:
     """The lexicon in `path` as an article in `collection` uses it: the deployment-wide
     entries, with the collection's own in place of any for the same word."""
     return load(path).for_collection(collection)
+
+
+def speaker_for(
+    voice: str,
+    lexicon_path: Path,
+    collection: str | None,
+    language: str | None,
+    *,
+    style: str,
+) -> Speaker:
+    """The speaker of an article in `language` (None: unknown, taken as English) read in
+    `voice` and house `style` (see `style_for`), with its collection's lexicon from
+    `lexicon_path`."""
+    return Speaker(
+        lexicon_for(lexicon_path, collection),
+        phonemes=not voice.startswith(TEXT_ONLY_VOICES),
+        english=language in (None, "en"),
+        style=style,
+    )
+
+
+def written_paragraphs(article: Article) -> list[str]:
+    """The article's paragraphs as they are read: one longer than MAX_PARAGRAPH_CHARS as
+    several, cut at sentence ends."""
+    return [
+        text
+        for paragraph in article.paragraphs
+        for text in split_utterances(paragraph, MAX_PARAGRAPH_CHARS)
+    ]
 
 
 def speak(
@@ -77,10 +130,8 @@ def speak(
     """The article's spoken paragraphs in `voice` and house `style` (see `style_for`),
     with its collection's lexicon from `lexicon_path`. Raises NoSpeakableText when
     nothing is left to read."""
-    lexicon = lexicon_for(lexicon_path, collection)
-    phonemes = not voice.startswith(TEXT_ONLY_VOICES)
-    paragraphs = spoken_paragraphs(article, lexicon, phonemes=phonemes, style=style)
-    return Spoken(paragraphs, lexicon.fingerprint())
+    speaker = speaker_for(voice, lexicon_path, collection, article.language, style=style)
+    return Spoken(said(article, speaker), speaker.lexicon.fingerprint())
 
 
 def spoken_paragraphs(
@@ -90,20 +141,28 @@ def spoken_paragraphs(
     phonemes: bool = True,
     style: str = DEFAULT_STYLE,
 ) -> list[tuple[str, str]]:
-    """(written, spoken) for every paragraph that has something to say (one longer than
-    MAX_PARAGRAPH_CHARS as several), with the lexicon's entries applied to the spoken
-    text (its phoneme entries only if the engine reads espeak-ng phonemes), said in house
-    `style`. The newsreader's normalisation (numbers, money, dates) is English; an
-    article known to be in another language goes to its voice as written, and espeak-ng
-    reads numbers in that language."""
-    lexicon = lexicon or Lexicon()
+    """(written, spoken) for every paragraph that has something to say, with the
+    lexicon's entries applied, in house `style` (see `Speaker`)."""
     english = article.language in (None, "en")
-    pairs = [
-        (text, lexicon.apply(to_spoken(text, style) if english else text, phonemes=phonemes))
-        for paragraph in article.paragraphs
-        for text in split_utterances(paragraph, MAX_PARAGRAPH_CHARS)
-    ]
-    pairs = [(text, spoken) for text, spoken in pairs if any(c.isalnum() for c in spoken)]
+    speaker = Speaker(lexicon or Lexicon(), phonemes=phonemes, english=english, style=style)
+    return said(article, speaker)
+
+
+def said(article: Article, speaker: Speaker) -> list[tuple[str, str]]:
+    """Every paragraph of the article that has something to say, said by `speaker`.
+    Raises NoSpeakableText when none has."""
+    pairs = list(speaker.say(written_paragraphs(article)))
     if not pairs:
-        raise NoSpeakableText("the article has no words to read aloud")
+        raise NoSpeakableText(NOTHING_TO_SAY)
     return pairs
+
+
+def first_said(written: list[str], speaker: Speaker) -> tuple[tuple[str, str], list[str]]:
+    """The first written paragraph that has something to say, said, and the written
+    paragraphs after it (still to say): what a worker says first, so that the first
+    paragraph can be heard before the rest of a long article is said. Raises
+    NoSpeakableText when none has."""
+    for position, text in enumerate(written):
+        for pair in speaker.say([text]):
+            return pair, written[position + 1 :]
+    raise NoSpeakableText(NOTHING_TO_SAY)

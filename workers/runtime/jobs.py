@@ -19,7 +19,7 @@ from workers.catalog.models import (
     RevisionRow,
     now,
 )
-from workers.catalog.progress import count_synthesised, mark_paragraph_done
+from workers.catalog.progress import count_synthesised, done_if_stored, mark_paragraph_done
 from workers.config import Settings
 from workers.pipeline.audio.segments import (
     Segment,
@@ -32,7 +32,7 @@ from workers.pipeline.audio.shape import article_tags, timings_json, webvtt
 from workers.pipeline.convert import paragraph_audio
 from workers.pipeline.engines.synth import Synthesizer
 from workers.pipeline.engines.voices import parse_voice
-from workers.runtime import metrics, preparing
+from workers.runtime import metrics, preparing, saying
 from workers.runtime.wanted import JobGone, while_wanted
 from workers.storage.base import Storage, read_in_chunks
 from workers.storage.factory import storage_for
@@ -56,14 +56,17 @@ def audio_key(article_id: str, revision: int, suffix: str) -> str:
     return f"articles/{article_id}/{revision}{suffix}"
 
 
-MAX_CHUNK_PARAGRAPHS = 50  # a chunk of one-line paragraphs stops here, however short
-
-
 @dataclass(frozen=True)
 class Plan:
     to_synthesise: list[list[int]]  # chunks of paragraph ids to queue now, one per lane
     ready_to_stitch: bool
     queue: str = "narrate"
+
+
+@dataclass(frozen=True)
+class Take:
+    paragraphs: list[int]  # the ids of the chunk taken (empty: none left to take)
+    stitch: bool = False  # saying the last paragraphs left every one done: join them
 
 
 def start(settings: Settings, job_id: int) -> Plan:
@@ -81,7 +84,10 @@ def start(settings: Settings, job_id: int) -> Plan:
     restarts the lanes from the top; done paragraphs are skipped and a paragraph taken
     twice is made once (its segment is found the second time).
 
-    A job stored as submitted ("cleaning") is cleaned into its paragraphs first.
+    A job stored as submitted ("cleaning") is cleaned first: its first paragraph said,
+    the rest stored written (workers/runtime/preparing.py). A lane that finds no
+    paragraph to take says the next chunk of the rest (workers/runtime/saying.py), so
+    the first paragraph's task is queued before the rest of a long article is said.
     """
     preparing.prepare_job(settings, job_id)
     with session_scope(settings.database_url) as session:
@@ -98,39 +104,40 @@ def start(settings: Settings, job_id: int) -> Plan:
             for paragraph in revision.paragraphs
             if not paragraph.done
         }
-        stored = known_segments(session, undone.values())
-        for paragraph_id, key in undone.items():
-            if key in stored:
-                mark_paragraph_done(session, job_id, paragraph_id, key)
-        touch(session, stored)
-        pending = len(undone) - sum(key in stored for key in undone.values())
+        pending = len(undone) - done_if_stored(session, job_id, undone)[0]
         session.flush()
         session.refresh(job)
         lanes: list[list[int]] = []
-        while len(lanes) < settings.article_in_flight and (
-            chunk := _take(session, job, settings.chunk_chars)
-        ):
-            lanes.append(chunk)
+        stitch = False
+        while len(lanes) < settings.article_in_flight:
+            take = _take(session, settings, job)
+            stitch |= take.stitch
+            if not take.paragraphs:
+                break
+            lanes.append(take.paragraphs)
+        session.refresh(job)
         log.info("job %s: %d of %d paragraphs to synthesise", job_id, pending, job.total)
-        return Plan(lanes, job.done >= job.total, job.queue)
+        return Plan(lanes, stitch or job.done >= job.total, job.queue)
 
 
-def next_chunk(settings: Settings, job_id: int) -> list[int]:
-    """The job's next paragraphs still to make, taken for the caller; empty when none is
-    left (or the job has finished)."""
+def next_chunk(settings: Settings, job_id: int) -> Take:
+    """The job's next paragraphs still to make, taken for the caller (said first, if
+    need be); none when none is left (or the job has finished)."""
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status in JOB_FINISHED:
-            return []
-        return _take(session, job, settings.chunk_chars)
+            return Take([])
+        return _take(session, settings, job)
 
 
-def _take(session, job: JobRow, chunk_chars: int) -> list[int]:
+def _take(session, settings: Settings, job: JobRow) -> Take:
     """Move the job's cursor past its next chunk of undone paragraphs and return their
-    ids. The move is conditional on the cursor not having moved meanwhile, so two lanes
-    never take the same paragraph; the loser looks again."""
+    ids, saying the next of the rest first when none is stored. The move is conditional
+    on the cursor not having moved meanwhile, so two lanes never take the same
+    paragraph; the loser looks again."""
     from sqlalchemy import func, select, update
 
+    stitch = False
     while True:
         cursor = session.execute(
             select(JobRow.next_paragraph).where(JobRow.id == job.id)
@@ -143,23 +150,27 @@ def _take(session, job: JobRow, chunk_chars: int) -> list[int]:
                 ParagraphRow.index >= cursor,
             )
             .order_by(ParagraphRow.index)
-            .limit(MAX_CHUNK_PARAGRAPHS)
+            .limit(saying.MAX_CHUNK_PARAGRAPHS)
         ).all()
         chunk, chars = [], 0
         for paragraph_id, index, length in following:
             chunk.append((paragraph_id, index))
             chars += length
-            if chars >= chunk_chars or index == 0:  # the first on its own: heard soonest
+            if chars >= settings.chunk_chars or index == 0:  # the first alone: heard soonest
                 break
         if not chunk:
-            return []
+            said = saying.say_next(session, settings, job)
+            if said is None:
+                return Take([], stitch)
+            stitch |= said.finished
+            continue
         moved = session.execute(
             update(JobRow)
             .where(JobRow.id == job.id, JobRow.next_paragraph == cursor)
             .values(next_paragraph=chunk[-1][1] + 1)
         ).rowcount
         if moved:
-            return [paragraph_id for paragraph_id, _ in chunk]
+            return Take([paragraph_id for paragraph_id, _ in chunk], stitch)
 
 
 def synthesise_paragraph(
@@ -191,9 +202,8 @@ def synthesise_paragraph(
             return False
         if made:
             count_synthesised(session, job_id)
-        done = mark_paragraph_done(session, job_id, paragraph_id, key)
-        total = session.get_one(JobRow, job_id).total
-    return done is not None and done >= total
+        progress = mark_paragraph_done(session, job_id, paragraph_id, key)
+    return progress is not None and progress[0] >= progress[1]
 
 
 def _make_segment(
@@ -235,6 +245,9 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
         if job is None or job.status in JOB_FINISHED:
             return None
         revision: RevisionRow = job.revision
+        if saying.unsaid(session, revision.id):  # never a join of part of the article
+            log.warning("job %s: asked to join before every paragraph is said", job_id)
+            return None
         article: ArticleRow = revision.article
         sound = (revision.voice, revision.rate, revision.bitrate_kbps)
         paragraphs = [

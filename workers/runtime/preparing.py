@@ -1,5 +1,8 @@
 """The clean stage of a job: a submission stored as received (its job "cleaning")
-becomes the revision's paragraphs and spoken text, and its job "queued" for synthesis.
+becomes the revision's cleaned text, its first paragraph said, and its job "queued" for
+synthesis. Only the first paragraph is said here, so that it can be made and heard at
+once whatever the article's length: the rest are stored written, and said in chunks
+as the job's lanes reach them (workers/runtime/saying.py).
 
 The web process only validates and stores what it was sent (a POST answers at once);
 the cleaner, the boilerplate learned from the catalog and the speech normaliser run
@@ -19,13 +22,13 @@ from workers.catalog.boilerplate import Learned, publisher_of, remember, strip_l
 from workers.catalog.collections import collection_setting
 from workers.catalog.content import VoiceOptions, cleaned_columns, paragraph_values
 from workers.catalog.db import session_scope
-from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow
+from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow, UnsaidRow
 from workers.config import Settings
 from workers.pipeline.article import Article
 from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
-from workers.pipeline.speaking import speak, style_for
+from workers.pipeline.speaking import first_said, speaker_for, style_for, written_paragraphs
 
 log = logging.getLogger("narrate.preparing")
 
@@ -45,7 +48,8 @@ class Source:
 @dataclass(frozen=True)
 class Cleaned:
     article: Article
-    spoken: list[tuple[str, str]]
+    first: tuple[str, str]  # the first paragraph with something to say: (written, spoken)
+    unsaid: list[str]  # the written paragraphs after it, to be said later
     voice: str  # the voice asked for, or the one for the article's language
     publisher: str | None
     learned: Learned | None  # the publisher's boilerplate it lost, to remember once stored
@@ -64,8 +68,8 @@ def clean_submission(
 ) -> Cleaned:
     """Clean the text, strip the publisher's learned boilerplate, choose the voice for
     the language (unless one was asked for) and the house style (`style`, if asked for,
-    else by `style_for`) and make the spoken text. Raises NoSpeakableText when nothing
-    is left to read."""
+    else by `style_for`), and say the first paragraph that has something to say. Raises
+    NoSpeakableText when none has."""
     article = article_without_controls(clean(source.raw, format=source.format))
     article = replace(article, language=source.language)  # decided as it was stored
     publisher = publisher_of(source.source_url, source.collection)
@@ -85,13 +89,19 @@ def clean_submission(
         voice = voice_for(article.language, settings.voice)
     wanted = collection_setting(session, source.collection, "style")
     style = style_for(voice, style, wanted, settings.style)
-    spoken = speak(article, voice, settings.lexicon_path, source.collection, style=style)
-    return Cleaned(article, spoken.paragraphs, voice, publisher, learned, spoken.lexicon, style)
+    speaker = speaker_for(
+        voice, settings.lexicon_path, source.collection, article.language, style=style
+    )
+    first, unsaid = first_said(written_paragraphs(article), speaker)
+    lexicon = speaker.lexicon.fingerprint()
+    return Cleaned(article, first, unsaid, voice, publisher, learned, lexicon, style)
 
 
 def prepare_job(settings: Settings, job_id: int) -> bool:
-    """Clean a "cleaning" job's submission into its paragraphs and queue it; False when
-    it was not cleaning (done already, by this task's earlier delivery or another)."""
+    """Clean a "cleaning" job's submission, store its first paragraph said and the rest
+    written, and queue it; False when it was not cleaning (done already, by this task's
+    earlier delivery or another). The job's total counts the paragraphs stored either
+    way: one of the rest found to have nothing to say is taken off it when it is said."""
     with session_scope(settings.database_url) as session:
         job = session.get(JobRow, job_id)
         if job is None or job.status != JobStatus.CLEANING:
@@ -119,7 +129,7 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
         claimed = session.execute(
             update(JobRow)
             .where(JobRow.id == job_id, JobRow.status == JobStatus.CLEANING)
-            .values(status=JobStatus.QUEUED, total=len(cleaned.spoken))
+            .values(status=JobStatus.QUEUED, total=1 + len(cleaned.unsaid))
         ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
         if not claimed:
             return False
@@ -128,9 +138,17 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             insert(ParagraphRow),
             [
                 {**values, "revision_id": revision.id}
-                for values in paragraph_values(cleaned.spoken, options)
+                for values in paragraph_values([cleaned.first], options)
             ],
         )
+        if cleaned.unsaid:
+            session.execute(
+                insert(UnsaidRow),
+                [
+                    {"revision_id": revision.id, "position": position, "text": text}
+                    for position, text in enumerate(cleaned.unsaid)
+                ],
+            )
         session.execute(
             update(RevisionRow)
             .where(RevisionRow.id == revision.id)
@@ -146,5 +164,5 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
         if cleaned.learned is not None and cleaned.publisher is not None:
             remember(session, cleaned.publisher, article.id, cleaned.learned.fingerprints)
         session.expire_all()
-    log.info("job %s: cleaned, %d paragraphs", job_id, len(cleaned.spoken))
+    log.info("job %s: cleaned, %d paragraphs", job_id, 1 + len(cleaned.unsaid))
     return True

@@ -146,10 +146,11 @@ def synthesise_paragraphs(self: Task, job_id: int, paragraph_ids: list[int] | in
         last = False
         for paragraph_id in chunk:
             last |= jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
-        if last:
+        following = jobs.Take([]) if last else jobs.next_chunk(settings, job_id)
+        if following.paragraphs:
+            _queue(self, SYNTHESISE, job_id, following.paragraphs)  # this lane's next, at the back
+        elif last or following.stitch:
             _queue(self, STITCH, job_id)
-        elif following := jobs.next_chunk(settings, job_id):
-            _queue(self, SYNTHESISE, job_id, following)  # this lane's next, at the back
 
 
 @shared_task(name=STITCH, bind=True)

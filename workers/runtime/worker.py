@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from workers.catalog.db import worker_commits
 from workers.config import Settings
 from workers.runtime import hooks
 from workers.runtime.celery_app import create_celery
@@ -12,6 +13,7 @@ from workers.runtime.celery_app import create_celery
 
 def create_worker_app(settings: Settings) -> Celery:
     """The app a worker runs: the tasks registered, start-up hooks connected."""
+    worker_commits()
     app = create_celery(settings)
     app.autodiscover_tasks(["workers.runtime"], related_name="tasks", force=True)
     hooks.connect()

@@ -1,0 +1,118 @@
+"""The rest of an article said in chunks, as its lanes reach them.
+
+The clean stage (workers/runtime/preparing.py) says only an article's first paragraph
+and stores the rest written (`UnsaidRow`), so the first paragraph is made whatever the
+article's length. A lane that finds no paragraph left to take says the next chunk here:
+about `chunk_chars` of written text, in order, with the same `Speaker` as `speak` (the
+article's voice, collection lexicon and language), stored as the paragraphs after the
+last. Saying is spread over the lanes, a chunk at a time, as synthesis is.
+
+Two lanes may say the same chunk at once: each deletes the chunk's unsaid rows before
+storing its paragraphs, and only the one whose delete removed them stores them (a
+redelivered task is such a second lane). A paragraph found to have nothing to say is
+taken off the job's total, which therefore counts the paragraphs stored and still to say.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from workers.catalog.content import VoiceOptions, paragraph_values
+from workers.catalog.models import JobRow, ParagraphRow, RevisionRow, UnsaidRow
+from workers.catalog.progress import done_if_stored
+from workers.config import Settings
+from workers.pipeline.speaking import speaker_for, style_for
+from workers.storage.segments import segment_key
+
+log = logging.getLogger("narrate.saying")
+
+MAX_CHUNK_PARAGRAPHS = 50  # a chunk of one-line paragraphs stops here, however short
+
+
+@dataclass(frozen=True)
+class Said:
+    stored: int  # paragraphs stored (0 when another lane said the chunk first, or none of
+    # it had anything to say)
+    finished: bool  # that left every paragraph of the job done: the caller queues the join
+
+
+def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
+    """Say the job's next chunk of unsaid paragraphs and store them after its last
+    paragraph; None when nothing is left to say."""
+    revision: RevisionRow = job.revision
+    following = session.execute(
+        select(UnsaidRow.position, UnsaidRow.text)
+        .where(UnsaidRow.revision_id == revision.id)
+        .order_by(UnsaidRow.position)
+        .limit(MAX_CHUNK_PARAGRAPHS)
+    ).all()
+    if not following:
+        return None
+    chunk, chars = [], 0
+    for position, text in following:
+        chunk.append((position, text))
+        chars += len(text)
+        if chars >= settings.chunk_chars:
+            break
+    style = revision.style or style_for(revision.voice, None, None, settings.style)
+    speaker = speaker_for(
+        revision.voice,
+        settings.lexicon_path,
+        revision.article.collection,
+        revision.language,
+        style=style,
+    )
+    pairs = list(speaker.say(text for _, text in chunk))
+    taken = session.execute(
+        delete(UnsaidRow).where(
+            UnsaidRow.revision_id == revision.id,
+            UnsaidRow.position.in_([position for position, _ in chunk]),
+        )
+    ).rowcount  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
+    if taken != len(chunk):
+        if taken:  # chunks are cut alike from the same first row: all or none is taken
+            raise RuntimeError(f"job {job.id}: {taken} of a chunk of {len(chunk)} taken")
+        return Said(0, False)  # another lane said it first
+    after = session.execute(
+        select(func.max(ParagraphRow.index)).where(ParagraphRow.revision_id == revision.id)
+    ).scalar_one()
+    start = 0 if after is None else after + 1
+    options = VoiceOptions(revision.voice, revision.rate, revision.bitrate_kbps)
+    finished = False
+    if dropped := len(chunk) - len(pairs):
+        done, total = session.execute(
+            update(JobRow)
+            .where(JobRow.id == job.id)
+            .values(total=JobRow.total - dropped)
+            .returning(JobRow.done, JobRow.total)
+        ).one()
+        finished = done >= total
+        log.info("job %s: %d paragraphs with nothing to say left out", job.id, dropped)
+    if pairs:
+        rows = [
+            {**values, "index": start + values["index"], "revision_id": revision.id}
+            for values in paragraph_values(pairs, options)
+        ]
+        stored = session.execute(
+            insert(ParagraphRow).returning(ParagraphRow.id, ParagraphRow.clip_key), rows
+        )
+        keys = {
+            paragraph_id: segment_key(clip, revision.voice, revision.bitrate_kbps)
+            for paragraph_id, clip in stored
+        }
+        finished = done_if_stored(session, job.id, keys)[1]
+    return Said(len(pairs), finished)
+
+
+def unsaid(session: Session, revision_id: int) -> bool:
+    """Whether the revision has paragraphs still to say."""
+    return (
+        session.execute(
+            select(UnsaidRow.id).where(UnsaidRow.revision_id == revision_id).limit(1)
+        ).first()
+        is not None
+    )
