@@ -97,6 +97,7 @@ def configure(page, site: WordPress, server: str) -> None:
     page.fill("#narrate_api_key", TOKEN)
     page.fill("#narrate_webhook_secret", SECRET)
     page.select_option("#narrate_placement", "above")
+    page.select_option("#narrate_style", "en-us")
     page.click("#submit")
     page.wait_for_selector("#setting-error-settings_updated")
     # The key is kept, never printed back.
@@ -208,6 +209,7 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     assert article["external_id"] == str(post_id)
     assert article["source_url"] == f"{site.url}/?p={post_id}"
     assert article["visibility"] == "public"
+    assert article["style"] == "en-US"  # the house style set on the settings page
 
     # Narrate's signed webhook tells WordPress the audio is ready.
     wait_until(lambda: meta(site, post_id, "status") == "done", 120, "no webhook arrived")

@@ -43,6 +43,7 @@ class Narrate_Settings {
 			'webhook_secret'     => '',
 			'voice'              => '',
 			'rate'               => '',
+			'style'              => '',
 			'theme'              => '',
 			'published'          => 'public',
 			'drafts'             => 'off',
@@ -119,6 +120,7 @@ class Narrate_Settings {
 			'collection'     => array( 'narrate_service', __( 'Collection', 'narrate' ), 'text' ),
 			'voice'          => array( 'narrate_audio', __( 'Default voice', 'narrate' ), 'text' ),
 			'rate'           => array( 'narrate_audio', __( 'Speaking rate (words a minute)', 'narrate' ), 'number' ),
+			'style'          => array( 'narrate_audio', __( 'House style', 'narrate' ), 'select' ),
 			'theme'          => array( 'narrate_audio', __( 'Player style', 'narrate' ), 'select' ),
 			'published'      => array( 'narrate_audio', __( 'Published posts', 'narrate' ), 'select' ),
 			'drafts'         => array( 'narrate_audio', __( 'Drafts', 'narrate' ), 'select' ),
@@ -147,6 +149,11 @@ class Narrate_Settings {
 	 */
 	public static function choices() {
 		return array(
+			'style'     => array(
+				''      => __( 'Narrate decides (the collection\'s, else the voice\'s locale)', 'narrate' ),
+				'en-gb' => __( 'British (en-GB): "the fourth of July", "per cent"', 'narrate' ),
+				'en-us' => __( 'American (en-US): "July fourth", "percent"', 'narrate' ),
+			),
 			'theme'     => array(
 				''      => __( 'Follow the reader\'s colour scheme', 'narrate' ),
 				'light' => __( 'Light', 'narrate' ),

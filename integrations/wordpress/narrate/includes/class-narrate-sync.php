@@ -161,6 +161,9 @@ class Narrate_Sync {
 		if ( '' !== Narrate_Settings::get( 'rate' ) ) {
 			$body['rate'] = (int) Narrate_Settings::get( 'rate' );
 		}
+		if ( '' !== Narrate_Settings::get( 'style' ) ) {
+			$body['style'] = Narrate_Settings::get( 'style' );
+		}
 		return (array) apply_filters( 'narrate_submission', $body, $post );
 	}
 
