@@ -71,8 +71,8 @@ def _channel(rss: ET.Element, about: Channel) -> ET.Element:
     _text(channel, "language", found.language)
     if found.get("copyright"):
         _text(channel, "copyright", found.get("copyright"))
-    image = ET.SubElement(channel, "image")
-    _text(image, "url", about.artwork_url)
+    image = ET.SubElement(channel, "image")  # RSS's own channel image: the brand's logo
+    _text(image, "url", (found.get("brand") or {}).get("logo") or about.artwork_url)
     _text(image, "title", found.title)
     _text(image, "link", about.site_url)
     ET.SubElement(channel, f"{{{ITUNES}}}image", {"href": about.artwork_url})

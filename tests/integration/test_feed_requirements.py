@@ -305,3 +305,22 @@ def test_a_feed_answers_304_to_a_client_that_has_it_and_404_when_unknown(
     assert feedparser.parse(again.data).feed.title == "Everything"
     assert client.get("/feeds/nothing-here.xml").status_code == 404
     assert client.get("/feeds/Bad%20Name.xml").status_code == 404
+
+
+def test_the_collections_brand_logo_is_the_feeds_channel_image(public_client, tmp_path):
+    client, settings = public_client
+    body = {"text": ENGLISH, "collection": "news", "visibility": "public"}
+    assert client.post("/api/v1/articles", json=body).status_code == 202
+    run_jobs_in_process(settings, tmp_path)
+
+    def channel_images() -> tuple[str, str]:
+        channel = etree.fromstring(client.get("/feeds/news.xml").data).find("channel")
+        return channel.findtext("image/url"), channel.find("itunes:image", NAMESPACES).get("href")
+
+    rss_image, artwork = channel_images()
+    assert rss_image == artwork  # no brand: the artwork is the channel's image too
+    logo = "https://news.example/logo.png"
+    assert (
+        client.patch("/api/v1/collections/news", json={"brand": {"logo": logo}}).status_code == 200
+    )
+    assert channel_images() == (logo, artwork)  # podcast apps keep the square artwork
