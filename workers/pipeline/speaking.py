@@ -104,9 +104,15 @@ def speaker_for(
     return Speaker(
         lexicon_for(lexicon_path, collection),
         phonemes=not voice.startswith(TEXT_ONLY_VOICES),
-        english=language in (None, "en"),
+        english=_english(language),
         style=style,
     )
+
+
+def _english(language: str | None) -> bool:
+    """Whether the newsreader's (English) normalisation applies: None is unknown, taken
+    as English."""
+    return language in (None, "en")
 
 
 def written_paragraphs(article: Article) -> list[str]:
@@ -143,7 +149,7 @@ def spoken_paragraphs(
 ) -> list[tuple[str, str]]:
     """(written, spoken) for every paragraph that has something to say, with the
     lexicon's entries applied, in house `style` (see `Speaker`)."""
-    english = article.language in (None, "en")
+    english = _english(article.language)
     speaker = Speaker(lexicon or Lexicon(), phonemes=phonemes, english=english, style=style)
     return said(article, speaker)
 

@@ -25,7 +25,7 @@ from workers.catalog.content import VoiceOptions, paragraph_values
 from workers.catalog.models import JobRow, ParagraphRow, RevisionRow, UnsaidRow
 from workers.catalog.progress import done_if_stored
 from workers.config import Settings
-from workers.pipeline.speaking import speaker_for, style_for
+from workers.pipeline.speaking import speaker_for
 from workers.storage.segments import segment_key
 
 log = logging.getLogger("narrate.saying")
@@ -58,7 +58,9 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
         chars += len(text)
         if chars >= settings.chunk_chars:
             break
-    style = revision.style or style_for(revision.voice, None, None, settings.style)
+    style = revision.style  # chosen by style_for and stored with the unsaid rows
+    if style is None:
+        raise RuntimeError(f"job {job.id}: paragraphs to say, but no house style stored")
     speaker = speaker_for(
         revision.voice,
         settings.lexicon_path,
