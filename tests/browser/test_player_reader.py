@@ -306,7 +306,9 @@ def test_live_region_announces_stages_and_status_polls_are_small(page, server, w
             else None
         ),
     )
-    article = submit(server, story("Announcements", 60))
+    # long enough that a status poll (every second while it moves) sees it playable
+    # before it is ready, even on a fast machine: 60 paragraphs were done between two polls
+    article = submit(server, story("Announcements", 400))
     page.goto(f"{server}/player/{article['id']}")
     page.wait_for_function(player_js("shadowRoot !== null"))
     page.evaluate(
