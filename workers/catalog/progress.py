@@ -4,31 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from workers.catalog.models import JobRow, ParagraphRow, now
-from workers.storage.segments import known_segments, touch
+from workers.storage.segments import known_segments, query_chunks, touch
 
 
-def mark_paragraph_done(
-    session: Session, job_id: int, paragraph_id: int, segment_key: str
+def mark_done(
+    session: Session, job_id: int, segment_keys: Mapping[int, str]
 ) -> tuple[int, int] | None:
-    """Record one finished paragraph (and the segment its audio is) once; return the
-    job's new done count and its total, read in the same statement (a lane saying the
-    last paragraphs may lower the total meanwhile), or None when it was already
-    recorded (a redelivered task)."""
-    claimed = session.execute(
-        update(ParagraphRow)
-        .where(ParagraphRow.id == paragraph_id, ParagraphRow.done.is_(False))
-        .values(done=True, segment_key=segment_key)
-    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+    """Record finished paragraphs (id: the key of the segment its audio is), each once, in
+    one statement; return the job's new done count and its total, read in the same
+    statement (a lane saying the last paragraphs may lower the total meanwhile), or None
+    when every one was recorded already (a redelivered task)."""
+    claimed = 0
+    for chunk in query_chunks(segment_keys):
+        claimed += len(
+            session.execute(
+                update(ParagraphRow)
+                .where(ParagraphRow.id.in_(chunk), ParagraphRow.done.is_(False))
+                .values(
+                    done=True,
+                    segment_key=case({i: segment_keys[i] for i in chunk}, value=ParagraphRow.id),
+                )
+                .returning(ParagraphRow.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+        )
     if not claimed:
         return None
     done, total = session.execute(
         update(JobRow)
         .where(JobRow.id == job_id)
-        .values(done=JobRow.done + 1, progressed_at=now(), stalls=0)
+        .values(done=JobRow.done + claimed, progressed_at=now(), stalls=0)
         .returning(JobRow.done, JobRow.total)
     ).one()
     return done, total
@@ -48,9 +57,7 @@ def done_if_stored(
     has already (an edit's unchanged paragraphs, a shared sign-off), touched as used.
     Returns how many were, and whether that left every paragraph of the job done."""
     stored = known_segments(session, paragraphs.values())
-    finished = False
-    for paragraph_id, key in paragraphs.items():
-        if key in stored and (progress := mark_paragraph_done(session, job_id, paragraph_id, key)):
-            finished = progress[0] >= progress[1]
+    found = {i: key for i, key in paragraphs.items() if key in stored}
+    progress = mark_done(session, job_id, found) if found else None
     touch(session, stored)
-    return sum(key in stored for key in paragraphs.values()), finished
+    return len(found), progress is not None and progress[0] >= progress[1]

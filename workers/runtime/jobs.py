@@ -8,6 +8,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from workers.catalog.db import session_scope
 from workers.catalog.models import (
@@ -19,7 +22,7 @@ from workers.catalog.models import (
     RevisionRow,
     now,
 )
-from workers.catalog.progress import count_synthesised, done_if_stored, mark_paragraph_done
+from workers.catalog.progress import count_synthesised, done_if_stored, mark_done
 from workers.config import Settings
 from workers.pipeline.audio.segments import (
     Segment,
@@ -50,6 +53,7 @@ from workers.storage.segments import (
 log = logging.getLogger("narrate.jobs")
 
 SynthesizerFor = Callable[[str, int], Synthesizer]  # (voice, rate) -> a synthesiser
+Recorded = TypeVar("Recorded")
 
 
 def audio_key(article_id: str, revision: int, suffix: str) -> str:
@@ -132,12 +136,15 @@ def next_chunk(settings: Settings, job_id: int) -> Take:
 
 def _take(session, settings: Settings, job: JobRow) -> Take:
     """Move the job's cursor past its next chunk of undone paragraphs and return their
-    ids, saying the next of the rest first when none is stored. The move is conditional
+    ids, saying the next of the rest first when none is stored (twice as much each time
+    what it said was found stored: an edit's unchanged paragraphs cost a few statements,
+    not a chunk's round each). The move is conditional
     on the cursor not having moved meanwhile, so two lanes never take the same
     paragraph; the loser looks again."""
     from sqlalchemy import func, select, update
 
     stitch = False
+    say_chars = settings.chunk_chars
     while True:
         cursor = session.execute(
             select(JobRow.next_paragraph).where(JobRow.id == job.id)
@@ -159,10 +166,11 @@ def _take(session, settings: Settings, job: JobRow) -> Take:
             if chars >= settings.chunk_chars or index == 0:  # the first alone: heard soonest
                 break
         if not chunk:
-            said = saying.say_next(session, settings, job)
+            said = saying.say_next(session, settings, job, say_chars)
             if said is None:
                 return Take([], stitch)
             stitch |= said.finished
+            say_chars *= 2  # what was said is stored already (an edit's unchanged text)
             continue
         moved = session.execute(
             update(JobRow)
@@ -189,21 +197,28 @@ def synthesise_paragraph(
         key = segment_key(paragraph.clip_key, voice, revision.bitrate_kbps)
         bitrate = revision.bitrate_kbps
         made = key not in known_segments(session, [key])
-    if made:
-        try:
-            _make_segment(settings, synthesizer_for, (voice, rate, bitrate), spoken, key, job_id)
-        except JobGone:
-            log.info("job %s: deleted or finished; paragraph %s abandoned", job_id, paragraph_id)
-            return False
-        log.info("job %s: paragraph %s synthesised (segment %s)", job_id, paragraph_id, key[:12])
-    with session_scope(settings.database_url) as session:
+
+    def record(session: Session) -> bool:
         if session.get(JobRow, job_id) is None:  # deleted while the segment was made
             release_segments(session, storage_for(settings), [key] if made else [])
             return False
         if made:
             count_synthesised(session, job_id)
-        progress = mark_paragraph_done(session, job_id, paragraph_id, key)
-    return progress is not None and progress[0] >= progress[1]
+        progress = mark_done(session, job_id, {paragraph_id: key})
+        return progress is not None and progress[0] >= progress[1]
+
+    if not made:
+        with session_scope(settings.database_url) as session:
+            return record(session)
+    try:
+        _, last = _make_segment(
+            settings, synthesizer_for, (voice, rate, bitrate), spoken, key, job_id, then=record
+        )
+    except JobGone:
+        log.info("job %s: deleted or finished; paragraph %s abandoned", job_id, paragraph_id)
+        return False
+    log.info("job %s: paragraph %s synthesised (segment %s)", job_id, paragraph_id, key[:12])
+    return last
 
 
 def _make_segment(
@@ -213,11 +228,14 @@ def _make_segment(
     spoken: str,
     key: str,
     job_id: int,
-) -> Segment:
+    *,
+    then: Callable[[Session], Recorded],
+) -> tuple[Segment, Recorded]:
     """Synthesise, shape and encode one paragraph straight into the store, utterance by
     utterance (as `narrate convert` does), so no more than one bounded utterance's PCM
-    is held at once; list it in the catalog. JobGone, and no file, when the job is
-    deleted or finished meanwhile; a file the catalog failed to list is deleted."""
+    is held at once; list it in the catalog and run `then` in the same transaction (one
+    commit a paragraph). JobGone, and no file, when the job is deleted or finished
+    meanwhile; a file the catalog failed to list is deleted."""
     voice, rate, bitrate = sound
     started = time.perf_counter()
     pcm = next(paragraph_audio(synthesizer_for(voice, rate), [spoken]))
@@ -227,11 +245,12 @@ def _make_segment(
     try:
         with session_scope(settings.database_url) as session:
             record_segment(session, key, segment)
+            recorded = then(session)
     except BaseException:
         storage.delete_tree(stored_as)  # never a file the catalog does not list
         raise
     metrics.synthesised(parse_voice(voice)[0], time.perf_counter() - started)
-    return segment
+    return segment, recorded
 
 
 def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> int | None:
@@ -267,9 +286,15 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
                 with session_scope(settings.database_url) as session:
                     forget_segment(session, key)
         log.info("job %s: segment %s is gone; synthesising it again", job_id, key[:12])
-        with session_scope(settings.database_url) as session:
-            count_synthesised(session, job_id)
-        segment = _make_segment(settings, synthesizer_for, sound, spoken, key, job_id)
+        segment, _ = _make_segment(
+            settings,
+            synthesizer_for,
+            sound,
+            spoken,
+            key,
+            job_id,
+            then=lambda session: count_synthesised(session, job_id),
+        )
         return copy_segment(_opened(storage, key), segment)
 
     try:

@@ -40,9 +40,10 @@ class Said:
     finished: bool  # that left every paragraph of the job done: the caller queues the join
 
 
-def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
-    """Say the job's next chunk of unsaid paragraphs and store them after its last
-    paragraph; None when nothing is left to say."""
+def say_next(session: Session, settings: Settings, job: JobRow, chars: int) -> Said | None:
+    """Say the job's next chunk of unsaid paragraphs (about `chars` of written text, at
+    most MAX_CHUNK_PARAGRAPHS) and store them after its last paragraph; None when nothing
+    is left to say."""
     revision: RevisionRow = job.revision
     following = session.execute(
         select(UnsaidRow.position, UnsaidRow.text)
@@ -52,11 +53,11 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
     ).all()
     if not following:
         return None
-    chunk, chars = [], 0
+    chunk, said_chars = [], 0
     for position, text in following:
         chunk.append((position, text))
-        chars += len(text)
-        if chars >= settings.chunk_chars:
+        said_chars += len(text)
+        if said_chars >= chars:
             break
     style = revision.style  # chosen by style_for and stored with the unsaid rows
     if style is None:

@@ -121,12 +121,18 @@ def _working_on(task: Task, job_id: int | None) -> Iterator[Settings]:
 
 @shared_task(name=CONVERT, bind=True)
 def convert_article(self: Task, job_id: int) -> None:
+    """Clean and plan the job, queue every lane but the first, and make the first here:
+    the first paragraph (a chunk of its own) is heard without another trip through the
+    broker, and a small edit (one changed paragraph) is a single task."""
     with _working_on(self, job_id) as settings:
         plan = jobs.start(settings, job_id)
-        for chunk in plan.to_synthesise:
+        first, *others = plan.to_synthesise or [[]]
+        for chunk in others:
             self.app.send_task(SYNTHESISE, args=[job_id, chunk], queue=plan.queue)
+        if first:
+            _make_chunk(self, settings, job_id, first)
         if plan.ready_to_stitch:
-            self.app.send_task(STITCH, args=[job_id], queue=plan.queue)
+            _join(self, settings, job_id)
 
 
 @shared_task(name=CONVERT_MANY, bind=True)
@@ -142,22 +148,34 @@ def synthesise_paragraphs(self: Task, job_id: int, paragraph_ids: list[int] | in
     """One chunk of a job's paragraphs (a bare id: a message queued before chunks)."""
     chunk = [paragraph_ids] if isinstance(paragraph_ids, int) else paragraph_ids
     with _working_on(self, job_id) as settings:
-        synthesizer_for = synthesizers(settings)
-        last = False
-        for paragraph_id in chunk:
-            last |= jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
-        following = jobs.Take([]) if last else jobs.next_chunk(settings, job_id)
-        if following.paragraphs:
-            _queue(self, SYNTHESISE, job_id, following.paragraphs)  # this lane's next, at the back
-        elif last or following.stitch:
-            _queue(self, STITCH, job_id)
+        _make_chunk(self, settings, job_id, chunk)
 
 
 @shared_task(name=STITCH, bind=True)
 def stitch(self: Task, job_id: int) -> None:
+    """A join queued on its own (by a version that did so: the lane that makes the last
+    paragraph now joins at once)."""
     with _working_on(self, job_id) as settings:
-        if jobs.stitch(settings, job_id, synthesizers(settings)) is not None:
-            announcing.announce(self.app, job_id)
+        _join(self, settings, job_id)
+
+
+def _make_chunk(task: Task, settings: Settings, job_id: int, chunk: list[int]) -> None:
+    """Make a chunk of the job's paragraphs, then queue the lane's next chunk at the back
+    of the queue; the lane that made the last paragraph joins the article at once."""
+    synthesizer_for = synthesizers(settings)
+    last = False
+    for paragraph_id in chunk:
+        last |= jobs.synthesise_paragraph(settings, job_id, paragraph_id, synthesizer_for)
+    following = jobs.Take([]) if last else jobs.next_chunk(settings, job_id)
+    if following.paragraphs:
+        _queue(task, SYNTHESISE, job_id, following.paragraphs)
+    elif last or following.stitch:
+        _join(task, settings, job_id)
+
+
+def _join(task: Task, settings: Settings, job_id: int) -> None:
+    if jobs.stitch(settings, job_id, synthesizers(settings)) is not None:
+        announcing.announce(task.app, job_id)
 
 
 @shared_task(name=DELIVER, bind=True, max_retries=None)

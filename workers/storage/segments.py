@@ -21,6 +21,7 @@ import json
 from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,7 @@ from workers.pipeline.audio.shape import SAMPLE_RATE
 from workers.pipeline.engines.voices import engine_version, parse_voice
 from workers.storage.base import Storage
 
+Key = TypeVar("Key", str, int)
 _QUERY_CHUNK = 500  # keys per IN (...) clause, well inside every database's limit
 # A stray file younger than this may be a write in progress (a temporary's time moves
 # with every write; a segment is listed the moment it is renamed into place): kept.
@@ -55,7 +57,8 @@ def segment_storage_key(key: str) -> str:
     return f"segments/{key[:2]}/{key}.mp3"
 
 
-def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
+def query_chunks(keys: Iterable[Key]) -> Iterator[list[Key]]:
+    """`keys` without repeats, in order, a few hundred at a time: one IN (...) clause each."""
     ordered = sorted(set(keys))
     for start in range(0, len(ordered), _QUERY_CHUNK):
         yield ordered[start : start + _QUERY_CHUNK]
@@ -64,7 +67,7 @@ def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
 def known_segments(session: Session, keys: Iterable[str]) -> dict[str, Segment]:
     """The segments among `keys` the store has, in one query per 500 keys."""
     found: dict[str, Segment] = {}
-    for chunk in _chunks(keys):
+    for chunk in query_chunks(keys):
         rows = session.execute(
             select(
                 SegmentRow.key, SegmentRow.frames, SegmentRow.speech_samples, SegmentRow.size
@@ -97,7 +100,7 @@ def forget_segment(session: Session, key: str) -> None:
 
 
 def touch(session: Session, keys: Iterable[str]) -> None:
-    for chunk in _chunks(keys):
+    for chunk in query_chunks(keys):
         session.execute(update(SegmentRow).where(SegmentRow.key.in_(chunk)).values(used_at=now()))
 
 
@@ -128,7 +131,7 @@ def still_needed(session: Session, keys: Iterable[str]) -> set[str]:
         .group_by(RevisionRow.article_id)
     )
     needed: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in query_chunks(keys):
         kept = select(ParagraphRow.segment_key).where(
             ParagraphRow.revision_id.in_(latest_done), ParagraphRow.segment_key.in_(chunk)
         )
@@ -139,7 +142,7 @@ def still_needed(session: Session, keys: Iterable[str]) -> set[str]:
 
 def _delete(session: Session, storage: Storage, keys: Iterable[str]) -> int:
     deleted = 0
-    for chunk in _chunks(keys):
+    for chunk in query_chunks(keys):
         for key in chunk:
             storage.delete_tree(segment_storage_key(key))
             deleted += 1
