@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from workers.catalog.sqlite_writers import TakingTurns
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x4E415252  # one PostgreSQL advisory lock key for every Narrate process
 
@@ -49,9 +51,13 @@ def worker_commits() -> None:
 def engine_for(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite:"):
-        if (database := sqlite_file(url)) is not None:
+        database = sqlite_file(url)
+        if database is not None:
             database.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        connect_args: dict[str, object] = {"timeout": 30}
+        if database is not None:
+            connect_args["factory"] = TakingTurns  # writers wake the moment it is free
+        engine = create_engine(url, connect_args=connect_args)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:
