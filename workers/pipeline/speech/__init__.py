@@ -15,7 +15,8 @@ Step order, and why it is that order:
  2. invisible      zero-width characters out, non-breaking and odd spaces to spaces
  3. quotes         curly quotes and primes to straight ' and "
  4. dashes         em/en dashes between words to ", " (a pause); between numbers to "-";
-                   a dash or spaced hyphen between two clock times to "to" (a range)
+                   a dash or spaced hyphen between two clock times, dates or weekdays
+                   to "to" (a range; en-US "Monday through Friday")
  5. ellipsis       "…" to "..."
  6. bullets        list bullets dropped
  7. urls           web addresses and e-mails to their spoken domain ("b b c dot co dot uk")

@@ -7,6 +7,7 @@ import re
 from functools import cache
 
 from workers.pipeline.speech.context import _range_word
+from workers.pipeline.speech.dates import join_date_spans
 from workers.pipeline.speech.tables import CLOCK, _alternation, _zones
 
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -81,6 +82,7 @@ def fix_dashes(text: str) -> str:
     between two clock times 'to' ('and' after 'between')."""
     text = text.replace("−", "-")
     text = _dash_times().sub(lambda m: f"{m['a']} {_range_word(text, m.start())} ", text)
+    text = join_date_spans(text)
     text = _DASH_NUMBERS.sub("-", text)
     text = _DASH_JOINED.sub("-", text)
     text = _DASH_PAUSE.sub(", ", text)
