@@ -54,12 +54,16 @@ def _range() -> re.Pattern[str]:
 @cache
 def _said_after() -> re.Pattern[str]:
     """AP copy puts the day or date after the time ("at 8 p.m. Tuesday", "10 a.m. Jan. 5",
-    dates already said by then), or a zone in words ("9 p.m. Eastern"): no full stop there."""
+    dates already said by then), or a zone in words ("9 p.m. Eastern", "11 a.m. Hawaii
+    time", the first words of the zones said in words): no full stop there."""
     days = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?"
     months = _alternation(_month_numbers().values())
-    return re.compile(rf"\s+(?:{days}|{months}|Eastern|Central|Mountain|Pacific)\b")
+    zones = _alternation({said.split()[0] for said in _zones().values() if " " in said})
+    return re.compile(rf"\s+(?:{days}|{months}|{zones})\b")
 
 
+# military time, only with its leading zero ("1200 hours" may be a count of hours)
+_HOURS = re.compile(r"(?<![\w.,:/])0(?P<h>\d)(?P<m>[0-5]\d)(?=\s+hours\b)")
 _TIME_RANGE = re.compile(r"(?<=\b[AP]M)(?:-|\s-\s)(?=\w)")
 
 
@@ -69,6 +73,13 @@ def _clock(hour: int, minute: int) -> str:
     if minute < 10:
         return f"{cardinal(hour)} oh {cardinal(minute)}"
     return f"{cardinal(hour)} {cardinal(minute)}"
+
+
+def _hundred(minute: int) -> str:
+    """The minutes of a military time: '0600' 'oh six hundred', '0630' 'oh six thirty'."""
+    if minute == 0:
+        return "hundred"
+    return f"oh {cardinal(minute)}" if minute < 10 else cardinal(minute)
 
 
 def _with_zone(spoken: str, match: re.Match[str]) -> str:
@@ -126,4 +137,5 @@ def speak_times(text: str) -> str:
     text = _sub(clock_24_pattern, clock_24, text)
     text = _sub(wire_pattern, clock_24, text)
     text = named_pattern.sub(lambda m: _with_zone(m.group("word"), m), text)  # "noon ET"
+    text = _HOURS.sub(lambda m: f"oh {cardinal(int(m['h']))} {_hundred(int(m['m']))}", text)
     return _TIME_RANGE.sub(" to ", text)
