@@ -14,7 +14,9 @@ Step order, and why it is that order:
  1. markup         HTML tags and entities out; espeak must never see markup
  2. invisible      zero-width characters out, non-breaking and odd spaces to spaces
  3. quotes         curly quotes and primes to straight ' and "
- 4. dashes         em/en dashes between words to ", " (a pause); between numbers to "-"
+ 4. dashes         em/en dashes between words to ", " (a pause); between numbers to "-";
+                   a dash or spaced hyphen between two clock times, dates or weekdays
+                   to "to" (a range; en-US "Monday through Friday")
  5. ellipsis       "…" to "..."
  6. bullets        list bullets dropped
  7. urls           web addresses and e-mails to their spoken domain ("b b c dot co dot uk")
@@ -35,7 +37,8 @@ Step order, and why it is that order:
 16. dates          full dates (15 February 2023, Feb. 15, 2023, 15/02/2023, 2023-02-15)
 17. durations      "2:01:09", "3:43.13" (before ratios and times, which read one colon)
 18. ratios         "a 2:1 margin" (before times: a colon between numbers is not always a clock)
-19. times          9am, 9.30pm, 09:39, 14:00 (24-hour times are read on the 12-hour clock)
+19. times          9am, 9.30pm, 09:39, 14:00 (24-hour times are read on the 12-hour clock),
+                   ranges (9am-5pm, noon-2 p.m.) and zones ("8 p.m. ET", "8 p.m. (ET)")
 20. ages           "a 23-year-old", "John Smith (52)", "under-18s", "U21"
 21. money          £20m, $5.99, €300,000, 50p, 1.5bn
 22. percent        5%, 5.2 percent, 5-10%

@@ -24,6 +24,12 @@ def _word_after(text: str, end: int) -> str | None:
     return match.group(1) if match else None
 
 
+def _range_word(text: str, start: int) -> str:
+    """What joins the two ends of a range starting at `start`: 'and' after 'between'
+    ('between 9am and 5pm'), 'to' anywhere else."""
+    return "and" if (_word_before(text, start) or "").lower() == "between" else "to"
+
+
 def _attributive(text: str, match: re.Match[str]) -> bool:
     """'a £20m deal', 'the 100m final': the amount describes the noun after it, so the
     unit is said in the singular ('a twenty million pound deal')."""

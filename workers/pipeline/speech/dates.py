@@ -47,6 +47,42 @@ def _date_patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+_WEEKDAYS = {
+    short: f"{name}day"
+    for name, forms in (
+        ("Mon", ("Mon",)), ("Tues", ("Tue", "Tues")), ("Wednes", ("Wed",)),
+        ("Thurs", ("Thu", "Thur", "Thurs")), ("Fri", ("Fri",)), ("Satur", ("Sat",)),
+        ("Sun", ("Sun",)),
+    )
+    for short in (*forms, f"{name}day")
+}  # fmt: skip
+_WEEKDAY = rf"(?:{_alternation(_WEEKDAYS)})(?![a-z])\.?"
+_DAY_SPAN = re.compile(rf"(?<![\w-])(?P<a>{_WEEKDAY})\s*[‒–-]\s*(?P<b>{_WEEKDAY})(?![\w-])")
+
+
+@cache
+def _date_span() -> re.Pattern[str]:
+    month = _month_pattern()
+    date = rf"(?:{month}\s+{_DAY}|{_DAY}\s+{month})(?![\w:/]|[.,]\d)"
+    return re.compile(rf"(?<![\w.,/])(?P<a>{date})\s*[‒–-]\s*(?={date})")
+
+
+def join_date_spans(text: str) -> str:
+    """A dash or hyphen between two dates or two weekdays is a range, not a pause: 'Jan.
+    20-Feb. 3' 'Jan. 20 to Feb. 3', '20 Jan – 3 Feb'; 'Monday-Friday' or 'Mon.-Fri.' 'Monday to
+    Friday' (en-US 'Monday through Friday', as an American newsreader says it). Run by the step
+    "dashes", before a dash between words becomes a pause."""
+    text = _date_span().sub(r"\g<a> to ", text)
+    through = "through" if american() else "to"
+
+    def days(match: re.Match[str]) -> str:
+        a, b = (_WEEKDAYS[match[end].rstrip(".")] for end in ("a", "b"))
+        stop = match["b"].endswith(".") and _sentence_ends_at(text, match.end())
+        return f"{a} {through} {b}" + ("." if stop else "")
+
+    return _DAY_SPAN.sub(days, text)
+
+
 def _month_name(written: str) -> str:
     return _months()[written.rstrip(".").lower()]
 

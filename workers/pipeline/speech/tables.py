@@ -12,6 +12,12 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A clock time as written: "9am", "10:30 a.m.", "14:00", "noon" (the step "dashes" keeps a
+# dash between two of them a range, the step "times" says that range with "to")
+CLOCK = (
+    r"(?<![\w:.,/])(?:(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s?[aApP]\.?[mM](?![\w])\.?"
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:])|[Nn]oon(?![\w])|[Mm]idnight(?![\w]))"
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -63,6 +69,12 @@ def _months() -> dict[str, str]:
         for abbreviation in rest[0].split(",") if rest and rest[0] else []:
             forms[abbreviation.strip().lower()] = name
     return forms
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Time zones written after a clock time -> how they are said ("ET" "Eastern time")."""
+    return {written: spoken for written, spoken in _rows("speech_zones.tsv")}
 
 
 @cache
