@@ -26,10 +26,12 @@ _PERSON = re.compile(r"(?:by\s+)?((?-i:[A-Z])[\w'’.-]+(?:\s+(?-i:[A-Z])[\w'’
 # Class names publishers give the summary under the headline.
 _STANDFIRST_CLASS = re.compile(
     r"standfirst|sub-?deck|(?<![a-z])dek(?![a-z])|sub-?title|sub-?headline|strap-?line|"
-    r"summary|description|intro(?![a-z]*-?image)",
+    r"summary|description|excerpt|intro(?![a-z]*-?image)",
     re.IGNORECASE,
 )
 HEADLINE_PREFIX_WORDS = 4
+SUMMARY_SEARCH = 300  # elements after the headline where a marked summary may stand
+BODY_WORDS = 20  # a paragraph this long is the article's text: no summary comes after it
 _DATE_FORMATS = (
     "%d %B %Y",
     "%d %b %Y",
@@ -59,7 +61,8 @@ def _heading_block(heading: HtmlElement) -> HtmlElement:
 def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> str | None:
     """The summary shown under the headline, which extractors often leave out with the
     page header: an element just after the <h1> that is named as a standfirst (by its
-    class) or that repeats the summary the page declares in its metadata."""
+    class) or that repeats the summary the page declares in its metadata; further down,
+    one that does both."""
     declared = " ".join((description or "").split())
     for heading in elements(tree.iter("h1")):
         if not _is_headline(text_of(heading), title):
@@ -72,6 +75,28 @@ def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> s
                 _is_declared(text, declared) or _STANDFIRST_CLASS.search(named)
             ):
                 return text
+        found = _marked_summary(heading, declared)
+        if found:
+            return found
+    return None
+
+
+def _marked_summary(heading: HtmlElement, declared: str) -> str | None:
+    """Further down, past share buttons and the lead picture: an element named as the
+    standfirst (by its class or itemprop) whose text is the declared summary, before the
+    article's first paragraph of prose. Both marks are asked for, as it stands farther off."""
+    if not declared:
+        return None
+    following = heading.xpath(f"following::*[position() <= {SUMMARY_SEARCH}]")
+    for element in elements(following):
+        text = text_of(element)
+        named = f"{element.get('class', '')} {element.get('itemprop', '')}"
+        if 5 <= len(text.split()) <= 60 and _is_declared(text, declared):
+            if _STANDFIRST_CLASS.search(named):
+                return text
+            continue
+        if element.tag == "p" and len(text.split()) >= BODY_WORDS:
+            return None  # the article has begun
     return None
 
 
