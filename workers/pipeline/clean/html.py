@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.lines import clean_lines
-from workers.pipeline.clean.metadata import find_byline, find_standfirst
+from workers.pipeline.clean.metadata import find_byline, find_standfirst, page_headline
 from workers.pipeline.clean.page_span import article_end
 from workers.pipeline.clean.plain import clean_text
 from workers.pipeline.clean.rules import (
@@ -106,6 +106,8 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
         lines = declared.splitlines()  # the extractor found a fraction of the article
     first = next((" ".join(line.split()) for line in lines if line.strip()), "")
     title = " ".join((document.title or "").split())
+    if title and tree is not None:
+        title = _guarded("finding the headline", page_headline, notes, tree, title) or title
     if title and title != first and not rules_drop(title):
         lines.insert(0, title)
     title = title or first

@@ -30,6 +30,9 @@ _STANDFIRST_CLASS = re.compile(
     re.IGNORECASE,
 )
 HEADLINE_PREFIX_WORDS = 4
+# What a <title> adds after the headline: " - Site", " | Author", " • site.example".
+_TITLE_TAIL = re.compile(r"\s+[-–—|•·]{1,2}\s+(\S.*)")
+TITLE_TAIL_WORDS = 6
 SUMMARY_SEARCH = 300  # elements after the headline where a marked summary may stand
 BODY_WORDS = 20  # a paragraph this long is the article's text: no summary comes after it
 _DATE_FORMATS = (
@@ -98,6 +101,21 @@ def _marked_summary(heading: HtmlElement, declared: str) -> str | None:
         if element.tag == "p" and len(text.split()) >= BODY_WORDS:
             return None  # the article has begun
     return None
+
+
+def page_headline(tree: HtmlElement, title: str) -> str:
+    """The title without the site's name (or the author's) that the page's <title> adds
+    after a separator ("Harbour wall to reopen - Harbour Times"), where an <h1> is the
+    part before it; else the title as it is."""
+    for heading in elements(tree.iter("h1")):
+        text = " ".join(text_of(heading).split())
+        if len(text.split()) < HEADLINE_PREFIX_WORDS or text == title:
+            continue
+        rest = title[len(text) :] if title.startswith(text) else ""
+        tail = _TITLE_TAIL.fullmatch(rest)
+        if tail and len(tail.group(1).split()) <= TITLE_TAIL_WORDS:
+            return text
+    return title
 
 
 def _is_headline(heading: str, title: str) -> bool:
