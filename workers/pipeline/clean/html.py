@@ -1,7 +1,8 @@
 """HTML input: trafilatura's main-content extraction, then the junk rules.
 
-The page's own tree fills in what the extractor leaves out (the standfirst, a byline, a
-body declared in structured data, which paragraphs are bare links or footnotes). Each of
+The page's own tree fills in what the extractor leaves out (the headline without the
+site's name, the standfirst, a byline, a body declared in structured data, which
+paragraphs are bare links or footnotes). Each of
 those steps is guarded: one that fails on a page is skipped and the report names it.
 """
 
