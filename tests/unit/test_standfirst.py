@@ -39,3 +39,30 @@ def test_not_found_under_a_heading_that_is_not_the_title():
 def test_not_found_when_the_paragraph_is_not_the_summary():
     tree = _tree("<p>The council met on Tuesday evening in the town hall to vote.</p>")
     assert find_standfirst(tree, HEADLINE, SUMMARY[:40] + "…") is None
+
+
+SHARE_BAR = "".join(f'<li><a href="https://share.example/{n}">Share {n}</a></li>' for n in range(6))
+FAR_PREFIX = (  # more than the three siblings under the headline that are always looked at
+    f'<ul class="share">{SHARE_BAR}</ul><div class="tools"><button>Save</button></div>'
+    '<div class="date">2 May</div><figure><img src="x.jpg"><figcaption>The wall.</figcaption>'
+    "</figure>"
+)
+
+
+def test_found_past_share_buttons_and_picture_when_marked_and_declared():
+    tree = _tree(f'{FAR_PREFIX}<div class="entry-excerpt"><p>{SUMMARY}</p></div>')
+    assert find_standfirst(tree, HEADLINE, SUMMARY) == SUMMARY
+
+
+def test_not_found_far_off_when_only_one_mark_holds():
+    unmarked = _tree(f"{FAR_PREFIX}<div><p>{SUMMARY}</p></div>")
+    assert find_standfirst(unmarked, HEADLINE, SUMMARY) is None
+    other = f"{SUMMARY[:30]} ended here."
+    other_text = _tree(f'{FAR_PREFIX}<div class="entry-excerpt"><p>{other}</p></div>')
+    assert find_standfirst(other_text, HEADLINE, SUMMARY) is None
+
+
+def test_not_found_once_the_article_has_begun():
+    body = "<p>" + " ".join(["The council met on Tuesday to talk about the wall."] * 3) + "</p>"
+    tree = _tree(f'{FAR_PREFIX}{body}<div class="summary"><p>{SUMMARY}</p></div>')
+    assert find_standfirst(tree, HEADLINE, SUMMARY) is None

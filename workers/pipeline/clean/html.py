@@ -1,7 +1,8 @@
 """HTML input: trafilatura's main-content extraction, then the junk rules.
 
-The page's own tree fills in what the extractor leaves out (the standfirst, a byline, a
-body declared in structured data, which paragraphs are bare links or footnotes). Each of
+The page's own tree fills in what the extractor leaves out (the headline without the
+site's name, the standfirst, a byline, a body declared in structured data, which
+paragraphs are bare links or footnotes). Each of
 those steps is guarded: one that fails on a page is skipped and the report names it.
 """
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.lines import clean_lines
-from workers.pipeline.clean.metadata import find_byline, find_standfirst
+from workers.pipeline.clean.metadata import find_byline, find_standfirst, page_headline
 from workers.pipeline.clean.page_span import article_end
 from workers.pipeline.clean.plain import clean_text
 from workers.pipeline.clean.rules import (
@@ -106,6 +107,8 @@ def clean_html(html: str, *, extra_rules: Sequence[Rule] = ()) -> Article:
         lines = declared.splitlines()  # the extractor found a fraction of the article
     first = next((" ".join(line.split()) for line in lines if line.strip()), "")
     title = " ".join((document.title or "").split())
+    if title and tree is not None:
+        title = _guarded("finding the headline", page_headline, notes, tree, title) or title
     if title and title != first and not rules_drop(title):
         lines.insert(0, title)
     title = title or first

@@ -115,7 +115,8 @@ def _apply_rules(
     list_rule: str | None = None
     for index, text in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
-        line = Line(text, following, kept, link_only, footnotes)
+        previous = lines[index - 1] if index else None
+        line = Line(text, following, kept, link_only, footnotes, previous)
         if (
             list_rule
             and not _LIST_ITEM_END.search(text)

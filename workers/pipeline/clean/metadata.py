@@ -26,10 +26,15 @@ _PERSON = re.compile(r"(?:by\s+)?((?-i:[A-Z])[\w'’.-]+(?:\s+(?-i:[A-Z])[\w'’
 # Class names publishers give the summary under the headline.
 _STANDFIRST_CLASS = re.compile(
     r"standfirst|sub-?deck|(?<![a-z])dek(?![a-z])|sub-?title|sub-?headline|strap-?line|"
-    r"summary|description|intro(?![a-z]*-?image)",
+    r"summary|description|excerpt|intro(?![a-z]*-?image)",
     re.IGNORECASE,
 )
 HEADLINE_PREFIX_WORDS = 4
+# What a <title> adds after the headline: " - Site", " | Author", " • site.example".
+_TITLE_TAIL = re.compile(r"\s+[-–—|•·]{1,2}\s+(\S.*)")
+TITLE_TAIL_WORDS = 6
+SUMMARY_SEARCH = 300  # elements after the headline where a marked summary may stand
+BODY_WORDS = 20  # a paragraph this long is the article's text: no summary comes after it
 _DATE_FORMATS = (
     "%d %B %Y",
     "%d %b %Y",
@@ -59,7 +64,8 @@ def _heading_block(heading: HtmlElement) -> HtmlElement:
 def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> str | None:
     """The summary shown under the headline, which extractors often leave out with the
     page header: an element just after the <h1> that is named as a standfirst (by its
-    class) or that repeats the summary the page declares in its metadata."""
+    class) or that repeats the summary the page declares in its metadata; further down,
+    one that does both."""
     declared = " ".join((description or "").split())
     for heading in elements(tree.iter("h1")):
         if not _is_headline(text_of(heading), title):
@@ -72,7 +78,44 @@ def find_standfirst(tree: HtmlElement, title: str, description: str | None) -> s
                 _is_declared(text, declared) or _STANDFIRST_CLASS.search(named)
             ):
                 return text
+        found = _marked_summary(heading, declared)
+        if found:
+            return found
     return None
+
+
+def _marked_summary(heading: HtmlElement, declared: str) -> str | None:
+    """Further down, past share buttons and the lead picture: an element named as the
+    standfirst (by its class or itemprop) whose text is the declared summary, before the
+    article's first paragraph of prose. Both marks are asked for, as it stands farther off."""
+    if not declared:
+        return None
+    following = heading.xpath(f"following::*[position() <= {SUMMARY_SEARCH}]")
+    for element in elements(following):
+        text = text_of(element)
+        named = f"{element.get('class', '')} {element.get('itemprop', '')}"
+        if 5 <= len(text.split()) <= 60 and _is_declared(text, declared):
+            if _STANDFIRST_CLASS.search(named):
+                return text
+            continue
+        if element.tag == "p" and len(text.split()) >= BODY_WORDS:
+            return None  # the article has begun
+    return None
+
+
+def page_headline(tree: HtmlElement, title: str) -> str:
+    """The title without the site's name (or the author's) that the page's <title> adds
+    after a separator ("Harbour wall to reopen - Harbour Times"), where an <h1> is the
+    part before it; else the title as it is."""
+    for heading in elements(tree.iter("h1")):
+        text = " ".join(text_of(heading).split())
+        if len(text.split()) < HEADLINE_PREFIX_WORDS or text == title:
+            continue
+        rest = title[len(text) :] if title.startswith(text) else ""
+        tail = _TITLE_TAIL.fullmatch(rest)
+        if tail and len(tail.group(1).split()) <= TITLE_TAIL_WORDS:
+            return text
+    return title
 
 
 def _is_headline(heading: str, title: str) -> bool:

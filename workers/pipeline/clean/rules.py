@@ -39,6 +39,7 @@ _CLIP_TITLE = re.compile(
 )
 _LIST_MARKERS = ("- ", "* ", "+ ", "• ")  # the extractor's list items: the article's lists
 NAME_LIST_MIN_ITEMS = 20
+_EXCERPT_END = re.compile(r"\w\s*\[(?:…|\.\.\.)\]$")
 _HANDLE_MARK = re.compile(r"\d|_|[a-z][A-Z]")
 TEASER_MAX_WORDS = 24  # longer unpunctuated lines are paragraphs that lost their full stop
 # A line of prose this long is the article's, wherever a text pattern matches inside it,
@@ -73,6 +74,7 @@ class Line:
     kept: Sequence[str]
     link_only: frozenset[str] = frozenset()  # HTML lines that were nothing but a link
     footnotes: frozenset[str] = frozenset()  # HTML lines that are the text of a footnote
+    previous: str | None = None  # the line before it, kept or not
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,15 @@ def is_repeat(line: Line) -> bool:
     return REPEAT_MIN_WORDS <= len(line.text.split()) < LONG_PROSE_WORDS and line.text in line.kept
 
 
+def is_excerpt_teaser(line: Line) -> bool:
+    """One of a run of excerpts of other posts: paragraphs cut short with a bracketed
+    ellipsis ("… it would probably be […]"), the mark blogs put where an excerpt breaks
+    off, two or more one after another. A single elided quotation is the article's."""
+    return bool(_EXCERPT_END.search(line.text)) and any(
+        other is not None and _EXCERPT_END.search(other) for other in (line.previous, line.next)
+    )
+
+
 def is_name_list(line: Line) -> bool:
     """A long run of user names split by commas (who liked or signed a post: "ann_lee,
     RiverFox22, jdoe, …"): NAME_LIST_MIN_ITEMS or more items, nearly all one word, and
@@ -184,6 +195,7 @@ STRUCTURAL_TESTS: dict[str, Callable[[Line], bool]] = {
     "is_link_only": is_link_only,
     "is_footnote": is_footnote,
     "is_name_list": is_name_list,
+    "is_excerpt_teaser": is_excerpt_teaser,
 }
 
 
