@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from workers.catalog.sqlite_writers import TakingTurns
+from workers.catalog.sqlite_connection import CatalogConnection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x4E415252  # one PostgreSQL advisory lock key for every Narrate process
@@ -56,7 +56,7 @@ def engine_for(url: str) -> Engine:
             database.parent.mkdir(parents=True, exist_ok=True)
         connect_args: dict[str, object] = {"timeout": 30}
         if database is not None:
-            connect_args["factory"] = TakingTurns  # writers wake the moment it is free
+            connect_args["factory"] = CatalogConnection  # writers wake the moment it is free
         engine = create_engine(url, connect_args=connect_args)
 
         @event.listens_for(engine, "connect")

@@ -33,7 +33,9 @@ def create_celery(settings: Settings) -> Celery:
         task_ignore_result=True,  # state lives in the catalog
         task_acks_late=True,  # a task whose worker dies is delivered again
         task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
+        # a child that finishes finds its next task waiting in the parent, not a broker
+        # round trip away (about 3 % of two busy processes' time, sampled)
+        worker_prefetch_multiplier=2,
         broker_connection_retry_on_startup=True,
         # Redis redelivers unacknowledged tasks after this; every task is far shorter.
         broker_transport_options={

@@ -109,19 +109,23 @@ def start(settings: Settings, job_id: int) -> Plan:
             if not paragraph.done
         }
         pending = len(undone) - done_if_stored(session, job_id, undone)[0]
-        session.flush()
-        session.refresh(job)
-        lanes: list[list[int]] = []
-        stitch = False
-        while len(lanes) < settings.article_in_flight:
-            take = _take(session, settings, job)
-            stitch |= take.stitch
-            if not take.paragraphs:
-                break
-            lanes.append(take.paragraphs)
-        session.refresh(job)
+        queue = job.queue
+    # each lane taken in a transaction of its own, which says its chunk before it writes:
+    # no other worker waits for the catalog while this one says text
+    lanes: list[list[int]] = []
+    stitch = False
+    while len(lanes) < settings.article_in_flight:
+        take = next_chunk(settings, job_id)
+        stitch |= take.stitch
+        if not take.paragraphs:
+            break
+        lanes.append(take.paragraphs)
+    with session_scope(settings.database_url) as session:
+        job = session.get(JobRow, job_id)
+        if job is None:  # deleted meanwhile
+            return Plan([], False)
         log.info("job %s: %d of %d paragraphs to synthesise", job_id, pending, job.total)
-        return Plan(lanes, stitch or job.done >= job.total, job.queue)
+        return Plan(lanes, stitch or job.done >= job.total, queue)
 
 
 def next_chunk(settings: Settings, job_id: int) -> Take:

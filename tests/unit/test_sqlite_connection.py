@@ -1,4 +1,4 @@
-"""SQLite writers take turns through a file lock (workers/catalog/sqlite_writers.py)."""
+"""SQLite writers take turns through a file lock (workers/catalog/sqlite_connection.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.catalog.sqlite_writers import TakingTurns
+from workers.catalog.sqlite_connection import CatalogConnection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ def turn_is_free(database: Path) -> bool:
 
 
 def test_a_write_transaction_holds_the_turn_until_it_ends_and_reads_never_take_it(database):
-    connection = sqlite3.connect(database, factory=TakingTurns)
+    connection = sqlite3.connect(database, factory=CatalogConnection)
     connection.execute("SELECT count(*) FROM t").fetchall()
     assert turn_is_free(database)
     connection.execute("INSERT INTO t VALUES (1)")
@@ -55,14 +55,14 @@ def test_a_write_transaction_holds_the_turn_until_it_ends_and_reads_never_take_i
 
 
 def test_an_autocommitted_write_gives_the_turn_back_at_once(database):
-    connection = sqlite3.connect(database, factory=TakingTurns, isolation_level=None)
+    connection = sqlite3.connect(database, factory=CatalogConnection, isolation_level=None)
     connection.execute("INSERT INTO t VALUES (1)")
     assert turn_is_free(database)
     connection.close()
 
 
 def test_closing_a_connection_mid_transaction_gives_the_turn_back(database):
-    connection = sqlite3.connect(database, factory=TakingTurns)
+    connection = sqlite3.connect(database, factory=CatalogConnection)
     connection.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
     assert not turn_is_free(database)
     connection.close()
@@ -70,14 +70,14 @@ def test_closing_a_connection_mid_transaction_gives_the_turn_back(database):
 
 
 def test_a_writer_in_another_process_waits_for_the_turn_and_writes_when_it_ends(database):
-    holder = sqlite3.connect(database, factory=TakingTurns)
+    holder = sqlite3.connect(database, factory=CatalogConnection)
     holder.execute("INSERT INTO t VALUES (1)")
     other = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sqlite3, sys; from workers.catalog.sqlite_writers import TakingTurns; "
-            "c = sqlite3.connect(sys.argv[1], factory=TakingTurns, timeout=0.3); "
+            "import sqlite3, sys; from workers.catalog.sqlite_connection import CatalogConnection; "
+            "c = sqlite3.connect(sys.argv[1], factory=CatalogConnection, timeout=0.3); "
             "c.execute('INSERT INTO t VALUES (2)'); c.commit()",
             str(database),
         ],
@@ -97,12 +97,12 @@ def test_a_writer_in_another_process_waits_for_the_turn_and_writes_when_it_ends(
 def test_a_second_connection_of_the_same_process_never_waits_for_its_own_turn(database):
     """Inside another connection's write transaction, in the same thread, a write fails
     as SQLite's busy timeout says, where waiting for the turn would wait for ever."""
-    outer = sqlite3.connect(database, factory=TakingTurns)
+    outer = sqlite3.connect(database, factory=CatalogConnection)
     outer.execute("INSERT INTO t VALUES (1)")
     failures: list[BaseException] = []
 
     def inner_write() -> None:
-        inner = sqlite3.connect(database, factory=TakingTurns, timeout=0.2)
+        inner = sqlite3.connect(database, factory=CatalogConnection, timeout=0.2)
         try:
             inner.execute("INSERT INTO t VALUES (2)")
         except sqlite3.OperationalError as exc:
@@ -119,3 +119,24 @@ def test_a_second_connection_of_the_same_process_never_waits_for_its_own_turn(da
     outer.commit()
     assert turn_is_free(database)
     outer.close()
+
+
+def test_a_savepoint_first_in_a_session_nests_in_its_transaction(tmp_path):
+    """Rolling the session back undoes what its savepoint held (with sqlite3's own
+    behaviour, releasing the savepoint had committed it)."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from workers.catalog.db import engine_for
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'nested.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    with Session(engine) as session:
+        with session.begin_nested():
+            session.execute(text("INSERT INTO t VALUES (1)"))
+        session.execute(text("INSERT INTO t VALUES (2)"))
+        session.rollback()
+    with Session(engine) as session:
+        assert session.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+    engine.dispose()

@@ -1,8 +1,9 @@
-"""SQLite connections whose write transactions take turns through an OS file lock.
+"""The sqlite3 connection the catalog uses on a SQLite file: its write transactions take
+turns through an OS file lock, and a savepoint is always inside a transaction.
 
-SQLite lets one writer at a time hold a database, and a connection that finds it held
-waits in SQLite's busy handler, which sleeps and looks again (1, 2, 5, 10 ... up to
-100 ms a sleep): a writer that arrives 1 ms after another began sleeps on while the
+**Turns.** SQLite lets one writer at a time hold a database, and a connection that finds
+it held waits in SQLite's busy handler, which sleeps and looks again (1, 2, 5, 10 ... up
+to 100 ms a sleep): a writer that arrives 1 ms after another began sleeps on while the
 lock is long free. Two worker processes writing a few times a paragraph lost about 4 %
 of their time so (sampled). Here a connection takes an exclusive `flock` on a file
 beside the database before the statement that begins its write transaction, and drops
@@ -16,6 +17,12 @@ handler as before. Nor within a process: while one of its connections holds the 
 lock, its others write as before (a session opened inside another's transaction, the
 heartbeat's thread), so they never wait on their own process. A process that dies drops
 its file lock with it.
+
+**Savepoints.** sqlite3 begins a transaction only before INSERT, UPDATE, DELETE and
+REPLACE, so a SAVEPOINT (SQLAlchemy's `begin_nested`) that comes first began one of its
+own, and releasing it committed everything: the statements after it were a transaction
+apart. Here a SAVEPOINT outside a transaction is preceded by BEGIN, so it nests in the
+session's transaction, as it does on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -39,7 +46,11 @@ def _may_write(statement: str) -> bool:
     return statement.lstrip()[:9].upper().startswith(_WRITES)
 
 
-class TakingTurns(sqlite3.Connection):
+def _savepoint(statement: str) -> bool:
+    return statement.lstrip()[:9].upper() == "SAVEPOINT"
+
+
+class CatalogConnection(sqlite3.Connection):
     """A sqlite3 connection (pass as `factory`) whose writes take turns, see above."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
@@ -52,10 +63,10 @@ class TakingTurns(sqlite3.Connection):
         return super().cursor(factory or _Cursor)
 
     # sqlite3's own shortcuts run the statement in C, past the cursor's methods
-    def execute(self, statement: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+    def execute(self, statement: str, *args: Any) -> sqlite3.Cursor:
         return self.cursor().execute(statement, *args)
 
-    def executemany(self, statement: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+    def executemany(self, statement: str, *args: Any) -> sqlite3.Cursor:
         return self.cursor().executemany(statement, *args)
 
     def _before(self, statement: str) -> None:
@@ -107,11 +118,13 @@ class TakingTurns(sqlite3.Connection):
 
 
 class _Cursor(sqlite3.Cursor):
-    connection: TakingTurns
+    connection: CatalogConnection
 
     def execute(self, statement: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
         self.connection._before(statement)
         try:
+            if not self.connection.in_transaction and _savepoint(statement):
+                super().execute("BEGIN")
             return super().execute(statement, *args)
         finally:
             self.connection._after()
