@@ -41,14 +41,20 @@ def _time_patterns() -> tuple[re.Pattern[str], ...]:
 
 
 @cache
-def _range() -> re.Pattern[str]:
-    """Two written clock times joined by a hyphen: '9am-5pm', '10:30 a.m.-noon', 'noon-2
-    p.m.' (the step "dashes" already said a spaced hyphen or a dash between two as 'to')."""
+def _clock_span(separator: str) -> re.Pattern[str]:
     zone = rf"\s\(?(?:{_alternation(_zones())})\)?(?![\w])"
-    return re.compile(  # not a list of three or more ("9:58 - 10:02 - 10:07")
-        rf"(?<![‒–-])(?<![‒–-]\s)(?P<a>{CLOCK}(?:{zone})?)(?:-|\s-\s)"
+    return re.compile(  # not a list of three or more ("9:58 - 10:02 - 10:07": race times)
+        rf"(?<![‒–-])(?<![‒–-]\s)(?P<a>{CLOCK}(?:{zone})?){separator}"
         rf"(?={CLOCK}(?!\s*[‒–-]\s*\d))"
     )
+
+
+def join_clock_ranges(text: str, separator: str) -> str:
+    """Two written clock times joined by `separator` (a pattern) are a range, joined by
+    'to' ('and' after 'between'): '9am-5pm' '9am to 5pm', '4:00 am - 8:12 pm', '10:30 a.m. –
+    noon' (a zone may follow the first: '9 a.m. ET - 5 p.m. PT'). The step "dashes" joins
+    dashes and spaced hyphens; the step "times" what is left."""
+    return _clock_span(separator).sub(lambda m: f"{m['a']} {_range_word(text, m.start())} ", text)
 
 
 @cache
@@ -104,7 +110,7 @@ def speak_times(text: str) -> str:
     12:00 'midday' (en-US 'noon'). AM/PM, not 'a.m.': espeak-ng ends the sentence after
     'a.m.' when a capital follows ('9am BST'), and says 'a m' as 'uh em'."""
     am_pm_pattern, clock_24_pattern, wire_pattern, named_pattern = _time_patterns()
-    text = _range().sub(lambda m: f"{m['a']} {_range_word(text, m.start())} ", text)
+    text = join_clock_ranges(text, r"(?:-|\s-\s)")
 
     def am_pm(match: re.Match[str]) -> str:
         spoken = _clock(int(match.group("h")), int(match.group("m") or 0))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
 
-from workers.pipeline.speech.context import _range_word
 from workers.pipeline.speech.dates import join_date_spans
-from workers.pipeline.speech.tables import CLOCK, _alternation, _zones
+from workers.pipeline.speech.times import join_clock_ranges
 
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _INLINE_TAG = re.compile(
@@ -59,18 +57,6 @@ def straighten_quotes(text: str) -> str:
     return text.translate(_QUOTES).replace("''", '"')
 
 
-@cache
-def _dash_times() -> re.Pattern[str]:
-    """'4:00 am - 8:12 pm', '10:30 a.m. – noon': a dash between two clock times is a
-    range ('to'), not a pause (a zone may follow the first: '9 a.m. ET - 5 p.m. PT')."""
-    zone = rf"\s\(?(?:{_alternation(_zones())})\)?(?![\w])"
-    # not a list of three or more ("9:58 - 10:02 - 10:07": race times, not a range)
-    return re.compile(
-        rf"(?<![‒–-])(?<![‒–-]\s)(?P<a>{CLOCK}(?:{zone})?)\s*[‒–-]\s*"
-        rf"(?={CLOCK}(?!\s*[‒–-]\s*\d))"
-    )
-
-
 _DASH_NUMBERS = re.compile(r"(?<=\d)\s?[‒–]\s?(?=[£$€]?\d)")
 _DASH_JOINED = re.compile(r"(?<=[A-Za-z])[‒–](?=[A-Za-z])")
 _DASH_PAUSE = re.compile(r"\s*(?:[‒–—―⸺⸻]+|--+)\s*")
@@ -81,7 +67,7 @@ def fix_dashes(text: str) -> str:
     """Dashes between words become ', ' (a pause); between numbers a hyphen (a range);
     between two clock times 'to' ('and' after 'between')."""
     text = text.replace("−", "-")
-    text = _dash_times().sub(lambda m: f"{m['a']} {_range_word(text, m.start())} ", text)
+    text = join_clock_ranges(text, r"\s*[‒–-]\s*")
     text = join_date_spans(text)
     text = _DASH_NUMBERS.sub("-", text)
     text = _DASH_JOINED.sub("-", text)
