@@ -82,21 +82,15 @@ def test_a_chunk_two_lanes_say_at_once_is_stored_once(client, settings, monkeypa
         if not raced:
             raced.append(True)
             with session_scope(settings.database_url) as other:
-                assert saying.say_next(
-                    other, settings, other.get_one(JobRow, job_id), settings.chunk_chars
-                ).stored
+                assert saying.say_next(other, settings, other.get_one(JobRow, job_id)).stored
         return speaker_for(*args, **kwargs)
 
     monkeypatch.setattr(saying, "speaker_for", racing)
     with session_scope(settings.database_url) as session:
-        said = saying.say_next(
-            session, settings, session.get_one(JobRow, job_id), settings.chunk_chars
-        )
+        said = saying.say_next(session, settings, session.get_one(JobRow, job_id))
     assert said == saying.Said(0, False)  # the other lane stored it
     with session_scope(settings.database_url) as session:
-        assert saying.say_next(
-            session, settings, session.get_one(JobRow, job_id), settings.chunk_chars
-        ).stored
+        assert saying.say_next(session, settings, session.get_one(JobRow, job_id)).stored
     rows, unsaid, total = state(settings, article_id)
     assert [i for i, _, _ in rows] == list(range(len(rows)))  # in order, none twice
     assert [r[1:] for r in rows] == spoken_paragraphs(clean(LONG))[: len(rows)]

@@ -130,7 +130,7 @@ def clean_submitted(settings: Settings) -> list[int]:
             continue
         with session_scope(settings.database_url) as session:
             job = session.get_one(JobRow, job_id)
-            while say_next(session, settings, job, settings.chunk_chars) is not None:
+            while say_next(session, settings, job) is not None:
                 pass
     return job_ids
 

@@ -140,15 +140,12 @@ def next_chunk(settings: Settings, job_id: int) -> Take:
 
 def _take(session, settings: Settings, job: JobRow) -> Take:
     """Move the job's cursor past its next chunk of undone paragraphs and return their
-    ids, saying the next of the rest first when none is stored (twice as much each time
-    what it said was found stored: an edit's unchanged paragraphs cost a few statements,
-    not a chunk's round each). The move is conditional
+    ids, saying the next of the rest first when none is stored. The move is conditional
     on the cursor not having moved meanwhile, so two lanes never take the same
     paragraph; the loser looks again."""
     from sqlalchemy import func, select, update
 
     stitch = False
-    say_chars = settings.chunk_chars
     while True:
         cursor = session.execute(
             select(JobRow.next_paragraph).where(JobRow.id == job.id)
@@ -170,11 +167,10 @@ def _take(session, settings: Settings, job: JobRow) -> Take:
             if chars >= settings.chunk_chars or index == 0:  # the first alone: heard soonest
                 break
         if not chunk:
-            said = saying.say_next(session, settings, job, say_chars)
+            said = saying.say_next(session, settings, job)
             if said is None:
                 return Take([], stitch)
             stitch |= said.finished
-            say_chars *= 2  # what was said is stored already (an edit's unchanged text)
             continue
         moved = session.execute(
             update(JobRow)

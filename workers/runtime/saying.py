@@ -40,10 +40,11 @@ class Said:
     finished: bool  # that left every paragraph of the job done: the caller queues the join
 
 
-def say_next(session: Session, settings: Settings, job: JobRow, chars: int) -> Said | None:
-    """Say the job's next chunk of unsaid paragraphs (about `chars` of written text, at
-    most MAX_CHUNK_PARAGRAPHS) and store them after its last paragraph; None when nothing
-    is left to say."""
+def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
+    """Say the job's next chunk of unsaid paragraphs (about `chunk_chars` of written text,
+    at most MAX_CHUNK_PARAGRAPHS) and store them after its last paragraph; None when
+    nothing is left to say. Every lane cuts its chunk alike from the same first row, which
+    is what lets two lanes that say at once take all of a chunk or none of it."""
     revision: RevisionRow = job.revision
     following = session.execute(
         select(UnsaidRow.position, UnsaidRow.text)
@@ -57,7 +58,7 @@ def say_next(session: Session, settings: Settings, job: JobRow, chars: int) -> S
     for position, text in following:
         chunk.append((position, text))
         said_chars += len(text)
-        if said_chars >= chars:
+        if said_chars >= settings.chunk_chars:
             break
     style = revision.style  # chosen by style_for and stored with the unsaid rows
     if style is None:
