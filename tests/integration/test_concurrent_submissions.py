@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,32 @@ pytestmark = pytest.mark.integration
 CLIENTS = 50
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+    log: Path
+
+    def stacks(self) -> str:
+        """Every worker thread's stack (tests/support/gunicorn_stacks.py), and the log."""
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.pid)], capture_output=True, text=True
+        ).stdout.split()
+        for child in children:
+            os.kill(int(child), signal.SIGUSR2)
+        time.sleep(1)
+        return self.log.read_text()
+
+
 @pytest.fixture
-def server(settings, tmp_path: Path) -> Iterator[str]:
+def server(settings, tmp_path: Path) -> Iterator[Server]:
     port = free_port()
     log = tmp_path / "gunicorn.log"
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"),
             *("--workers", "2", "--threads", str(CLIENTS // 2), "--preload"),
+            *("--config", "python:tests.support.gunicorn_stacks"),
             "service.app:create_app()",
         ],
         # 3 rounds of 50 from one address: past the default submission limit (120/minute),
@@ -55,18 +74,21 @@ def server(settings, tmp_path: Path) -> Iterator[str]:
             except OSError:
                 assert process.poll() is None and time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
-        yield base
+        yield Server(base, process.pid, log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def post_all_at_once(url: str, body: dict) -> list[tuple[int, str]]:
-    """POST `body` from CLIENTS threads released together; (status, article id) each."""
+def post_all_at_once(server: Server, body: dict) -> list[tuple[int, str]]:
+    """POST `body` from CLIENTS threads released together; (status, article id) each.
+    A request that gets no answer fails the test with the workers' stacks."""
+    url = f"{server.url}/api/v1/articles"
     data = json.dumps(body).encode()
     start = threading.Barrier(CLIENTS)
     results: list[tuple[int, str]] = []
+    unanswered: list[OSError] = []
 
     def post() -> None:
         request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
@@ -76,12 +98,16 @@ def post_all_at_once(url: str, body: dict) -> list[tuple[int, str]]:
                 results.append((response.status, json.load(response)["id"]))
         except urllib.error.HTTPError as error:
             results.append((error.code, error.read().decode()[:300]))
+        except OSError as error:
+            unanswered.append(error)
 
     threads = [threading.Thread(target=post) for _ in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if unanswered:
+        pytest.fail(f"{len(unanswered)} requests unanswered ({unanswered[0]!r})\n{server.stacks()}")
     return results
 
 
@@ -91,9 +117,8 @@ def catalog_counts(settings) -> tuple[int, int]:
 
 
 def test_identical_concurrent_submissions_create_one_article(server, settings, broker):
-    url = f"{server}/api/v1/articles"
     text = "Schools reopen\n\nEvery school in the county reopens on Monday after the floods."
-    results = post_all_at_once(url, {"text": text})
+    results = post_all_at_once(server, {"text": text})
     statuses = Counter(status for status, _ in results)
     assert statuses == {202: 1, 200: CLIENTS - 1}, results
     assert len({article_id for _, article_id in results}) == 1
@@ -103,15 +128,14 @@ def test_identical_concurrent_submissions_create_one_article(server, settings, b
     # After a failure the same text is tried again: once, as one new revision and job.
     with session_scope(settings.database_url) as session:
         session.query(JobRow).update({"status": "failed", "error": "engine crashed"})
-    results = post_all_at_once(url, {"text": text})
+    results = post_all_at_once(server, {"text": text})
     assert Counter(status for status, _ in results) == {202: 1, 200: CLIENTS - 1}, results
     assert catalog_counts(settings) == (1, 2)
     assert broker.llen(queue_key("narrate")) == 2
 
     # The same race on an external_id, with a new text: one more article, one more job.
-    results = post_all_at_once(
-        url, {"text": "Roads close\n\nThe coast road closes for repairs.", "external_id": "cms-7"}
-    )
+    roads = {"text": "Roads close\n\nThe coast road closes for repairs.", "external_id": "cms-7"}
+    results = post_all_at_once(server, roads)
     assert Counter(status for status, _ in results) == {202: 1, 200: CLIENTS - 1}, results
     assert len({article_id for _, article_id in results}) == 1
     assert catalog_counts(settings) == (2, 3)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from tests.support.articles import TEXTS
@@ -65,3 +68,36 @@ def test_a_non_english_article_is_given_to_its_voice_as_written():
     assert german == [(p, p) for p in paragraphs]  # espeak-ng's German reads the numbers
     english = spoken_paragraphs(Article("Budget", ["Budget", "The city saves 20 euros."]))
     assert "twenty" in english[1][1]
+
+
+def test_threads_meeting_the_first_submission_load_the_model_once(monkeypatch):
+    """25 request threads of a fresh web process each loaded the model at once (a
+    minute under load): one loads it and the others wait for it."""
+    from py3langid import langid
+
+    from workers.pipeline.clean import language
+
+    loads = []
+
+    def slow_load(*args, **kwargs):
+        loads.append(threading.get_ident())
+        time.sleep(0.2)  # long enough for every thread to arrive while it loads
+        return object()
+
+    monkeypatch.setattr(langid.LanguageIdentifier, "from_model_file", slow_load)
+    language._load_identifier.cache_clear()
+    try:
+        start = threading.Barrier(8)
+
+        def first_submission():
+            start.wait()
+            language._identifier()
+
+        threads = [threading.Thread(target=first_submission) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        language._load_identifier.cache_clear()  # the real model next time
+    assert len(loads) == 1

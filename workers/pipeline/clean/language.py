@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_text
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
@@ -27,8 +28,25 @@ _TAG = re.compile(r"<[^>]*>")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\slang\s*=\s*[\"']?\s*([A-Za-z]{2,3})\b", re.IGNORECASE)
 
 
-@cache
+_loading = threading.Lock()
+
+
+def load_model() -> None:
+    """Load the detector's model now (the web's gunicorn master does, so the processes it
+    forks share it instead of each loading it at its first submission)."""
+    _identifier()
+
+
 def _identifier():
+    # One thread loads the model (about 75 MB, a second or more of CPU) while the others
+    # wait for it: 25 request threads meeting a process's first submissions each loaded
+    # it at once, and under load answered only after a minute.
+    with _loading:
+        return _load_identifier()
+
+
+@cache
+def _load_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
