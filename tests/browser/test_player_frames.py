@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.support.pages import (
     PLAYER,
+    axe_violations,
     converted,
     oembed,
     publisher_page,
@@ -46,7 +47,8 @@ def test_starting_one_player_pauses_the_others_in_frames_and_on_the_page(
     publisher_page(
         folder,
         "voices.html",
-        framed(server, first, "one")
+        "<h1>Three voices</h1>"
+        + framed(server, first, "one")
         + framed(server, second, "two")
         + f"<div id=three>{snippet(server, third['id'])}</div>",
     )
@@ -69,6 +71,8 @@ def test_starting_one_player_pauses_the_others_in_frames_and_on_the_page(
     one.wait_for_function(PLAYING)
     page.wait_for_function(PAUSED, timeout=5_000)  # and an iframe's stops the page's
     assert two.evaluate(PAUSED) is True
+    found = axe_violations(one) + axe_violations(two) + axe_violations(page)
+    assert found == [], found
 
 
 def test_two_oembed_snippets_send_each_event_once(page, server, publisher, worker):

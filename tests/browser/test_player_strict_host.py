@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.support.pages import (
     CSP_WATCH,
     PLAYER,
+    axe_violations,
     converted,
     fetch_json,
     oembed,
@@ -37,7 +38,7 @@ def test_a_strict_host_page_gets_the_designed_player_and_read_along(
     publisher_page(
         folder,
         "strict.html",
-        f"<article>{snippet(server, article['id'])}{PARAGRAPHS}</article>",
+        f"<h1>Strict host</h1><article>{snippet(server, article['id'])}{PARAGRAPHS}</article>",
         csp=strict_policy(server),
     )
     page.add_init_script(CSP_WATCH)
@@ -53,6 +54,8 @@ def test_a_strict_host_page_gets_the_designed_player_and_read_along(
     background = active.evaluate("(p) => getComputedStyle(p).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
     assert page.evaluate("violations") == []
+    found = axe_violations(page)  # playing, a paragraph highlighted
+    assert found == [], json.dumps(found, indent=1)
 
 
 def test_an_oembed_iframe_on_a_strict_host_page(page, server, publisher, worker):
@@ -60,9 +63,8 @@ def test_an_oembed_iframe_on_a_strict_host_page(page, server, publisher, worker)
     origin, folder = publisher
     html = oembed(server, f"{server}/articles/{article['id']}")["html"]
     # The policy ignores the snippet's style attribute; embed.js sets the same through the CSSOM.
-    publisher_page(
-        folder, "framed.html", html.replace(' style="', ' data-style="'), csp=strict_policy(server)
-    )
+    body = "<h1>Strict frame</h1>" + html.replace(' style="', ' data-style="')
+    publisher_page(folder, "framed.html", body, csp=strict_policy(server))
     page.add_init_script(CSP_WATCH)
     page.set_viewport_size({"width": 400, "height": 700})
     page.goto(f"{origin}/framed.html")
@@ -74,6 +76,9 @@ def test_an_oembed_iframe_on_a_strict_host_page(page, server, publisher, worker)
     assert border == "0px"
     assert page.locator("iframe").bounding_box()["width"] <= 400
     assert page.evaluate("violations") == [] and frame.evaluate("() => violations") == []
+    # axe in the frame and on the page: the page's run does not look into a cross-origin frame
+    found = axe_violations(frame) + axe_violations(page)
+    assert found == [], json.dumps(found, indent=1)
 
 
 def documented_snippets(server: str, article_id: str) -> list[str]:

@@ -1,8 +1,8 @@
 """The WordPress plugin (integrations/wordpress/narrate) in a real WordPress: Debian's
 package on its own MariaDB, served by PHP, driven in Chromium against a Narrate web
 server and a real worker. An administrator sets the plugin up, an editor publishes a
-post, the audio plays on the post; an edit is a new revision; trashing the post hides
-its audio from anonymous readers."""
+post, the audio plays on the post; an edit is a new revision; switching the post to draft
+and trashing it hide its audio from anonymous readers."""
 
 from __future__ import annotations
 
@@ -209,6 +209,7 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     assert article["external_id"] == str(post_id)
     assert article["source_url"] == f"{site.url}/?p={post_id}"
     assert article["visibility"] == "public"
+    assert article["collection"] == "127-0-0-1"  # the settings' default: the site's host
     assert article["style"] == "en-US"  # the house style set on the settings page
 
     # Narrate's signed webhook tells WordPress the audio is ready.
@@ -289,6 +290,25 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
         return False
 
     run_cron_until(site, gone, "deleting the post left its article")
+
+    # Switching the post to draft makes its audio private; publishing it again, public.
+    editor.goto(f"{site.url}/wp-admin/post.php?post={post_id}&action=edit")
+    editor.click(".editor-post-switch-to-draft")
+    editor.locator(".components-confirm-dialog").get_by_role("button", name="OK").click()
+    editor.wait_for_selector(".editor-post-publish-panel__toggle")
+    run_cron_until(
+        site,
+        lambda: narrate_article(server, article_id)["visibility"] == "private",
+        "switching the post to draft left its audio public",
+    )
+    editor.click(".editor-post-publish-panel__toggle")
+    editor.click(".editor-post-publish-panel .editor-post-publish-button")
+    editor.wait_for_selector(".post-publish-panel__postpublish")
+    run_cron_until(
+        site,
+        lambda: narrate_article(server, article_id)["visibility"] == "public",
+        "publishing the post again left its audio private",
+    )
 
     editor.goto(f"{site.url}/wp-admin/edit.php")
     editor.locator(f"#post-{post_id}").hover()
