@@ -19,6 +19,7 @@ from workers.catalog.submit import Submitted, submit_raw
 from workers.config import MAX_RATE, MIN_RATE, Settings
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.clean.language import submission_language
+from workers.pipeline.clean.markup import text_without_markup
 from workers.pipeline.engines.voices import check_requested_voice
 from workers.pipeline.errors import ArticleTooLong, NoSpeakableText
 from workers.pipeline.speaking import lexicon_for
@@ -27,7 +28,6 @@ from workers.runtime.celery_app import INTERACTIVE_QUEUE
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
-_UNSPOKEN = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"\s+")
 
 
@@ -111,11 +111,11 @@ def check_words(raw: str, format: str) -> None:
 
 def estimated_chars(raw: str, format: str) -> int:
     """The spoken characters the cleaner will keep, at most: the text's characters with
-    every run of whitespace counted as one, for HTML without its tags, scripts and
-    styles and with its entities decoded (at least one). Audio lasts about as long as
-    the text is long, at a given rate: see `charged_chars`."""
+    every run of whitespace counted as one, for HTML `text_without_markup` (no tags, nor
+    scripts, styles, noscript or templates; entities decoded); at least one. Audio lasts
+    about as long as the text is long, at a given rate: see `charged_chars`."""
     if format == "html":
-        raw = html.unescape(_TAG.sub(" ", _UNSPOKEN.sub(" ", raw)))
+        raw = text_without_markup(raw)
     return max(1, len(_SPACES.sub(" ", raw).strip()))
 
 
