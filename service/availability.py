@@ -145,7 +145,7 @@ def _database_reachable(settings: Settings) -> bool:
 
 
 def _storage_writable(settings: Settings) -> bool:
-    probe = f".ready-{uuid.uuid4().hex}"
+    probe = f"probes/.ready-{uuid.uuid4().hex}"  # a temporary: see remove_strays
     store = storage_for(settings)
     try:
         store.write_bytes(probe, b"ok")

@@ -20,6 +20,7 @@ from workers.pipeline.errors import NarrateError
 from workers.pipeline.speech.style import DEFAULT_STYLE, checked_style
 
 N = TypeVar("N", int, float)
+MIN_RATE, MAX_RATE = 80, 450  # words a minute a deployment or a submission may ask
 
 
 class ConfigurationError(NarrateError):
@@ -147,7 +148,7 @@ class Settings:
             piper_voice_dir=Path(env["NARRATE_PIPER_VOICES_DIR"]).expanduser()
             if env.get("NARRATE_PIPER_VOICES_DIR")
             else None,
-            rate=_int(env, "NARRATE_RATE", 175, minimum=80, maximum=450),
+            rate=_int(env, "NARRATE_RATE", 175, minimum=MIN_RATE, maximum=MAX_RATE),
             bitrate_kbps=_int(env, "NARRATE_BITRATE_KBPS", 64, minimum=8, maximum=320),
             synth_timeout_s=_float(env, "NARRATE_SYNTH_TIMEOUT_S", 20.0, minimum=0.5),
             engine_idle_s=_float(

@@ -226,6 +226,7 @@ def _style_argument(value: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from workers.config import MAX_RATE, MIN_RATE
     from workers.pipeline.engines.synth import DEFAULT_RATE, DEFAULT_VOICE
 
     parser = argparse.ArgumentParser(
@@ -273,7 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
         "piper:PATH.onnx",
     )
     convert_cmd.add_argument(
-        "--rate", type=positive_int(80, 450), default=DEFAULT_RATE, help="words per minute"
+        "--rate",
+        type=positive_int(MIN_RATE, MAX_RATE),
+        default=DEFAULT_RATE,
+        help="words per minute",
     )
     convert_cmd.add_argument(
         "--bitrate", type=positive_int(8, 160), default=64, help="MP3 bitrate in kb/s"

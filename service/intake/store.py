@@ -16,9 +16,10 @@ from service.intake.sanitize import without_controls
 from service.intake.submissions import Submission
 from workers.catalog.content import Metadata, Pending, Raw, VoiceOptions, clipped
 from workers.catalog.submit import Submitted, submit_raw
-from workers.config import Settings
+from workers.config import MAX_RATE, MIN_RATE, Settings
 from workers.delivery.callback_urls import check_callback_url
 from workers.pipeline.clean.language import submission_language
+from workers.pipeline.clean.markup import text_without_markup
 from workers.pipeline.engines.voices import check_requested_voice
 from workers.pipeline.errors import ArticleTooLong, NoSpeakableText
 from workers.pipeline.speaking import lexicon_for
@@ -27,15 +28,14 @@ from workers.runtime.celery_app import INTERACTIVE_QUEUE
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
-_UNSPOKEN = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"\s+")
 
 
 def check(submission: Submission, settings: Settings) -> None:
     """What the request can refuse without the cleaner: NoSpeakableText for nothing to
     read at all (`check_words`), ArticleTooLong for more spoken characters than
-    NARRATE_MAX_ARTICLE_CHARS (`check_length`), CallbackNotAllowed for a callback_url to
-    a private address (unless allowed), an unknown voice."""
+    NARRATE_MAX_ARTICLE_CHARS at the default rate (`check_length`), CallbackNotAllowed
+    for a callback_url to a private address (unless allowed), an unknown voice."""
     check_words(submission.raw, submission.format)
     check_length(submission, settings)
     if submission.callback_url:
@@ -55,12 +55,12 @@ def accept(
     reach: Collection[str] | None = None,
 ) -> Submitted:
     """Store the submission as received, its job "cleaning" (see `check` for what it
-    raises). `charge` is told an estimate of its spoken characters (`estimated_chars`)
-    before anything is stored, and may refuse. `reach`: the collections the submitting
+    raises). `charge` is told what it costs (`charged_chars`) before anything is
+    stored, and may refuse. `reach`: the collections the submitting
     key may write (None: all); articles outside it are never matched."""
     check(submission, settings)
     if charge is not None:
-        charge(estimated_chars(submission.raw, submission.format))
+        charge(charged_chars(submission, settings))
     pending = as_received(submission, settings)
     return submit_raw(session, pending, article_id=article_id, queue=queue, reach=reach)
 
@@ -69,7 +69,7 @@ def as_received(submission: Submission, settings: Settings) -> Pending:
     """The submission to be stored as it is, with the options it asks for."""
     options = VoiceOptions(
         settings.voice_for(submission.collection, submission.voice),
-        submission.rate or settings.rate,
+        rate_of(submission, settings),
         settings.bitrate_kbps,
         submission.style,
     )
@@ -111,25 +111,54 @@ def check_words(raw: str, format: str) -> None:
 
 def estimated_chars(raw: str, format: str) -> int:
     """The spoken characters the cleaner will keep, at most: the text's characters with
-    every run of whitespace counted as one, for HTML without its tags, scripts and
-    styles and with its entities decoded (at least one). What the quota is charged and
-    the per-article ceiling measures: audio lasts about as long as the text is long."""
+    every run of whitespace counted as one, for HTML `text_without_markup` (no tags, nor
+    scripts, styles, noscript or templates; entities decoded); at least one. Audio lasts
+    about as long as the text is long, at a given rate: see `charged_chars`."""
     if format == "html":
-        raw = html.unescape(_TAG.sub(" ", _UNSPOKEN.sub(" ", raw)))
+        raw = text_without_markup(raw)
     return max(1, len(_SPACES.sub(" ", raw).strip()))
 
 
-def check_length(submission: Submission, settings: Settings) -> None:
-    """ArticleTooLong (413) for an article with more spoken characters than
-    NARRATE_MAX_ARTICLE_CHARS, whatever its lines: one worker would read it for hours."""
+def rate_of(submission: Submission, settings: Settings) -> int:
+    """The words a minute the submission will be read at: its own, else NARRATE_RATE."""
+    return submission.rate or settings.rate
+
+
+def charged_chars(submission: Submission, settings: Settings) -> int:
+    """What the submission costs, in characters at the default rate (NARRATE_RATE): its
+    spoken characters (`estimated_chars`) times the default rate over its own, rounded
+    up, since a slower rate makes more audio of the same text (80 words a minute, over
+    twice as much as 175). What the character quota is charged and the per-article
+    ceiling measures, so both bound the audio. Rates are MIN_RATE to MAX_RATE (never 0)."""
     chars = estimated_chars(submission.raw, submission.format)
-    if chars > settings.max_article_chars:
-        raise ArticleTooLong(
-            f"the article has about {chars:,} characters of text, more than the "
-            f"{settings.max_article_chars:,} one article may have (about "
-            f"{audio_hours(settings.max_article_chars, settings.rate):.1f} h of audio): "
-            "split it into several articles, or raise NARRATE_MAX_ARTICLE_CHARS"
+    return -(-chars * settings.rate // rate_of(submission, settings))
+
+
+def check_length(submission: Submission, settings: Settings) -> None:
+    """ArticleTooLong (413) for an article that costs more characters at the default rate
+    (`charged_chars`) than NARRATE_MAX_ARTICLE_CHARS, whatever its lines: one worker
+    would read it for hours."""
+    charged = charged_chars(submission, settings)
+    ceiling = settings.max_article_chars
+    if charged <= ceiling:
+        return
+    chars = estimated_chars(submission.raw, submission.format)
+    rate = rate_of(submission, settings)
+    size = f"the article has about {chars:,} characters of text"
+    if rate != settings.rate:
+        size += (
+            f", which at {rate} words a minute make as much audio as {charged:,} at the "
+            f"default {settings.rate}"
         )
+    remedies = "send a shorter text or split it into several articles"
+    fits_from = -(-chars * settings.rate // ceiling)  # the slowest rate it fits at
+    if fits_from <= MAX_RATE:
+        remedies += f", or ask a faster rate (at least {max(fits_from, MIN_RATE)} words a minute)"
+    raise ArticleTooLong(
+        f"{size}: more than the {ceiling:,} one article may have (about "
+        f"{audio_hours(ceiling, settings.rate):.1f} h of audio); {remedies}; or raise "
+        "NARRATE_MAX_ARTICLE_CHARS"
+    )
 
 
 def audio_hours(chars: int, rate: int) -> float:

@@ -21,6 +21,7 @@ from service.intake.sanitize import (
     without_controls,
 )
 from workers.catalog.models import COLLECTION_NAME, COLLECTION_RULE, VISIBILITIES
+from workers.config import MAX_RATE, MIN_RATE
 from workers.pipeline.clean.cleaner import Format
 from workers.pipeline.speech.style import STYLES, checked_style
 
@@ -187,10 +188,11 @@ def _with_options(raw: str, kind: Format, fields) -> Submission:
         )
     rate = fields.get("rate")
     if rate is not None and rate != "":
-        rate = whole_number(rate, 80, 450)
+        rate = whole_number(rate, MIN_RATE, MAX_RATE)
         if rate is None:
             raise bad_request(
-                f"rate must be a whole number of words per minute, 80 to 450 (digits only), "
+                f"rate must be a whole number of words per minute, {MIN_RATE} to {MAX_RATE} "
+                "(digits only), "
                 f"got {fields.get('rate')!r}"
             )
     else:

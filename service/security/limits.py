@@ -5,9 +5,10 @@ web process shares them).
   the key's own limit if it has one (`narrate keys create --limit`), else
   NARRATE_LIMIT_SUBMISSIONS;
 - spoken characters submitted: per key or address, NARRATE_LIMIT_CHARACTERS, charged an
-  estimate from the text as received (service.intake.store.estimated_chars: its text
-  without markup) before it is stored, since the worker cleans it; what an article costs
-  a worker is its audio, and that lasts as long as its text is long, however many lines;
+  estimate from the text as received (service.intake.store.charged_chars: its text
+  without markup, counted at the default rate) before it is stored, since the worker
+  cleans it; what an article costs a worker is its audio, and that lasts as long as its
+  text is long at the rate it asks, however many lines;
 - reads (every GET, the player's status and audio requests included): per client
   address, NARRATE_LIMIT_READS.
 
@@ -92,8 +93,9 @@ def init_limits(app: Flask, settings: Settings) -> None:
 
 
 def charge_chars(count: int) -> None:
-    """Count `count` spoken characters about to be stored against the quota; 429 once it
-    is spent (a submission whose characters would pass it is refused whole)."""
+    """Count `count` spoken characters (at the default rate: charged_chars) about to be
+    stored against the quota; 429 once it is spent (a submission whose characters would
+    pass it is refused whole)."""
     settings: Settings = current_app.extensions["narrate.settings"]
     limiter: Limiter = current_app.extensions["narrate.limiter"]
     who = _submitter()
@@ -108,7 +110,8 @@ def charge_chars(count: int) -> None:
         raise ApiError(
             429,
             "Too many requests",
-            f"this submission's {count:,} characters of text would pass the quota of "
+            f"this submission's {count:,} characters of text (counted at the default rate) "
+            f"would pass the quota of "
             f"{settings.limit_characters} (NARRATE_LIMIT_CHARACTERS); try again in {retry} s",
             {"Retry-After": str(retry)},
         )

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import ApiError
-from service.intake.store import as_received, check, estimated_chars
+from service.intake.store import as_received, charged_chars, check
 from service.security.limits import charge_chars
 from service.web.batch_items import Item
 from service.web.context import settings
@@ -37,13 +37,13 @@ class Outcome:
 class _Taken:
     position: int
     pending: Pending  # as received: the worker cleans it
-    chars: int  # the quota's estimate
+    chars: int  # what it costs the quota (charged_chars)
 
 
 def take_in(session: Session, items: list[Item]) -> list[Outcome]:
     """Store every item as received, in order, in chunks, in bulk. Each is checked as a
     single submission is (a voice or callback it may not have fails the item alone) and
-    charged the character quota's estimate; workers clean them."""
+    charged as one (charged_chars); workers clean them."""
     config = settings()
     outcomes: list[Outcome | None] = [None] * len(items)
     chunk: list[_Taken] = []
@@ -74,8 +74,8 @@ def take_in(session: Session, items: list[Item]) -> list[Outcome]:
         except NarrateError as error:
             outcomes[position] = Outcome(error=error.detail)
             continue
-        estimate = estimated_chars(item.submission.raw, item.submission.format)
-        chunk.append(_Taken(position, as_received(item.submission, config), estimate))
+        cost = charged_chars(item.submission, config)
+        chunk.append(_Taken(position, as_received(item.submission, config), cost))
         if len(chunk) >= TAKE_IN_CHUNK:
             store_chunk()
     store_chunk()

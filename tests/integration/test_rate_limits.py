@@ -107,6 +107,48 @@ def test_an_article_over_the_ceiling_is_refused_at_the_door(limited):
     assert client.get("/api/v1/articles").get_json()["total"] == 2
 
 
+def test_a_slow_rate_counts_against_the_ceiling_as_the_audio_it_makes(limited):
+    """About 4,500 characters fit 5,000 at the default 175 words a minute; at 80 they
+    make as much audio as some 9,850 and are refused, saying what to change, wherever
+    they come in (a POST, a PUT, a batch item)."""
+    client = limited(max_article_chars=5_000)
+    text = {"title": "Slow", "text": "word " * 900}  # 4,504 characters with the title
+    assert client.post("/api/v1/articles", json=text).status_code == 202
+    slow = {**text, "title": "Slower", "rate": 80}  # 4,506: 9,857 at the default rate
+    refused = client.post("/api/v1/articles", json=slow)
+    assert refused.status_code == 413
+    detail = conforms(refused, "/api/v1/articles", "post")["detail"]
+    assert "at 80 words a minute" in detail and "9,857" in detail
+    assert "split" in detail and "faster rate (at least 158 words a minute)" in detail
+    assert client.post("/api/v1/articles", json={**slow, "rate": 158}).status_code == 202
+    url = client.post("/api/v1/articles", json={**text, "title": "Put"}).get_json()["links"]
+    assert client.put(url["self"], json={**slow, "title": "Put"}).status_code == 413
+    batch = client.post("/api/v1/batches", json=[slow, {**slow, "title": "Ok", "rate": 175}])
+    items = client.get(batch.get_json()["links"]["self"]).get_json()["items"]
+    assert "faster rate" in items[0]["error"] and items[1].get("error") is None
+    assert client.get("/api/v1/articles").get_json()["total"] == 4
+
+
+def test_the_quota_is_charged_in_characters_at_the_default_rate(limited):
+    """442 characters cost 442 at the default rate and 967 at 80 words a minute (442 x
+    175 / 80, rounded up): two fit a quota of 1,000 at the default rate, not at 80."""
+    client = limited(limit_characters="1000/hour")
+    text = {"title": "T", "text": "word " * 88}  # 442 characters with a 2-letter title
+
+    def post(address: str, **fields) -> object:
+        body = {**text, **fields}
+        return client.post("/api/v1/articles", json=body, environ_base={"REMOTE_ADDR": address})
+
+    assert post("127.0.0.2", title="A1").status_code == 202
+    assert post("127.0.0.2", title="A2").status_code == 202  # 884
+    assert post("127.0.0.3", title="B1", rate=80).status_code == 202  # 967 alone fits
+    assert post("127.0.0.4", title="C1").status_code == 202
+    refused = post("127.0.0.4", title="C2", rate=80)  # 442 + 967 > 1,000
+    assert refused.status_code == 429
+    assert "967 characters" in refused.get_json()["detail"]
+    assert post("127.0.0.4", title="C3", rate=350).status_code == 202  # 442 + 221
+
+
 def test_a_409_keeps_its_own_retry_after(limited):
     client = limited()
     article = client.post("/api/v1/articles", json=ARTICLE).get_json()

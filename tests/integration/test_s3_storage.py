@@ -145,3 +145,34 @@ def test_settings_choose_the_backend(tmp_path: Path, s3_endpoint: str, s3_bucket
     remote.write_bytes("a.json", b"{}")
     assert bucket_contents(s3_endpoint, s3_bucket) == {"deploy/one/a.json": b"{}"}
     assert not (tmp_path / "audio").exists()
+
+
+def test_an_unfinished_upload_is_aborted_once_older_than_the_cutoff(
+    s3_endpoint: str, s3_bucket: str
+):
+    """A writer killed mid-upload (past SPOOL_BYTES: multipart) leaves an upload no
+    listing shows; remove_temporaries aborts it, and deletes a dot-named object (a
+    readiness probe), once begun before the cutoff; finished objects stay."""
+    from datetime import UTC, datetime, timedelta
+
+    store = S3Storage(s3_bucket, "narrate/", s3_endpoint)
+    store.write_bytes("articles/a1/1.mp3", b"finished")
+    store.write_bytes("probes/.ready-0a1b", b"ok")
+    for key in ("narrate/articles/a1/2.mp3", "narrate/segments/ab/ab1.mp3"):
+        upload = store.client.create_multipart_upload(Bucket=s3_bucket, Key=key)
+        store.client.upload_part(
+            Bucket=s3_bucket, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=b"x" * 100
+        )
+
+    def unfinished() -> list[str]:
+        found = store.client.list_multipart_uploads(Bucket=s3_bucket).get("Uploads", ())
+        return sorted(upload["Key"] for upload in found)
+
+    # (moto says every upload began in 2010, so only the probe shows a young one kept)
+    assert store.remove_temporaries("probes", datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert len(unfinished()) == 2
+    past = datetime.now(UTC) + timedelta(minutes=1)
+    assert store.remove_temporaries("articles", past) == 1
+    assert store.remove_temporaries("probes", past) == 1
+    assert unfinished() == ["narrate/segments/ab/ab1.mp3"]
+    assert bucket_contents(s3_endpoint, s3_bucket) == {"narrate/articles/a1/1.mp3": b"finished"}

@@ -148,14 +148,20 @@ def test_the_sweep_removes_stray_segments_and_temporaries_past_the_grace(client,
     joined = settings.audio_dir / "articles" / "an-article"
     joined.mkdir(parents=True)
     killed_join, fresh_join, audio = (joined / n for n in (".1.mp3.x1y2", ".2.mp3.z3", "1.mp3"))
-    for path in (killed_join, fresh_join, audio):
+    images = settings.audio_dir / "collections" / "news" / "images"
+    images.mkdir(parents=True)
+    killed_upload, image = (images / n for n in (".artwork.png.k9", "artwork.png"))
+    probe = settings.audio_dir / "probes" / ".ready-0a1b"  # a web process killed mid-check
+    probe.parent.mkdir()
+    for path in (killed_join, fresh_join, audio, killed_upload, image, probe):
         path.write_bytes(b"\xff" * 100)
-    for path in (killed_join, audio):  # an article's audio is kept however old
+    for path in (killed_join, audio, killed_upload, image, probe):  # aged past the grace
         os.utime(path, (old, old))
-    assert tidy_store(settings) == 3
+    assert tidy_store(settings) == 5
     assert _segment_files(settings) == sorted([*listed, folder / names[2], folder / names[3]])
     assert _segment_rows(settings) == 2
     assert sorted(joined.iterdir()) == sorted([fresh_join, audio])
+    assert list(images.iterdir()) == [image] and not probe.exists()
 
 
 def test_deleting_an_article_stops_its_synthesis(client, settings, monkeypatch):

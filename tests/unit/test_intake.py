@@ -18,6 +18,7 @@ from workers.pipeline.errors import NoSpeakableText
         ("", "text", 1),
         ("<h1>T</h1><p class='x'>One &amp; two</p>\n<div>  </div>", "html", len("T One & two")),
         ("<script>var a = '<p>';</script><STYLE>p {}</style><p>Read</p>", "html", 4),
+        ("<noscript>Turn on JavaScript</noscript><template><p>Hi</p></template>Read", "html", 4),
         ("x" * 1_000_000, "text", 1_000_000),  # one line is charged by its length
     ],
 )

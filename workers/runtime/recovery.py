@@ -13,8 +13,9 @@ failed with a message: it is never left "processing" with no error once it canno
 progress.
 
 Every STORE_SWEEP_S the same thread also clears the segment folder of files the catalog
-does not list (workers.storage.segments.remove_strays): a write's temporary left by a
-process killed mid-write, a segment whose job failed before it was listed.
+does not list, and every folder the service writes of a write's temporaries
+(workers.storage.segments.remove_strays): a temporary left by a process killed
+mid-write, a segment whose job failed before it was listed.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def sweep(settings: Settings, queue_length: QueueLength, send: Send, give_up: Gi
 
 
 def tidy_store(settings: Settings) -> int:
-    """Delete the segment folder's stray files (see remove_strays); how many."""
+    """Delete the storage's stray files (see remove_strays); how many."""
     with session_scope(settings.database_url) as session:
         removed = remove_strays(session, storage_for(settings))
     if removed:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from workers.pipeline.audio.shape import atomic_output
-from workers.storage.base import Stat, checked_key
+from workers.storage.base import Stat, checked_key, is_temporary
 
 
 class LocalStorage:
@@ -57,6 +57,17 @@ class LocalStorage:
             if stat.S_ISREG(found.st_mode):
                 modified = datetime.fromtimestamp(found.st_mtime, UTC)
                 yield path.relative_to(self.root).as_posix(), modified
+
+    def remove_temporaries(self, prefix: str, before: datetime) -> int:
+        """Delete the temporaries (".NAME.XXXX", left by a process killed mid-write)
+        under `prefix` last written before `before`: a younger one may be a write in
+        progress (its time moves with every write)."""
+        removed = 0
+        for key, modified in self.listing(prefix):
+            if modified < before and is_temporary(key):
+                self.path(key).unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def delete_tree(self, prefix: str) -> None:
         target = self.path(prefix)

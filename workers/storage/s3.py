@@ -12,6 +12,7 @@ early leaves at most one window unread.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import threading
@@ -20,8 +21,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from workers.storage.base import Stat, checked_key
+from workers.storage.base import Stat, checked_key, is_temporary
 
+log = logging.getLogger("narrate.storage")
 READ_WINDOW = 8 << 20  # bytes asked for by one GET of a reader
 READ_BUFFER = 1 << 16  # bytes a reader hands out at a time
 SPOOL_BYTES = 8 << 20  # a write larger than this goes to a temporary file on disk
@@ -49,6 +51,15 @@ def client_for(endpoint_url: str | None) -> Any:
                 "s3", endpoint_url=endpoint_url, config=config
             )
         return _clients[key]
+
+
+def _denied(exc: BaseException) -> bool:
+    from botocore.exceptions import ClientError
+
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in {
+        "AccessDenied",
+        "NotImplemented",
+    }
 
 
 def is_missing(exc: BaseException) -> bool:
@@ -120,6 +131,36 @@ class S3Storage:
         for page in pages.paginate(Bucket=self.bucket, Prefix=self.object_key(prefix) + "/"):
             for item in page.get("Contents", ()):
                 yield item["Key"][len(self.prefix) :], item["LastModified"]
+
+    def remove_temporaries(self, prefix: str, before: datetime) -> int:
+        """Abort the multipart uploads under `prefix` begun before `before` (a writer
+        killed while it uploaded a file larger than SPOOL_BYTES: its parts are stored,
+        and billed, though no object shows them) and delete the dot-named objects (a
+        readiness probe whose process died before deleting it) written before it. A
+        write spools to an unnamed temporary file, so it leaves nothing on disk."""
+        removed = 0
+        for key, modified in list(self.listing(prefix)):
+            if modified < before and is_temporary(key):
+                self.delete_tree(key)
+                removed += 1
+        uploads = self.client.get_paginator("list_multipart_uploads")
+        try:
+            for page in uploads.paginate(Bucket=self.bucket, Prefix=self.object_key(prefix) + "/"):
+                for upload in page.get("Uploads", ()):
+                    if upload["Initiated"] < before:
+                        self.client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                        removed += 1
+        except Exception as exc:
+            if not _denied(exc):
+                raise
+            log.warning(
+                "storage: unfinished uploads under %s left (the credentials lack "
+                "s3:ListBucketMultipartUploads or s3:AbortMultipartUpload)",
+                prefix,
+            )
+        return removed
 
     def delete_tree(self, prefix: str) -> None:
         """Delete the object `prefix` and every object under `prefix/`."""

@@ -9,9 +9,9 @@ stay after their job, for the next edit, until the store outgrows
 `NARRATE_SEGMENT_STORE_MB`: then the least recently used are evicted, never one an
 unfinished job has made or will join. Deleting an article deletes the segments no other
 article's audio is made of. A file in the segment folder the catalog does not list (a
-write's temporary left by a killed process, a segment whose listing failed), and a
-temporary under articles/ (a join killed midway), is deleted by `remove_strays` once it
-is older than STRAY_GRACE_S.
+segment whose listing failed), and a write's temporary left by a killed process under
+any folder the service writes (a join killed midway under articles/, a segment's under
+segments/), is deleted by `remove_strays` once it is older than STRAY_GRACE_S.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from workers.catalog.models import (
 from workers.pipeline.audio.segments import SEGMENT_ENCODER, Segment
 from workers.pipeline.audio.shape import SAMPLE_RATE
 from workers.pipeline.engines.voices import engine_version, parse_voice
-from workers.storage.base import Storage
+from workers.storage.base import WRITTEN_FOLDERS, Storage, is_temporary
 
 Key = TypeVar("Key", str, int)
 _QUERY_CHUNK = 500  # keys per IN (...) clause, well inside every database's limit
@@ -181,27 +181,25 @@ def evict(session: Session, storage: Storage, limit_bytes: int) -> int:
 
 
 def remove_strays(session: Session, storage: Storage, grace_s: float = STRAY_GRACE_S) -> int:
-    """Delete the files older than `grace_s` that nothing lists: under segments/, those
-    not a segment the catalog lists (temporaries, unlisted segments); under articles/,
-    a write's temporary (".NAME.XXXX", left by a join killed midway). How many."""
+    """Delete what a killed process left, older than `grace_s`: under segments/, the
+    files that are not a segment the catalog lists (unlisted segments); under every
+    folder the service writes (WRITTEN_FOLDERS), a write's temporaries (a join killed
+    midway under articles/, a segment's, an image upload's, a readiness probe's; on S3
+    an unfinished multipart upload). How many."""
     cutoff = datetime.now(UTC) - timedelta(seconds=grace_s)
-    doomed: list[str] = []
+    removed = sum(storage.remove_temporaries(folder, cutoff) for folder in WRITTEN_FOLDERS)
     named: dict[str, str] = {}  # segment key -> its file
+    doomed: list[str] = []
     for stored_as, modified in storage.listing("segments"):
-        if modified >= cutoff:
-            continue
         name = PurePosixPath(stored_as).name
-        if name.endswith(".mp3") and not name.startswith("."):
+        if modified >= cutoff or is_temporary(stored_as):
+            continue
+        if name.endswith(".mp3"):
             named[name.removesuffix(".mp3")] = stored_as
         else:
             doomed.append(stored_as)
     listed = known_segments(session, named)
     doomed.extend(stored_as for key, stored_as in named.items() if key not in listed)
-    doomed.extend(
-        stored_as
-        for stored_as, modified in storage.listing("articles")
-        if modified < cutoff and PurePosixPath(stored_as).name.startswith(".")
-    )
     for stored_as in doomed:
         storage.delete_tree(stored_as)
-    return len(doomed)
+    return removed + len(doomed)

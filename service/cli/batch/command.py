@@ -178,6 +178,8 @@ def run_batch(
 
 
 def add_batch_command(commands: argparse._SubParsersAction) -> None:
+    from workers.config import MAX_RATE, MIN_RATE
+
     batch = commands.add_parser(
         "batch",
         help="convert many articles (files or folders) to MP3s, in parallel and resumably",
@@ -194,6 +196,6 @@ def add_batch_command(commands: argparse._SubParsersAction) -> None:
         "--token", help=f"the server's API token, if it asks for one (default: ${TOKEN_ENV})"
     )
     batch.add_argument("--voice", help="espeak:<id>, piper:<name> or piper:PATH.onnx")
-    batch.add_argument("--rate", type=positive_int(80, 450), help="words per minute")
+    batch.add_argument("--rate", type=positive_int(MIN_RATE, MAX_RATE), help="words per minute")
     batch.add_argument("--bitrate", type=positive_int(8, 160), help="MP3 bitrate in kb/s")
     batch.set_defaults(run=run_batch)

@@ -8,7 +8,6 @@ the article's language.
 
 from __future__ import annotations
 
-import html as html_text
 import re
 import threading
 from collections.abc import Sequence
@@ -17,14 +16,13 @@ from functools import cache
 from pathlib import Path
 
 from workers.pipeline.article import Article
+from workers.pipeline.clean.markup import text_without_markup
 
 VOICES_FILE = Path(__file__).with_name("data") / "language_voices.tsv"
 MIN_LETTERS = 20  # fewer letters than this and the detector guesses
 MIN_CONFIDENCE = 0.8  # normalised probability of the detector's best language
 SAMPLE_CHARS = 20_000  # enough to tell; detection cost grows with the text
 SUBMISSION_SAMPLE_CHARS = 5_000  # of a submission's text: about a millisecond to classify
-_UNSPOKEN_ELEMENTS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\slang\s*=\s*[\"']?\s*([A-Za-z]{2,3})\b", re.IGNORECASE)
 
 
@@ -83,7 +81,7 @@ def submission_language(raw: str, html: bool) -> str | None:
     declared = declared_language(raw) if html else None
     text = raw[: 40 * SUBMISSION_SAMPLE_CHARS]
     if html:
-        text = html_text.unescape(_TAG.sub(" ", _UNSPOKEN_ELEMENTS.sub(" ", text)))
+        text = text_without_markup(text)
     return detect_language([" ".join(text.split())[:SUBMISSION_SAMPLE_CHARS]], declared)
 
 
