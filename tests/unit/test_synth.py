@@ -118,12 +118,20 @@ def test_a_short_line_may_be_quick(tmp_path):
     assert synthesise("truncate-once", ["Why now?"], tmp_path) == pytest.approx([240], abs=1)
 
 
-def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
+def test_engine_process_exits_when_its_parent_is_killed(tmp_path, monkeypatch):
     """A parent killed outright (SIGKILL) must not leave an engine process behind, nor
     (once another synthesiser starts) its scratch directory."""
     import os
     import signal
     import subprocess
+    import tempfile
+
+    # scratch directories in a folder of this test's own: any synthesiser starting in
+    # /tmp meanwhile (another test process) would remove the killed parent's first
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
 
     script = (
         "import sys, time\n"
@@ -134,6 +142,7 @@ def test_engine_process_exits_when_its_parent_is_killed(tmp_path):
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     pid, workdir = parent.stdout.readline().split()
+    assert Path(workdir).parent == scratch
     child_pid = int(pid)
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait()
