@@ -21,13 +21,14 @@ from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.lexicon import Lexicon, load
 from workers.pipeline.speech.style import AMERICAN, BRITISH, DEFAULT_STYLE, checked_style
-from workers.pipeline.speech.utterances import split_utterances
+from workers.pipeline.speech.utterances import split_paragraph
 
 TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
 # A paragraph is the unit of a worker's task (and of read-along): a longer one (a page
 # pasted as one line, say) is read as several, cut at sentence ends, so that no single
-# task holds a worker for minutes while other articles wait. About four minutes of speech.
-MAX_PARAGRAPH_CHARS = 4000
+# task holds a worker while other articles wait. About two minutes of speech (17
+# characters a second), a second or so of espeak-ng; the pieces average half of it.
+MAX_PARAGRAPH_CHARS = 2000
 NOTHING_TO_SAY = "the article has no words to read aloud"
 
 # "piper:en_US-joe-medium", "espeak:en-us", "gmw/en-GB-x-rp": the locale in a voice's name
@@ -117,11 +118,11 @@ def _english(language: str | None) -> bool:
 
 def written_paragraphs(article: Article) -> list[str]:
     """The article's paragraphs as they are read: one longer than MAX_PARAGRAPH_CHARS as
-    several, cut at sentence ends."""
+    several, cut at sentence ends (`split_paragraph`)."""
     return [
         text
         for paragraph in article.paragraphs
-        for text in split_utterances(paragraph, MAX_PARAGRAPH_CHARS)
+        for text in split_paragraph(paragraph, MAX_PARAGRAPH_CHARS)
     ]
 
 
