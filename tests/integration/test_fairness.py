@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -80,8 +81,9 @@ def test_an_edit_to_one_sentence_of_a_huge_paragraph_remakes_only_its_piece(
     client, worker, settings
 ):
     """A 30,000-character line is made as many pieces, each a segment of its own with its
-    own timing; re-posted with one sentence changed, only the piece holding it is made
-    again (about a minute of audio, not the whole line), the rest are reused."""
+    own timing, read one after another with a sentence's pause; re-posted with one
+    sentence changed, only the piece holding it is made again (about a minute of audio,
+    not the whole line), the rest are reused."""
     rng = random.Random(7)
     sentences = [f"{rng.choice(NEWS)[:-1]}, item {n}." for n in range(430)]
     text = "One line\n\n" + " ".join(sentences)
@@ -91,6 +93,13 @@ def test_an_edit_to_one_sentence_of_a_huge_paragraph_remakes_only_its_piece(
     assert len(before) >= 16 and len(before) == done["progress"]["total"]
     assert all(len(p["text"]) <= 2000 for p in before)  # about two minutes of speech each
     assert " ".join(p["text"] for p in before[1:]).split() == " ".join(sentences).split()
+    gaps = [b["start_ms"] - a["end_ms"] for a, b in pairwise(before)]
+    assert gaps[0] > 1000  # after the title
+    assert all(350 < gap < 450 for gap in gaps[1:]), gaps  # a sentence's pause, not 650 ms
+    listed = client.get(f"/api/v1/articles/{done['id']}/segments.json").get_json()
+    assert [(s["start_ms"], s["end_ms"]) for s in listed["segments"]] == [
+        (p["start_ms"], p["end_ms"]) for p in before
+    ]  # a player streaming it piece by piece hears the same pauses
 
     sentences[200] = sentences[200][:-1] + ", or so the council said."
     edited = "One line\n\n" + " ".join(sentences)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from workers.pipeline.article import Article
+from workers.catalog.content import VoiceOptions, paragraph_values
+from workers.pipeline.article import Article, Continued
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speaking import (
     MAX_PARAGRAPH_CHARS,
@@ -70,3 +71,20 @@ def test_nothing_to_say_at_all_is_refused_by_the_first_paragraph_too(tmp_path):
     )
     with pytest.raises(NoSpeakableText):
         first_said(["—", "#", "..."], speaker)
+
+
+def test_the_pieces_after_the_first_continue_it_and_keep_the_mark_through_an_edit():
+    huge = (SENTENCE * 100).strip()  # 7,000 characters
+    written = written_paragraphs(_article("Title", huge, "Short one."))
+    assert [type(text) for text in written[:2]] == [str, str]  # the title, the first piece
+    assert all(isinstance(text, Continued) for text in written[2:-1])
+    assert type(written[-1]) is str and len(written) > 4
+    # an edit says the stored pieces again (service/web/edits.py): they stay pieces
+    again = written_paragraphs(_article(*written))
+    assert again == written and [type(t) for t in again] == [type(t) for t in written]
+    said = spoken_paragraphs(_article(*written))
+    assert [isinstance(text, Continued) for text, _ in said] == [
+        isinstance(text, Continued) for text in written
+    ]
+    rows = paragraph_values(said, VoiceOptions("espeak-ng:en-gb", 160, 64))
+    assert [row["continues"] for row in rows] == [isinstance(t, Continued) for t in written]

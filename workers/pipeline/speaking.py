@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workers.pipeline.article import Article
+from workers.pipeline.article import Article, Continued
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.lexicon import Lexicon, load
@@ -118,11 +118,13 @@ def _english(language: str | None) -> bool:
 
 def written_paragraphs(article: Article) -> list[str]:
     """The article's paragraphs as they are read: one longer than MAX_PARAGRAPH_CHARS as
-    several, cut at sentence ends (`split_paragraph`)."""
+    several, cut at sentence ends (`split_paragraph`), each piece after its first
+    `Continued` (read after a sentence's pause). A paragraph that is a piece already
+    (an edit of a revision, service/web/edits.py) keeps its mark."""
     return [
-        text
+        Continued(text) if piece else text
         for paragraph in article.paragraphs
-        for text in split_paragraph(paragraph, MAX_PARAGRAPH_CHARS)
+        for piece, text in enumerate(split_paragraph(paragraph, MAX_PARAGRAPH_CHARS))
     ]
 
 

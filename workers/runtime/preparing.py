@@ -24,7 +24,7 @@ from workers.catalog.content import VoiceOptions, cleaned_columns, paragraph_val
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow, UnsaidRow
 from workers.config import Settings
-from workers.pipeline.article import Article
+from workers.pipeline.article import Article, Continued
 from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
@@ -145,7 +145,12 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             session.execute(
                 insert(UnsaidRow),
                 [
-                    {"revision_id": revision.id, "position": position, "text": text}
+                    {
+                        "revision_id": revision.id,
+                        "position": position,
+                        "text": text,
+                        "continues": isinstance(text, Continued),
+                    }
                     for position, text in enumerate(cleaned.unsaid)
                 ],
             )
