@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from workers.catalog.content import VoiceOptions, paragraph_values
-from workers.pipeline.article import Article, Continued
+from workers.pipeline.article import Article, Continued, Removed
+from workers.pipeline.clean.revise import apply_edits
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speaking import (
     MAX_PARAGRAPH_CHARS,
+    as_read,
     first_said,
     speak,
     speaker_for,
@@ -88,3 +90,21 @@ def test_the_pieces_after_the_first_continue_it_and_keep_the_mark_through_an_edi
     ]
     rows = paragraph_values(said, VoiceOptions("espeak-ng:en-gb", 160, 64))
     assert [row["continues"] for row in rows] == [isinstance(t, Continued) for t in written]
+
+
+def test_a_line_removed_after_a_huge_paragraph_comes_back_after_its_last_piece():
+    huge = (SENTENCE * 100).strip()
+    article = Article(
+        title="Title",
+        paragraphs=["Title", huge, "Last one."],
+        removed=[Removed("Advertisement", "junk", 2), Removed("By A. Writer", "byline", 1)],
+    )
+    read = as_read(article)
+    assert read.paragraphs == written_paragraphs(article)
+    pieces = len(read.paragraphs) - 2
+    assert pieces > 2
+    assert [r.position for r in read.removed] == [1 + pieces, 1]  # counted in pieces
+    kept = apply_edits(read, keep=[0], drop=[])  # an editor reads the line after all
+    assert kept.paragraphs[pieces] == read.paragraphs[pieces]  # the last piece, then
+    assert kept.paragraphs[1 + pieces :] == ["Advertisement", "Last one."]
+    assert as_read(_article("Title", "Short.")) == _article("Title", "Short.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workers.pipeline.article import Article, Continued
@@ -116,14 +116,35 @@ def _english(language: str | None) -> bool:
     return language in (None, "en")
 
 
+def as_read(article: Article) -> Article:
+    """The article with its paragraphs as they are read (`written_paragraphs`) and each
+    removed line's `position` counted in them, so that a line removed after a paragraph
+    read as several pieces comes back after its last piece, not inside it."""
+    paragraphs: list[str] = []
+    before = [0]  # pieces before each written paragraph, and in all
+    for paragraph in article.paragraphs:
+        paragraphs.extend(_pieces(paragraph))
+        before.append(len(paragraphs))
+    if len(paragraphs) == len(article.paragraphs):
+        return article
+    removed = [
+        r if r.position is None else replace(r, position=before[min(r.position, len(before) - 1)])
+        for r in article.removed
+    ]
+    return replace(article, paragraphs=paragraphs, removed=removed)
+
+
 def written_paragraphs(article: Article) -> list[str]:
     """The article's paragraphs as they are read: one longer than MAX_PARAGRAPH_CHARS as
     several, cut at sentence ends (`split_paragraph`), each piece after its first
     `Continued` (read after a sentence's pause). A paragraph that is a piece already
     (an edit of a revision, service/web/edits.py) keeps its mark."""
+    return [text for paragraph in article.paragraphs for text in _pieces(paragraph)]
+
+
+def _pieces(paragraph: str) -> list[str]:
     return [
         Continued(text) if piece else text
-        for paragraph in article.paragraphs
         for piece, text in enumerate(split_paragraph(paragraph, MAX_PARAGRAPH_CHARS))
     ]
 

@@ -28,7 +28,7 @@ from workers.pipeline.article import Article, Continued
 from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
-from workers.pipeline.speaking import first_said, speaker_for, style_for, written_paragraphs
+from workers.pipeline.speaking import as_read, first_said, speaker_for, style_for
 
 log = logging.getLogger("narrate.preparing")
 
@@ -92,7 +92,8 @@ def clean_submission(
     speaker = speaker_for(
         voice, settings.lexicon_path, source.collection, article.language, style=style
     )
-    first, unsaid = first_said(written_paragraphs(article), speaker)
+    article = as_read(article)  # stored as read: its removed lines' positions in pieces
+    first, unsaid = first_said(article.paragraphs, speaker)
     lexicon = speaker.lexicon.fingerprint()
     return Cleaned(article, first, unsaid, voice, publisher, learned, lexicon, style)
 
