@@ -108,3 +108,12 @@ def test_a_line_removed_after_a_huge_paragraph_comes_back_after_its_last_piece()
     assert kept.paragraphs[pieces] == read.paragraphs[pieces]  # the last piece, then
     assert kept.paragraphs[1 + pieces :] == ["Advertisement", "Last one."]
     assert as_read(_article("Title", "Short.")) == _article("Title", "Short.")
+
+
+def test_a_piece_whose_line_before_is_skipped_starts_a_paragraph_of_its_own():
+    read = as_read(_article("Title", (SENTENCE * 100).strip(), "Last one."))
+    assert isinstance(read.paragraphs[2], Continued) and isinstance(read.paragraphs[3], Continued)
+    edited = apply_edits(read, keep=[], drop=[1])  # the first piece skipped
+    assert edited.paragraphs == [read.paragraphs[0], *read.paragraphs[2:]]
+    assert type(edited.paragraphs[1]) is str  # after the title's pause, not a sentence's
+    assert isinstance(edited.paragraphs[2], Continued)  # the rest still go on from it
