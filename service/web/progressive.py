@@ -37,6 +37,7 @@ class Ready:
     text: str
     key: str
     segment: Segment
+    continues: bool  # after a sentence's pause, not a paragraph's (Layout)
 
 
 def playable_count(session, revision: RevisionRow) -> int:
@@ -58,16 +59,18 @@ def _ready(session, revision: RevisionRow, up_to: int | None = None) -> list[Rea
     if up_to is not None:
         limit = min(limit, up_to + 1)
     rows = session.execute(
-        select(ParagraphRow.index, ParagraphRow.text, ParagraphRow.segment_key)
+        select(
+            ParagraphRow.index, ParagraphRow.text, ParagraphRow.segment_key, ParagraphRow.continues
+        )
         .where(ParagraphRow.revision_id == revision.id, ParagraphRow.index < limit)
         .order_by(ParagraphRow.index)
     ).all()
-    stored = known_segments(session, [key for _, _, key in rows if key])
+    stored = known_segments(session, [key for _, _, key, _ in rows if key])
     ready: list[Ready] = []
-    for index, text, key in rows:
+    for index, text, key, continues in rows:
         if key not in stored or index != len(ready):
             break
-        ready.append(Ready(index, text, key, stored[key]))
+        ready.append(Ready(index, text, key, stored[key], continues))
     return ready
 
 
@@ -92,7 +95,7 @@ def segment_list(article_id: str):
     layout = Layout()
     listed = []
     for piece, url in zip(ready, urls, strict=True):
-        layout.pause_before()
+        layout.pause_before(piece.continues)
         timing = layout.place(piece.text, piece.segment)
         listed.append(
             {
@@ -135,10 +138,10 @@ def segment(article_id: str, revision: int, index: int):
         )
     layout = Layout()
     for piece in ready[:index]:
-        layout.pause_before()
+        layout.pause_before(piece.continues)
         layout.place(piece.text, piece.segment)
     piece = ready[index]
-    before = silence_frames(layout.pause_before(), bitrate)
+    before = silence_frames(layout.pause_before(piece.continues), bitrate)
     layout.place(piece.text, piece.segment)
     after = silence_frames(layout.tail(), bitrate) if index == total - 1 else b""
     key, store = segment_storage_key(piece.key), storage()

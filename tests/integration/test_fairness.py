@@ -8,11 +8,13 @@ article of one huge paragraph: it was one task, which held the worker until it w
 
 from __future__ import annotations
 
+import random
 import time
+from itertools import pairwise
 
 import pytest
 
-from tests.support.harness import run_worker
+from tests.support.harness import run_worker, synthesised_by_revision
 from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
@@ -62,3 +64,54 @@ def test_one_huge_paragraph_does_not_hold_the_worker_while_others_wait(client, o
     assert behind["progress"]["total"] >= 16, behind["progress"]  # read as many paragraphs
     assert behind["status"] == "processing", behind
     print(f"short article done {waited:.1f} s after posting; huge one at {behind['progress']}")
+
+
+NEWS = [
+    "The council met on Tuesday.",
+    "It agreed the budget for the coming year after a long debate about the libraries.",
+    "Residents said the plan would cost more than expected.",
+    "A spokesman for the mayor, who was not at the meeting, declined to comment.",
+    "Work on the bypass is due to start in the spring and last two years.",
+    "Objectors have until Friday to write in.",
+    "Traffic on the high street has doubled since the supermarket opened.",
+]
+
+
+def test_an_edit_to_one_sentence_of_a_huge_paragraph_remakes_only_its_piece(
+    client, worker, settings
+):
+    """A 30,000-character line is made as many pieces, each a segment of its own with its
+    own timing, read one after another with a sentence's pause; re-posted with one
+    sentence changed, only the piece holding it is made again (about a minute of audio,
+    not the whole line), the rest are reused."""
+    rng = random.Random(7)
+    sentences = [f"{rng.choice(NEWS)[:-1]}, item {n}." for n in range(430)]
+    text = "One line\n\n" + " ".join(sentences)
+    first = client.post("/api/v1/articles", json={"text": text, "external_id": "huge"})
+    done = wait_for(client, first.get_json()["links"]["self"], "done")[-1]
+    before = client.get(done["links"]["timings"]).get_json()["paragraphs"]
+    assert len(before) >= 16 and len(before) == done["progress"]["total"]
+    assert all(len(p["text"]) <= 2000 for p in before)  # about two minutes of speech each
+    assert " ".join(p["text"] for p in before[1:]).split() == " ".join(sentences).split()
+    gaps = [b["start_ms"] - a["end_ms"] for a, b in pairwise(before)]
+    assert gaps[0] > 1000  # after the title
+    assert all(350 < gap < 450 for gap in gaps[1:]), gaps  # a sentence's pause, not 650 ms
+    listed = client.get(f"/api/v1/articles/{done['id']}/segments.json").get_json()
+    assert [(s["start_ms"], s["end_ms"]) for s in listed["segments"]] == [
+        (p["start_ms"], p["end_ms"]) for p in before
+    ]  # a player streaming it piece by piece hears the same pauses
+
+    sentences[200] = sentences[200][:-1] + ", or so the council said."
+    edited = "One line\n\n" + " ".join(sentences)
+    second = client.post("/api/v1/articles", json={"text": edited, "external_id": "huge"})
+    assert second.get_json()["revision"] == 2
+    redone = wait_for(client, second.get_json()["links"]["self"], "done")[-1]
+    after = client.get(redone["links"]["timings"]).get_json()["paragraphs"]
+    assert [p["text"] for p in after] == redone["paragraphs"]  # read-along lines up
+    made_again = [p for p in after if p["text"] not in {q["text"] for q in before}]
+    assert 1 <= len(made_again) <= 2, made_again
+    assert sum(len(p["text"]) for p in made_again) <= 2000  # not the whole line again
+    assert synthesised_by_revision(settings, done["id"]) == {1: len(before), 2: len(made_again)}
+    changed = after.index(made_again[0])
+    assert [p["text"] for p in after[:changed]] == [p["text"] for p in before[:changed]]
+    assert after[:changed] == before[:changed]  # the same segments, where they were

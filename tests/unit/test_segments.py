@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from io import BytesIO
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 from tests.support.decode import decode_mp3
+from workers.pipeline.article import Continued
 from workers.pipeline.audio.segments import (
     ENCODER_DELAY,
     copy_segment,
@@ -192,3 +194,29 @@ def test_a_failure_mid_article_leaves_no_encoder_running():
     with pytest.raises(RuntimeError, match="before any audio"):
         encode_mp3(paragraphs(), BytesIO(), tags=TAGS, bitrate_kbps=64)
     assert not [t for t in threading.enumerate() if t.name == "mp3-encoder" and t.is_alive()]
+
+
+def test_a_piece_that_continues_a_paragraph_follows_it_after_a_sentence_s_pause(tmp_path):
+    """A paragraph too long to be one is read as pieces (workers/pipeline/speaking.py):
+    between them the silence is a sentence's (400 ms), not a paragraph's (650 ms), in
+    the joined MP3 as in its timings."""
+    pieces = [
+        ("Headline", burst(0.8, 440)),
+        ("First paragraph.", burst(1.3, 330)),
+        ("The long one begins.", burst(0.9, 550)),
+        (Continued("And it goes on."), burst(0.7, 260)),
+        (Continued("And on."), burst(0.5, 300)),
+        ("Another paragraph.", burst(0.6, 350)),
+    ]
+    data, encoded = join_stored([(text, stored(pcm)) for text, pcm in pieces])
+    gaps = [b.start_ms - a.end_ms for a, b in pairwise(encoded.timings)]
+    frame_ms = frame_samples(RATE) * 1000 / RATE
+    assert gaps[0] == pytest.approx(1100, abs=frame_ms)  # after the title
+    assert gaps[1] == pytest.approx(650, abs=frame_ms)  # a paragraph's
+    assert gaps[2] == pytest.approx(400, abs=frame_ms)  # a sentence's, within the paragraph
+    assert gaps[3] == pytest.approx(400, abs=frame_ms)
+    assert gaps[4] == pytest.approx(650, abs=frame_ms)
+    samples = decoded(tmp_path, data)
+    heard = np.flatnonzero(np.abs(samples) > LOUD) * 1000 / RATE
+    silences = np.diff(heard)[np.diff(heard) > 100]  # the pauses as decoded
+    assert silences == pytest.approx(gaps, abs=8)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from workers.pipeline.article import Article
+from workers.catalog.content import VoiceOptions, paragraph_values
+from workers.pipeline.article import Article, Continued, Removed
+from workers.pipeline.clean.revise import apply_edits
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speaking import (
     MAX_PARAGRAPH_CHARS,
+    as_read,
     first_said,
     speak,
     speaker_for,
@@ -70,3 +73,47 @@ def test_nothing_to_say_at_all_is_refused_by_the_first_paragraph_too(tmp_path):
     )
     with pytest.raises(NoSpeakableText):
         first_said(["—", "#", "..."], speaker)
+
+
+def test_the_pieces_after_the_first_continue_it_and_keep_the_mark_through_an_edit():
+    huge = (SENTENCE * 100).strip()  # 7,000 characters
+    written = written_paragraphs(_article("Title", huge, "Short one."))
+    assert [type(text) for text in written[:2]] == [str, str]  # the title, the first piece
+    assert all(isinstance(text, Continued) for text in written[2:-1])
+    assert type(written[-1]) is str and len(written) > 4
+    # an edit says the stored pieces again (service/web/edits.py): they stay pieces
+    again = written_paragraphs(_article(*written))
+    assert again == written and [type(t) for t in again] == [type(t) for t in written]
+    said = spoken_paragraphs(_article(*written))
+    assert [isinstance(text, Continued) for text, _ in said] == [
+        isinstance(text, Continued) for text in written
+    ]
+    rows = paragraph_values(said, VoiceOptions("espeak-ng:en-gb", 160, 64))
+    assert [row["continues"] for row in rows] == [isinstance(t, Continued) for t in written]
+
+
+def test_a_line_removed_after_a_huge_paragraph_comes_back_after_its_last_piece():
+    huge = (SENTENCE * 100).strip()
+    article = Article(
+        title="Title",
+        paragraphs=["Title", huge, "Last one."],
+        removed=[Removed("Advertisement", "junk", 2), Removed("By A. Writer", "byline", 1)],
+    )
+    read = as_read(article)
+    assert read.paragraphs == written_paragraphs(article)
+    pieces = len(read.paragraphs) - 2
+    assert pieces > 2
+    assert [r.position for r in read.removed] == [1 + pieces, 1]  # counted in pieces
+    kept = apply_edits(read, keep=[0], drop=[])  # an editor reads the line after all
+    assert kept.paragraphs[pieces] == read.paragraphs[pieces]  # the last piece, then
+    assert kept.paragraphs[1 + pieces :] == ["Advertisement", "Last one."]
+    assert as_read(_article("Title", "Short.")) == _article("Title", "Short.")
+
+
+def test_a_piece_whose_line_before_is_skipped_starts_a_paragraph_of_its_own():
+    read = as_read(_article("Title", (SENTENCE * 100).strip(), "Last one."))
+    assert isinstance(read.paragraphs[2], Continued) and isinstance(read.paragraphs[3], Continued)
+    edited = apply_edits(read, keep=[], drop=[1])  # the first piece skipped
+    assert edited.paragraphs == [read.paragraphs[0], *read.paragraphs[2:]]
+    assert type(edited.paragraphs[1]) is str  # after the title's pause, not a sentence's
+    assert isinstance(edited.paragraphs[2], Continued)  # the rest still go on from it

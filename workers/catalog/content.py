@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from workers.pipeline.article import Article
+from workers.pipeline.article import Article, Continued
 
 PIPELINE_VERSION = "1"  # bump to invalidate cached clips when shaping changes
 TITLE_CHARS = 300  # of a stored title or byline: the first paragraph can be a megabyte
@@ -97,9 +97,16 @@ def raw_hash(raw: Raw, options: VoiceOptions) -> str:
 
 
 def paragraph_values(spoken: list[tuple[str, str]], options: VoiceOptions) -> list[dict]:
-    """The paragraph rows of a revision, from its (written, spoken) pairs."""
+    """The paragraph rows of a revision, from its (written, spoken) pairs (a `Continued`
+    written piece is stored as one that `continues`)."""
     return [
-        {"index": i, "text": text, "spoken": said, "clip_key": clip_key(said, options)}
+        {
+            "index": i,
+            "text": text,
+            "spoken": said,
+            "clip_key": clip_key(said, options),
+            "continues": isinstance(text, Continued),
+        }
         for i, (text, said) in enumerate(spoken)
     ]
 

@@ -5,8 +5,19 @@ import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from workers.pipeline.article import marked
 
 
 def now() -> datetime:
@@ -104,7 +115,8 @@ class RevisionRow(Base):
     def written(self) -> list[str]:
         """Its cleaned paragraphs' text, those not yet said included (one of them found to
         have nothing to say is left out once said)."""
-        return [p.text for p in self.paragraphs] + [u.text for u in self.unsaid]
+        rows: list[ParagraphRow | UnsaidRow] = [*self.paragraphs, *self.unsaid]
+        return [marked(row.text, row.continues) for row in rows]
 
 
 class UnsaidRow(Base):
@@ -119,6 +131,7 @@ class UnsaidRow(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
     position: Mapped[int]  # the order they are said in
     text: Mapped[str] = mapped_column(Text)
+    continues: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ParagraphRow(Base):
@@ -133,6 +146,9 @@ class ParagraphRow(Base):
     clip_key: Mapped[str] = mapped_column(String(64))  # content hash of voice, rate, spoken
     done: Mapped[bool] = mapped_column(default=False)
     segment_key: Mapped[str | None] = mapped_column(String(120))  # its audio, once done
+    # a piece of a written paragraph after its first (pipeline.article.Continued): it is
+    # placed after a sentence's pause, not a paragraph's
+    continues: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     revision: Mapped[RevisionRow] = relationship(back_populates="paragraphs")
 

@@ -5,6 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
+class Continued(str):
+    """A piece of a written paragraph after its first (a paragraph too long to be one
+    task is read as several, workers/pipeline/speaking.py): it is read after a
+    sentence's pause, not a paragraph's. Equal to the same text as a plain `str`; the
+    catalog keeps the mark as a paragraph's `continues`."""
+
+    __slots__ = ()
+
+
+def marked(text: str, continues: bool) -> str:
+    """`text` as a `Continued` piece when `continues`, else as it is."""
+    return Continued(text) if continues else text
+
+
 @dataclass(frozen=True)
 class Removed:
     """A line the cleaner dropped, and the name of the rule that dropped it."""

@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from workers.pipeline.article import Article
+from workers.pipeline.article import Article, Continued
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
 from workers.pipeline.speech.lexicon import Lexicon, load
 from workers.pipeline.speech.style import AMERICAN, BRITISH, DEFAULT_STYLE, checked_style
-from workers.pipeline.speech.utterances import split_utterances
+from workers.pipeline.speech.utterances import split_paragraph
 
 TEXT_ONLY_VOICES = ("piper:",)  # engines that read text: no espeak-ng phonemes for them
 # A paragraph is the unit of a worker's task (and of read-along): a longer one (a page
 # pasted as one line, say) is read as several, cut at sentence ends, so that no single
-# task holds a worker for minutes while other articles wait. About four minutes of speech.
-MAX_PARAGRAPH_CHARS = 4000
+# task holds a worker while other articles wait. About two minutes of speech (17
+# characters a second), a second or so of espeak-ng; the pieces average half of it.
+MAX_PARAGRAPH_CHARS = 2000
 NOTHING_TO_SAY = "the article has no words to read aloud"
 
 # "piper:en_US-joe-medium", "espeak:en-us", "gmw/en-GB-x-rp": the locale in a voice's name
@@ -115,13 +116,36 @@ def _english(language: str | None) -> bool:
     return language in (None, "en")
 
 
+def as_read(article: Article) -> Article:
+    """The article with its paragraphs as they are read (`written_paragraphs`) and each
+    removed line's `position` counted in them, so that a line removed after a paragraph
+    read as several pieces comes back after its last piece, not inside it."""
+    paragraphs: list[str] = []
+    before = [0]  # pieces before each written paragraph, and in all
+    for paragraph in article.paragraphs:
+        paragraphs.extend(_pieces(paragraph))
+        before.append(len(paragraphs))
+    if len(paragraphs) == len(article.paragraphs):
+        return article
+    removed = [
+        r if r.position is None else replace(r, position=before[min(r.position, len(before) - 1)])
+        for r in article.removed
+    ]
+    return replace(article, paragraphs=paragraphs, removed=removed)
+
+
 def written_paragraphs(article: Article) -> list[str]:
     """The article's paragraphs as they are read: one longer than MAX_PARAGRAPH_CHARS as
-    several, cut at sentence ends."""
+    several, cut at sentence ends (`split_paragraph`), each piece after its first
+    `Continued` (read after a sentence's pause). A paragraph that is a piece already
+    (an edit of a revision, service/web/edits.py) keeps its mark."""
+    return [text for paragraph in article.paragraphs for text in _pieces(paragraph)]
+
+
+def _pieces(paragraph: str) -> list[str]:
     return [
-        text
-        for paragraph in article.paragraphs
-        for text in split_utterances(paragraph, MAX_PARAGRAPH_CHARS)
+        Continued(text) if piece else text
+        for piece, text in enumerate(split_paragraph(paragraph, MAX_PARAGRAPH_CHARS))
     ]
 
 

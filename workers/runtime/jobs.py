@@ -24,6 +24,7 @@ from workers.catalog.models import (
 )
 from workers.catalog.progress import count_synthesised, done_if_stored, mark_done
 from workers.config import Settings
+from workers.pipeline.article import marked
 from workers.pipeline.audio.segments import (
     Segment,
     WriteSegment,
@@ -270,7 +271,11 @@ def stitch(settings: Settings, job_id: int, synthesizer_for: SynthesizerFor) -> 
         article: ArticleRow = revision.article
         sound = (revision.voice, revision.rate, revision.bitrate_kbps)
         paragraphs = [
-            (p.text, p.spoken, p.segment_key or segment_key(p.clip_key, sound[0], sound[2]))
+            (
+                marked(p.text, p.continues),
+                p.spoken,
+                p.segment_key or segment_key(p.clip_key, sound[0], sound[2]),
+            )
             for p in revision.paragraphs
         ]
         stored = known_segments(session, [key for _, _, key in paragraphs])

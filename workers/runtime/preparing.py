@@ -24,11 +24,11 @@ from workers.catalog.content import VoiceOptions, cleaned_columns, paragraph_val
 from workers.catalog.db import session_scope
 from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow, UnsaidRow
 from workers.config import Settings
-from workers.pipeline.article import Article
+from workers.pipeline.article import Article, Continued
 from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
-from workers.pipeline.speaking import first_said, speaker_for, style_for, written_paragraphs
+from workers.pipeline.speaking import as_read, first_said, speaker_for, style_for
 
 log = logging.getLogger("narrate.preparing")
 
@@ -92,7 +92,8 @@ def clean_submission(
     speaker = speaker_for(
         voice, settings.lexicon_path, source.collection, article.language, style=style
     )
-    first, unsaid = first_said(written_paragraphs(article), speaker)
+    article = as_read(article)  # stored as read: its removed lines' positions in pieces
+    first, unsaid = first_said(article.paragraphs, speaker)
     lexicon = speaker.lexicon.fingerprint()
     return Cleaned(article, first, unsaid, voice, publisher, learned, lexicon, style)
 
@@ -145,7 +146,12 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
             session.execute(
                 insert(UnsaidRow),
                 [
-                    {"revision_id": revision.id, "position": position, "text": text}
+                    {
+                        "revision_id": revision.id,
+                        "position": position,
+                        "text": text,
+                        "continues": isinstance(text, Continued),
+                    }
                     for position, text in enumerate(cleaned.unsaid)
                 ],
             )

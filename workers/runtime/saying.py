@@ -25,6 +25,7 @@ from workers.catalog.content import VoiceOptions, paragraph_values
 from workers.catalog.models import JobRow, ParagraphRow, RevisionRow, UnsaidRow
 from workers.catalog.progress import done_if_stored
 from workers.config import Settings
+from workers.pipeline.article import marked
 from workers.pipeline.speaking import speaker_for
 from workers.storage.segments import segment_key
 
@@ -47,7 +48,7 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
     is what lets two lanes that say at once take all of a chunk or none of it."""
     revision: RevisionRow = job.revision
     following = session.execute(
-        select(UnsaidRow.position, UnsaidRow.text)
+        select(UnsaidRow.position, UnsaidRow.text, UnsaidRow.continues)
         .where(UnsaidRow.revision_id == revision.id)
         .order_by(UnsaidRow.position)
         .limit(MAX_CHUNK_PARAGRAPHS)
@@ -55,8 +56,8 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
     if not following:
         return None
     chunk, said_chars = [], 0
-    for position, text in following:
-        chunk.append((position, text))
+    for position, text, continues in following:
+        chunk.append((position, marked(text, continues)))
         said_chars += len(text)
         if said_chars >= settings.chunk_chars:
             break

@@ -24,6 +24,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
+from workers.pipeline.article import Continued
 from workers.pipeline.audio.shape import (
     SAMPLE_RATE,
     Encoded,
@@ -118,7 +119,9 @@ class Layout:
     A pause is a whole number of silent frames, chosen so that the silence heard from the
     end of one paragraph's speech to the start of the next (the segment's padding, the
     silent frames and the next segment's delay) is as near the asked pause as a frame
-    allows."""
+    allows. Before a paragraph that continues the one before it (a piece of a written
+    paragraph too long to be one, `Continued`) the pause is a sentence's, as between
+    the utterances of one paragraph."""
 
     def __init__(self, pauses: Pauses | None = None, sample_rate: int = SAMPLE_RATE) -> None:
         self.pauses = pauses or Pauses()
@@ -128,10 +131,13 @@ class Layout:
         self.placed = 0  # paragraphs placed
         self._trailing = 0  # silence at the end of what is placed, in samples
 
-    def pause_before(self) -> int:
-        """Silent frames before the next paragraph (the lead-in before the first)."""
+    def pause_before(self, continues: bool = False) -> int:
+        """Silent frames before the next paragraph (the lead-in before the first); a
+        sentence's pause if it `continues` the paragraph before it."""
         if self.placed == 0:
             ms = self.pauses.lead_in_ms
+        elif continues:
+            ms = self.pauses.between_utterances_ms
         else:
             ms = (
                 self.pauses.after_title_ms
@@ -178,13 +184,14 @@ def join_segments(
     sample_rate: int = SAMPLE_RATE,
 ) -> Encoded:
     """Write the article's MP3 into `out`: the tag, then each (text, segment writer) with
-    its pause before it, and the closing pause, as `Layout` places them; return the
-    timing map."""
+    its pause before it (a sentence's before a `Continued` text), and the closing pause,
+    as `Layout` places them; return the timing map."""
     layout = Layout(pauses, sample_rate)
     out.write(id3_tag(tags))
     timings: list[Timing] = []
     for text, write in paragraphs:
-        out.write(silence_frames(layout.pause_before(), bitrate_kbps, sample_rate))
+        before = layout.pause_before(isinstance(text, Continued))
+        out.write(silence_frames(before, bitrate_kbps, sample_rate))
         timings.append(layout.place(text, write(out)))
     out.write(silence_frames(layout.tail(), bitrate_kbps, sample_rate))
     return Encoded(timings, layout.duration_ms)

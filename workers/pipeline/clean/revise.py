@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
-from workers.pipeline.article import Article, Removed
+from workers.pipeline.article import Article, Continued, Removed
 from workers.pipeline.errors import NarrateError
 
 EDITOR_RULE = "editor"
@@ -47,13 +47,19 @@ def _in_order(article: Article) -> list[_Entry]:
 
 
 def _laid_out(article: Article, entries: list[_Entry]) -> Article:
+    """The article read as `entries` say. A piece of a long paragraph (`Continued`) whose
+    line before it is no longer read starts a paragraph of its own: it no longer goes on
+    from what is read before it."""
     kept: list[str] = []
     removed: list[Removed] = []
+    read_before = False
     for entry in entries:
         if entry.rule is None:
-            kept.append(entry.text)
+            text = entry.text
+            kept.append(text if read_before or not isinstance(text, Continued) else str(text))
         else:
             removed.append(Removed(entry.text, entry.rule, len(kept)))
+        read_before = entry.rule is None
     return replace(article, title=kept[0], paragraphs=kept, removed=removed)
 
 
