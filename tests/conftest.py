@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.support.catalogs import migrated_sqlite_template
+from tests.support.catalogs import postgres_catalog as postgres_catalog_url
 from tests.support.harness import run_worker
 from tests.support.object_store import FAKE_AWS, UNSET_AWS, moto_server, new_bucket
 from tests.support.paths import ARTIFACTS
@@ -77,6 +79,20 @@ def postgres_url(postgres_server: PostgresServer) -> str:
     again empty for each test that asks."""
     reset_schema(postgres_server.url, POSTGRES_SCHEMA)
     return schema_url(postgres_server.url, POSTGRES_SCHEMA)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Iterator[Path]:
+    """A SQLite catalog migrated once a session, which tests' catalogs are copies of."""
+    with own_folder("narrate-catalog-") as folder:
+        yield migrated_sqlite_template(folder)
+
+
+@pytest.fixture
+def postgres_catalog(postgres_server: PostgresServer) -> str:
+    """The session's PostgreSQL with this run's schema first on the search path, a
+    migrated catalog with no rows for each test that asks."""
+    return postgres_catalog_url(postgres_server.url, POSTGRES_SCHEMA)
 
 
 @pytest.fixture

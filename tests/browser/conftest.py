@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.catalogs import sqlite_catalog
 from tests.support.harness import serving
 from tests.support.pages import API_TOKEN, under_csp
 from tests.support.settings import settings_for
@@ -26,8 +27,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def settings(tmp_path: Path, broker, redis_url: str) -> Settings:
-    return settings_for(tmp_path / "data", f"sqlite:///{tmp_path / 'narrate.db'}", redis_url)
+def settings(tmp_path: Path, broker, redis_url: str, sqlite_template: Path) -> Settings:
+    database_url = sqlite_catalog(sqlite_template, tmp_path / "narrate.db")
+    return settings_for(tmp_path / "data", database_url, redis_url)
 
 
 @pytest.fixture

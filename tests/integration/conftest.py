@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.catalogs import sqlite_catalog
 from tests.support.settings import settings_for
 from tests.support.webhooks import Receiver
 from workers.config import Settings
@@ -29,10 +30,18 @@ def storage(request) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def settings(request, tmp_path: Path, broker, redis_url: str, storage: str) -> Settings:
+    """The catalog starts migrated and empty (tests/support/catalogs.py), or, for a test
+    marked `empty_catalog`, with no schema at all."""
+    empty = request.node.get_closest_marker("empty_catalog") is not None
     if request.param == "sqlite":
-        database_url = f"sqlite:///{tmp_path / 'narrate.db'}"
+        database = tmp_path / "narrate.db"
+        database_url = (
+            f"sqlite:///{database}"
+            if empty
+            else sqlite_catalog(request.getfixturevalue("sqlite_template"), database)
+        )
     else:
-        database_url = request.getfixturevalue("postgres_url")
+        database_url = request.getfixturevalue("postgres_url" if empty else "postgres_catalog")
     settings = settings_for(
         tmp_path / "data",
         database_url,

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from workers.catalog.db import engine_for
 from workers.catalog.models import Base
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.empty_catalog]
 
 PROCESSES = 6
 

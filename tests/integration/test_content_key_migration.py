@@ -21,7 +21,7 @@ from workers.pipeline.speaking import spoken_paragraphs
 from workers.runtime.jobs import audio_key
 from workers.storage.local import LocalStorage
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.empty_catalog]
 
 TEXT = "Library opens late\n\nThe town library will open until nine on weekdays from May."
 BEFORE = "0002"  # the schema this migration starts from

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from tests.integration.test_content_key_migration import migrate_to
 from workers.catalog.db import engine_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.empty_catalog]
 
 
 def test_cleaned_revisions_are_british_and_one_being_cleaned_is_left_to_its_worker(settings):
