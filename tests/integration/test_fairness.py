@@ -14,6 +14,7 @@ from itertools import pairwise
 
 import pytest
 
+from tests.support.articles import NEWS
 from tests.support.harness import run_worker, synthesised_by_revision
 from tests.support.waits import wait_for
 
@@ -64,17 +65,6 @@ def test_one_huge_paragraph_does_not_hold_the_worker_while_others_wait(client, o
     assert behind["progress"]["total"] >= 16, behind["progress"]  # read as many paragraphs
     assert behind["status"] == "processing", behind
     print(f"short article done {waited:.1f} s after posting; huge one at {behind['progress']}")
-
-
-NEWS = [
-    "The council met on Tuesday.",
-    "It agreed the budget for the coming year after a long debate about the libraries.",
-    "Residents said the plan would cost more than expected.",
-    "A spokesman for the mayor, who was not at the meeting, declined to comment.",
-    "Work on the bypass is due to start in the spring and last two years.",
-    "Objectors have until Friday to write in.",
-    "Traffic on the high street has doubled since the supermarket opened.",
-]
 
 
 def test_an_edit_to_one_sentence_of_a_huge_paragraph_remakes_only_its_piece(

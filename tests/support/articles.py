@@ -42,3 +42,15 @@ TEXTS = {
     "pt": "A câmara municipal votou na terça-feira a reparação da velha ponte.",
     "nl": "De gemeenteraad heeft dinsdag besloten de oude brug te herstellen.",
 }
+
+
+# Sentences of local news, for long paragraphs made of them (tests of cutting them up).
+NEWS = [
+    "The council met on Tuesday.",
+    "It agreed the budget for the coming year after a long debate about the libraries.",
+    "Residents said the plan would cost more than expected.",
+    "A spokesman for the mayor, who was not at the meeting, declined to comment.",
+    "Work on the bypass is due to start in the spring and last two years.",
+    "Objectors have until Friday to write in.",
+    "Traffic on the high street has doubled since the supermarket opened.",
+]

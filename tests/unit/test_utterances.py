@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 
+from tests.support.articles import NEWS
 from workers.pipeline.speech.utterances import (
     MAX_UTTERANCE_CHARS,
     split_paragraph,
@@ -49,17 +50,6 @@ def test_short_sentences_are_packed_together_up_to_the_limit():
 
 
 # split_paragraph: a huge written paragraph as several paragraphs (workers/pipeline/speaking.py)
-
-NEWS = [
-    "The council met on Tuesday.",
-    "It agreed the budget for the coming year after a long debate about the libraries.",
-    "Residents said the plan would cost more than expected.",
-    "A spokesman for the mayor, who was not at the meeting, declined to comment.",
-    "Work on the bypass is due to start in the spring and last two years.",
-    "Objectors have until Friday to write in.",
-    "Traffic on the high street has doubled since the supermarket opened.",
-]
-
 
 def _paragraph(count: int, seed: int = 7) -> list[str]:
     """`count` sentences of varied lengths, numbered so that no two are alike."""
