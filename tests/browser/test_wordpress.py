@@ -41,7 +41,7 @@ from workers.config import Settings
 TOKEN = "wordpress-test-key"
 SECRET = "wordpress-webhook-secret-%41<&"  # "%41" and "<" are kept, not sanitised away
 VOICE = "en-us"  # the settings' default voice; Narrate's own default is gmw/en
-SLOW_S = 6.0  # how long Narrate takes to hear of each request while it is slow
+SLOW_S = 3.0  # how long Narrate takes to hear of each request while it is slow
 
 
 @pytest.fixture
@@ -371,9 +371,9 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
 
     run_cron_until(site, gone, "deleting the post left its article")
 
-    # Published posts now unlisted, drafts not sent (the default), saved with the secrets'
-    # fields left empty: the key and secret are kept (Narrate still answers the plugin).
-    change_settings(admin, site, {"published": "unlisted", "drafts": "off"})
+    # Published posts now unlisted, drafts sent as unlisted (saved with the secrets' fields
+    # left empty: the key and secret are kept, as Narrate answering the plugin shows).
+    change_settings(admin, site, {"published": "unlisted", "drafts": "unlisted"})
 
     # Another article's URL pasted on a line of its own embeds its player on the post (a
     # paste of an http:// URL stays a paragraph in WordPress 6.1's editor, which the post
@@ -397,7 +397,8 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
         timeout=30_000,
     )
 
-    # Switching the post to draft makes its audio private; publishing it again, unlisted.
+    # Switching the post to draft makes its audio private, even with drafts unlisted (a
+    # post taken down is not left playable by its link); publishing it again, unlisted.
     editor.click(".editor-post-switch-to-draft")
     editor.locator(".components-confirm-dialog").get_by_role("button", name="OK").click()
     editor.wait_for_selector(".editor-post-publish-panel__toggle")
