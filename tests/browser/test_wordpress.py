@@ -405,7 +405,7 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     run_cron_until(
         site,
         lambda: narrate_article(server, article_id)["visibility"] == "private",
-        "switching the post to draft left its audio public",
+        "switching the post to draft did not make its audio private",
     )
     publish(editor)
     run_cron_until(
