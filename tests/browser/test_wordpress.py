@@ -1,8 +1,11 @@
 """The WordPress plugin (integrations/wordpress/narrate) in a real WordPress: Debian's
 package on its own MariaDB, served by PHP, driven in Chromium against a Narrate web
-server and a real worker. An administrator sets the plugin up, an editor publishes a
-post, the audio plays on the post; an edit is a new revision; switching the post to draft
-and trashing it hide its audio from anonymous readers."""
+server and a real worker. An administrator sets the plugin up, an editor saves a draft
+(sent as private, in the settings' voice) and publishes it, the audio plays on the post;
+an edit is a new revision, sent from WP-Cron while the save returns at once even though
+Narrate is slow; a pasted article URL embeds its player; with published posts set to
+unlisted, publishing again makes the audio unlisted; switching the post to draft and
+trashing it hide its audio from anonymous readers."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,6 +26,7 @@ from tests.support.keys import bearer
 from tests.support.pages import PLAYER, publisher_page
 from tests.support.services import own_folder
 from tests.support.settings import settings_for
+from tests.support.tcp_proxy import TcpProxy
 from tests.support.waits import wait_until
 from tests.support.wordpress import (
     ADMIN_PASSWORD,
@@ -35,6 +40,8 @@ from workers.config import Settings
 
 TOKEN = "wordpress-test-key"
 SECRET = "wordpress-webhook-secret-%41<&"  # "%41" and "<" are kept, not sanitised away
+VOICE = "en-us"  # the settings' default voice; Narrate's own default is gmw/en
+SLOW_S = 3.0  # how long Narrate takes to hear of each request while it is slow
 
 
 @pytest.fixture
@@ -98,6 +105,8 @@ def configure(page, site: WordPress, server: str) -> None:
     page.fill("#narrate_webhook_secret", SECRET)
     page.select_option("#narrate_placement", "above")
     page.select_option("#narrate_style", "en-us")
+    page.fill("#narrate_voice", VOICE)
+    page.select_option("#narrate_drafts", "private")
     page.click("#submit")
     page.wait_for_selector("#setting-error-settings_updated")
     # The key is kept, never printed back.
@@ -107,7 +116,24 @@ def configure(page, site: WordPress, server: str) -> None:
     assert page.input_value("#narrate_collection") == "127-0-0-1"
 
 
-def write_post(page, site: WordPress, title: str, paragraphs: list[str]) -> int:
+def change_settings(page, site: WordPress, selects: dict[str, str]) -> None:
+    """Saves the settings page with some of its choices changed (secrets left empty)."""
+    page.goto(f"{site.url}/wp-admin/options-general.php?page=narrate")
+    for field, value in selects.items():
+        page.select_option(f"#narrate_{field}", value)
+    page.click("#submit")
+    page.wait_for_selector("#setting-error-settings_updated")
+
+
+def use_narrate_at(site: WordPress, url: str) -> None:
+    """Points the plugin at another Narrate URL (here: a slow proxy in front of Narrate)."""
+    site.php(
+        "$s = get_option('narrate_settings'); "
+        f"$s['url'] = '{url}'; update_option('narrate_settings', $s);"
+    )
+
+
+def write_draft(page, site: WordPress, title: str, paragraphs: list[str]) -> int:
     page.goto(f"{site.url}/wp-admin/post-new.php")
     title_field = page.locator(".editor-post-title__input")
     title_field.wait_for()
@@ -117,20 +143,56 @@ def write_post(page, site: WordPress, title: str, paragraphs: list[str]) -> int:
     for paragraph in paragraphs:
         page.keyboard.press("Enter")
         page.keyboard.type(paragraph)
-    page.click(".editor-post-publish-panel__toggle")
-    page.click(".editor-post-publish-panel .editor-post-publish-button")
-    page.wait_for_selector(".post-publish-panel__postpublish")
+    page.click(".editor-post-save-draft")
+    page.wait_for_selector(".editor-post-saved-state.is-saved")
+    page.wait_for_url("**/post.php?post=*")
     return int(re.search(r"post=(\d+)", page.url).group(1))
 
 
-def add_paragraph(page, site: WordPress, post_id: int, paragraph: str) -> None:
+def publish(page) -> None:
+    page.click(".editor-post-publish-panel__toggle")
+    page.click(".editor-post-publish-panel .editor-post-publish-button")
+    page.wait_for_selector(".post-publish-panel__postpublish")
+
+
+def new_paragraph(page, site: WordPress, post_id: int) -> None:
+    """Opens the post in the block editor with the caret in a new last paragraph."""
     page.goto(f"{site.url}/wp-admin/post.php?post={post_id}&action=edit")
     page.locator(".wp-block-paragraph").last.click()
     page.keyboard.press("End")
     page.keyboard.press("Enter")
+
+
+def add_paragraph(page, site: WordPress, post_id: int, paragraph: str) -> float:
+    """Adds a paragraph and updates the post; returns how long the save request took."""
+    new_paragraph(page, site, post_id)
     page.keyboard.type(paragraph)
-    page.click(".editor-post-publish-button")
+
+    def is_save(response) -> bool:
+        url = urllib.parse.unquote(response.url)
+        return response.request.method in ("POST", "PUT") and f"/wp/v2/posts/{post_id}" in url
+
+    with page.expect_response(is_save) as saving:
+        started = time.monotonic()
+        page.click(".editor-post-publish-button")
+    saving.value.finished()
+    took = time.monotonic() - started
+    assert saving.value.ok, saving.value.status
     page.wait_for_selector(".components-snackbar", timeout=30_000)
+    return took
+
+
+def paste(page, text: str) -> None:
+    """Pastes plain text where the caret is, as the clipboard would."""
+    page.evaluate(
+        """text => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            document.activeElement.dispatchEvent(new ClipboardEvent(
+                'paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        text,
+    )
 
 
 def older_post(site: WordPress, title: str, text: str) -> int:
@@ -193,8 +255,9 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     assert deliver(site, body.encode(), "sha256=" + "0" * 64) == 401
     assert deliver(site, body.encode() + b" ", signature) == 401
 
+    # Drafts are set to "sent as private": the audio is made before publication, unseen.
     editor = log_in(browser, site, "editor", EDITOR_PASSWORD)
-    post_id = write_post(
+    post_id = write_draft(
         editor,
         site,
         "Council approves the new library",
@@ -203,14 +266,26 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
             "Building work is due to start in the spring and to last a year.",
         ],
     )
-    run_cron_until(site, lambda: meta(site, post_id, "article_id"), "the post was never sent")
+    run_cron_until(site, lambda: meta(site, post_id, "article_id"), "the draft was never sent")
     article_id = meta(site, post_id, "article_id")
+    assert narrate_article(server, article_id)["visibility"] == "private"
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        narrate_article(server, article_id, key=None)
+    assert anonymous.value.code == 404
+
+    publish(editor)
+    run_cron_until(
+        site,
+        lambda: narrate_article(server, article_id)["visibility"] == "public",
+        "publishing the draft left its audio private",
+    )
+    assert meta(site, post_id, "article_id") == article_id  # the same article, now public
     article = narrate_article(server, article_id)
     assert article["external_id"] == str(post_id)
     assert article["source_url"] == f"{site.url}/?p={post_id}"
-    assert article["visibility"] == "public"
     assert article["collection"] == "127-0-0-1"  # the settings' default: the site's host
     assert article["style"] == "en-US"  # the house style set on the settings page
+    assert article["voice"] == VOICE  # the default voice set on the settings page
 
     # Narrate's signed webhook tells WordPress the audio is ready.
     wait_until(lambda: meta(site, post_id, "status") == "done", 120, "no webhook arrived")
@@ -236,13 +311,9 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
         assert f'data-narrate-article="{article_id}"' in rendered, placed
     assert editor.evaluate("Boolean(wp.blocks.getBlockType('narrate/player'))")
 
-    # Narrate is an oEmbed provider: its article URL becomes the iframe player. WordPress
-    # fetches oEmbed only from ports 80, 443 and 8080 unless told, as here for the test's.
-    port = urllib.parse.urlsplit(server).port
-    oembed = site.php(
-        f"add_filter('http_allowed_safe_ports', function ($p) {{ $p[] = {port}; return $p; }});"
-        f"echo wp_oembed_get('{server}/articles/{article_id}');"
-    )
+    # Narrate is an oEmbed provider: its article URL becomes the iframe player (from the
+    # Narrate URL's own loopback host and port, which WordPress refuses unless told).
+    oembed = site.php(f"echo wp_oembed_get('{server}/articles/{article_id}');")
     assert oembed.startswith("<iframe ") and f'src="{server}/player/{article_id}"' in oembed
 
     admin.goto(f"{site.url}/wp-admin/edit.php")
@@ -250,12 +321,21 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
     assert row.locator("td.column-narrate .narrate-status-done").inner_text() == "Ready"
     assert row.locator(".row-actions .narrate_regenerate a").count() == 1
 
-    add_paragraph(editor, site, post_id, "The library will open its doors in the summer.")
-    run_cron_until(
-        site,
-        lambda: narrate_article(server, article_id)["revision"] == 2,
-        "the edit made no new revision",
-    )
+    # Updating the post does not wait for Narrate: with Narrate slow to answer (a proxy
+    # that holds each request SLOW_S), the save returns first, and WP-Cron sends it after.
+    with TcpProxy(("127.0.0.1", urllib.parse.urlsplit(server).port)) as slow:
+        slow.delay = SLOW_S
+        use_narrate_at(site, f"http://127.0.0.1:{slow.port}")
+        took = add_paragraph(editor, site, post_id, "The library will open in the summer.")
+        assert took < SLOW_S, f"saving the post took {took:.1f} s"
+        assert narrate_article(server, article_id)["revision"] == 1  # not sent yet
+        run_cron_until(
+            site,
+            lambda: narrate_article(server, article_id)["revision"] == 2,
+            "the edit made no new revision",
+        )
+        assert slow.accepted >= 1  # sent through the slow Narrate, after the save
+        use_narrate_at(site, server)
     wait_until(lambda: meta(site, post_id, "revision") == "2", 120, "no webhook for revision 2")
 
     # "Regenerate audio" sends the post as it is: here changed behind WordPress's back (as
@@ -291,24 +371,52 @@ def test_a_post_published_in_wordpress_is_read_aloud_revised_and_hidden(
 
     run_cron_until(site, gone, "deleting the post left its article")
 
-    # Switching the post to draft makes its audio private; publishing it again, public.
-    editor.goto(f"{site.url}/wp-admin/post.php?post={post_id}&action=edit")
+    # Published posts now unlisted, drafts sent as unlisted (saved with the secrets' fields
+    # left empty: the key and secret are kept, as Narrate answering the plugin shows).
+    change_settings(admin, site, {"published": "unlisted", "drafts": "unlisted"})
+
+    # Another article's URL pasted on a line of its own embeds its player on the post (a
+    # paste of an http:// URL stays a paragraph in WordPress 6.1's editor, which the post
+    # embeds; an https:// one becomes an Embed block); an Embed block with a player URL
+    # shows the player in the editor already (through WordPress's oEmbed proxy).
+    other = archived[1]
+    new_paragraph(editor, site, post_id)
+    paste(editor, f"{server}/articles/{other}")
+    editor.evaluate(
+        """url => wp.data.dispatch('core/block-editor').insertBlocks(
+            wp.blocks.createBlock('core/embed', {url}))""",
+        f"{server}/player/{other}",
+    )
+    editor.wait_for_function(
+        """src => {
+            const frame = document.querySelector('.wp-block-embed iframe.components-sandbox');
+            const player = frame && frame.contentDocument.querySelector('iframe');
+            return player && player.src.startsWith(src);
+        }""",
+        arg=f"{server}/player/{other}",
+        timeout=30_000,
+    )
+
+    # Switching the post to draft makes its audio private, even with drafts unlisted (a
+    # post taken down is not left playable by its link); publishing it again, unlisted.
     editor.click(".editor-post-switch-to-draft")
     editor.locator(".components-confirm-dialog").get_by_role("button", name="OK").click()
     editor.wait_for_selector(".editor-post-publish-panel__toggle")
     run_cron_until(
         site,
         lambda: narrate_article(server, article_id)["visibility"] == "private",
-        "switching the post to draft left its audio public",
+        "switching the post to draft did not make its audio private",
     )
-    editor.click(".editor-post-publish-panel__toggle")
-    editor.click(".editor-post-publish-panel .editor-post-publish-button")
-    editor.wait_for_selector(".post-publish-panel__postpublish")
+    publish(editor)
     run_cron_until(
         site,
-        lambda: narrate_article(server, article_id)["visibility"] == "public",
-        "publishing the post again left its audio private",
+        lambda: narrate_article(server, article_id)["visibility"] == "unlisted",
+        "publishing the post again did not make its audio unlisted",
     )
+    assert narrate_article(server, article_id, key=None)["id"] == article_id  # by its link
+    reader.goto(f"{site.url}/?p={post_id}")
+    assert reader.locator(f"[data-narrate-article='{article_id}']").count() == 1
+    assert reader.locator(f"iframe[src^='{server}/player/{other}']").count() == 2
 
     editor.goto(f"{site.url}/wp-admin/edit.php")
     editor.locator(f"#post-{post_id}").hover()

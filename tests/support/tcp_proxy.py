@@ -1,13 +1,16 @@
 """A TCP proxy a test owns, to cut a server off and bring it back: `cut()` drops every
 connection and stops listening (new connections are refused), `restore()` listens again
 on the same port. The server behind it is a (host, port) or a unix socket's path (the
-tests' PostgreSQL answers on one), so the proxy also gives a socket-only server a port."""
+tests' PostgreSQL answers on one), so the proxy also gives a socket-only server a port.
+Setting `delay` (seconds) makes it a slow server: each new connection waits that long
+before the server behind it hears of it."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
+import time
 
 from tests.support.services import free_port
 
@@ -21,6 +24,8 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.delay = 0.0
+        self.accepted = 0  # connections accepted since the proxy was made
 
     def __enter__(self) -> TcpProxy:
         self.restore()
@@ -67,17 +72,33 @@ class TcpProxy:
                 continue
             except OSError:
                 return
-            try:
-                upstream = self._connect()
-            except OSError:
-                client.close()
-                continue
-            client.settimeout(None)
-            upstream.settimeout(None)
             with self._lock:
-                self._sockets.update((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+                self.accepted += 1
+            if self.delay:
+                with self._lock:
+                    self._sockets.add(client)  # cut() closes it while it waits
+                threading.Thread(target=self._open, args=(client, self.delay), daemon=True).start()
+            else:
+                self._open(client, 0)
+
+    def _open(self, client: socket.socket, delay: float) -> None:
+        """Connects a client to the server behind, after `delay` seconds."""
+        time.sleep(delay)
+        if client.fileno() == -1:  # cut() while it waited
+            return
+        try:
+            upstream = self._connect()
+        except OSError:
+            with self._lock:
+                self._sockets.discard(client)
+            client.close()
+            return
+        client.settimeout(None)
+        upstream.settimeout(None)
+        with self._lock:
+            self._sockets.update((client, upstream))
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     def _connect(self) -> socket.socket:
         if isinstance(self.target, str):

@@ -17,3 +17,4 @@ delete_post_meta_by_key( '_narrate_duration_ms' );
 delete_post_meta_by_key( '_narrate_revision' );
 delete_post_meta_by_key( '_narrate_visibility' );
 delete_post_meta_by_key( '_narrate_error' );
+delete_post_meta_by_key( '_narrate_unpublished' );

@@ -29,6 +29,51 @@ class Narrate_Player {
 		add_action( 'init', array( __CLASS__, 'register' ) );
 		add_filter( 'the_content', array( __CLASS__, 'place' ), 20 );
 		add_filter( 'script_loader_tag', array( __CLASS__, 'async_embed' ), 10, 2 );
+		add_filter( 'http_request_host_is_external', array( __CLASS__, 'trust_narrate_host' ), 10, 3 );
+		add_filter( 'http_allowed_safe_ports', array( __CLASS__, 'allow_narrate_port' ), 10, 3 );
+	}
+
+	/**
+	 * Whether a URL is under the Narrate URL of the settings.
+	 *
+	 * @param string $url The URL.
+	 * @return bool
+	 */
+	public static function is_narrate_url( $url ) {
+		$base = Narrate_Settings::get( 'url' );
+		return '' !== $base && 0 === strpos( strtolower( (string) $url ), strtolower( $base ) . '/' );
+	}
+
+	/**
+	 * Lets WordPress's "safe" requests (the ones oEmbed makes) reach the Narrate URL the
+	 * administrator set, when it is on a private network or loopback (WordPress refuses
+	 * those hosts by default). Only for URLs under that Narrate URL.
+	 *
+	 * @param bool   $external Whether WordPress takes the host for external.
+	 * @param string $host     The host.
+	 * @param string $url      The requested URL.
+	 * @return bool
+	 */
+	public static function trust_narrate_host( $external, $host, $url ) {
+		return $external || self::is_narrate_url( $url );
+	}
+
+	/**
+	 * Lets WordPress's "safe" requests reach the Narrate URL's port when it is not one of
+	 * 80, 443 and 8080 (WordPress refuses other ports by default). Only for URLs under that
+	 * Narrate URL.
+	 *
+	 * @param int[]  $ports The ports WordPress allows.
+	 * @param string $host  The host.
+	 * @param string $url   The requested URL.
+	 * @return int[]
+	 */
+	public static function allow_narrate_port( $ports, $host, $url ) {
+		$port = wp_parse_url( Narrate_Settings::get( 'url' ), PHP_URL_PORT );
+		if ( $port && is_array( $ports ) && self::is_narrate_url( $url ) ) {
+			$ports[] = (int) $port;
+		}
+		return $ports;
 	}
 
 	/**

@@ -19,6 +19,9 @@ class Narrate_Sync {
 	const SYNC   = 'narrate_sync_post';
 	const DELETE = 'narrate_delete_article';
 
+	/** Post meta set while a post that was published is a draft, pending or scheduled again. */
+	const UNPUBLISHED = '_narrate_unpublished';
+
 	/**
 	 * Hooks the post life cycle and the scheduled events.
 	 */
@@ -61,6 +64,13 @@ class Narrate_Sync {
 		}
 		if ( wp_is_post_revision( $post ) || wp_is_post_autosave( $post ) || 'auto-draft' === $new_status ) {
 			return;
+		}
+		// Remember a post taken down from publication: its audio is private from then on,
+		// whatever the drafts setting (see wanted_visibility()).
+		if ( 'publish' === $old_status && 'publish' !== $new_status ) {
+			update_post_meta( $post->ID, self::UNPUBLISHED, 1 );
+		} elseif ( 'publish' === $new_status ) {
+			delete_post_meta( $post->ID, self::UNPUBLISHED );
 		}
 		$relevant = 'publish' === $new_status || 'publish' === $old_status
 			|| 'off' !== Narrate_Settings::get( 'drafts' ) || '' !== self::article_id( $post->ID );
@@ -111,7 +121,11 @@ class Narrate_Sync {
 		}
 		if ( in_array( $post->post_status, array( 'draft', 'pending', 'future' ), true ) ) {
 			$drafts = Narrate_Settings::get( 'drafts' );
-			return 'off' === $drafts ? null : $drafts;
+			if ( 'off' === $drafts ) {
+				return null;
+			}
+			// Unpublishing never leaves the audio playable by its link ("unlisted" drafts).
+			return get_post_meta( $post->ID, self::UNPUBLISHED, true ) ? 'private' : $drafts;
 		}
 		return null;
 	}
