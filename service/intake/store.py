@@ -31,17 +31,19 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SPACES = re.compile(r"\s+")
 
 
-def check(submission: Submission, settings: Settings) -> None:
+def check(submission: Submission, settings: Settings) -> int:
     """What the request can refuse without the cleaner: NoSpeakableText for nothing to
     read at all (`check_words`), ArticleTooLong for more spoken characters than
     NARRATE_MAX_ARTICLE_CHARS at the default rate (`check_length`), CallbackNotAllowed
-    for a callback_url to a private address (unless allowed), an unknown voice."""
+    for a callback_url to a private address (unless allowed), an unknown voice. Returns
+    what the submission costs (`charged_chars`), measured once for both."""
     check_words(submission.raw, submission.format)
-    check_length(submission, settings)
+    cost = check_length(submission, settings)
     if submission.callback_url:
         check_callback_url(submission.callback_url, allow_private=settings.webhook_allow_private)
     if submission.voice:
         check_requested_voice(submission.voice, settings.piper_voice_dirs)
+    return cost
 
 
 def accept(
@@ -58,9 +60,9 @@ def accept(
     raises). `charge` is told what it costs (`charged_chars`) before anything is
     stored, and may refuse. `reach`: the collections the submitting
     key may write (None: all); articles outside it are never matched."""
-    check(submission, settings)
+    cost = check(submission, settings)
     if charge is not None:
-        charge(charged_chars(submission, settings))
+        charge(cost)
     pending = as_received(submission, settings)
     return submit_raw(session, pending, article_id=article_id, queue=queue, reach=reach)
 
@@ -134,14 +136,14 @@ def charged_chars(submission: Submission, settings: Settings) -> int:
     return -(-chars * settings.rate // rate_of(submission, settings))
 
 
-def check_length(submission: Submission, settings: Settings) -> None:
+def check_length(submission: Submission, settings: Settings) -> int:
     """ArticleTooLong (413) for an article that costs more characters at the default rate
     (`charged_chars`) than NARRATE_MAX_ARTICLE_CHARS, whatever its lines: one worker
-    would read it for hours."""
+    would read it for hours. Returns the cost otherwise."""
     charged = charged_chars(submission, settings)
     ceiling = settings.max_article_chars
     if charged <= ceiling:
-        return
+        return charged
     chars = estimated_chars(submission.raw, submission.format)
     rate = rate_of(submission, settings)
     size = f"the article has about {chars:,} characters of text"

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import ApiError
-from service.intake.store import as_received, charged_chars, check
+from service.intake.store import as_received, check
 from service.security.limits import charge_chars
 from service.web.batch_items import Item
 from service.web.context import settings
@@ -70,11 +70,10 @@ def take_in(session: Session, items: list[Item]) -> list[Outcome]:
             outcomes[position] = Outcome(error=item.error)
             continue
         try:
-            check(item.submission, config)
+            cost = check(item.submission, config)
         except NarrateError as error:
             outcomes[position] = Outcome(error=error.detail)
             continue
-        cost = charged_chars(item.submission, config)
         chunk.append(_Taken(position, as_received(item.submission, config), cost))
         if len(chunk) >= TAKE_IN_CHUNK:
             store_chunk()
