@@ -25,6 +25,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from service.errors import ApiError
 from workers.config import Settings
@@ -75,6 +76,10 @@ def init_limits(app: Flask, settings: Settings) -> None:
         strategy="moving-window",
     )
     app.extensions["narrate.limiter"] = limiter
+    # The quota is charged thousands of characters at a time. A moving window keeps one
+    # Redis list entry per unit charged (a 60,000-character article: 60,000 entries, and
+    # a POST's time grows with them); a sliding-window counter keeps two counters.
+    app.extensions["narrate.quota"] = SlidingWindowCounterRateLimiter(limiter.limiter.storage)
 
     # Flask-Limiter's own headers would also raise any Retry-After the service sets
     # (a 409's "try again in 5 s") to the limit's reset; these leave it alone.
@@ -97,13 +102,13 @@ def charge_chars(count: int) -> None:
     stored against the quota; 429 once it is spent (a submission whose characters would
     pass it is refused whole)."""
     settings: Settings = current_app.extensions["narrate.settings"]
-    limiter: Limiter = current_app.extensions["narrate.limiter"]
+    counter: SlidingWindowCounterRateLimiter = current_app.extensions["narrate.quota"]
     who = _submitter()
     for quota in parse_many(settings.limit_characters):
         try:
-            if limiter.limiter.hit(quota, "characters", who, cost=count):
+            if counter.hit(quota, "characters", who, cost=count):
                 continue
-            reset_at, _ = limiter.limiter.get_window_stats(quota, "characters", who)
+            reset_at, _ = counter.get_window_stats(quota, "characters", who)
         except Exception:  # Redis unreachable: the quota lapses with it (see module doc)
             return
         retry = max(1, int(reset_at - time.time()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import redis
 
 from tests.support.openapi_check import conforms
 from workers.config import ConfigurationError, Settings
@@ -147,6 +148,28 @@ def test_the_quota_is_charged_in_characters_at_the_default_rate(limited):
     assert refused.status_code == 429
     assert "967 characters" in refused.get_json()["detail"]
     assert post("127.0.0.4", title="C3", rate=350).status_code == 202  # 442 + 221
+
+
+def test_the_quota_keeps_counters_in_redis_not_an_entry_per_character(limited, settings):
+    """The quota stores a count per window: its keys stay a few bytes however long the
+    articles charged (a moving window pushed one list entry per character, so a long
+    article's POST grew with its length)."""
+    client = limited(limit_characters="1000000/hour")
+    broker = redis.Redis.from_url(settings.broker_url)
+
+    def counts() -> dict[bytes, int]:
+        keys = broker.keys(f"{settings.broker_prefix}*characters*")
+        assert all(broker.type(key) == b"string" for key in keys), keys
+        return {key: int(broker.get(key) or 0) for key in keys}
+
+    assert client.post("/api/v1/articles", json={"text": "word " * 900}).status_code == 202
+    first = counts()
+    assert 4_490 <= sum(first.values()) <= 4_510  # the article's characters, once
+    assert client.post("/api/v1/articles", json={"text": "word " * 9_000}).status_code == 202
+    second = counts()
+    assert second.keys() == first.keys()
+    assert sum(second.values()) - sum(first.values()) >= 44_990
+    assert broker.memory_usage(next(iter(second))) < 200
 
 
 def test_a_409_keeps_its_own_retry_after(limited):
