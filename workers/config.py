@@ -268,9 +268,7 @@ def _pairs(env: Mapping[str, str], name: str) -> dict[str, str]:
     return pairs
 
 
-def _limits(
-    env: Mapping[str, str], name: str, default: str, maximum: int | None = None
-) -> str:
+def _limits(env: Mapping[str, str], name: str, default: str, maximum: int | None = None) -> str:
     """Rate limits in Flask-Limiter's notation, e.g. '120/minute;2000/hour'. A default is
     not parsed again (tests/unit/test_config.py checks the defaults), so a process that
     never limits anything (`narrate convert`) does not load the `limits` package."""

@@ -12,9 +12,10 @@ from tests.support.engines import FakeEngineSynthesizer
 from tests.support.harness import run_job
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, UnsaidRow
+from workers.pipeline import speaking
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speaking import spoken_paragraphs
-from workers.runtime import jobs, saying
+from workers.runtime import jobs, preparing, saying
 from workers.runtime.preparing import prepare_job
 
 pytestmark = pytest.mark.integration
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.integration
 LONG = "A headline for the long one\n\n" + "\n\n".join(
     f"Paragraph {n} costs £{n}m, up {n}% on 15/02/2023, says No. 10." for n in range(40)
 )
+CHANGED = LONG.replace("Paragraph 20 costs £20m", "Paragraph 20 now costs £21m")
 DASHES = "Dashes in it\n\nThe first line says something.\n\n—\n\nThe last line says more.\n\n#"
 
 
@@ -135,3 +137,74 @@ def test_an_edit_while_the_rest_is_unsaid_works_on_every_paragraph(client, setti
     rows, unsaid, total = state(settings, article_id)  # revision 2: said whole by the PATCH
     assert len(rows) == total == 40 and unsaid == 0
     assert rows[-1][1].startswith("Paragraph 38 ")
+
+
+def said_anew(monkeypatch) -> list[str]:
+    """The written paragraphs the speech normaliser is run on from now on."""
+    calls: list[str] = []
+    to_spoken = speaking.to_spoken
+
+    def counted(text: str, style: str) -> str:
+        calls.append(text)
+        return to_spoken(text, style)
+
+    monkeypatch.setattr(speaking, "to_spoken", counted)
+    return calls
+
+
+def edited(client, settings, tmp_path, article_id: str, body: dict) -> int:
+    """The article's job run to done, then `body` PUT as its next revision and cleaned:
+    the new job's id."""
+    first = client.get(f"/api/v1/articles/{article_id}").get_json()
+    with session_scope(settings.database_url) as session:
+        job_id = session.get_one(ArticleRow, article_id).current.job.id
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        run_job(settings, job_id, synth)
+    assert client.put(f"/api/v1/articles/{article_id}", json=body).status_code == 202
+    with session_scope(settings.database_url) as session:
+        current = session.get_one(ArticleRow, article_id).current
+        assert current.number == first["revision"] + 1
+        job_id = current.job.id
+    assert prepare_job(settings, job_id)
+    return job_id
+
+
+def test_an_edit_says_anew_only_the_paragraphs_it_changed(client, settings, tmp_path, monkeypatch):
+    article_id, _ = posted(client, settings, LONG)
+    job_id = edited(client, settings, tmp_path, article_id, {"text": CHANGED})
+    calls = said_anew(monkeypatch)
+    plan = jobs.start(settings, job_id)
+    assert calls == [CHANGED.split("\n\n")[21]]  # the rest kept the spoken text they had
+    rows, unsaid, total = state(settings, article_id)
+    assert unsaid == 0 and total == 41  # the 39 kept said with it, in one chunk
+    assert [r[1:] for r in rows] == spoken_paragraphs(clean(CHANGED))
+    with session_scope(settings.database_url) as session:
+        revision = session.get_one(JobRow, job_id).revision
+        assert plan.to_synthesise == [[revision.paragraphs[21].id]]  # the only one to make
+
+
+@pytest.mark.parametrize(
+    "unlike",
+    [
+        {"style": "en-US"},
+        {"voice": "piper:en_US-joe-medium"},  # reads text: no lexicon phonemes
+        {"lexicon": [{"word": "costs", "say": "cost"}]},
+        {"speech rules": "changed"},
+    ],
+)
+def test_an_edit_said_otherwise_says_every_paragraph_anew(
+    client, settings, tmp_path, monkeypatch, unlike
+):
+    article_id, _ = posted(client, settings, LONG)
+    body = {"text": CHANGED, **{k: v for k, v in unlike.items() if k in ("style", "voice")}}
+    if "lexicon" in unlike:
+        assert client.put("/api/v1/lexicon", json={"entries": unlike["lexicon"]}).status_code == 200
+    if "speech rules" in unlike:
+        monkeypatch.setattr(preparing, "rules_key", lambda: "another deployment's rules")
+    job_id = edited(client, settings, tmp_path, article_id, body)
+    calls = said_anew(monkeypatch)
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        run_job(settings, job_id, synth)
+    assert len(calls) == 40  # all but the first, said by the clean stage
+    rows, unsaid, total = state(settings, article_id)
+    assert (len(rows), unsaid, total) == (41, 0, 41)

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from workers.pipeline.article import Article, Continued
+from workers.pipeline.speech.fingerprint import rules_key
 
 PIPELINE_VERSION = "1"  # bump to invalidate cached clips when shaping changes
 TITLE_CHARS = 300  # of a stored title or byline: the first paragraph can be a megabyte
@@ -127,6 +128,7 @@ def revision_values(pending: Pending, number: int, digest: str) -> dict:
         "raw_text": raw.text if raw else None,
         "raw_format": raw.format if raw else None,
         "lexicon_key": raw.lexicon if raw else pending.lexicon,
+        "speech_key": None if raw else rules_key(),  # said in this process
     }
 
 

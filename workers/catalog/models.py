@@ -94,6 +94,9 @@ class RevisionRow(Base):
     # The fingerprint of the lexicon its spoken text was (or is to be) made with: the
     # same submission after a lexicon change is said differently, a new revision.
     lexicon_key: Mapped[str | None] = mapped_column(String(64))
+    # The fingerprint of the speech rules it was said with (workers.pipeline.speech
+    # .fingerprint), None until it is: a later revision said alike keeps its spoken text.
+    speech_key: Mapped[str | None] = mapped_column(String(64))
     duration_ms: Mapped[int | None] = mapped_column(BigInteger)  # 64-bit, as every audio count
     created_at: Mapped[datetime] = mapped_column(default=now)
 

@@ -12,7 +12,7 @@ them), so an article is said alike whichever made its revision.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -75,10 +75,16 @@ class Speaker:
     english: bool = True
     style: str = DEFAULT_STYLE
 
-    def say(self, written: Iterable[str]) -> Iterator[tuple[str, str]]:
+    def say(
+        self, written: Iterable[str], known: Mapping[str, str] | None = None
+    ) -> Iterator[tuple[str, str]]:
         """(written, spoken) for each written paragraph that has something to say (a
-        letter or digit once said), in order; the others are left out."""
+        letter or digit once said), in order; the others are left out. `known` is spoken
+        text this speaker made before (an earlier revision's, said alike), kept as it is."""
         for text in written:
+            if known and text in known:
+                yield text, known[text]
+                continue
             normalised = to_spoken(text, self.style) if self.english else text
             spoken = self.lexicon.apply(normalised, phonemes=self.phonemes)
             if any(c.isalnum() for c in spoken):

@@ -29,6 +29,7 @@ from workers.pipeline.clean.cleaner import Format, clean
 from workers.pipeline.clean.controls import article_without_controls
 from workers.pipeline.clean.language import voice_for
 from workers.pipeline.speaking import as_read, first_said, speaker_for, style_for
+from workers.pipeline.speech.fingerprint import rules_key
 
 log = logging.getLogger("narrate.preparing")
 
@@ -163,6 +164,7 @@ def prepare_job(settings: Settings, job_id: int) -> bool:
                 voice=cleaned.voice,
                 style=cleaned.style,
                 lexicon_key=cleaned.lexicon,
+                speech_key=rules_key(),
                 raw_text=None,
                 raw_format=None,
             )

@@ -5,7 +5,9 @@ and stores the rest written (`UnsaidRow`), so the first paragraph is made whatev
 article's length. A lane that finds no paragraph left to take says the next chunk here:
 about `chunk_chars` of written text, in order, with the same `Speaker` as `speak` (the
 article's voice, collection lexicon and language), stored as the paragraphs after the
-last. Saying is spread over the lanes, a chunk at a time, as synthesis is.
+last. Saying is spread over the lanes, a chunk at a time, as synthesis is. A paragraph
+the article's last finished revision said alike (`said_before`) keeps its spoken text and
+costs the chunk nothing, so an edit says only what it changed.
 
 Two lanes may say the same chunk at once: each deletes the chunk's unsaid rows before
 storing its paragraphs, and only the one whose delete removed them stores them (a
@@ -22,7 +24,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workers.catalog.content import VoiceOptions, paragraph_values
-from workers.catalog.models import JobRow, ParagraphRow, RevisionRow, UnsaidRow
+from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow, UnsaidRow
 from workers.catalog.progress import done_if_stored
 from workers.config import Settings
 from workers.pipeline.article import marked
@@ -32,6 +34,9 @@ from workers.storage.segments import segment_key
 log = logging.getLogger("narrate.saying")
 
 MAX_CHUNK_PARAGRAPHS = 50  # a chunk of one-line paragraphs stops here, however short
+# What makes two revisions of an article say the same written paragraph alike: the
+# voice (phonemes or not), house style, language, lexicon and speech rules.
+SAID_ALIKE = ("voice", "style", "language", "lexicon_key", "speech_key")
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,12 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
     ).all()
     if not following:
         return None
+    known = said_before(session, revision, [text for _, text, _ in following])
     chunk, said_chars = [], 0
     for position, text, continues in following:
         chunk.append((position, marked(text, continues)))
-        said_chars += len(text)
+        if text not in known:
+            said_chars += len(text)
         if said_chars >= settings.chunk_chars:
             break
     style = revision.style  # chosen by style_for and stored with the unsaid rows
@@ -71,7 +78,7 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
         revision.language,
         style=style,
     )
-    pairs = list(speaker.say(text for _, text in chunk))
+    pairs = list(speaker.say((text for _, text in chunk), known))
     taken = session.execute(
         delete(UnsaidRow).where(
             UnsaidRow.revision_id == revision.id,
@@ -111,6 +118,34 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
         }
         finished = done_if_stored(session, job.id, keys)[1]
     return Said(len(pairs), finished)
+
+
+def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> dict[str, str]:
+    """The spoken text of those of `texts` that the article's latest finished revision
+    before `revision` said, when it was said alike (SAID_ALIKE): an edit says anew only
+    the paragraphs it changed. A finished revision's paragraphs no longer change, so
+    every lane that asks finds the same and cuts the same chunk."""
+    earlier = session.scalars(
+        select(RevisionRow)
+        .join(JobRow, JobRow.revision_id == RevisionRow.id)
+        .where(
+            RevisionRow.article_id == revision.article_id,
+            RevisionRow.number < revision.number,
+            JobRow.status == JobStatus.DONE,
+        )
+        .order_by(RevisionRow.number.desc())
+        .limit(1)
+    ).first()
+    if earlier is None or revision.speech_key is None:
+        return {}
+    if any(getattr(earlier, column) != getattr(revision, column) for column in SAID_ALIKE):
+        return {}
+    rows = session.execute(
+        select(ParagraphRow.text, ParagraphRow.spoken).where(
+            ParagraphRow.revision_id == earlier.id, ParagraphRow.text.in_(set(texts))
+        )
+    )
+    return {text: spoken for text, spoken in rows}
 
 
 def unsaid(session: Session, revision_id: int) -> bool:
