@@ -68,7 +68,7 @@ class EngineCase:
     article: Path
     voice: str
     repeats: int
-    min_realtime: float | None = None
+    as_fast_as_raw: bool = False  # x real time at least the piper-tts CLI's on the same text
     max_rss_mb: float | None = None
 
 
@@ -372,28 +372,36 @@ def measure_raw_piper(case: EngineCase, work: Path) -> dict:
 
 def engine_row(case: EngineCase, command: list[str], audio_ms: Callable[[], float]) -> dict:
     """Run `command` case.repeats times; its medians of wall and CPU seconds, the audio it
-    made, peak RSS, and whether the case's targets hold."""
+    made, and peak RSS."""
     runs, lengths_s = [], []
     for _ in range(case.repeats):
         runs.append(timed(command, watch_memory=True))
         lengths_s.append(audio_ms())
     seconds = statistics.median(r.seconds for r in runs)
     audio_s = statistics.median(lengths_s) / 1000
-    realtime, rss = audio_s / seconds, max(r.peak_rss_mb for r in runs)
-    ok = (case.min_realtime is None or realtime >= case.min_realtime) and (
-        case.max_rss_mb is None or rss <= case.max_rss_mb
-    )
-    targets = [f">= {case.min_realtime:.0f}x"] if case.min_realtime else []
-    targets += [f"<= {case.max_rss_mb:.0f} MB"] if case.max_rss_mb else []
     return {
         "seconds": seconds,
         "audio_s": audio_s,
-        "realtime": realtime,
+        "realtime": audio_s / seconds,
         "cpu_s": statistics.median(r.cpu_s for r in runs),
-        "rss_mb": rss,
-        "target": ", ".join(targets),
-        "ok": ok,
+        "rss_mb": max(r.peak_rss_mb for r in runs),
     }
+
+
+def engine_verdict(case: EngineCase, row: dict, raw: dict | None) -> tuple[str, bool]:
+    """The case's targets as its row shows them, and whether it meets them: Narrate's
+    Piper at least as many seconds of audio per wall second as piper-tts's own command
+    line on the same text (`raw`, measured before it in the same run), within its memory."""
+    targets, ok = [], True
+    if case.as_fast_as_raw:
+        if raw is None:
+            raise SystemExit(f"bench: no piper-tts CLI row for {case.name!r} to compare with")
+        targets.append(f">= CLI's {raw['realtime']:.1f}x")
+        ok = row["realtime"] >= raw["realtime"]
+    if case.max_rss_mb is not None:
+        targets.append(f"<= {case.max_rss_mb:.0f} MB")
+        ok = ok and row["rss_mb"] <= case.max_rss_mb
+    return ", ".join(targets), ok
 
 
 def engine_cases(work: Path, quick: bool) -> list[EngineCase]:
@@ -401,14 +409,14 @@ def engine_cases(work: Path, quick: bool) -> list[EngineCase]:
     article.write_text(generated_article(200, seed=200))
     cases = [
         EngineCase("seed", SEED, ESPEAK_VOICE, 3),
-        EngineCase("seed", SEED, PIPER_VOICE, 3, 20.0, 600.0),
         EngineCase("seed", SEED, RAW_PIPER, 3),
+        EngineCase("seed", SEED, PIPER_VOICE, 3, True, 600.0),
     ]
     if not quick:
         cases += [
             EngineCase("200 paragraphs", article, ESPEAK_VOICE, 1),
-            EngineCase("200 paragraphs", article, PIPER_VOICE, 1, 20.0, 600.0),
             EngineCase("200 paragraphs", article, RAW_PIPER, 1),
+            EngineCase("200 paragraphs", article, PIPER_VOICE, 1, True, 600.0),
         ]
     return cases
 
@@ -425,15 +433,19 @@ def run_engines(work: Path, quick: bool) -> bool:
         f"{'CPU s':>8}{'peak RSS':>10}  target"
     )
     missed = False
+    raw: dict[str, dict] = {}  # the piper-tts CLI's row of each case
     for case in engine_cases(work, quick):
         row = measure_engine(case, work)
-        missed |= not row["ok"]
+        if case.voice == RAW_PIPER:
+            raw[case.name] = row
+        target, ok = engine_verdict(case, row, raw.get(case.name))
+        missed |= not ok
         minutes, seconds = divmod(row["audio_s"], 60)
-        verdict_text = ("ok" if row["ok"] else "MISSED") if row["target"] else ""
+        verdict_text = ("ok" if ok else "MISSED") if target else ""
         print(
             f"{case.name:<16}{case.voice:<24}{int(minutes):>5}:{seconds:04.1f}"
             f"{row['seconds']:>9.2f}{row['realtime']:>12.1f}x{row['cpu_s']:>8.2f}"
-            f"{row['rss_mb']:>7.0f} MB  {row['target']}  {verdict_text}",
+            f"{row['rss_mb']:>7.0f} MB  {target}  {verdict_text}",
             flush=True,
         )
     return not missed
