@@ -19,6 +19,7 @@ from workers.catalog.submit import submit
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.revise import apply_edits
 from workers.pipeline.speaking import speak, style_for
+from workers.runtime.saying import revision_saying_key
 
 edits = Blueprint("edits", __name__, url_prefix="/api/v1")
 SHAPE = 'a JSON object such as {"keep": [0], "drop": [3], "revision": 1}'
@@ -89,7 +90,18 @@ def edit_article(article_id: str):
         metadata = Metadata(
             row.external_id, current.source_url, current.callback_url, row.collection
         )
-        spoken = speak(article, current.voice, settings().lexicon_path, row.collection, style=style)
+        before = (
+            revision_saying_key(current),
+            {p.text: p.spoken for p in current.paragraphs},
+        )
+        spoken = speak(
+            article,
+            current.voice,
+            settings().lexicon_path,
+            row.collection,
+            style=style,
+            before=before,
+        )
         result = submit(
             session,
             article,

@@ -13,6 +13,8 @@ from tests.support.waits import wait_for
 pytestmark = pytest.mark.integration
 
 PATH = "/api/v1/articles/{article_id}"
+
+
 def submitted(client) -> dict:
     """The article posted and cleaned (as the worker's first step would)."""
     created = client.post("/api/v1/articles", json={"text": ARTICLE})
@@ -222,3 +224,36 @@ def test_an_edit_keeps_the_collections_lexicon_and_its_fingerprint(client, setti
     assert said[2][1] == said[1][1]
     assert said[2][0] == said[1][0]  # the title: "Harbourside wall to be rebuilt ..."
     assert keys[2] is not None and keys[2] == keys[1]
+
+
+@pytest.mark.parametrize("lexicon_changed", [False, True])
+def test_a_patch_keeps_the_spoken_text_of_a_revision_said_alike(
+    client, settings, monkeypatch, lexicon_changed
+):
+    """A PATCH says anew no paragraph it keeps (saying_key), unless the lexicon changed
+    since the revision it edits was said: then every paragraph, with the new entry."""
+    from workers.catalog.db import session_scope
+    from workers.catalog.models import ArticleRow
+    from workers.pipeline import speaking
+
+    article = submitted(client)
+    if lexicon_changed:
+        entries = [{"word": "council", "say": "town council"}]
+        assert client.put("/api/v1/lexicon", json={"entries": entries}).status_code == 200
+    calls: list[str] = []
+    to_spoken = speaking.to_spoken
+
+    def counted(text: str, style: str) -> str:
+        calls.append(text)
+        return to_spoken(text, style)
+
+    monkeypatch.setattr(speaking, "to_spoken", counted)
+    edited = client.patch(article["links"]["self"], json={"drop": [len(article["paragraphs"]) - 1]})
+    assert edited.status_code == 202
+    kept = article["paragraphs"][:-1]
+    assert calls == (kept if lexicon_changed else [])
+    with session_scope(settings.database_url) as session:
+        revision = session.get_one(ArticleRow, article["id"]).current
+        spoken = [p.spoken for p in revision.paragraphs]
+    assert len(spoken) == len(kept)
+    assert any("town council" in text for text in spoken) == lexicon_changed

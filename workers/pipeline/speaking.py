@@ -19,6 +19,7 @@ from pathlib import Path
 from workers.pipeline.article import Article, Continued
 from workers.pipeline.errors import NoSpeakableText
 from workers.pipeline.speech import to_spoken
+from workers.pipeline.speech.fingerprint import rules_key
 from workers.pipeline.speech.lexicon import Lexicon, load
 from workers.pipeline.speech.style import AMERICAN, BRITISH, DEFAULT_STYLE, checked_style
 from workers.pipeline.speech.utterances import split_paragraph
@@ -116,6 +117,16 @@ def speaker_for(
     )
 
 
+def saying_key(
+    voice: str, style: str | None, language: str | None, lexicon: str | None, speech: str | None
+) -> tuple:
+    """What a written paragraph's spoken text depends on, the one rule for when spoken
+    text made before can be kept: phonemes or not (the voice), the newsreader's
+    normalisation or not (the language), the house style, the lexicon's fingerprint and
+    the speech rules' (workers.pipeline.speech.fingerprint)."""
+    return (not voice.startswith(TEXT_ONLY_VOICES), _english(language), style, lexicon, speech)
+
+
 def _english(language: str | None) -> bool:
     """Whether the newsreader's (English) normalisation applies: None is unknown, taken
     as English."""
@@ -162,12 +173,19 @@ def speak(
     collection: str | None,
     *,
     style: str,
+    before: tuple[tuple, Mapping[str, str]] | None = None,
 ) -> Spoken:
     """The article's spoken paragraphs in `voice` and house `style` (see `style_for`),
-    with its collection's lexicon from `lexicon_path`. Raises NoSpeakableText when
-    nothing is left to read."""
+    with its collection's lexicon from `lexicon_path`. `before` is an earlier revision's
+    `saying_key` and spoken text (written -> spoken): kept for the paragraphs it shares
+    when this one is said alike. Raises NoSpeakableText when nothing is left to read."""
     speaker = speaker_for(voice, lexicon_path, collection, article.language, style=style)
-    return Spoken(said(article, speaker), speaker.lexicon.fingerprint())
+    lexicon = speaker.lexicon.fingerprint()
+    known: Mapping[str, str] = {}
+    if before is not None:
+        how = saying_key(voice, style, article.language, lexicon, rules_key())
+        known = before[1] if before[0] == how else {}
+    return Spoken(said(article, speaker, known), lexicon)
 
 
 def spoken_paragraphs(
@@ -184,10 +202,12 @@ def spoken_paragraphs(
     return said(article, speaker)
 
 
-def said(article: Article, speaker: Speaker) -> list[tuple[str, str]]:
-    """Every paragraph of the article that has something to say, said by `speaker`.
-    Raises NoSpeakableText when none has."""
-    pairs = list(speaker.say(written_paragraphs(article)))
+def said(
+    article: Article, speaker: Speaker, known: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Every paragraph of the article that has something to say, said by `speaker` (or
+    as `known`, see `Speaker.say`). Raises NoSpeakableText when none has."""
+    pairs = list(speaker.say(written_paragraphs(article), known))
     if not pairs:
         raise NoSpeakableText(NOTHING_TO_SAY)
     return pairs

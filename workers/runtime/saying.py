@@ -28,15 +28,14 @@ from workers.catalog.models import JobRow, JobStatus, ParagraphRow, RevisionRow,
 from workers.catalog.progress import done_if_stored
 from workers.config import Settings
 from workers.pipeline.article import marked
-from workers.pipeline.speaking import speaker_for
+from workers.pipeline.speaking import saying_key, speaker_for
 from workers.storage.segments import segment_key
 
 log = logging.getLogger("narrate.saying")
 
 MAX_CHUNK_PARAGRAPHS = 50  # a chunk of one-line paragraphs stops here, however short
-# What makes two revisions of an article say the same written paragraph alike: the
-# voice (phonemes or not), house style, language, lexicon and speech rules.
-SAID_ALIKE = ("voice", "style", "language", "lexicon_key", "speech_key")
+# A revision's columns that make its `saying_key`.
+SAID_WITH = ("voice", "style", "language", "lexicon_key", "speech_key")
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
 
 def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> dict[str, str]:
     """The spoken text of those of `texts` that the article's latest finished revision
-    before `revision` said, when it was said alike (SAID_ALIKE): an edit says anew only
+    before `revision` said, when it was said alike (the same `saying_key`): an edit says anew only
     the paragraphs it changed. A finished revision's paragraphs no longer change, so
     every lane that asks finds the same and cuts the same chunk."""
     earlier = session.scalars(
@@ -136,9 +135,7 @@ def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> di
         .order_by(RevisionRow.number.desc())
         .limit(1)
     ).first()
-    if earlier is None or revision.speech_key is None:
-        return {}
-    if any(getattr(earlier, column) != getattr(revision, column) for column in SAID_ALIKE):
+    if earlier is None or revision_saying_key(earlier) != revision_saying_key(revision):
         return {}
     rows = session.execute(
         select(ParagraphRow.text, ParagraphRow.spoken).where(
@@ -146,6 +143,11 @@ def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> di
         )
     )
     return {text: spoken for text, spoken in rows}
+
+
+def revision_saying_key(revision: RevisionRow) -> tuple:
+    """The `saying_key` of the revision's spoken text."""
+    return saying_key(*(getattr(revision, column) for column in SAID_WITH))
 
 
 def unsaid(session: Session, revision_id: int) -> bool:
