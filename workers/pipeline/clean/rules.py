@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 
 from workers.pipeline.article import Removed
@@ -106,8 +106,18 @@ def has_prose(text: str) -> bool:
     )
 
 
-def _full_match(pattern: re.Pattern[str], line: Line) -> bool:
-    return pattern.fullmatch(line.text) is not None
+@dataclass(frozen=True)
+class FullMatch:
+    """A pattern rule's test: its pattern matches the whole line. It reads the line's
+    text and nothing else, so its answer for a text holds wherever the text stands."""
+
+    pattern: re.Pattern[str]
+
+    def __call__(self, line: Line) -> bool:
+        return self.matches_text(line.text)
+
+    def matches_text(self, text: str) -> bool:
+        return self.pattern.fullmatch(text) is not None
 
 
 def is_teaser_headline(line: Line) -> bool:
@@ -219,7 +229,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
         rules.append(
             Rule(
                 name=entry["name"],
-                matches=partial(_full_match, pattern),
+                matches=FullMatch(pattern),
                 pattern=pattern,
                 before_body=entry.get("before") == "body",
                 drops_list=entry.get("rest") == "drop_list",
