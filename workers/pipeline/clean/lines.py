@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from workers.pipeline.article import Article, Removed
 from workers.pipeline.clean.gallery import GALLERY_RULE, gallery_lines
 from workers.pipeline.clean.metadata import captured, iso_date
+from workers.pipeline.clean.prefilter import folded
 from workers.pipeline.clean.rules import (
     FullMatch,
     Line,
@@ -233,7 +234,10 @@ class _Judge:
 
 
 def _first_match(text: str, patterns: Sequence[tuple[int, FullMatch]]) -> int | None:
-    return next((index for index, test in patterns if test.matches_text(text)), None)
+    if not patterns:
+        return None
+    folded_text = folded(text)
+    return next((index for index, test in patterns if test.matches_text(text, folded_text)), None)
 
 
 def _applies(rule: Rule, body: bool, protected: bool) -> bool:

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from workers.pipeline.article import Removed
+from workers.pipeline.clean.prefilter import folded, needed_words
 
 RULES_FILE = Path(__file__).with_name("data") / "junk_rules.toml"
 
@@ -112,11 +113,18 @@ class FullMatch:
     text and nothing else, so its answer for a text holds wherever the text stands."""
 
     pattern: re.Pattern[str]
+    # One of these is in every line the pattern matches (`prefilter.needed_words`).
+    words: frozenset[str] | None = None
 
     def __call__(self, line: Line) -> bool:
         return self.matches_text(line.text)
 
-    def matches_text(self, text: str) -> bool:
+    def matches_text(self, text: str, folded_text: str | None = None) -> bool:
+        """`folded_text` is `prefilter.folded(text)`, where the caller has it already."""
+        if self.words is not None:
+            folded_text = folded(text) if folded_text is None else folded_text
+            if not any(map(folded_text.__contains__, self.words)):
+                return False
         return self.pattern.fullmatch(text) is not None
 
 
@@ -229,7 +237,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
         rules.append(
             Rule(
                 name=entry["name"],
-                matches=FullMatch(pattern),
+                matches=FullMatch(pattern, needed_words(pattern)),
                 pattern=pattern,
                 before_body=entry.get("before") == "body",
                 drops_list=entry.get("rest") == "drop_list",
