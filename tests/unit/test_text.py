@@ -221,3 +221,12 @@ def test_an_embedded_post_is_read_without_its_short_link_or_attribution():
         "Huge waves at the front this afternoon. Stay away from the harbour wall"
     )
     assert [r.rule for r in article.removed] == ["embedded-post"]
+
+
+@pytest.mark.parametrize(
+    "link", ["https://t.co/Ab12Cd", "t.co/Ab12Cd", "http://pic.twitter.com/xY7pQ2aB1c"]
+)
+def test_an_embedded_post_s_short_link_of_any_form_leaves_its_text(link: str):
+    post = "Huge waves at the front this afternoon. Stay away from the harbour wall"
+    text = f"Storm hits the coast\n\nThe waves came at noon.\n\n{post} {link}\n\nNobody was hurt."
+    assert clean_text(text).paragraphs[2] == post

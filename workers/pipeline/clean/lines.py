@@ -110,6 +110,8 @@ def _without_gallery(lines: list[str]) -> tuple[list[str], list[Removed]]:
 def _without_post_link(line: str) -> str:
     """A quoted social post without the short link it ends in, which says nothing aloud.
     A line that is only the link is left for the `embedded-post` rule to report."""
+    if "t.co/" not in line and "twitter.com/" not in line:  # no link: spare the regex
+        return line
     return _POST_LINK.sub("", line)
 
 
