@@ -289,13 +289,16 @@ def generated_article(paragraphs: int, seed: int) -> str:
     return f"Generated article number {seed} with {paragraphs} paragraphs\n\n" + "\n\n".join(body)
 
 
+def narrate_clean(article: Path) -> str:
+    """The article's text as Narrate reads it: `narrate clean`, a paragraph a line."""
+    command = [sys.executable, "-m", "service.cli", "clean", str(article)]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
 def measure(case: Case, work: Path) -> dict:
     narrate = [sys.executable, "-m", "service.cli"]
     cleaned = work / f"{case.name}.cleaned.txt"
-    spoken = subprocess.run(
-        [*narrate, "clean", str(case.article)], check=True, capture_output=True, text=True
-    ).stdout
-    cleaned.write_text(spoken)
+    cleaned.write_text(narrate_clean(case.article))
     out = work / f"{case.name}.mp3"
     floors, ours, lengths_ms = [], [], []
     for _ in range(case.repeats):
@@ -354,14 +357,18 @@ def measure_engine(case: EngineCase, work: Path) -> dict:
 
 
 def measure_raw_piper(case: EngineCase, work: Path) -> dict:
-    """piper-tts's own command line on the same article's lines, to one WAV: the speed
-    the engine itself reaches on this machine, beside Narrate's in the same run."""
+    """piper-tts's own command line on the same text, to one WAV: the article as Narrate
+    reads it (`narrate clean`, one paragraph a line, as the floor gets it), so both make
+    about as much audio and pay their start-up alike; the speed the engine itself reaches
+    on this machine, beside Narrate's in the same run."""
     from workers.pipeline.engines.voices import BUNDLED_PIPER_VOICE, find_piper_voice
 
     voice = find_piper_voice(BUNDLED_PIPER_VOICE)
+    cleaned = work / f"{case.name}-piper-cleaned.txt"
+    cleaned.write_text(narrate_clean(case.article))
     out = work / f"{case.name}-raw-piper.wav"
     command = [sys.executable, "-m", "piper", "-m", str(voice.model), "-c", str(voice.config)]
-    command += ["-i", str(case.article), "-f", str(out)]
+    command += ["-i", str(cleaned), "-f", str(out)]
 
     def audio_ms() -> float:
         with wave.open(str(out)) as wav:
