@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.engines import FakeEngineSynthesizer
-from workers.pipeline.engines.synth import split_utterances
 from workers.pipeline.errors import EngineUnavailable, SynthesisFailed
+from workers.pipeline.speech.utterances import split_utterances
 
 
 def synthesise(mode: str, texts: list[str], tmp_path: Path, **kwargs) -> list[float]:
@@ -51,6 +51,27 @@ def test_long_paragraph_is_one_clip_made_of_several_utterances(tmp_path):
     (duration,) = synthesise("ok", [paragraph], tmp_path)
     words_ms = len(paragraph.split()) * 300
     assert words_ms < duration < words_ms + 250 * 3  # plus a breath between pieces
+
+
+def test_a_paragraph_is_handed_on_once_its_last_utterance_is_in(tmp_path):
+    """Not when the next paragraph's first is: a paragraph is shaped and encoded while
+    the engine speaks the next, and the first is heard one utterance sooner."""
+    long = " ".join(["This is a sentence of eight words here."] * 60)
+    pieces = len(split_utterances(long))
+    assert pieces > 1
+    texts = ["one two", long, "one two three"]
+    awaited: list[int] = []
+    with FakeEngineSynthesizer("ok", tmp_path / "count") as synth:
+        wait = synth._await
+
+        def counted(request, in_flight):
+            awaited.append(request.paragraph)
+            return wait(request, in_flight)
+
+        synth._await = counted  # type: ignore[method-assign]
+        handed = [len(awaited) for _ in synth.synthesize_many(texts)]  # awaited by then
+    assert handed == [1, 1 + pieces, 2 + pieces]
+    assert awaited == [0, *[1] * pieces, 2]
 
 
 def test_hung_engine_is_killed_and_the_paragraph_retried(tmp_path):

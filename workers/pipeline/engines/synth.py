@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from workers.pipeline.audio.levels import longest_inner_silence_ms
+from workers.pipeline.engines.pace import DEFAULT_RATE
 from workers.pipeline.engines.workdirs import new_workdir
 from workers.pipeline.errors import EngineUnavailable, InvalidInput, SynthesisFailed
-from workers.pipeline.speech.utterances import split_utterances
 
 SAMPLE_WIDTH = 2  # 16-bit signed little-endian, mono
 DEFAULT_VOICE = "gmw/en"  # espeak-ng's British English
-DEFAULT_RATE = 175  # words per minute; espeak-ng's 200 is brisk for long listening
 PACED_WORDS = 8  # from this many words on, speech keeps close to the asked rate
 MAX_INNER_SILENCE_MS = 1500.0  # espeak-ng's longest pause inside speech is about 0.3 s
 # From this rate on espeak-ng speeds speech up afterwards (sonic), and its word events
@@ -226,33 +224,36 @@ class Pyttsx3Synthesizer:
         requests: Iterator[_Request] = self._requests(texts)
         in_flight: deque[_Request] = deque()
         parts: list[Clip] = []
-        current = 0
-        exhausted = False
+
+        def fill() -> None:
+            while len(in_flight) < self.lookahead:
+                request = next(requests, None)
+                if request is None:
+                    return
+                in_flight.append(request)
+                self._send(request)
+
         try:
-            while True:
-                while not exhausted and len(in_flight) < self.lookahead:
-                    request = next(requests, None)
-                    if request is None:
-                        exhausted = True
-                    else:
-                        in_flight.append(request)
-                        self._send(request)
-                if not in_flight:
-                    break
+            fill()
+            while in_flight:
                 request = in_flight[0]
-                clip = self._await(request, in_flight)
+                parts.append(self._await(request, in_flight))
                 in_flight.popleft()
-                if request.paragraph != current:
+                fill()
+                # a paragraph is handed on as soon as its last utterance is in, so that
+                # it is shaped and encoded while the engine speaks the next
+                if not in_flight or in_flight[0].paragraph != request.paragraph:
                     yield _join(parts)
-                    parts, current = [], request.paragraph
-                parts.append(clip)
-            if parts:
-                yield _join(parts)
+                    parts = []
         finally:
             if in_flight:  # left mid-way: their replies would answer the next call's requests
                 self._kill()
 
     def _requests(self, texts: Iterable[str]) -> Iterator[_Request]:
+        # imported here, as is the audio check's numpy: `narrate convert` starts the
+        # engine's process before it loads them, so the two load side by side
+        from workers.pipeline.speech.utterances import split_utterances
+
         for paragraph, text in enumerate(texts):
             for piece in split_utterances(text):
                 yield _Request(paragraph, piece, self._new_path())
@@ -328,6 +329,8 @@ class Pyttsx3Synthesizer:
             last_word_ms = int(reply.get("last_word_ms", 0))
             if self.rate < SPED_UP_FROM_RATE and last_word_ms > clip.duration_ms:
                 return f"the audio ends at {clip.duration_ms:.0f} ms, before its last word"
+        from workers.pipeline.audio.levels import longest_inner_silence_ms
+
         gap = longest_inner_silence_ms(clip.pcm, clip.sample_rate)
         if gap > MAX_INNER_SILENCE_MS:
             return f"{gap:.0f} ms of silence inside the speech"
