@@ -145,10 +145,7 @@ class ProgressBar:
 
 def _convert(args: argparse.Namespace) -> None:
     from workers.config import Settings
-    from workers.pipeline.clean.cleaner import clean
-    from workers.pipeline.convert import Outputs, convert_article
     from workers.pipeline.engines.factory import synthesizer_for_voice
-    from workers.pipeline.speaking import speak, style_for
 
     started = time.monotonic()
     settings = Settings.from_env()
@@ -159,8 +156,12 @@ def _convert(args: argparse.Namespace) -> None:
     synthesizer = synthesizer_for_voice(
         args.voice, args.rate, piper_voice_dirs=settings.piper_voice_dirs
     )
-    try:  # the engine's child process starts while the text is cleaned
-        synthesizer.start()
+    try:  # the engine's child process starts (a Piper voice loads) while the rest is
+        synthesizer.start()  # imported and the text cleaned
+        from workers.pipeline.clean.cleaner import clean
+        from workers.pipeline.convert import Outputs, convert_article
+        from workers.pipeline.speaking import speak, style_for
+
         article = clean(raw, filename=filename)
         result = convert_article(
             article,

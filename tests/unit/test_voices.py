@@ -13,7 +13,8 @@ from workers.config import ConfigurationError, Settings
 from workers.pipeline.audio.segments import encode_mp3
 from workers.pipeline.audio.shape import Tags, shape_clip
 from workers.pipeline.engines.factory import synthesizer_for_voice
-from workers.pipeline.engines.piper import PiperSynthesizer, length_scale_for
+from workers.pipeline.engines.pace import length_scale_for
+from workers.pipeline.engines.piper import PiperSynthesizer
 from workers.pipeline.engines.synth import Clip, Pyttsx3Synthesizer
 from workers.pipeline.engines.voices import (
     BUNDLED_PIPER_VOICE,

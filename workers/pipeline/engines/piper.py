@@ -12,14 +12,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from workers.pipeline.engines.synth import DEFAULT_RATE, Pyttsx3Synthesizer
+from workers.pipeline.engines.pace import DEFAULT_RATE, length_scale_for
+from workers.pipeline.engines.synth import Pyttsx3Synthesizer
 from workers.pipeline.engines.voices import PIPER, PiperVoiceFiles
-
-
-def length_scale_for(rate: int) -> float:
-    """Piper has no words-per-minute setting: DEFAULT_RATE is the voice's own pace, and
-    other rates stretch or squeeze it in proportion."""
-    return DEFAULT_RATE / rate
 
 
 class PiperSynthesizer(Pyttsx3Synthesizer):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workers.pipeline.engines import child
 from workers.pipeline.engines.child import NotReady, Speak
-from workers.pipeline.engines.piper import length_scale_for
+from workers.pipeline.engines.pace import length_scale_for
 
 
 def load_voice(model: str, config: str):

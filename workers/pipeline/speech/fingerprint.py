@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
 _SPEECH = Path(__file__).parent
@@ -18,6 +17,8 @@ _RULE_FILES = (".py", ".tsv", ".json")
 @cache
 def rules_key() -> str:
     """The speech rules' fingerprint (a SHA-256 hex digest), read once a process."""
+    from importlib.metadata import version  # 12 ms to import: only where it is asked for
+
     digest = hashlib.sha256(f"num2words {version('num2words')}".encode())
     for path in sorted(_SPEECH.rglob("*")):
         if path.suffix in _RULE_FILES and path.is_file():
