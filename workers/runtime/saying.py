@@ -121,9 +121,10 @@ def say_next(session: Session, settings: Settings, job: JobRow) -> Said | None:
 
 def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> dict[str, str]:
     """The spoken text of those of `texts` that the article's latest finished revision
-    before `revision` said, when it was said alike (the same `saying_key`): an edit says anew only
-    the paragraphs it changed. A finished revision's paragraphs no longer change, so
-    every lane that asks finds the same and cuts the same chunk."""
+    before `revision` said, when it was said alike (the same `saying_key`, speech rules
+    known): an edit says anew only the paragraphs it changed. A finished revision's
+    paragraphs no longer change, so every lane that asks finds the same and cuts the
+    same chunk."""
     earlier = session.scalars(
         select(RevisionRow)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
@@ -135,7 +136,9 @@ def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> di
         .order_by(RevisionRow.number.desc())
         .limit(1)
     ).first()
-    if earlier is None or revision_saying_key(earlier) != revision_saying_key(revision):
+    if earlier is None or revision.speech_key is None:  # said before rules had a key
+        return {}
+    if revision_saying_key(earlier) != revision_saying_key(revision):
         return {}
     rows = session.execute(
         select(ParagraphRow.text, ParagraphRow.spoken).where(
