@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.support.articles import ARTICLE
-from tests.support.harness import clean_submitted, run_jobs_in_process, synthesised_by_revision
+from tests.support.harness import (
+    clean_submitted,
+    run_jobs_in_process,
+    said_anew,
+    synthesised_by_revision,
+)
 from tests.support.openapi_check import conforms
 from tests.support.waits import wait_for
 
@@ -234,20 +239,12 @@ def test_a_patch_keeps_the_spoken_text_of_a_revision_said_alike(
     since the revision it edits was said: then every paragraph, with the new entry."""
     from workers.catalog.db import session_scope
     from workers.catalog.models import ArticleRow
-    from workers.pipeline import speaking
 
     article = submitted(client)
     if lexicon_changed:
         entries = [{"word": "council", "say": "town council"}]
         assert client.put("/api/v1/lexicon", json={"entries": entries}).status_code == 200
-    calls: list[str] = []
-    to_spoken = speaking.to_spoken
-
-    def counted(text: str, style: str) -> str:
-        calls.append(text)
-        return to_spoken(text, style)
-
-    monkeypatch.setattr(speaking, "to_spoken", counted)
+    calls = said_anew(monkeypatch)
     edited = client.patch(article["links"]["self"], json={"drop": [len(article["paragraphs"]) - 1]})
     assert edited.status_code == 202
     kept = article["paragraphs"][:-1]

@@ -9,10 +9,9 @@ from dataclasses import replace
 import pytest
 
 from tests.support.engines import FakeEngineSynthesizer
-from tests.support.harness import run_job
+from tests.support.harness import run_job, said_anew
 from workers.catalog.db import session_scope
 from workers.catalog.models import ArticleRow, JobRow, UnsaidRow
-from workers.pipeline import speaking
 from workers.pipeline.clean.cleaner import clean
 from workers.pipeline.speaking import spoken_paragraphs
 from workers.runtime import jobs, preparing, saying
@@ -137,19 +136,6 @@ def test_an_edit_while_the_rest_is_unsaid_works_on_every_paragraph(client, setti
     rows, unsaid, total = state(settings, article_id)  # revision 2: said whole by the PATCH
     assert len(rows) == total == 40 and unsaid == 0
     assert rows[-1][1].startswith("Paragraph 38 ")
-
-
-def said_anew(monkeypatch) -> list[str]:
-    """The written paragraphs the speech normaliser is run on from now on."""
-    calls: list[str] = []
-    to_spoken = speaking.to_spoken
-
-    def counted(text: str, style: str) -> str:
-        calls.append(text)
-        return to_spoken(text, style)
-
-    monkeypatch.setattr(speaking, "to_spoken", counted)
-    return calls
 
 
 def edited(client, settings, tmp_path, article_id: str, body: dict) -> int:

@@ -231,3 +231,19 @@ def command_line(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def said_anew(monkeypatch) -> list[str]:
+    """The written paragraphs the speech normaliser is run on from now on (in this
+    process: the app under the test client, or jobs run here), in order."""
+    from workers.pipeline import speaking
+
+    calls: list[str] = []
+    to_spoken = speaking.to_spoken
+
+    def counted(text: str, style: str) -> str:
+        calls.append(text)
+        return to_spoken(text, style)
+
+    monkeypatch.setattr(speaking, "to_spoken", counted)
+    return calls
