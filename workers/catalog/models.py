@@ -14,8 +14,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    literal,
+    select,
+    union_all,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session, relationship
 
 from workers.pipeline.article import marked
 
@@ -117,9 +120,20 @@ class RevisionRow(Base):
     @property
     def written(self) -> list[str]:
         """Its cleaned paragraphs' text, those not yet said included (one of them found to
-        have nothing to say is left out once said)."""
-        rows: list[ParagraphRow | UnsaidRow] = [*self.paragraphs, *self.unsaid]
-        return [marked(row.text, row.continues) for row in rows]
+        have nothing to say is left out once said). Read in one statement: a lane that
+        says a chunk deletes its unsaid rows and stores its paragraphs in one commit, and
+        two reads could fall either side of it and lose the chunk."""
+        said = select(
+            ParagraphRow.index.label("seq"), literal(0).label("part"), ParagraphRow.text,
+            ParagraphRow.continues,
+        ).where(ParagraphRow.revision_id == self.id)  # fmt: skip
+        unsaid = select(UnsaidRow.position, literal(1), UnsaidRow.text, UnsaidRow.continues).where(
+            UnsaidRow.revision_id == self.id
+        )
+        rows = object_session(self).execute(  # type: ignore[union-attr]
+            union_all(said, unsaid).order_by("part", "seq")
+        )
+        return [marked(text, continues) for _, _, text, continues in rows]
 
 
 class UnsaidRow(Base):
