@@ -194,3 +194,36 @@ def test_an_edit_said_otherwise_says_every_paragraph_anew(
     assert len(calls) == 40  # all but the first, said by the clean stage
     rows, unsaid, total = state(settings, article_id)
     assert (len(rows), unsaid, total) == (41, 0, 41)
+
+
+def test_a_chunk_said_while_written_is_read_is_neither_lost_nor_doubled(client, settings):
+    """`RevisionRow.written` reads the said and the unsaid paragraphs together: a lane
+    that says a chunk (its unsaid rows deleted, its paragraphs stored, in one commit)
+    just before the unsaid are read would otherwise be missing from both reads."""
+    from sqlalchemy import event
+
+    from workers.catalog.db import engine_for
+
+    article_id, job_id = posted(client, settings, LONG)
+    everything = [written for written, _ in spoken_paragraphs(clean(LONG))]
+    engine, said = engine_for(settings.database_url), []
+
+    def a_lane_says_a_chunk(_conn, _cursor, statement, *_args) -> None:
+        reads_unsaid = "FROM unsaid_paragraphs" in statement
+        if reads_unsaid and "FROM paragraphs" not in statement and not said:
+            said.append(True)
+            with session_scope(settings.database_url) as other:
+                said.append(saying.say_next(other, settings, other.get_one(JobRow, job_id)))
+
+    event.listen(engine, "before_cursor_execute", a_lane_says_a_chunk)
+    try:
+        with session_scope(settings.database_url) as session:
+            written = session.get_one(ArticleRow, article_id).current.written
+    finally:
+        event.remove(engine, "before_cursor_execute", a_lane_says_a_chunk)
+    assert written == everything
+    assert not said  # no statement read the unsaid apart from the said
+    with session_scope(settings.database_url) as session:  # and after a chunk is said
+        assert saying.say_next(session, settings, session.get_one(JobRow, job_id)).stored
+    with session_scope(settings.database_url) as session:
+        assert session.get_one(ArticleRow, article_id).current.written == everything
