@@ -1,7 +1,7 @@
 """The service under load: the real web (gunicorn), real `celery worker` processes with
 the real espeak-ng engine, its own Redis and catalog, all on 127.0.0.1, one table.
 
-    .venv/bin/python bench/service.py            # the full run (about 17 minutes)
+    .venv/bin/python bench/service.py            # the full run (about 6 minutes)
     .venv/bin/python bench/service.py --quick    # smaller counts, a smoke run
     .venv/bin/python bench/service.py --database postgresql://postgres@127.0.0.1/test
 
