@@ -14,7 +14,7 @@ from workers.pipeline.audio.segments import encode_mp3
 from workers.pipeline.audio.shape import Tags, shape_clip
 from workers.pipeline.engines.factory import synthesizer_for_voice
 from workers.pipeline.engines.pace import length_scale_for
-from workers.pipeline.engines.piper import PiperSynthesizer
+from workers.pipeline.engines.piper import PiperSynthesizer, utterances_at_once
 from workers.pipeline.engines.synth import Clip, Pyttsx3Synthesizer
 from workers.pipeline.engines.voices import (
     BUNDLED_PIPER_VOICE,
@@ -112,7 +112,9 @@ def test_the_voice_name_picks_the_engine(tmp_path):
     piper = synthesizer_for_voice(f"piper:{BUNDLED_PIPER_VOICE}", 350)
     assert isinstance(piper, PiperSynthesizer)
     assert piper._command()[2:4] == ["workers.pipeline.engines.piper_child", str(piper.files.model)]
-    assert piper._command()[-1] == "0.5000"
+    # its length scale, then how many utterances it speaks at a time
+    assert piper._command()[-2:] == ["0.5000", str(utterances_at_once())]
+    assert piper.lookahead == utterances_at_once() + 1
     assert piper._child is None  # nothing started until the first utterance
     piper.close()
 
