@@ -2,9 +2,9 @@
 worker runs on a timer that queues again the jobs that stopped moving.
 
 A job's `progressed_at` moves when a paragraph is done and, while a task works on it,
-every third of NARRATE_STALL_S (10 s with the defaults), from a thread of its own, so
-one long utterance keeps it moving too. A job still for longer than NARRATE_STALL_S
-whose queue is empty (so its work is not merely waiting its turn behind others) has
+every third of NARRATE_STALL_S (10 s with the defaults), from the process's heartbeat
+thread, so one long utterance keeps it moving too. A job still for longer than
+NARRATE_STALL_S whose queue is empty (so its work is not merely waiting its turn behind others) has
 lost its messages: a worker killed mid-task, a broker restarted without its data, a
 task given up during an outage. The sweep claims it with a conditional UPDATE (only
 one worker wins), counts the stall and queues `convert` again, which is idempotent and
@@ -21,11 +21,12 @@ mid-write, a segment whose job failed before it was listed.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -56,26 +57,79 @@ def touch(settings: Settings, job_id: int) -> None:
         )
 
 
-@contextmanager
-def heartbeat(settings: Settings, job_id: int) -> Iterator[None]:
+class Heartbeats:
+    """This process's one heartbeat thread: every job a task here is working on is
+    touched every stall_s / 3 from when its work began (a thread started for each task
+    made a busy worker wait for it to be scheduled, every task)."""
+
+    def __init__(self) -> None:
+        self._start()
+        # a forked child has none of its parent's threads, and may hold a copy of a lock
+        # one of them held at the fork
+        os.register_at_fork(after_in_child=self._start)
+
+    def _start(self) -> None:
+        self._changed = threading.Condition()
+        self._due: dict[int, float] = {}  # job -> when it is next touched (monotonic)
+        self._working: dict[int, tuple[Settings, int]] = {}  # job -> (settings, tasks)
+        self._beating = False  # its thread started
+
+    @contextmanager
+    def beating(self, settings: Settings, job_id: int) -> Iterator[None]:
+        self._add(settings, job_id)
+        try:
+            yield
+        finally:
+            self._remove(job_id)
+
+    def _add(self, settings: Settings, job_id: int) -> None:
+        with self._changed:
+            if not self._beating:
+                self._beating = True
+                threading.Thread(target=self._beat, name="heartbeat", daemon=True).start()
+            _, tasks = self._working.get(job_id, (settings, 0))
+            self._working[job_id] = (settings, tasks + 1)
+            if not tasks:
+                self._due[job_id] = time.monotonic() + interval_s(settings)
+            self._changed.notify()
+
+    def _remove(self, job_id: int) -> None:
+        with self._changed:
+            settings, tasks = self._working.pop(job_id)
+            if tasks > 1:
+                self._working[job_id] = (settings, tasks - 1)
+            else:
+                del self._due[job_id]
+
+    def _beat(self) -> None:
+        while True:
+            with self._changed:
+                now_s = time.monotonic()
+                due = [job for job, at in self._due.items() if at <= now_s]
+                for job_id in due:
+                    self._due[job_id] = now_s + interval_s(self._working[job_id][0])
+                if not due:
+                    soonest = min(self._due.values(), default=None)
+                    self._changed.wait(None if soonest is None else soonest - now_s)
+                    continue
+                beats = [(self._working[job_id][0], job_id) for job_id in due]
+            for settings, job_id in beats:
+                try:
+                    touch(settings, job_id)
+                except Exception as exc:  # the database may be away; the task will notice
+                    log.debug("job %s: heartbeat failed: %s", job_id, exc)
+
+
+def interval_s(settings: Settings) -> float:
+    return max(0.5, settings.stall_s / 3)
+
+
+_heartbeats = Heartbeats()
+
+
+def heartbeat(settings: Settings, job_id: int) -> AbstractContextManager[None]:
     """While the body runs, tell the sweep every stall_s / 3 that the job is alive."""
-    stop = threading.Event()
-    interval = max(0.5, settings.stall_s / 3)
-
-    def beat() -> None:
-        while not stop.wait(interval):
-            try:
-                touch(settings, job_id)
-            except Exception as exc:  # the database may be away; the task will notice
-                log.debug("job %s: heartbeat failed: %s", job_id, exc)
-
-    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+    return _heartbeats.beating(settings, job_id)
 
 
 @dataclass
