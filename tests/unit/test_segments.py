@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from io import BytesIO
 from itertools import pairwise
 
@@ -20,7 +19,7 @@ from workers.pipeline.audio.segments import (
     join_segments,
     silence_frames,
 )
-from workers.pipeline.audio.shape import SAMPLE_RATE, Tags, running_encoders
+from workers.pipeline.audio.shape import SAMPLE_RATE, Tags
 
 RATE = SAMPLE_RATE
 TAGS = Tags(title="Headline")
@@ -186,48 +185,15 @@ def test_the_next_paragraph_is_read_while_the_one_before_is_still_to_be_written(
 
 
 def test_a_failure_mid_article_leaves_no_encoder_running():
+    import threading
+
     def paragraphs():
         yield from PARAGRAPHS[:3]
         yield "Broken.", _raises_at_once()
 
     with pytest.raises(RuntimeError, match="before any audio"):
         encode_mp3(paragraphs(), BytesIO(), tags=TAGS, bitrate_kbps=64)
-    assert running_encoders() == 0
-
-
-def encoder_threads_alive() -> int:
-    return sum(t.name.startswith("mp3-encoder") for t in threading.enumerate())
-
-
-def test_segments_one_after_another_are_encoded_on_the_same_thread():
-    encode_segment([burst(0.2, 300)], BytesIO(), bitrate_kbps=64)
-    before = encoder_threads_alive()
-    assert len({stored(burst(0.2, 300))[0] for _ in range(20)}) == 1
-    assert before >= 1 and encoder_threads_alive() == before
-
-
-def _encode_in_child(results) -> None:
-    out = BytesIO()
-    encode_segment([burst(0.2, 300)], out, bitrate_kbps=64)
-    results.put(out.getvalue())
-
-
-def test_a_forked_child_encodes_on_threads_of_its_own():
-    """The child of a process whose encoder threads are idle (a Celery worker forks its
-    children) has none of them: it must start its own, not wait on the parent's."""
-    import multiprocessing
-
-    expected = stored(burst(0.2, 300))[0]  # the parent's encoder threads now exist, idle
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    child = context.Process(target=_encode_in_child, args=(results,))
-    child.start()
-    try:
-        assert results.get(timeout=20) == expected
-    finally:
-        child.join(5)
-        if child.is_alive():
-            child.kill()
+    assert not [t for t in threading.enumerate() if t.name == "mp3-encoder" and t.is_alive()]
 
 
 def test_a_piece_that_continues_a_paragraph_follows_it_after_a_sentence_s_pause(tmp_path):

@@ -17,7 +17,6 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,34 +223,8 @@ class Writable(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
-# Far more than are ever busy at once (a few per caller: `encoded_ahead` keeps three), so
-# an encoder never waits for a thread while its caller waits for the encoder.
-MAX_ENCODER_THREADS = 64
-_encoders: dict[int, ThreadPoolExecutor] = {}  # by process: a forked child makes its own
-
-
-_running_lock = threading.Lock()
-_running = [0]  # encoders at work now, in this process
-
-
-def running_encoders() -> int:
-    with _running_lock:
-        return _running[0]
-
-
-def encoder_threads() -> ThreadPoolExecutor:
-    """This process's encoder threads, kept from one segment to the next: with a thread
-    started for each, a worker process sharing the cores with another waited every
-    paragraph for the new thread to be scheduled (see docs/internals/benchmarks.md)."""
-    pid = os.getpid()
-    if pid not in _encoders:
-        _encoders.clear()
-        _encoders[pid] = ThreadPoolExecutor(MAX_ENCODER_THREADS, thread_name_prefix="mp3-encoder")
-    return _encoders[pid]
-
-
 class Mp3Stream:
-    """One LAME encoder fed from a bounded queue, run on one of `encoder_threads`.
+    """One LAME encoder fed from a bounded queue by a thread of its own.
 
     LAME releases the GIL, so encoding one clip overlaps shaping the next, and the
     encoders of several paragraphs run on several cores (each paragraph's MP3 segment
@@ -272,19 +245,11 @@ class Mp3Stream:
         self._handle = handle
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
         self._failure: BaseException | None = None
-        self._done = encoder_threads().submit(self._run)
+        self._thread = threading.Thread(target=self._run, name="mp3-encoder", daemon=True)
+        self._thread.start()
         self.frames = 0
 
     def _run(self) -> None:
-        with _running_lock:
-            _running[0] += 1
-        try:
-            self._encode()
-        finally:
-            with _running_lock:
-                _running[0] -= 1
-
-    def _encode(self) -> None:
         ended = False
         try:
             while (pcm := self._queue.get()) is not None:
@@ -306,7 +271,7 @@ class Mp3Stream:
         self._queue.put(None)
 
     def wait(self) -> None:
-        self._done.result()
+        self._thread.join()
         if self._failure is not None:
             raise self._failure
 
