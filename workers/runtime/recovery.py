@@ -4,12 +4,12 @@ worker runs on a timer that queues again the jobs that stopped moving.
 A job's `progressed_at` moves when a paragraph is done and, while a task works on it,
 every third of NARRATE_STALL_S (10 s with the defaults), from the process's heartbeat
 thread, so one long utterance keeps it moving too. A job still for longer than
-NARRATE_STALL_S whose queue is empty (so its work is not merely waiting its turn behind others) has
-lost its messages: a worker killed mid-task, a broker restarted without its data, a
-task given up during an outage. The sweep claims it with a conditional UPDATE (only
-one worker wins), counts the stall and queues `convert` again, which is idempotent and
-picks up where the job stopped. After NARRATE_JOB_ATTEMPTS stalls in a row the job is
-failed with a message: it is never left "processing" with no error once it cannot
+NARRATE_STALL_S whose queue is empty (so its work is not merely waiting its turn behind
+others) has lost its messages: a worker killed mid-task, a broker restarted without its
+data, a task given up during an outage. The sweep claims it with a conditional UPDATE
+(only one worker wins), counts the stall and queues `convert` again, which is idempotent
+and picks up where the job stopped. After NARRATE_JOB_ATTEMPTS stalls in a row the job
+is failed with a message: it is never left "processing" with no error once it cannot
 progress.
 
 Every STORE_SWEEP_S the same thread also clears the segment folder of files the catalog
@@ -57,6 +57,15 @@ def touch(settings: Settings, job_id: int) -> None:
         )
 
 
+@dataclass
+class _Working:
+    """A job that tasks of this process are working on."""
+
+    settings: Settings
+    tasks: int
+    due: float  # when it is next touched (monotonic)
+
+
 class Heartbeats:
     """This process's one heartbeat thread: every job a task here is working on is
     touched every stall_s / 3 from when its work began (a thread started for each task
@@ -70,8 +79,7 @@ class Heartbeats:
 
     def _start(self) -> None:
         self._changed = threading.Condition()
-        self._due: dict[int, float] = {}  # job -> when it is next touched (monotonic)
-        self._working: dict[int, tuple[Settings, int]] = {}  # job -> (settings, tasks)
+        self._working: dict[int, _Working] = {}
         self._beating = False  # its thread started
 
     @contextmanager
@@ -87,35 +95,34 @@ class Heartbeats:
             if not self._beating:
                 self._beating = True
                 threading.Thread(target=self._beat, name="heartbeat", daemon=True).start()
-            _, tasks = self._working.get(job_id, (settings, 0))
-            self._working[job_id] = (settings, tasks + 1)
-            if not tasks:
-                self._due[job_id] = time.monotonic() + interval_s(settings)
+            if job_id in self._working:
+                self._working[job_id].tasks += 1
+            else:
+                due = time.monotonic() + interval_s(settings)
+                self._working[job_id] = _Working(settings, 1, due)
             self._changed.notify()
 
     def _remove(self, job_id: int) -> None:
         with self._changed:
-            settings, tasks = self._working.pop(job_id)
-            if tasks > 1:
-                self._working[job_id] = (settings, tasks - 1)
-            else:
-                del self._due[job_id]
+            working = self._working[job_id]
+            working.tasks -= 1
+            if not working.tasks:
+                del self._working[job_id]
 
     def _beat(self) -> None:
         while True:
             with self._changed:
                 now_s = time.monotonic()
-                due = [job for job, at in self._due.items() if at <= now_s]
-                for job_id in due:
-                    self._due[job_id] = now_s + interval_s(self._working[job_id][0])
+                due = [(job, w) for job, w in self._working.items() if w.due <= now_s]
+                for _, working in due:
+                    working.due = now_s + interval_s(working.settings)
                 if not due:
-                    soonest = min(self._due.values(), default=None)
+                    soonest = min((w.due for w in self._working.values()), default=None)
                     self._changed.wait(None if soonest is None else soonest - now_s)
                     continue
-                beats = [(self._working[job_id][0], job_id) for job_id in due]
-            for settings, job_id in beats:
+            for job_id, working in due:
                 try:
-                    touch(settings, job_id)
+                    touch(working.settings, job_id)
                 except Exception as exc:  # the database may be away; the task will notice
                     log.debug("job %s: heartbeat failed: %s", job_id, exc)
 
