@@ -165,9 +165,11 @@ def timed(command: list[str], watch_memory: bool = False) -> Run:
     return Run(elapsed, memory.peak_mb, _children_cpu_s() - cpu_before)
 
 
-def floor(cleaned: Path, work: Path) -> Run:
-    """espeak-ng to WAV, then lame to MP3: the same words, voice, rate and bitrate."""
-    wav, mp3 = work / "floor.wav", work / "floor.mp3"
+def floor(cleaned: Path, work: Path, name: str = "floor") -> Run:
+    """espeak-ng to WAV, then lame to MP3: the same words, voice, rate and bitrate (into
+    `name`.wav and .mp3, so that copies run at once keep apart). Its CPU seconds are
+    those of every child waited for meanwhile: copies at once share one figure."""
+    wav, mp3 = work / f"{name}.wav", work / f"{name}.mp3"
     cpu_before = _children_cpu_s()
     started = time.perf_counter()
     subprocess.run(

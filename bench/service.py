@@ -46,7 +46,7 @@ if __name__ == "__main__":
         p for p in sys.path if Path(p or ".").resolve() not in (HERE, ROOT)
     ]
 
-from bench.run import generated_article, sentence, tree_rss_kb  # noqa: E402
+from bench.run import floor, generated_article, sentence, tree_rss_kb  # noqa: E402
 from service.cli.serve import stop, worker_command  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -96,6 +96,23 @@ def tree_cpu_s(pid: int) -> float:
 def own_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def machine_ticks() -> tuple[int, int, int]:
+    """The machine's CPU time so far, in ticks, from /proc/stat: all of it, idle (iowait
+    included), and stolen (a virtual machine's CPU taken by its host)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(fields), fields[3] + fields[4], fields[7]
+
+
+def cores_between(before: tuple[int, int, int], after: tuple[int, int, int]) -> dict:
+    """Idle and stolen cores, on average, between two `machine_ticks` readings."""
+    total = max(1, after[0] - before[0])
+    cores = os.cpu_count() or 1
+    return {
+        "idle_cores": (after[1] - before[1]) / total * cores,
+        "steal_cores": (after[2] - before[2]) / total * cores,
+    }
 
 
 def load() -> str:
@@ -485,6 +502,7 @@ def throughput(service: Service, client: Client, texts: Texts, sizes: Sizes, pro
     web = service.web
     cpu_before, peak_kb = tree_cpu_s(worker.pid), 0
     web_before, bench_before = tree_cpu_s(web.pid), own_cpu_s()
+    ticks_before = machine_ticks()
 
     def all_done() -> bool:
         nonlocal peak_kb
@@ -505,6 +523,7 @@ def throughput(service: Service, client: Client, texts: Texts, sizes: Sizes, pro
         "cores": (tree_cpu_s(worker.pid) - cpu_before) / seconds,
         "web_cores": (tree_cpu_s(web.pid) - web_before) / seconds,
         "bench_cores": (own_cpu_s() - bench_before) / seconds,
+        **cores_between(ticks_before, machine_ticks()),
         "rss_mb": peak_kb / 1024,
     }
 
@@ -526,8 +545,38 @@ def pooled(rounds: list[dict], articles: int) -> dict:
         "cores": weighted("cores"),
         "web_cores": weighted("web_cores"),
         "bench_cores": weighted("bench_cores"),
+        "idle_cores": weighted("idle_cores"),
+        "steal_cores": weighted("steal_cores"),
         "rss_mb": max(r["rss_mb"] for r in rounds),
     }
+
+
+# One copy of the floor, then two at once, this many times before each throughput round.
+FLOOR_PAIRS = 5
+FLOOR_PARAGRAPHS = 40  # about 1.5 s a copy
+
+
+def floor_copies(work: Path, pairs: int = FLOOR_PAIRS) -> tuple[float, float]:
+    """Seconds taken by one copy of the floor (bench/run.py's: espeak-ng to a WAV, then
+    lame), and by two copies at once, each `pairs` times in turn: two single-threaded
+    processes that share nothing, the most two worker processes could gain on this
+    machine, measured beside them."""
+    text = work / "floor.txt"
+    if not text.exists():
+        text.write_text(generated_article(FLOOR_PARAGRAPHS, seed=1))
+    one = two = 0.0
+    for _ in range(pairs):
+        one += floor(text, work).seconds
+        began = time.perf_counter()
+        copies = [
+            threading.Thread(target=floor, args=(text, work, f"floor-{copy}")) for copy in (1, 2)
+        ]
+        for copy in copies:
+            copy.start()
+        for copy in copies:
+            copy.join()
+        two += time.perf_counter() - began
+    return one, two
 
 
 def time_to_audio(client: Client, texts: Texts, paragraphs: int) -> tuple[float, str]:
@@ -667,19 +716,32 @@ def ms(seconds: float) -> str:
 def run(service: Service, sizes: Sizes, emit: Callable[[Row], None]) -> None:
     client, texts = Client(service.web_port), Texts()
 
-    rounds = [
-        [throughput(service, client, texts, sizes, processes) for processes in (1, 2)]
-        for _ in range(THROUGHPUT_ROUNDS)
-    ]
+    rounds, floors = [], []
+    for _ in range(THROUGHPUT_ROUNDS):
+        floors.append(floor_copies(service.work))  # the worker idle meanwhile
+        rounds.append([throughput(service, client, texts, sizes, p) for p in (1, 2)])
     one, two = (pooled(list(side), sizes.articles) for side in zip(*rounds, strict=True))
     scale = two["articles_per_min"] / one["articles_per_min"]
+    machine = 2 * sum(f[0] for f in floors) / sum(f[1] for f in floors)
+    emit(
+        Row(
+            "the machine: 2 copies of the floor at once",
+            f"{machine:.2f}x of 1 copy",
+            REPORT_ONLY,
+            None,
+            f"espeak-ng then lame, {FLOOR_PAIRS} times before each of the "
+            f"{THROUGHPUT_ROUNDS} throughput rounds, one copy and two in turn: what two "
+            "processes that share nothing gain on this machine",
+        )
+    )
     for processes, figures in ((1, one), (2, two)):
         details = (
             f"{THROUGHPUT_ROUNDS} rounds, taking turns: "
             f"{figures['seconds']:.0f} s for {figures['paragraphs']} paragraphs (posting "
             f"{figures['posted_s']:.1f} s); cores used once posted: worker {figures['cores']:.2f}, "
-            f"web {figures['web_cores']:.2f}, bench {figures['bench_cores']:.2f}; "
-            f"worker peak RSS {figures['rss_mb']:.0f} MB"
+            f"web {figures['web_cores']:.2f}, bench {figures['bench_cores']:.2f}; the "
+            f"machine's cores idle {figures['idle_cores']:.2f}, stolen by its host "
+            f"{figures['steal_cores']:.2f}; worker peak RSS {figures['rss_mb']:.0f} MB"
         )
         emit(
             Row(
@@ -689,7 +751,10 @@ def run(service: Service, sizes: Sizes, emit: Callable[[Row], None]) -> None:
                 f"{figures['audio_min_per_min']:.0f} audio-min/min",
                 ">= 1.85x of 1 process" if processes == 2 else REPORT_ONLY,
                 scale >= 1.85 if processes == 2 else None,
-                f"{scale:.2f}x of 1 process; {details}" if processes == 2 else details,
+                f"{scale:.2f}x of 1 process, {scale / machine:.0%} of the machine's 2 floors; "
+                f"{details}"
+                if processes == 2
+                else details,
             )
         )
     # the worker keeps its 2 processes for the rest
