@@ -81,6 +81,7 @@ class Settings:
     job_attempts: int = 5  # stalls in a row before a job is failed as unable to progress
     article_in_flight: int = 4  # paragraph tasks one article may have queued or running
     chunk_chars: int = 300  # about this much spoken text per paragraph task
+    pin_processes: bool = True  # pool processes filling the cores each keep to one (placement)
     segment_store_mb: int = 4096  # segments beyond this are evicted, least recently used first
     storage_dir: Path | None = None  # None: DATA_DIR/audio (unless s3_bucket is set)
     s3_bucket: str | None = None  # audio in this bucket instead of a directory
@@ -180,6 +181,7 @@ class Settings:
             job_attempts=_int(env, "NARRATE_JOB_ATTEMPTS", 5, minimum=1),
             article_in_flight=_int(env, "NARRATE_ARTICLE_IN_FLIGHT", 4, minimum=1),
             chunk_chars=_int(env, "NARRATE_CHUNK_CHARS", 300, minimum=1),
+            pin_processes=_flag(env, "NARRATE_PIN_PROCESSES", default=True),
             segment_store_mb=_int(env, "NARRATE_SEGMENT_STORE_MB", 4096, minimum=1),
             lexicon_file=Path(env["NARRATE_LEXICON"]).expanduser()
             if env.get("NARRATE_LEXICON")

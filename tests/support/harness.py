@@ -42,8 +42,10 @@ def start_worker(
     concurrency: int = 1,
     name: str = "test",
     extra_env: dict[str, str] | None = None,
+    cores: set[int] | None = None,
 ) -> subprocess.Popen:
-    """`narrate worker`'s command, started and not waited for."""
+    """`narrate worker`'s command, started and not waited for; on `cores` only, if
+    given (as a container's CPU set would allow)."""
     return subprocess.Popen(
         [
             *worker_command(concurrency),
@@ -56,6 +58,7 @@ def start_worker(
         env={**environment_for(settings), **(extra_env or {})},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
     )
 
 
@@ -83,10 +86,11 @@ def run_worker(
     tmp_path: Path,
     concurrency: int,
     extra_env: dict[str, str] | None = None,
+    cores: set[int] | None = None,
 ) -> Iterator[subprocess.Popen]:
     """Start a worker, wait until it is ready, yield it, stop it."""
     log = tmp_path / "worker.log"
-    process = start_worker(settings, log, concurrency=concurrency, extra_env=extra_env)
+    process = start_worker(settings, log, concurrency=concurrency, extra_env=extra_env, cores=cores)
     try:
         wait_ready(process, log)
         yield process

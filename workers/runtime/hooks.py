@@ -8,7 +8,13 @@ import logging
 import time
 
 from celery import Celery
-from celery.signals import after_setup_logger, worker_init, worker_ready, worker_shutdown
+from celery.signals import (
+    after_setup_logger,
+    worker_init,
+    worker_process_init,
+    worker_ready,
+    worker_shutdown,
+)
 
 from workers.config import Settings
 from workers.runtime.celery_app import CONVERT, create_celery, queue_depths, settings_of
@@ -16,11 +22,14 @@ from workers.runtime.recovery import RecoveryLoop
 
 log = logging.getLogger("narrate.worker")
 _recovery: list[RecoveryLoop] = []
+_controller: list[object] = []  # the WorkController, for its pool processes to read
 
 
 def connect() -> None:
     worker_init.connect(_metrics_files, dispatch_uid="narrate.metrics", weak=False)
     worker_init.connect(_wait_for_the_database, dispatch_uid="narrate.migrate", weak=False)
+    worker_init.connect(_remember_controller, dispatch_uid="narrate.controller", weak=False)
+    worker_process_init.connect(_pin, dispatch_uid="narrate.pin", weak=False)
     worker_ready.connect(_resume, dispatch_uid="narrate.resume", weak=False)
     worker_shutdown.connect(_stop_recovery, dispatch_uid="narrate.stop-recovery", weak=False)
     after_setup_logger.connect(_log_format, dispatch_uid="narrate.log-format", weak=False)
@@ -38,6 +47,30 @@ def _metrics_files(sender, **_: object) -> None:
     from workers.runtime.metrics import use_worker_directory
 
     use_worker_directory(settings_of(sender.app))
+
+
+def _remember_controller(sender, **_: object) -> None:
+    _controller[:] = [sender]
+
+
+def _pin(**_: object) -> None:
+    """In a prefork pool process, as it starts: keep to one core when the pool fills the
+    cores evenly (workers.runtime.placement). Not for an autoscaled pool, whose size
+    changes."""
+    from billiard.process import current_process
+
+    from workers.runtime.placement import pin_pool_process
+
+    index = getattr(current_process(), "index", None)
+    if not _controller or index is None:
+        return
+    controller = _controller[0]
+    enabled = settings_of(controller.app).pin_processes
+    pin_pool_process(
+        index,
+        int(controller.concurrency),
+        enabled=enabled and not getattr(controller, "autoscale", None),
+    )
 
 
 def _wait_for_the_database(sender, **_: object) -> None:
