@@ -3,11 +3,13 @@
 When a worker's pool processes fill the cores it may use evenly (2 processes on 2 cores,
 4 on 2), each process is pinned to one core at its start, and its threads and its engine
 process inherit that. Left to the kernel, a busy process's threads are woken where they
-last ran and wait there for their turn while the other core idles: with 2 processes on 2
-cores, 0.20 of the 2 cores idled unpinned and 0.10 pinned, and the pair made 8 % more
-articles a minute (docs/internals/benchmarks.md). A worker with fewer processes than
-cores is left to the kernel: one process runs its engine, its main thread and its
-encoder threads on every core.
+last ran and wait there for their turn while the other core idles: with 2 processes on
+2 cores, 0.17 to 0.24 of the 2 cores idled unpinned and 0.08 to 0.10 pinned, and the
+pair made 6 to 8 % more articles a minute (docs/internals/benchmarks.md, the eighth
+session). A pinned process's Piper engine speaks one utterance at a time
+(`engines.piper.utterances_at_once` counts the cores the process may use). A worker
+with fewer processes than cores is left to the kernel: one process runs its engine, its
+main thread and its encoder threads on every core.
 """
 
 from __future__ import annotations
