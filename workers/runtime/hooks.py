@@ -1,11 +1,12 @@
 """What a worker does around its tasks: set up its metrics files, wait for the database
-before taking any, queue again what the catalog holds as unfinished, and run the
-recovery sweep."""
+before taking any, keep each pool process to a core when the pool fills them, queue again
+what the catalog holds as unfinished, and run the recovery sweep."""
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from celery import Celery
 from celery.signals import (
@@ -20,9 +21,12 @@ from workers.config import Settings
 from workers.runtime.celery_app import CONVERT, create_celery, queue_depths, settings_of
 from workers.runtime.recovery import RecoveryLoop
 
+if TYPE_CHECKING:
+    from celery.worker import WorkController
+
 log = logging.getLogger("narrate.worker")
 _recovery: list[RecoveryLoop] = []
-_controller: list[object] = []  # the WorkController, for its pool processes to read
+_controller: list[WorkController] = []  # for its pool processes to read
 
 
 def connect() -> None:
