@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.support.harness import descendants, run_worker
+from tests.support.harness import children, run_worker
 from tests.support.waits import wait_until
 
 pytestmark = pytest.mark.integration
@@ -20,22 +20,17 @@ two_cores = pytest.mark.skipif(len(CORES) < 2, reason="needs 2 cores to choose b
 def pool_of_two(settings, tmp_path, extra_env=None):
     """A worker of 2 pool processes on 2 cores, once both processes have started: the
     worker, and its pool processes' CPU sets."""
-    runs = run_worker(settings, tmp_path, concurrency=2, cores=CORES, extra_env=extra_env)
-    worker = next(runs)
-    try:
+    with contextmanager(run_worker)(
+        settings, tmp_path, concurrency=2, cores=CORES, extra_env=extra_env
+    ) as worker:
         log = tmp_path / "worker.log"
         wait_until(
             lambda: log.read_text().count("pool process ") >= 2, 20, "2 pool processes placed"
         )
-        pool = [pid for pid in descendants(worker.pid) if _parent(pid) == worker.pid]
-        yield worker, sorted((os.sched_getaffinity(pid) for pid in pool), key=sorted)
-    finally:
-        runs.close()
-
-
-def _parent(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as stat:
-        return int(stat.read().rsplit(")", 1)[1].split()[1])
+        yield (
+            worker,
+            sorted((os.sched_getaffinity(pid) for pid in children(worker.pid)), key=sorted),
+        )
 
 
 @two_cores

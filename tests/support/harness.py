@@ -186,20 +186,24 @@ def procfile() -> dict[str, str]:
     return dict(line.split(": ", 1) for line in lines if line.strip())
 
 
+def children(pid: int) -> set[int]:
+    """The processes `pid` started (any of its threads), from /proc."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(map(int, (task / "children").read_text().split()))
+        except OSError:
+            continue
+    return found
+
+
 def descendants(pid: int) -> set[int]:
     """Every process under `pid` (children, theirs, ...), from /proc."""
     found, frontier = set(), [pid]
     while frontier:
-        parent = frontier.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = (task / "children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    frontier.append(child)
+        for child in children(frontier.pop()) - found:
+            found.add(child)
+            frontier.append(child)
     return found
 
 
